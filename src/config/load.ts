@@ -1,0 +1,45 @@
+import { type Config, envSchema } from "./schema.js";
+
+/** Thrown when the environment does not describe a startable hub; the message is one line. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/**
+ * Parses the environment it is given (never process.env itself), lists every
+ * bad variable in one line, and returns a frozen Config.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const known = Object.keys(envSchema.shape);
+  const input = Object.fromEntries(
+    known.map((name) => [name, env[name] === "" ? undefined : env[name]]),
+  );
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      const value = input[name];
+      const shown = value === undefined || name === "ADMIN_TOKEN" ? "" : ` (got "${value}")`;
+      return `${name} ${issue.message}${shown}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  const database: Config["database"] =
+    e.DATABASE_URL === undefined
+      ? { kind: "pglite", dataDir: e.DATA_DIR }
+      : e.DATABASE_URL === "memory://"
+        ? { kind: "pglite-memory" }
+        : { kind: "postgres", url: e.DATABASE_URL };
+  return Object.freeze({
+    port: e.PORT,
+    hubUrl: e.HUB_URL ?? `http://localhost:${e.PORT}`,
+    hubCountryCode: e.HUB_COUNTRY_CODE,
+    hubPartyId: e.HUB_PARTY_ID,
+    database,
+    natsUrl: e.NATS_URL,
+    adminToken: e.ADMIN_TOKEN,
+    forwardTimeoutMs: e.FORWARD_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  });
+}

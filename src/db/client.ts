@@ -1,0 +1,57 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import type { DatabaseLocation } from "../config/schema.js";
+import * as schema from "./schema/index.js";
+
+/** The one database type the hub codes against, whichever driver is behind it. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: DatabaseLocation["kind"];
+  /** True when a trivial query answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** postgres:// → postgres-js pool; otherwise PGlite on disk or in memory. */
+export async function openDatabase(location: DatabaseLocation): Promise<DatabaseHandle> {
+  if (location.kind === "postgres") {
+    const client = postgres(location.url, {
+      max: 10,
+      onnotice: () => {},
+      connection: { application_name: "ocpi-hub" },
+    });
+    const db = drizzlePostgres(client, { schema }) as unknown as Database;
+    return {
+      db,
+      kind: location.kind,
+      ping: () => ping(db),
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  if (location.kind === "pglite") mkdirSync(location.dataDir, { recursive: true });
+  const client = location.kind === "pglite" ? new PGlite(location.dataDir) : new PGlite();
+  await client.waitReady;
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  return {
+    db,
+    kind: location.kind,
+    ping: () => ping(db),
+    close: () => client.close(),
+  };
+}
+
+async function ping(db: Database): Promise<boolean> {
+  try {
+    await db.execute(sql`select 1`);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,4 @@
+export * from "./client-infos.js";
+export * from "./parties.js";
+export * from "./platforms.js";
+export * from "./settings.js";

@@ -1,0 +1,132 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { createInProcessBus } from "./bus/in-process-bus.js";
+import type { Bus } from "./bus/bus.js";
+import { createNatsBus } from "./bus/nats-bus.js";
+import type { Config } from "./config/schema.js";
+import { type DatabaseHandle, openDatabase } from "./db/client.js";
+import { migrate } from "./db/migrate.js";
+import { settings } from "./db/schema/index.js";
+import { createOcpiClient, type OcpiClient } from "./delivery/ocpi-client.js";
+import { createLogger, type Logger } from "./logging/logger.js";
+import { generateToken, hashToken } from "./ocpi/tokens.js";
+import { createRegistry, type Registry } from "./registry/registry.js";
+import { createRegistryStore, type RegistryStore } from "./registry/store.js";
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Work that outlives the request that started it (announcements); awaited on shutdown. */
+export interface BackgroundTasks {
+  run(name: string, work: () => Promise<unknown>): void;
+  /** Resolves once every task started so far has ended. */
+  idle(): Promise<void>;
+}
+
+/** Every collaborator of the app; handlers reach them through c.var.deps. */
+export interface Deps {
+  config: Readonly<Config>;
+  db: DatabaseHandle;
+  bus: Bus;
+  logger: Logger;
+  clock: Clock;
+  client: OcpiClient;
+  store: RegistryStore;
+  registry: Registry;
+  tasks: BackgroundTasks;
+  /** SHA-256 of the admin bearer token. */
+  adminTokenHash: string;
+  /** Set when this start generated the admin token; the caller shows it once. */
+  generatedAdminToken: string | undefined;
+  instanceId: string;
+}
+
+export interface DepsOverrides {
+  db?: DatabaseHandle;
+  bus?: Bus;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** Opens the database (and migrates it), the bus and the outbound client, then loads the registry. */
+export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}): Promise<Deps> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const db = overrides.db ?? (await openDatabase(config.database));
+  try {
+    await migrate(db, config.database);
+    const bus =
+      overrides.bus ??
+      (config.natsUrl === undefined ? createInProcessBus(logger) : await createNatsBus(config.natsUrl, logger));
+    const clock = overrides.clock ?? systemClock;
+    const store = createRegistryStore(db.db);
+    const instanceId = randomUUID();
+    const registry = await createRegistry({ store, bus, logger, instanceId });
+    const admin = await resolveAdminToken(db, config.adminToken);
+    return {
+      config,
+      db,
+      bus,
+      logger,
+      clock,
+      client: createOcpiClient({ timeoutMs: config.forwardTimeoutMs }),
+      store,
+      registry,
+      tasks: createBackgroundTasks(logger),
+      adminTokenHash: admin.hash,
+      generatedAdminToken: admin.generated,
+      instanceId,
+    };
+  } catch (err) {
+    if (overrides.db === undefined) await db.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** Lets running tasks end, then closes the registry, outbound pools, bus and database. */
+export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.tasks.idle();
+  deps.registry.close();
+  await deps.client.close();
+  await deps.bus.close();
+  await deps.db.close();
+}
+
+/**
+ * ADMIN_TOKEN when set; otherwise the token generated on the first start,
+ * of which only the hash is kept.
+ */
+async function resolveAdminToken(
+  handle: DatabaseHandle,
+  configured: string | undefined,
+): Promise<{ hash: string; generated: string | undefined }> {
+  if (configured !== undefined) return { hash: hashToken(configured), generated: undefined };
+  const [row] = await handle.db.select().from(settings).where(eq(settings.key, "admin_token_hash"));
+  if (row !== undefined) return { hash: row.value, generated: undefined };
+  const token = generateToken();
+  const inserted = await handle.db
+    .insert(settings)
+    .values({ key: "admin_token_hash", value: hashToken(token) })
+    .onConflictDoNothing()
+    .returning();
+  if (inserted.length === 1) return { hash: hashToken(token), generated: token };
+  // Another instance generated it first.
+  return resolveAdminToken(handle, configured);
+}
+
+function createBackgroundTasks(logger: Logger): BackgroundTasks {
+  const running = new Set<Promise<unknown>>();
+  return {
+    run(name, work) {
+      const task = work()
+        .catch((err: unknown) => logger.error({ err, task: name }, "background task failed"))
+        .finally(() => running.delete(task));
+      running.add(task);
+    },
+    async idle() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
+}

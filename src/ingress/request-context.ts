@@ -1,0 +1,43 @@
+import { randomUUID } from "node:crypto";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../app-env.js";
+import type { Deps } from "../deps.js";
+import { Header, OutHeader } from "../ocpi/headers.js";
+
+const ID = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * First stage of every request: dependencies, X-Request-ID and
+ * X-Correlation-ID (read, or made when missing or unusable; echoed on every
+ * answer, errors included), a child logger, and one log line per request.
+ */
+export function requestContext(deps: Deps) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const requestId = usable(c.req.header(Header.requestId));
+    const correlationId = usable(c.req.header(Header.correlationId));
+    const log = deps.logger.child({ request_id: requestId, correlation_id: correlationId });
+    c.set("deps", deps);
+    c.set("requestId", requestId);
+    c.set("correlationId", correlationId);
+    c.set("log", log);
+    c.header(OutHeader.requestId, requestId);
+    c.header(OutHeader.correlationId, correlationId);
+    const started = performance.now();
+    await next();
+    const caller = c.get("caller") as AppEnv["Variables"]["caller"] | undefined;
+    log.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        platform_id: caller?.platform.id,
+      },
+      "request",
+    );
+  });
+}
+
+function usable(value: string | undefined): string {
+  return value !== undefined && ID.test(value) ? value : randomUUID();
+}

@@ -1,0 +1,304 @@
+import type { z } from "zod";
+import type { Deps } from "../../deps.js";
+import { OutboundError, type OutboundResponse } from "../../delivery/ocpi-client.js";
+import type { StoredEndpoint } from "../../db/schema/index.js";
+import { isEnvelope } from "../../ocpi/envelope.js";
+import { invalidParameters, methodNotAllowed, OcpiError } from "../../ocpi/errors.js";
+import { type Credentials, CredentialsSchema } from "../../ocpi/schemas/credentials.js";
+import { VersionDetailsSchema, VersionListSchema } from "../../ocpi/schemas/version.js";
+import { StatusCode } from "../../ocpi/status-codes.js";
+import { generateToken, hashToken, type TokenEncoding } from "../../ocpi/tokens.js";
+import type { Platform } from "../../registry/registry.js";
+import { partyKey, type Registration } from "../../registry/store.js";
+import { announcePlatform } from "../hubclientinfo.js";
+
+/** The only OCPI version the hub speaks. */
+export const OCPI_VERSION = "2.2.1";
+
+/** What the hub learns of a platform from its versions and version details. */
+interface Discovery {
+  versionsUrl: string;
+  endpoints: StoredEndpoint[];
+  encoding: TokenEncoding;
+}
+
+/** The hub's own Credentials object: one HUB role, never the connected parties (credentials). */
+export function hubCredentials(deps: Deps, token: string): Credentials {
+  const { hubUrl, hubCountryCode, hubPartyId } = deps.config;
+  return {
+    token,
+    url: `${hubUrl}/ocpi/versions`,
+    roles: [
+      {
+        role: "HUB",
+        business_details: { name: "OCPI Hub" },
+        party_id: hubPartyId,
+        country_code: hubCountryCode,
+      },
+    ],
+  };
+}
+
+/**
+ * Party-initiated registration (credentials: POST). The hub fetches the
+ * platform's versions and details with the token it was given before it
+ * answers, stores everything in one transaction, and Token A stops working.
+ */
+export async function registerFromParty(
+  deps: Deps,
+  platform: Platform,
+  body: Credentials,
+  correlationId: string,
+): Promise<Credentials> {
+  requireInvitedRoles(platform, body);
+  const found = await discover(deps, body.url, body.token, correlationId);
+  const token = generateToken();
+  const saved = await deps.store.saveRegistration(
+    platform.id,
+    registration(found, body, token),
+    deps.clock.now(),
+    { status: "PENDING" },
+  );
+  if (!saved) throw methodNotAllowed("this platform is already registered; use PUT to update");
+  await connected(deps, platform.id);
+  return hubCredentials(deps, token);
+}
+
+/**
+ * credentials: PUT — always re-fetches versions and endpoints, switches to
+ * the new token the platform sent, and issues a new one; the old one dies.
+ */
+export async function updateFromParty(
+  deps: Deps,
+  platform: Platform,
+  body: Credentials,
+  correlationId: string,
+): Promise<Credentials> {
+  requireInvitedRoles(platform, body);
+  const found = await discover(deps, body.url, body.token, correlationId);
+  const token = generateToken();
+  const saved = await deps.store.saveRegistration(
+    platform.id,
+    registration(found, body, token),
+    deps.clock.now(),
+    { status: platform.status, inboundTokenHash: platform.inboundTokenHash },
+  );
+  if (!saved) throw new OcpiError(StatusCode.ClientError, "the registration changed meanwhile; try again");
+  await connected(deps, platform.id);
+  return hubCredentials(deps, token);
+}
+
+/**
+ * Hub-initiated registration (admin register): GET the platform's versions
+ * with its Token A, POST the hub's credentials, and keep the token it
+ * answers with. Nothing is kept when any step fails.
+ */
+export async function registerByHub(
+  deps: Deps,
+  platform: Platform,
+  versionsUrl: string,
+  tokenA: string,
+  correlationId: string,
+): Promise<void> {
+  let found = await discover(deps, versionsUrl, tokenA, correlationId);
+  const credentialsUrl = found.endpoints.find((e) => e.identifier === "credentials")?.url;
+  if (credentialsUrl === undefined) {
+    throw new OcpiError(StatusCode.NoMatchingEndpoints, "the platform offers no credentials endpoint");
+  }
+  const token = generateToken();
+  // The platform calls our versions with this token before it answers the POST.
+  await deps.store.update(platform.id, { inboundTokenHash: hashToken(token) }, deps.clock.now());
+  await deps.registry.changed(platform.id);
+  let theirs: Credentials | undefined;
+  try {
+    const res = await call(deps, "POST", credentialsUrl, tokenA, found.encoding, correlationId, {
+      body: hubCredentials(deps, token),
+      what: "credentials",
+    });
+    theirs = parseData(res, CredentialsSchema, credentialsUrl, "credentials");
+    requireInvitedRoles(platform, theirs);
+    if (theirs.url !== versionsUrl) found = await discover(deps, theirs.url, theirs.token, correlationId);
+    const saved = await deps.store.saveRegistration(
+      platform.id,
+      registration(found, theirs, token),
+      deps.clock.now(),
+      { status: "PENDING" },
+    );
+    if (!saved) throw methodNotAllowed("the platform registered meanwhile");
+  } catch (err) {
+    await deps.store.update(platform.id, { inboundTokenHash: null }, deps.clock.now());
+    await deps.registry.changed(platform.id);
+    if (theirs !== undefined) {
+      // The platform did register us; undo that on its side too.
+      const undo = theirs.token;
+      deps.tasks.run("undo remote registration", () =>
+        call(deps, "DELETE", credentialsUrl, undo, found.encoding, correlationId, { what: "credentials" }),
+      );
+    }
+    throw err;
+  }
+  await connected(deps, platform.id);
+}
+
+/**
+ * Ends the registration: the hub forgets the platform's endpoints and
+ * tokens and the platform goes back to PENDING. With `tellPlatform`, the hub
+ * first calls DELETE on the platform's credentials (admin removal).
+ */
+export async function unregister(deps: Deps, platform: Platform, tellPlatform: boolean): Promise<void> {
+  if (tellPlatform) await tellUnregistered(deps, platform);
+  await deps.store.clearRegistration(platform.id, deps.clock.now());
+  await deps.registry.changed(platform.id);
+  deps.tasks.run("announce unregistered platform", () => announcePlatform(deps, platform.id));
+}
+
+/** Best effort: a platform that cannot be reached is removed all the same. */
+export async function tellUnregistered(deps: Deps, platform: Platform): Promise<void> {
+  const url = platform.endpoints.find((e) => e.identifier === "credentials")?.url;
+  if (url === undefined || platform.outboundToken === null) return;
+  try {
+    await call(deps, "DELETE", url, platform.outboundToken, platform.outboundTokenEncoding, undefined, {
+      what: "credentials",
+    });
+  } catch (err) {
+    deps.logger.warn({ err, platform_id: platform.id }, "could not tell the platform it was unregistered");
+  }
+}
+
+async function connected(deps: Deps, platformId: string): Promise<void> {
+  await deps.registry.changed(platformId);
+  deps.logger.info({ platform_id: platformId }, "platform registered");
+  deps.tasks.run("announce connected platform", () => announcePlatform(deps, platformId));
+}
+
+/** What the store keeps of a completed exchange: their token and endpoints, the hash of ours. */
+function registration(found: Discovery, theirs: Credentials, ourToken: string): Registration {
+  return {
+    version: OCPI_VERSION,
+    versionsUrl: found.versionsUrl,
+    endpoints: found.endpoints,
+    outboundToken: theirs.token,
+    outboundTokenEncoding: found.encoding,
+    inboundTokenHash: hashToken(ourToken),
+    businessDetails: new Map(theirs.roles.map((r) => [partyKey(roleKey(r)), r.business_details])),
+  };
+}
+
+function roleKey(r: Credentials["roles"][number]) {
+  return { role: r.role, countryCode: r.country_code, partyId: r.party_id };
+}
+
+/** The roles a platform registers must be exactly those it was invited with. */
+function requireInvitedRoles(platform: Platform, body: Credentials): void {
+  const invited = new Set(platform.roles.map(partyKey));
+  const offered = new Set(body.roles.map((r) => partyKey(roleKey(r))));
+  for (const r of body.roles) {
+    if (!invited.has(partyKey(roleKey(r)))) {
+      throw invalidParameters(
+        `roles: ${r.role} ${r.country_code}/${r.party_id} was not invited for this platform`,
+      );
+    }
+  }
+  for (const r of platform.roles) {
+    if (!offered.has(partyKey(r))) {
+      throw invalidParameters(
+        `roles: the invited role ${r.role} ${r.countryCode}/${r.partyId} is missing`,
+      );
+    }
+  }
+}
+
+/**
+ * GET versions, pick 2.2.1, GET its details. The token goes Base64-encoded
+ * first; a 401 on that idempotent GET is retried once raw, for older peers
+ * (ocpi-hub-rules §2.2), and the form that worked is kept for this platform.
+ */
+async function discover(
+  deps: Deps,
+  versionsUrl: string,
+  token: string,
+  correlationId: string,
+): Promise<Discovery> {
+  let encoding: TokenEncoding = "base64";
+  let res = await call(deps, "GET", versionsUrl, token, encoding, correlationId, { what: "versions" });
+  if (res.status === 401) {
+    encoding = "raw";
+    res = await call(deps, "GET", versionsUrl, token, encoding, correlationId, { what: "versions" });
+  }
+  const versions = parseData(res, VersionListSchema, versionsUrl, "versions");
+  const mutual = versions.find((v) => v.version === OCPI_VERSION);
+  if (mutual === undefined) {
+    const offered = versions.map((v) => v.version).join(", ") || "none";
+    throw new OcpiError(
+      StatusCode.UnsupportedVersion,
+      `no mutual version: the platform offers ${offered}, the hub speaks ${OCPI_VERSION}`,
+    );
+  }
+  const detailsRes = await call(deps, "GET", mutual.url, token, encoding, correlationId, {
+    what: "version details",
+  });
+  const details = parseData(detailsRes, VersionDetailsSchema, mutual.url, "version details");
+  if (!details.endpoints.some((e) => e.identifier === "credentials")) {
+    throw new OcpiError(
+      StatusCode.NoMatchingEndpoints,
+      `the version details at ${mutual.url} list no credentials endpoint`,
+    );
+  }
+  return { versionsUrl, endpoints: details.endpoints, encoding };
+}
+
+/** One call to the platform; transport failures become 3001 (credentials: Errors during registration). */
+async function call(
+  deps: Deps,
+  method: "GET" | "POST" | "DELETE",
+  url: string,
+  token: string,
+  encoding: TokenEncoding,
+  correlationId: string | undefined,
+  options: { body?: unknown; what: string },
+): Promise<OutboundResponse> {
+  try {
+    return await deps.client.send({ method, url, token, encoding, body: options.body, correlationId });
+  } catch (err) {
+    if (err instanceof OutboundError) {
+      if (err.httpStatus === 401) {
+        return { status: 401, headers: {}, body: undefined, requestId: "" };
+      }
+      throw new OcpiError(
+        StatusCode.UnableToUseClientApi,
+        `could not use the platform's ${options.what} endpoint: ${err.message}`,
+      );
+    }
+    throw err;
+  }
+}
+
+function parseData<T>(
+  res: OutboundResponse,
+  schema: z.ZodType<T>,
+  url: string,
+  what: string,
+): T {
+  if (res.status === 401) {
+    throw new OcpiError(StatusCode.UnableToUseClientApi, `the platform refused the token at ${url} (HTTP 401)`);
+  }
+  const body = res.body;
+  if (!isEnvelope(body) || body.status_code !== StatusCode.Success || res.status >= 300) {
+    const code = isEnvelope(body) ? `status_code ${body.status_code}` : "no envelope";
+    const message = isEnvelope(body) && body.status_message ? `: ${body.status_message}` : "";
+    throw new OcpiError(
+      StatusCode.UnableToUseClientApi,
+      `the platform's ${what} at ${url} answered HTTP ${res.status}, ${code}${message}`,
+    );
+  }
+  const parsed = schema.safeParse(body.data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? `${issue.path.join(".") || "data"}: ${issue.message}` : "invalid";
+    throw new OcpiError(
+      StatusCode.UnableToUseClientApi,
+      `the platform's ${what} at ${url} are not valid OCPI (${where})`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,138 @@
+import { and, asc, count, gte, lt, ne, type SQL } from "drizzle-orm";
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env.js";
+import type { Deps } from "../deps.js";
+import { type ClientInfoRow, clientInfos, type PlatformStatus } from "../db/schema/index.js";
+import { requireCaller } from "../ingress/authenticate.js";
+import { envelope } from "../ocpi/envelope.js";
+import { pageHeaders, parsePage } from "../ocpi/pagination.js";
+import type { ClientInfo, ConnectionStatus } from "../ocpi/schemas/clientinfo.js";
+import { StatusCode } from "../ocpi/status-codes.js";
+import type { Party, Platform } from "../registry/registry.js";
+
+/** Largest page of ClientInfo objects the hub serves (X-Limit). */
+export const CLIENT_INFO_PAGE_MAX = 100;
+
+/** hubclientinfo: ConnectionStatus as other parties should see a platform in this state. */
+export function connectionStatusOf(status: PlatformStatus): ConnectionStatus {
+  switch (status) {
+    case "PENDING":
+      return "PLANNED";
+    case "CONNECTED":
+      return "CONNECTED";
+    case "OFFLINE":
+      return "OFFLINE";
+    case "SUSPENDED":
+      return "SUSPENDED";
+  }
+}
+
+function toClientInfo(row: ClientInfoRow): ClientInfo {
+  return {
+    party_id: row.partyId,
+    country_code: row.countryCode,
+    role: row.role as ClientInfo["role"],
+    status: row.status,
+    last_updated: row.lastUpdated.toISOString(),
+  };
+}
+
+/** hubclientinfo Sender interface: GET the list, paginated, never routed. */
+export function hubClientInfoRoutes() {
+  const routes = new Hono<AppEnv>();
+  routes.get("/", requireCaller("full"), async (c) => {
+    const { db, clock, config } = c.var.deps;
+    const page = parsePage(c.req.query(), CLIENT_INFO_PAGE_MAX);
+    const filters: SQL[] = [];
+    if (page.dateFrom) filters.push(gte(clientInfos.lastUpdated, new Date(page.dateFrom)));
+    if (page.dateTo) filters.push(lt(clientInfos.lastUpdated, new Date(page.dateTo)));
+    const where = filters.length > 0 ? and(...filters) : undefined;
+    const [rows, totals] = await Promise.all([
+      db.db
+        .select()
+        .from(clientInfos)
+        .where(where)
+        .orderBy(asc(clientInfos.lastUpdated), asc(clientInfos.countryCode), asc(clientInfos.partyId), asc(clientInfos.role))
+        .offset(page.offset)
+        .limit(page.limit),
+      db.db.select({ total: count() }).from(clientInfos).where(where),
+    ]);
+    const total = totals[0]?.total ?? 0;
+    for (const [name, value] of Object.entries(pageHeaders(c.req.url, config.hubUrl, page, CLIENT_INFO_PAGE_MAX, total))) {
+      c.header(name, value);
+    }
+    return c.json(envelope(clock.now(), StatusCode.Success, rows.map(toClientInfo)));
+  });
+  return routes;
+}
+
+/**
+ * Brings the hub's ClientInfo objects of a platform's parties up to date
+ * and pushes each change to every other connected platform that has a
+ * hubclientinfo Receiver (hubclientinfo: Push model). A platform that has
+ * just connected is also sent the objects of every other party.
+ * `removed` names the parties of a platform that no longer exists: they stay,
+ * SUSPENDED, as ClientInfo objects are never deleted.
+ */
+export async function announcePlatform(deps: Deps, platformId: string, removed?: Party[]): Promise<void> {
+  const platform = deps.registry.get(platformId);
+  const parties = removed ?? platform?.roles ?? [];
+  const status: ConnectionStatus = removed ? "SUSPENDED" : connectionStatusOf(platform?.status ?? "SUSPENDED");
+  const now = deps.clock.now();
+  const changed: ClientInfo[] = [];
+  for (const party of parties) {
+    const [row] = await deps.db.db
+      .insert(clientInfos)
+      .values({ countryCode: party.countryCode, partyId: party.partyId, role: party.role, status, lastUpdated: now })
+      .onConflictDoUpdate({
+        target: [clientInfos.countryCode, clientInfos.partyId, clientInfos.role],
+        set: { status, lastUpdated: now },
+        // Only a real change of status moves last_updated, so date filters stay meaningful.
+        setWhere: ne(clientInfos.status, status),
+      })
+      .returning();
+    if (row !== undefined) changed.push(toClientInfo(row));
+  }
+  const receivers = deps.registry.list().filter((p) => p.id !== platformId && canReceiveClientInfo(p));
+  const pushes = receivers.flatMap((receiver) => changed.map((info) => pushClientInfo(deps, receiver, info)));
+  if (platform !== undefined && status === "CONNECTED" && canReceiveClientInfo(platform)) {
+    const others = await deps.db.db.select().from(clientInfos);
+    const own = new Set(platform.roles.map((r) => `${r.role}:${r.countryCode}:${r.partyId}`));
+    for (const row of others) {
+      if (!own.has(`${row.role}:${row.countryCode}:${row.partyId}`)) {
+        pushes.push(pushClientInfo(deps, platform, toClientInfo(row)));
+      }
+    }
+  }
+  await Promise.allSettled(pushes);
+}
+
+function canReceiveClientInfo(p: Platform): boolean {
+  return (
+    p.status === "CONNECTED" &&
+    p.outboundToken !== null &&
+    p.endpoints.some((e) => e.identifier === "hubclientinfo" && e.role === "RECEIVER")
+  );
+}
+
+/** PUT {receiver}/{country_code}/{party_id} with the described party's codes; no routing headers. */
+async function pushClientInfo(deps: Deps, receiver: Platform, info: ClientInfo): Promise<void> {
+  const base = receiver.endpoints.find((e) => e.identifier === "hubclientinfo" && e.role === "RECEIVER")?.url;
+  if (base === undefined || receiver.outboundToken === null) return;
+  const url = `${base.replace(/\/+$/, "")}/${encodeURIComponent(info.country_code)}/${encodeURIComponent(info.party_id)}`;
+  try {
+    const res = await deps.client.send({
+      method: "PUT",
+      url,
+      token: receiver.outboundToken,
+      encoding: receiver.outboundTokenEncoding,
+      body: info,
+    });
+    const code = (res.body as { status_code?: number }).status_code;
+    if (code !== StatusCode.Success) {
+      deps.logger.warn({ platform_id: receiver.id, status_code: code, http_status: res.status }, "ClientInfo push refused");
+    }
+  } catch (err) {
+    deps.logger.warn({ err, platform_id: receiver.id }, "ClientInfo push failed");
+  }
+}

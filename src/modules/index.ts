@@ -1,0 +1,23 @@
+import type { Hono } from "hono";
+import type { AppEnv } from "../app-env.js";
+import type { InterfaceRole } from "../ocpi/schemas/version.js";
+import { credentialsRoutes } from "./credentials/routes.js";
+import { hubClientInfoRoutes } from "./hubclientinfo.js";
+
+/** One interface the hub serves under /ocpi/2.2.1/{path}. */
+export interface ModuleEndpoint {
+  identifier: string;
+  role: InterfaceRole;
+  path: string;
+  routes: () => Hono<AppEnv>;
+}
+
+/**
+ * The module table: the router mounts exactly these and version details
+ * advertise exactly these, so the two cannot drift apart. The credentials
+ * endpoint is advertised as SENDER (versions: Endpoint class NOTE).
+ */
+export const MODULES: readonly ModuleEndpoint[] = [
+  { identifier: "credentials", role: "SENDER", path: "credentials", routes: credentialsRoutes },
+  { identifier: "hubclientinfo", role: "SENDER", path: "hubclientinfo", routes: hubClientInfoRoutes },
+];

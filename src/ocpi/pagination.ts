@@ -1,0 +1,64 @@
+import { invalidParameters } from "./errors.js";
+import { DATE_TIME } from "./schemas/primitives.js";
+
+/** A list request's window (transport_and_format: Paginated Request). */
+export interface Page {
+  offset: number;
+  limit: number;
+  dateFrom: string | undefined;
+  dateTo: string | undefined;
+}
+
+function wholeNumber(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^\d{1,9}$/.test(value)) throw invalidParameters(`${name} must be a whole number ≥ 0, got "${value}"`);
+  return Number(value);
+}
+
+function dateTime(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!DATE_TIME.test(value)) throw invalidParameters(`${name} must be an RFC 3339 UTC date-time, got "${value}"`);
+  return value;
+}
+
+/**
+ * Reads offset, limit, date_from (inclusive) and date_to (exclusive). A
+ * missing or larger limit becomes the server maximum (transport_and_format:
+ * Paginated Response, X-Limit).
+ */
+export function parsePage(query: Record<string, string | undefined>, maxLimit: number): Page {
+  const offset = wholeNumber("offset", query.offset) ?? 0;
+  const requested = wholeNumber("limit", query.limit);
+  return {
+    offset,
+    limit: requested === undefined ? maxLimit : Math.min(requested, maxLimit),
+    dateFrom: dateTime("date_from", query.date_from),
+    dateTo: dateTime("date_to", query.date_to),
+  };
+}
+
+/**
+ * X-Total-Count, X-Limit and, unless this is the last page, a Link to the
+ * next page that repeats every other query parameter.
+ */
+export function pageHeaders(
+  requestUrl: string,
+  publicBase: string,
+  page: Page,
+  maxLimit: number,
+  total: number,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    "X-Total-Count": String(total),
+    "X-Limit": String(maxLimit),
+  };
+  const nextOffset = page.offset + page.limit;
+  if (page.limit > 0 && nextOffset < total) {
+    const incoming = new URL(requestUrl);
+    const next = new URL(incoming.pathname + incoming.search, `${publicBase}/`);
+    next.searchParams.set("offset", String(nextOffset));
+    next.searchParams.set("limit", String(page.limit));
+    headers.Link = `<${next.toString()}>; rel="next"`;
+  }
+  return headers;
+}

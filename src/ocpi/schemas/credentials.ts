@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { CiString, CountryCode, PartyId, Role, Str, Url } from "./primitives.js";
+
+/** locations: ImageCategory. */
+export const ImageCategory = z.enum(["CHARGER", "ENTRANCE", "LOCATION", "NETWORK", "OPERATOR", "OTHER", "OWNER"]);
+
+/** locations: Image class. */
+export const ImageSchema = z.object({
+  url: Url,
+  thumbnail: Url.optional(),
+  category: ImageCategory,
+  type: CiString(4),
+  width: z.number().int().min(0).max(99_999).optional(),
+  height: z.number().int().min(0).max(99_999).optional(),
+});
+
+/** locations: BusinessDetails class. */
+export const BusinessDetailsSchema = z.object({
+  name: Str(100).min(1, "must not be empty"),
+  website: Url.optional(),
+  logo: ImageSchema.optional(),
+});
+export type BusinessDetails = z.infer<typeof BusinessDetailsSchema>;
+
+/** credentials: CredentialsRole class. */
+export const CredentialsRoleSchema = z.object({
+  role: Role,
+  business_details: BusinessDetailsSchema,
+  party_id: PartyId,
+  country_code: CountryCode,
+});
+export type CredentialsRole = z.infer<typeof CredentialsRoleSchema>;
+
+/** credentials: Credentials object. */
+export const CredentialsSchema = z.object({
+  token: z
+    .string()
+    .min(1, "must not be empty")
+    .max(64, "must be at most 64 characters")
+    .regex(/^[\x21-\x7e]+$/, "must consist of printable ASCII characters without spaces"),
+  url: Url,
+  roles: z.array(CredentialsRoleSchema).min(1, "must list at least one role"),
+});
+export type Credentials = z.infer<typeof CredentialsSchema>;

@@ -1,0 +1,146 @@
+import type { Bus } from "../bus/bus.js";
+import { Subject } from "../bus/subjects.js";
+import type { PartyRow, PlatformRow } from "../db/schema/index.js";
+import type { Logger } from "../logging/logger.js";
+import { hashToken, type TokenEncoding } from "../ocpi/tokens.js";
+import { partyKey, type RegistryStore } from "./store.js";
+
+export type Party = Pick<PartyRow, "role" | "countryCode" | "partyId" | "businessDetails">;
+
+/** A platform as the rest of the hub sees it: its row plus its parties. */
+export interface Platform extends PlatformRow {
+  roles: Party[];
+}
+
+/**
+ * What a token opens. Token A, and the token the hub issued in a handshake it
+ * started and has not completed ("pending"), open versions and credentials
+ * only (transport_and_format: Authorization header); a registered
+ * platform's token opens everything.
+ */
+export type Access = "token-a" | "pending" | "full";
+
+export interface Caller {
+  platform: Platform;
+  access: Access;
+  /** The form the token came in. */
+  encoding: TokenEncoding;
+  /** The token as presented (decoded); kept in memory for this request only. */
+  token: string;
+}
+
+interface Snapshot {
+  byId: Map<string, Platform>;
+  byToken: Map<string, { platformId: string; access: Access }>;
+  byParty: Map<string, Platform>;
+}
+
+/**
+ * The in-memory view of the registry: authentication and party look-ups
+ * never query the database. It is rebuilt after every local change and
+ * whenever another instance announces one on `ocpi.registry.changed`.
+ */
+export interface Registry {
+  authenticate(candidates: { token: string; encoding: TokenEncoding }[]): Caller | undefined;
+  get(id: string): Platform | undefined;
+  list(): Platform[];
+  /** The platform hosting a party, by role and CiString codes. */
+  findParty(role: string, countryCode: string, partyId: string): Platform | undefined;
+  /** Reloads the snapshot, then tells the other instances. */
+  changed(platformId: string): Promise<void>;
+  refresh(): Promise<void>;
+  close(): void;
+}
+
+export async function createRegistry(options: {
+  store: RegistryStore;
+  bus: Bus;
+  logger: Logger;
+  instanceId: string;
+}): Promise<Registry> {
+  const { store, bus, logger, instanceId } = options;
+  let snapshot = build(await store.loadAll());
+  let pending: Promise<void> | undefined;
+  let again = false;
+
+  /** Coalesces bursts: one reload at a time, and one more if asked for meanwhile. */
+  function refresh(): Promise<void> {
+    if (pending !== undefined) {
+      again = true;
+      return pending;
+    }
+    pending = (async () => {
+      try {
+        do {
+          again = false;
+          snapshot = build(await store.loadAll());
+        } while (again);
+      } finally {
+        pending = undefined;
+      }
+    })();
+    return pending;
+  }
+
+  const unsubscribe = bus.subscribe(Subject.registryChanged, async (msg) => {
+    const { origin } = msg.json<{ origin?: string }>();
+    if (origin === instanceId) return;
+    await refresh().catch((err: unknown) => logger.error({ err }, "registry reload failed"));
+  });
+
+  return {
+    authenticate(candidates) {
+      const hits: Caller[] = [];
+      for (const candidate of candidates) {
+        const entry = snapshot.byToken.get(hashToken(candidate.token));
+        const platform = entry && snapshot.byId.get(entry.platformId);
+        if (entry && platform) hits.push({ platform, access: entry.access, ...candidate });
+      }
+      // Exactly one reading of the header may match; two would be ambiguous.
+      return hits.length === 1 ? hits[0] : undefined;
+    },
+    get: (id) => snapshot.byId.get(id),
+    list: () => [...snapshot.byId.values()],
+    findParty: (role, countryCode, partyId) =>
+      snapshot.byParty.get(partyKey({ role, countryCode, partyId })),
+    async changed(platformId) {
+      await refresh();
+      await bus
+        .publish(Subject.registryChanged, { origin: instanceId, platform_id: platformId })
+        .catch((err: unknown) => logger.error({ err }, "could not announce a registry change"));
+    },
+    refresh,
+    close: unsubscribe,
+  };
+}
+
+function build(rows: { platforms: PlatformRow[]; parties: PartyRow[] }): Snapshot {
+  const byId = new Map<string, Platform>();
+  const byToken = new Map<string, { platformId: string; access: Access }>();
+  const byParty = new Map<string, Platform>();
+  for (const row of rows.platforms) {
+    const platform: Platform = { ...row, roles: [] };
+    byId.set(row.id, platform);
+    if (row.tokenAHash) byToken.set(row.tokenAHash, { platformId: row.id, access: "token-a" });
+    if (row.inboundTokenHash) {
+      const registered = row.version !== null && row.outboundToken !== null;
+      byToken.set(row.inboundTokenHash, {
+        platformId: row.id,
+        access: registered ? "full" : "pending",
+      });
+    }
+  }
+  for (const row of rows.parties) {
+    const platform = byId.get(row.platformId);
+    if (platform === undefined) continue;
+    platform.roles.push({
+      role: row.role,
+      countryCode: row.countryCode,
+      partyId: row.partyId,
+      businessDetails: row.businessDetails,
+    });
+    byParty.set(partyKey(row), platform);
+  }
+  return { byId, byToken, byParty };
+}
+

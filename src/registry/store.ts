@@ -1,0 +1,157 @@
+import { eq } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import {
+  type PartyRow,
+  type PlatformRow,
+  type PlatformStatus,
+  parties,
+  platforms,
+  type StoredEndpoint,
+} from "../db/schema/index.js";
+import type { BusinessDetails } from "../ocpi/schemas/credentials.js";
+import type { TokenEncoding } from "../ocpi/tokens.js";
+
+export interface PartyKey {
+  role: string;
+  countryCode: string;
+  partyId: string;
+}
+
+/** What a completed credentials exchange leaves behind. */
+export interface Registration {
+  version: string;
+  versionsUrl: string;
+  endpoints: StoredEndpoint[];
+  outboundToken: string;
+  outboundTokenEncoding: TokenEncoding;
+  inboundTokenHash: string;
+  businessDetails: Map<string, BusinessDetails>;
+}
+
+/** `ROLE:CC:PID`, upper-case: the key of a party in maps and messages. */
+export function partyKey(p: PartyKey): string {
+  return `${p.role}:${p.countryCode}:${p.partyId}`.toUpperCase();
+}
+
+/** Every read and write of the platform registry; callers hold no SQL. */
+export function createRegistryStore(db: Database) {
+  return {
+    async loadAll(): Promise<{ platforms: PlatformRow[]; parties: PartyRow[] }> {
+      const [p, q] = await Promise.all([db.select().from(platforms), db.select().from(parties)]);
+      return { platforms: p, parties: q };
+    },
+
+    async insertPlatform(row: {
+      id: string;
+      name: string;
+      tokenAHash: string;
+      roles: PartyKey[];
+      now: Date;
+    }): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx.insert(platforms).values({
+          id: row.id,
+          name: row.name,
+          status: "PENDING",
+          tokenAHash: row.tokenAHash,
+          createdAt: row.now,
+          updatedAt: row.now,
+        });
+        await tx.insert(parties).values(
+          row.roles.map((r) => ({
+            platformId: row.id,
+            role: r.role,
+            countryCode: r.countryCode,
+            partyId: r.partyId,
+          })),
+        );
+      });
+    },
+
+    /**
+     * Completes a registration atomically. `expect` guards against a
+     * concurrent change: the update applies only while the platform is still
+     * in that state; false when it was not.
+     */
+    async saveRegistration(
+      id: string,
+      reg: Registration,
+      now: Date,
+      expect: { status: PlatformStatus; inboundTokenHash: string | null } | { status: "PENDING" },
+    ): Promise<boolean> {
+      return db.transaction(async (tx) => {
+        const current = await tx
+          .select({ status: platforms.status, inboundTokenHash: platforms.inboundTokenHash })
+          .from(platforms)
+          .where(eq(platforms.id, id))
+          .for("update");
+        const row = current[0];
+        if (row === undefined || row.status !== expect.status) return false;
+        if ("inboundTokenHash" in expect && row.inboundTokenHash !== expect.inboundTokenHash) return false;
+        await tx
+          .update(platforms)
+          .set({
+            status: row.status === "PENDING" ? "CONNECTED" : row.status,
+            version: reg.version,
+            versionsUrl: reg.versionsUrl,
+            endpoints: reg.endpoints,
+            outboundToken: reg.outboundToken,
+            outboundTokenEncoding: reg.outboundTokenEncoding,
+            inboundTokenHash: reg.inboundTokenHash,
+            tokenAHash: null,
+            lastError: null,
+            registeredAt: now,
+            updatedAt: now,
+          })
+          .where(eq(platforms.id, id));
+        const rows = await tx.select().from(parties).where(eq(parties.platformId, id));
+        for (const party of rows) {
+          const details = reg.businessDetails.get(partyKey(party));
+          if (details !== undefined) {
+            await tx.update(parties).set({ businessDetails: details }).where(eq(parties.id, party.id));
+          }
+        }
+        return true;
+      });
+    },
+
+    /** Forgets the credentials of a platform; it goes back to PENDING (credentials: DELETE). */
+    async clearRegistration(id: string, now: Date): Promise<void> {
+      await db
+        .update(platforms)
+        .set({
+          status: "PENDING",
+          version: null,
+          endpoints: [],
+          outboundToken: null,
+          inboundTokenHash: null,
+          tokenAHash: null,
+          registeredAt: null,
+          updatedAt: now,
+        })
+        .where(eq(platforms.id, id));
+    },
+
+    async update(
+      id: string,
+      values: Partial<
+        Pick<
+          PlatformRow,
+          "status" | "lastError" | "inboundTokenHash" | "tokenAHash" | "outboundTokenEncoding"
+        >
+      >,
+      now: Date,
+    ): Promise<void> {
+      await db
+        .update(platforms)
+        .set({ ...values, updatedAt: now })
+        .where(eq(platforms.id, id));
+    },
+
+    async deletePlatform(id: string): Promise<void> {
+      await db.delete(platforms).where(eq(platforms.id, id));
+    },
+  };
+}
+
+export type RegistryStore = ReturnType<typeof createRegistryStore>;
