@@ -1,0 +1,111 @@
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle } from "drizzle-orm/pglite";
+import postgres from "postgres";
+import type { DatabaseLocation } from "../../src/config/schema.js";
+import { type Database, type DatabaseHandle, openDatabase } from "../../src/db/client.js";
+import { migrate } from "../../src/db/migrate.js";
+import * as schema from "../../src/db/schema/index.js";
+
+export const TEMPLATE_SUFFIX = "_template";
+
+export interface TestDatabase {
+  handle: DatabaseHandle;
+  location: DatabaseLocation;
+  /** Closes the handle and drops what the test made. */
+  dispose(): Promise<void>;
+}
+
+/** True when the suite runs against a real PostgreSQL (CI sets DATABASE_URL). */
+export const usingPostgres = (process.env.DATABASE_URL ?? "").startsWith("postgres");
+
+/**
+ * A fresh, migrated database for one test hub: a copy of the template
+ * database on PostgreSQL, or an in-memory PGlite loaded from a migrated
+ * dump (compiling PGlite's WASM once per worker keeps that well under a second).
+ */
+export async function freshDatabase(): Promise<TestDatabase> {
+  return usingPostgres ? freshPostgres() : freshPglite();
+}
+
+async function freshPostgres(): Promise<TestDatabase> {
+  const url = process.env.DATABASE_URL as string;
+  const base = new URL(url).pathname.slice(1);
+  const name = `${base}_t_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}" template "${base}${TEMPLATE_SUFFIX}"`);
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  const location: DatabaseLocation = { kind: "postgres", url: dbUrl.toString() };
+  const handle = await openDatabase(location);
+  let disposed = false;
+  return {
+    handle,
+    location,
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await handle.close().catch(() => {});
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+interface PgliteAssets {
+  pgliteWasmModule: WebAssembly.Module;
+  initdbWasmModule: WebAssembly.Module;
+  fsBundle: Blob;
+  migrated: Blob;
+}
+
+let assets: Promise<PgliteAssets> | undefined;
+
+function pgliteAssets(): Promise<PgliteAssets> {
+  assets ??= (async () => {
+    const dist = dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
+    const [pglite, initdb, data] = await Promise.all([
+      readFile(join(dist, "pglite.wasm")),
+      readFile(join(dist, "initdb.wasm")),
+      readFile(join(dist, "pglite.data")),
+    ]);
+    const modules = {
+      pgliteWasmModule: await WebAssembly.compile(pglite),
+      initdbWasmModule: await WebAssembly.compile(initdb),
+      fsBundle: new Blob([data]),
+    };
+    const seed = new PGlite(modules);
+    const location: DatabaseLocation = { kind: "pglite-memory" };
+    await migrate(wrap(seed), location);
+    const migrated = await seed.dumpDataDir("none");
+    await seed.close();
+    return { ...modules, migrated };
+  })();
+  return assets;
+}
+
+function wrap(client: PGlite): DatabaseHandle {
+  const db = drizzle(client, { schema }) as unknown as Database;
+  return {
+    db,
+    kind: "pglite-memory",
+    ping: async () => !client.closed,
+    close: async () => {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+async function freshPglite(): Promise<TestDatabase> {
+  const { migrated, ...modules } = await pgliteAssets();
+  const client = new PGlite({ ...modules, loadDataDir: migrated });
+  await client.waitReady;
+  const handle = wrap(client);
+  return { handle, location: { kind: "pglite-memory" }, dispose: () => handle.close() };
+}
+
+/** For tests that open the database a second time (two hub instances on one database). */
+export { openDatabase };

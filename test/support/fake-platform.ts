@@ -1,0 +1,254 @@
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+
+export type VersionsMode = "ok" | "http-500" | "not-json" | "no-2.2.1" | "no-credentials" | "hang";
+
+export interface FakeRole {
+  role: string;
+  country_code: string;
+  party_id: string;
+  name?: string;
+}
+
+export interface FakePlatformOptions {
+  roles: FakeRole[];
+  /** Module endpoints besides credentials; a hubclientinfo Receiver by default. */
+  modules?: { identifier: string; role: "SENDER" | "RECEIVER" }[];
+  /** The form in which it accepts tokens; the other form gets HTTP 401. */
+  tokenEncoding?: "base64" | "raw";
+  versions?: VersionsMode;
+}
+
+export interface Recorded {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+  /** The token presented, decoded per the platform's encoding; undefined when refused. */
+  token: string | undefined;
+}
+
+export interface HubAnswer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+/**
+ * A CPO or eMSP platform as a real HTTP server on 127.0.0.1: versions,
+ * version details, credentials (for hub-initiated registration) and a
+ * hubclientinfo Receiver. It records every request it gets.
+ */
+export class FakePlatform {
+  readonly requests: Recorded[] = [];
+  /** The token this platform issued to the hub (the hub's credentials towards it). */
+  tokenForHub = `fake-${randomUUID()}`;
+  /** The token A this platform hands the hub operator for hub-initiated registration. */
+  readonly tokenA = `fake-a-${randomUUID()}`;
+  /** The token the hub issued to this platform. */
+  hubToken: string | undefined;
+  /** The hub's credentials as it last sent or answered them. */
+  hubCredentials: any;
+  versionsMode: VersionsMode;
+  modules: { identifier: string; role: "SENDER" | "RECEIVER" }[];
+  /** Verification the platform made of the hub's token during hub-initiated registration. */
+  hubVersionsCheck: { status: number; body: any } | undefined;
+  url = "";
+
+  private server: ReturnType<typeof serve> | undefined;
+
+  constructor(readonly options: FakePlatformOptions) {
+    this.versionsMode = options.versions ?? "ok";
+    this.modules = options.modules ?? [{ identifier: "hubclientinfo", role: "RECEIVER" }];
+  }
+
+  get versionsUrl(): string {
+    return `${this.url}/ocpi/versions`;
+  }
+
+  get credentialsRoles() {
+    return this.options.roles.map((r) => ({
+      role: r.role,
+      country_code: r.country_code,
+      party_id: r.party_id,
+      business_details: { name: r.name ?? `${r.role} ${r.country_code}${r.party_id}` },
+    }));
+  }
+
+  /** ClientInfo objects the hub pushed, in arrival order. */
+  get clientInfos(): { country_code: string; party_id: string; path: string; body: any }[] {
+    return this.requests
+      .filter((r) => r.method === "PUT" && r.path.startsWith("/ocpi/2.2.1/clientinfo/"))
+      .map((r) => {
+        const [cc, pid] = r.path.split("/").slice(-2);
+        return { country_code: cc as string, party_id: pid as string, path: r.path, body: r.body };
+      });
+  }
+
+  static async start(options: FakePlatformOptions): Promise<FakePlatform> {
+    const fake = new FakePlatform(options);
+    await fake.listen();
+    return fake;
+  }
+
+  private encode(token: string): string {
+    return this.options.tokenEncoding === "raw" ? token : Buffer.from(token).toString("base64");
+  }
+
+  private decode(header: string | undefined): string | undefined {
+    const value = /^Token (\S+)$/.exec(header ?? "")?.[1];
+    if (value === undefined) return undefined;
+    if (this.options.tokenEncoding === "raw") return value;
+    const decoded = Buffer.from(value, "base64").toString("utf8");
+    return Buffer.from(decoded).toString("base64") === value ? decoded : undefined;
+  }
+
+  private envelope(data?: unknown, status_code = 1000, status_message?: string) {
+    return { data, status_code, status_message, timestamp: new Date().toISOString() };
+  }
+
+  private async listen(): Promise<void> {
+    const app = new Hono();
+    app.use("*", async (c, next) => {
+      const text = await c.req.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {}
+      const token = this.decode(c.req.header("authorization"));
+      const accepted = token !== undefined && (token === this.tokenA || token === this.tokenForHub);
+      this.requests.push({
+        method: c.req.method,
+        path: c.req.path,
+        headers: Object.fromEntries(c.req.raw.headers.entries()),
+        body,
+        token: accepted ? token : undefined,
+      });
+      if (!accepted) return c.json(this.envelope(undefined, 2000, "Unauthorized"), 401);
+      await next();
+    });
+    app.get("/ocpi/versions", async (c) => {
+      switch (this.versionsMode) {
+        case "http-500":
+          return c.text("internal error", 500);
+        case "not-json":
+          return c.html("<html>maintenance</html>");
+        case "hang":
+          await new Promise((resolve) => setTimeout(resolve, 10_000));
+          return c.json(this.envelope([]));
+        case "no-2.2.1":
+          return c.json(this.envelope([{ version: "2.1.1", url: `${this.url}/ocpi/2.1.1` }]));
+        default:
+          return c.json(this.envelope([{ version: "2.2.1", url: `${this.url}/ocpi/2.2.1` }]));
+      }
+    });
+    app.get("/ocpi/2.2.1", (c) => {
+      const endpoints = this.modules.map((m) => ({
+        identifier: m.identifier,
+        role: m.role,
+        url: `${this.url}/ocpi/2.2.1/${m.identifier === "hubclientinfo" ? "clientinfo" : m.identifier}`,
+      }));
+      if (this.versionsMode !== "no-credentials") {
+        endpoints.unshift({ identifier: "credentials", role: "SENDER", url: `${this.url}/ocpi/2.2.1/credentials` });
+      }
+      return c.json(this.envelope({ version: "2.2.1", endpoints }));
+    });
+    app.post("/ocpi/2.2.1/credentials", async (c) => {
+      const body = (await c.req.json()) as any;
+      this.hubCredentials = body;
+      // As a real platform does: call the hub back with the token it was just given.
+      const check = await fetch(body.url, {
+        headers: { authorization: `Token ${Buffer.from(body.token).toString("base64")}` },
+      });
+      this.hubVersionsCheck = { status: check.status, body: await check.json() };
+      if (check.status !== 200) return c.json(this.envelope(undefined, 3001, "cannot reach the hub"));
+      this.hubToken = body.token;
+      return c.json(this.envelope({ token: this.tokenForHub, url: this.versionsUrl, roles: this.credentialsRoles }));
+    });
+    app.delete("/ocpi/2.2.1/credentials", (c) => c.json(this.envelope()));
+    app.put("/ocpi/2.2.1/clientinfo/:cc/:pid", (c) => c.json(this.envelope()));
+    app.notFound((c) => c.json(this.envelope(undefined, 2000, "no such endpoint"), 404));
+
+    this.server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise<void>((resolve) => {
+      if (this.server?.listening) resolve();
+      else this.server?.once("listening", () => resolve());
+    });
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * Party-initiated registration with the hub, as a 2.2.1 platform does it:
+   * GET the hub's versions and details with Token A, then POST credentials.
+   */
+  async register(hubVersionsUrl: string, tokenA: string, override?: Partial<{ roles: unknown; token: string; url: string }>): Promise<HubAnswer> {
+    const versions = await this.hubCall("GET", hubVersionsUrl, { token: tokenA });
+    const v221 = versions.body.data.find((v: { version: string }) => v.version === "2.2.1");
+    const details = await this.hubCall("GET", v221.url, { token: tokenA });
+    const credentialsUrl = details.body.data.endpoints.find((e: { identifier: string }) => e.identifier === "credentials").url;
+    const answer = await this.hubCall("POST", credentialsUrl, {
+      token: tokenA,
+      body: { token: this.tokenForHub, url: this.versionsUrl, roles: this.credentialsRoles, ...override },
+    });
+    if (answer.body?.status_code === 1000) {
+      this.hubToken = answer.body.data.token;
+      this.hubCredentials = answer.body.data;
+    }
+    return answer;
+  }
+
+  /** A request to the hub with this platform's token for the hub (or the one given). */
+  async hubCall(
+    method: string,
+    url: string,
+    options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; encoding?: "base64" | "raw" } = {},
+  ): Promise<HubAnswer> {
+    const token = options.token ?? this.hubToken;
+    const headers: Record<string, string> = { ...options.headers };
+    if (token !== undefined) {
+      headers.authorization = `Token ${options.encoding === "raw" ? token : Buffer.from(token).toString("base64")}`;
+    }
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) body = JSON.stringify(options.body);
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const res = await fetch(url, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {}
+    return { status: res.status, headers: res.headers, body: parsed };
+  }
+
+  /** Rotates the token this platform issues to the hub (for credentials PUT). */
+  newTokenForHub(): string {
+    this.tokenForHub = `fake-${randomUUID()}`;
+    return this.tokenForHub;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      if (this.server === undefined) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+/** Polls until `check` returns a value other than undefined/false, or fails after `ms`. */
+export async function eventually<T>(check: () => T | Promise<T>, ms = 5_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== null && value !== false) return value as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`condition not met within ${ms} ms${last ? `: ${String(last)}` : ""}`);
+}

@@ -1,0 +1,116 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { Writable } from "node:stream";
+import { createApp } from "../../src/app.js";
+import type { Bus } from "../../src/bus/bus.js";
+import { createInProcessBus } from "../../src/bus/in-process-bus.js";
+import { createNatsBus } from "../../src/bus/nats-bus.js";
+import { loadConfig } from "../../src/config/load.js";
+import { type Clock, createDeps, type Deps } from "../../src/deps.js";
+import { createLogger } from "../../src/logging/logger.js";
+import { freshDatabase, type TestDatabase } from "./database.js";
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789";
+
+export const usingNats = (process.env.NATS_URL ?? "") !== "";
+
+export interface TestHub {
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  versionsUrl: string;
+  deps: Deps;
+  database: TestDatabase;
+  /** Every log line the hub wrote, parsed. */
+  logs: Record<string, unknown>[];
+  /** Raw log text, to check that no secret was written. */
+  logText(): string;
+  admin(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export interface TestHubOptions {
+  /** Share a database with another hub (two instances). */
+  database?: TestDatabase;
+  /** Share an in-process bus with another hub in this process. */
+  bus?: Bus;
+  clock?: Clock;
+  env?: Record<string, string>;
+}
+
+/**
+ * Starts a hub on 127.0.0.1 on an ephemeral port, on a fresh database
+ * (PGlite, or a copy of the PostgreSQL template when DATABASE_URL is set) and
+ * the in-process bus (or the real NATS when NATS_URL is set).
+ */
+export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
+  let app: ReturnType<typeof createApp> | undefined;
+  const server = serve({
+    fetch: (req) => (app ? app.fetch(req) : new Response("starting", { status: 503 })),
+    port: 0,
+    hostname: "127.0.0.1",
+  });
+  await new Promise<void>((resolve) => {
+    if (server.listening) resolve();
+    else server.once("listening", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig({
+    PORT: String(port),
+    HUB_URL: url,
+    DATABASE_URL: "memory://",
+    ADMIN_TOKEN,
+    FORWARD_TIMEOUT_MS: "2000",
+    LOG_LEVEL: "debug",
+    ...options.env,
+  });
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger("debug", sink);
+  const database = options.database ?? (await freshDatabase());
+  const ownsBus = options.bus === undefined;
+  const bus =
+    options.bus ?? (usingNats ? await createNatsBus(process.env.NATS_URL as string, logger) : createInProcessBus(logger));
+  const deps = await createDeps(config, { db: database.handle, bus, logger, clock: options.clock });
+  app = createApp(deps);
+
+  let closed = false;
+  return {
+    url,
+    versionsUrl: `${url}/ocpi/versions`,
+    deps,
+    database,
+    get logs() {
+      return lines.join("").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
+    logText: () => lines.join(""),
+    async admin(method, path, body, token = ADMIN_TOKEN) {
+      const res = await fetch(`${url}/admin${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await deps.tasks.idle();
+      deps.registry.close();
+      await deps.client.close();
+      if (ownsBus) await bus.close();
+      if (options.database === undefined) await database.dispose();
+    },
+  };
+}
+
