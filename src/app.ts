@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { adminRoutes } from "./admin/routes.js";
 import { AdminError } from "./admin/errors.js";
+import { adminRoutes } from "./admin/routes.js";
 import type { AppEnv } from "./app-env.js";
 import type { Deps } from "./deps.js";
 import { requestContext } from "./ingress/request-context.js";
@@ -26,11 +26,19 @@ export function createApp(deps: Deps) {
   app.notFound((c) => {
     if (c.req.path.startsWith("/ocpi")) {
       return c.json(
-        envelope(deps.clock.now(), StatusCode.ClientError, undefined, `no OCPI endpoint ${c.req.method} ${c.req.path}`),
+        envelope(
+          deps.clock.now(),
+          StatusCode.ClientError,
+          undefined,
+          `no OCPI endpoint ${c.req.method} ${c.req.path}`,
+        ),
         404,
       );
     }
-    return c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` } }, 404);
+    return c.json(
+      { error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` } },
+      404,
+    );
   });
 
   app.onError((err, c) => {
@@ -38,19 +46,31 @@ export function createApp(deps: Deps) {
     const ocpi = c.req.path.startsWith("/ocpi");
     if (err instanceof OcpiError) {
       log.info({ status_code: err.statusCode, reason: err.message }, "OCPI request refused");
-      return c.json(envelope(deps.clock.now(), err.statusCode, undefined, err.message), err.httpStatus as 200);
+      return c.json(
+        envelope(deps.clock.now(), err.statusCode, undefined, err.message),
+        err.httpStatus as 200,
+      );
     }
     if (err instanceof AdminError) {
-      return c.json({ error: { code: err.code, message: err.message, ...err.details } }, err.httpStatus);
+      return c.json(
+        { error: { code: err.code, message: err.message, ...err.details } },
+        err.httpStatus,
+      );
     }
     if (err instanceof HTTPException && err.status < 500) {
       return ocpi
-        ? c.json(envelope(deps.clock.now(), StatusCode.ClientError, undefined, err.message), err.status)
+        ? c.json(
+            envelope(deps.clock.now(), StatusCode.ClientError, undefined, err.message),
+            err.status,
+          )
         : c.json({ error: { code: "BAD_REQUEST", message: err.message } }, err.status);
     }
     log.error({ err }, "unhandled error");
     return ocpi
-      ? c.json(envelope(deps.clock.now(), StatusCode.ServerError, undefined, "internal hub error"), 500)
+      ? c.json(
+          envelope(deps.clock.now(), StatusCode.ServerError, undefined, "internal hub error"),
+          500,
+        )
       : c.json({ error: { code: "INTERNAL", message: "internal error" } }, 500);
   });
 

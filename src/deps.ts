@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { createInProcessBus } from "./bus/in-process-bus.js";
 import type { Bus } from "./bus/bus.js";
+import { createInProcessBus } from "./bus/in-process-bus.js";
 import { createNatsBus } from "./bus/nats-bus.js";
 import type { Config } from "./config/schema.js";
 import { type DatabaseHandle, openDatabase } from "./db/client.js";
@@ -52,14 +52,19 @@ export interface DepsOverrides {
 }
 
 /** Opens the database (and migrates it), the bus and the outbound client, then loads the registry. */
-export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}): Promise<Deps> {
+export async function createDeps(
+  config: Readonly<Config>,
+  overrides: DepsOverrides = {},
+): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const db = overrides.db ?? (await openDatabase(config.database));
   try {
     await migrate(db, config.database);
     const bus =
       overrides.bus ??
-      (config.natsUrl === undefined ? createInProcessBus(logger) : await createNatsBus(config.natsUrl, logger));
+      (config.natsUrl === undefined
+        ? createInProcessBus(logger)
+        : await createNatsBus(config.natsUrl, logger));
     const clock = overrides.clock ?? systemClock;
     const store = createRegistryStore(db.db);
     const instanceId = randomUUID();

@@ -9,7 +9,10 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
   const presented = match?.[1];
   const expected = Buffer.from(c.var.deps.adminTokenHash, "hex");
-  if (presented === undefined || !timingSafeEqual(Buffer.from(hashToken(presented), "hex"), expected)) {
+  if (
+    presented === undefined ||
+    !timingSafeEqual(Buffer.from(hashToken(presented), "hex"), expected)
+  ) {
     c.header("WWW-Authenticate", 'Bearer realm="ocpi-hub admin"');
     throw new AdminError(401, "UNAUTHORIZED", "missing or wrong admin bearer token");
   }

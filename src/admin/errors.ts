@@ -13,6 +13,7 @@ export class AdminError extends Error {
   }
 }
 
-export const adminNotFound = (what: string) => new AdminError(404, "NOT_FOUND", `${what} not found`);
+export const adminNotFound = (what: string) =>
+  new AdminError(404, "NOT_FOUND", `${what} not found`);
 export const adminConflict = (message: string) => new AdminError(409, "CONFLICT", message);
 export const adminInvalid = (message: string) => new AdminError(400, "INVALID_REQUEST", message);

@@ -3,11 +3,11 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import type { Deps } from "../deps.js";
+import { registerByHub, tellUnregistered } from "../modules/credentials/handshake.js";
+import { announcePlatform } from "../modules/hubclientinfo.js";
 import { OcpiError } from "../ocpi/errors.js";
 import { CountryCode, PartyId, Url } from "../ocpi/schemas/primitives.js";
 import { generateToken, hashToken } from "../ocpi/tokens.js";
-import { registerByHub, tellUnregistered } from "../modules/credentials/handshake.js";
-import { announcePlatform } from "../modules/hubclientinfo.js";
 import type { Platform } from "../registry/registry.js";
 import { partyKey } from "../registry/store.js";
 import { requireAdmin } from "./authenticate.js";
@@ -56,7 +56,10 @@ export function platformView(p: Platform) {
   };
 }
 
-async function parseBody<S extends z.ZodType>(schema: S, read: () => Promise<unknown>): Promise<z.infer<S>> {
+async function parseBody<S extends z.ZodType>(
+  schema: S,
+  read: () => Promise<unknown>,
+): Promise<z.infer<S>> {
   let raw: unknown;
   try {
     raw = await read();
@@ -65,7 +68,9 @@ async function parseBody<S extends z.ZodType>(schema: S, read: () => Promise<unk
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw adminInvalid(parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+    throw adminInvalid(
+      parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
+    );
   }
   return parsed.data;
 }
@@ -90,15 +95,25 @@ export function adminRoutes() {
       partyId: r.party_id.toUpperCase(),
     }));
     const keys = roles.map(partyKey);
-    if (new Set(keys).size !== keys.length) throw adminInvalid("roles: the same role is listed twice");
+    if (new Set(keys).size !== keys.length)
+      throw adminInvalid("roles: the same role is listed twice");
     for (const r of roles) {
       const owner = deps.registry.findParty(r.role, r.countryCode, r.partyId);
-      if (owner) throw adminConflict(`${r.role} ${r.countryCode}/${r.partyId} already belongs to platform ${owner.id}`);
+      if (owner)
+        throw adminConflict(
+          `${r.role} ${r.countryCode}/${r.partyId} already belongs to platform ${owner.id}`,
+        );
     }
     const id = randomUUID();
     const tokenA = generateToken();
     try {
-      await deps.store.insertPlatform({ id, name: body.name, tokenAHash: hashToken(tokenA), roles, now: deps.clock.now() });
+      await deps.store.insertPlatform({
+        id,
+        name: body.name,
+        tokenAHash: hashToken(tokenA),
+        roles,
+        now: deps.clock.now(),
+      });
     } catch (err) {
       // Another instance invited the same party in the meantime (unique constraint).
       await deps.registry.refresh();
@@ -128,14 +143,18 @@ export function adminRoutes() {
     return c.json({ data: list.map(platformView) });
   });
 
-  routes.get("/platforms/:id", (c) => c.json(platformView(platformOr404(c.var.deps, c.req.param("id")))));
+  routes.get("/platforms/:id", (c) =>
+    c.json(platformView(platformOr404(c.var.deps, c.req.param("id")))),
+  );
 
   routes.post("/platforms/:id/register", async (c) => {
     const deps = c.var.deps;
     const platform = platformOr404(deps, c.req.param("id"));
     const body = await parseBody(RegisterSchema, () => c.req.json());
     if (platform.status !== "PENDING") {
-      throw adminConflict(`platform is ${platform.status}; only a PENDING platform can be registered`);
+      throw adminConflict(
+        `platform is ${platform.status}; only a PENDING platform can be registered`,
+      );
     }
     try {
       await registerByHub(deps, platform, body.versions_url, body.token, c.var.correlationId);
@@ -143,7 +162,9 @@ export function adminRoutes() {
       if (!(err instanceof OcpiError)) throw err;
       await deps.store.update(platform.id, { lastError: err.message }, deps.clock.now());
       await deps.registry.changed(platform.id);
-      throw new AdminError(502, "REGISTRATION_FAILED", err.message, { ocpi_status_code: err.statusCode });
+      throw new AdminError(502, "REGISTRATION_FAILED", err.message, {
+        ocpi_status_code: err.statusCode,
+      });
     }
     return c.json(platformView(platformOr404(deps, platform.id)));
   });
@@ -165,7 +186,11 @@ export function adminRoutes() {
     const platform = platformOr404(deps, c.req.param("id"));
     if (platform.status === "SUSPENDED") {
       const registered = platform.version !== null && platform.outboundToken !== null;
-      await deps.store.update(platform.id, { status: registered ? "CONNECTED" : "PENDING" }, deps.clock.now());
+      await deps.store.update(
+        platform.id,
+        { status: registered ? "CONNECTED" : "PENDING" },
+        deps.clock.now(),
+      );
       await deps.registry.changed(platform.id);
       deps.tasks.run("announce resumed platform", () => announcePlatform(deps, platform.id));
       c.var.log.info({ platform_id: platform.id }, "platform resumed");
@@ -179,11 +204,12 @@ export function adminRoutes() {
     await tellUnregistered(deps, platform);
     await deps.store.deletePlatform(platform.id);
     await deps.registry.changed(platform.id);
-    deps.tasks.run("announce removed platform", () => announcePlatform(deps, platform.id, platform.roles));
+    deps.tasks.run("announce removed platform", () =>
+      announcePlatform(deps, platform.id, platform.roles),
+    );
     c.var.log.info({ platform_id: platform.id }, "platform removed");
     return c.body(null, 204);
   });
 
   return routes;
 }
-

@@ -15,9 +15,11 @@ const httpUrl = z
   })
   .transform((value) => value.replace(/\/+$/, ""));
 
-const databaseUrl = z.string().refine((value) => /^(postgres|postgresql):\/\/\S+$|^memory:\/\/$/.test(value), {
-  message: "must be postgres://…, postgresql://… or memory://",
-});
+const databaseUrl = z
+  .string()
+  .refine((value) => /^(postgres|postgresql):\/\/\S+$|^memory:\/\/$/.test(value), {
+    message: "must be postgres://…, postgresql://… or memory://",
+  });
 
 const natsUrl = z.string().refine((value) => /^(nats|tls|ws|wss):\/\/\S+$/.test(value), {
   message: "must be a nats://host:port URL",
@@ -54,7 +56,9 @@ export const envSchema = z.object({
     .min(100, "must be at least 100")
     .max(600_000, "must be at most 600000")
     .default(10_000),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` })
+    .default("info"),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Agent, errors as undiciErrors, request } from "undici";
+import { Agent, request, errors as undiciErrors } from "undici";
 import { isEnvelope } from "../ocpi/envelope.js";
 import { authorizationHeader, type TokenEncoding } from "../ocpi/tokens.js";
 
@@ -115,7 +115,8 @@ async function readLimited(body: AsyncIterable<Buffer>, limit: number): Promise<
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
-    if (size > limit) throw new OutboundError("invalid-response", `answer larger than ${limit} bytes`);
+    if (size > limit)
+      throw new OutboundError("invalid-response", `answer larger than ${limit} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");

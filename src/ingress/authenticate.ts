@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.js";
-import { Header } from "../ocpi/headers.js";
 import { forbidden, unauthorized } from "../ocpi/errors.js";
+import { Header } from "../ocpi/headers.js";
 import { tokenCandidates } from "../ocpi/tokens.js";
 
 /**
@@ -14,14 +14,17 @@ import { tokenCandidates } from "../ocpi/tokens.js";
 export function requireCaller(needs: "registration" | "full") {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header(Header.authorization);
-    if (header === undefined) throw unauthorized("Authorization header missing; expected 'Token <token>'");
+    if (header === undefined)
+      throw unauthorized("Authorization header missing; expected 'Token <token>'");
     const caller = c.var.deps.registry.authenticate(tokenCandidates(header));
     if (caller === undefined) throw unauthorized("unknown token");
     if (caller.platform.status === "SUSPENDED") {
       throw forbidden(`platform ${caller.platform.name} is suspended by the hub operator`);
     }
     if (needs === "full" && caller.access !== "full") {
-      throw unauthorized("this token opens only the versions and credentials modules until registration completes");
+      throw unauthorized(
+        "this token opens only the versions and credentials modules until registration completes",
+      );
     }
     c.set("caller", caller);
     await next();

@@ -1,8 +1,8 @@
 import { and, asc, count, gte, lt, ne, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
-import type { Deps } from "../deps.js";
 import { type ClientInfoRow, clientInfos, type PlatformStatus } from "../db/schema/index.js";
+import type { Deps } from "../deps.js";
 import { requireCaller } from "../ingress/authenticate.js";
 import { envelope } from "../ocpi/envelope.js";
 import { pageHeaders, parsePage } from "../ocpi/pagination.js";
@@ -52,13 +52,20 @@ export function hubClientInfoRoutes() {
         .select()
         .from(clientInfos)
         .where(where)
-        .orderBy(asc(clientInfos.lastUpdated), asc(clientInfos.countryCode), asc(clientInfos.partyId), asc(clientInfos.role))
+        .orderBy(
+          asc(clientInfos.lastUpdated),
+          asc(clientInfos.countryCode),
+          asc(clientInfos.partyId),
+          asc(clientInfos.role),
+        )
         .offset(page.offset)
         .limit(page.limit),
       db.db.select({ total: count() }).from(clientInfos).where(where),
     ]);
     const total = totals[0]?.total ?? 0;
-    for (const [name, value] of Object.entries(pageHeaders(c.req.url, config.hubUrl, page, CLIENT_INFO_PAGE_MAX, total))) {
+    for (const [name, value] of Object.entries(
+      pageHeaders(c.req.url, config.hubUrl, page, CLIENT_INFO_PAGE_MAX, total),
+    )) {
       c.header(name, value);
     }
     return c.json(envelope(clock.now(), StatusCode.Success, rows.map(toClientInfo)));
@@ -74,16 +81,28 @@ export function hubClientInfoRoutes() {
  * `removed` names the parties of a platform that no longer exists: they stay,
  * SUSPENDED, as ClientInfo objects are never deleted.
  */
-export async function announcePlatform(deps: Deps, platformId: string, removed?: Party[]): Promise<void> {
+export async function announcePlatform(
+  deps: Deps,
+  platformId: string,
+  removed?: Party[],
+): Promise<void> {
   const platform = deps.registry.get(platformId);
   const parties = removed ?? platform?.roles ?? [];
-  const status: ConnectionStatus = removed ? "SUSPENDED" : connectionStatusOf(platform?.status ?? "SUSPENDED");
+  const status: ConnectionStatus = removed
+    ? "SUSPENDED"
+    : connectionStatusOf(platform?.status ?? "SUSPENDED");
   const now = deps.clock.now();
   const changed: ClientInfo[] = [];
   for (const party of parties) {
     const [row] = await deps.db.db
       .insert(clientInfos)
-      .values({ countryCode: party.countryCode, partyId: party.partyId, role: party.role, status, lastUpdated: now })
+      .values({
+        countryCode: party.countryCode,
+        partyId: party.partyId,
+        role: party.role,
+        status,
+        lastUpdated: now,
+      })
       .onConflictDoUpdate({
         target: [clientInfos.countryCode, clientInfos.partyId, clientInfos.role],
         set: { status, lastUpdated: now },
@@ -93,8 +112,12 @@ export async function announcePlatform(deps: Deps, platformId: string, removed?:
       .returning();
     if (row !== undefined) changed.push(toClientInfo(row));
   }
-  const receivers = deps.registry.list().filter((p) => p.id !== platformId && canReceiveClientInfo(p));
-  const pushes = receivers.flatMap((receiver) => changed.map((info) => pushClientInfo(deps, receiver, info)));
+  const receivers = deps.registry
+    .list()
+    .filter((p) => p.id !== platformId && canReceiveClientInfo(p));
+  const pushes = receivers.flatMap((receiver) =>
+    changed.map((info) => pushClientInfo(deps, receiver, info)),
+  );
   if (platform !== undefined && status === "CONNECTED" && canReceiveClientInfo(platform)) {
     const others = await deps.db.db.select().from(clientInfos);
     const own = new Set(platform.roles.map((r) => `${r.role}:${r.countryCode}:${r.partyId}`));
@@ -117,7 +140,9 @@ function canReceiveClientInfo(p: Platform): boolean {
 
 /** PUT {receiver}/{country_code}/{party_id} with the described party's codes; no routing headers. */
 async function pushClientInfo(deps: Deps, receiver: Platform, info: ClientInfo): Promise<void> {
-  const base = receiver.endpoints.find((e) => e.identifier === "hubclientinfo" && e.role === "RECEIVER")?.url;
+  const base = receiver.endpoints.find(
+    (e) => e.identifier === "hubclientinfo" && e.role === "RECEIVER",
+  )?.url;
   if (base === undefined || receiver.outboundToken === null) return;
   const url = `${base.replace(/\/+$/, "")}/${encodeURIComponent(info.country_code)}/${encodeURIComponent(info.party_id)}`;
   try {
@@ -130,7 +155,10 @@ async function pushClientInfo(deps: Deps, receiver: Platform, info: ClientInfo):
     });
     const code = (res.body as { status_code?: number }).status_code;
     if (code !== StatusCode.Success) {
-      deps.logger.warn({ platform_id: receiver.id, status_code: code, http_status: res.status }, "ClientInfo push refused");
+      deps.logger.warn(
+        { platform_id: receiver.id, status_code: code, http_status: res.status },
+        "ClientInfo push refused",
+      );
     }
   } catch (err) {
     deps.logger.warn({ err, platform_id: receiver.id }, "ClientInfo push failed");

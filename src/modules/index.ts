@@ -19,5 +19,10 @@ export interface ModuleEndpoint {
  */
 export const MODULES: readonly ModuleEndpoint[] = [
   { identifier: "credentials", role: "SENDER", path: "credentials", routes: credentialsRoutes },
-  { identifier: "hubclientinfo", role: "SENDER", path: "hubclientinfo", routes: hubClientInfoRoutes },
+  {
+    identifier: "hubclientinfo",
+    role: "SENDER",
+    path: "hubclientinfo",
+    routes: hubClientInfoRoutes,
+  },
 ];

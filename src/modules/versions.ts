@@ -13,7 +13,9 @@ export function versionRoutes() {
   routes.get("/versions", requireCaller("registration"), (c) => {
     const { clock, config } = c.var.deps;
     return c.json(
-      envelope(clock.now(), StatusCode.Success, [{ version: OCPI_VERSION, url: `${config.hubUrl}/ocpi/${OCPI_VERSION}` }]),
+      envelope(clock.now(), StatusCode.Success, [
+        { version: OCPI_VERSION, url: `${config.hubUrl}/ocpi/${OCPI_VERSION}` },
+      ]),
     );
   });
   routes.get(`/${OCPI_VERSION}`, requireCaller("registration"), (c) => {

@@ -11,13 +11,15 @@ export interface Page {
 
 function wholeNumber(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === "") return undefined;
-  if (!/^\d{1,9}$/.test(value)) throw invalidParameters(`${name} must be a whole number ≥ 0, got "${value}"`);
+  if (!/^\d{1,9}$/.test(value))
+    throw invalidParameters(`${name} must be a whole number ≥ 0, got "${value}"`);
   return Number(value);
 }
 
 function dateTime(name: string, value: string | undefined): string | undefined {
   if (value === undefined || value === "") return undefined;
-  if (!DATE_TIME.test(value)) throw invalidParameters(`${name} must be an RFC 3339 UTC date-time, got "${value}"`);
+  if (!DATE_TIME.test(value))
+    throw invalidParameters(`${name} must be an RFC 3339 UTC date-time, got "${value}"`);
   return value;
 }
 

@@ -18,7 +18,9 @@ export function isValidToken(value: string): boolean {
  * up each (ocpi-hub-rules §2.2). The spec's own examples encode a trailing
  * newline, which is stripped from the decoded form.
  */
-export function tokenCandidates(header: string | undefined): { token: string; encoding: TokenEncoding }[] {
+export function tokenCandidates(
+  header: string | undefined,
+): { token: string; encoding: TokenEncoding }[] {
   if (header === undefined) return [];
   const match = /^\s*token\s+(\S+)\s*$/i.exec(header);
   const value = match?.[1];
@@ -26,7 +28,9 @@ export function tokenCandidates(header: string | undefined): { token: string; en
   const candidates: { token: string; encoding: TokenEncoding }[] = [];
   if (isValidToken(value)) candidates.push({ token: value, encoding: "raw" });
   if (BASE64.test(value)) {
-    const decoded = Buffer.from(value, "base64").toString("utf8").replace(/[\r\n]+$/, "");
+    const decoded = Buffer.from(value, "base64")
+      .toString("utf8")
+      .replace(/[\r\n]+$/, "");
     if (isValidToken(decoded) && decoded !== value) {
       candidates.push({ token: decoded, encoding: "base64" });
     }

@@ -57,6 +57,8 @@ export async function createRegistry(options: {
   bus: Bus;
   logger: Logger;
   instanceId: string;
+  /** A reload this often even without announcements, in case one was lost on the way. */
+  safetyRefreshMs?: number;
 }): Promise<Registry> {
   const { store, bus, logger, instanceId } = options;
   let snapshot = build(await store.loadAll());
@@ -88,6 +90,11 @@ export async function createRegistry(options: {
     await refresh().catch((err: unknown) => logger.error({ err }, "registry reload failed"));
   });
 
+  const timer = setInterval(() => {
+    refresh().catch((err: unknown) => logger.error({ err }, "registry reload failed"));
+  }, options.safetyRefreshMs ?? 30_000);
+  timer.unref();
+
   return {
     authenticate(candidates) {
       const hits: Caller[] = [];
@@ -110,7 +117,10 @@ export async function createRegistry(options: {
         .catch((err: unknown) => logger.error({ err }, "could not announce a registry change"));
     },
     refresh,
-    close: unsubscribe,
+    close() {
+      clearInterval(timer);
+      unsubscribe();
+    },
   };
 }
 
@@ -143,4 +153,3 @@ function build(rows: { platforms: PlatformRow[]; parties: PartyRow[] }): Snapsho
   }
   return { byId, byToken, byParty };
 }
-

@@ -87,7 +87,8 @@ export function createRegistryStore(db: Database) {
           .for("update");
         const row = current[0];
         if (row === undefined || row.status !== expect.status) return false;
-        if ("inboundTokenHash" in expect && row.inboundTokenHash !== expect.inboundTokenHash) return false;
+        if ("inboundTokenHash" in expect && row.inboundTokenHash !== expect.inboundTokenHash)
+          return false;
         await tx
           .update(platforms)
           .set({
@@ -108,7 +109,10 @@ export function createRegistryStore(db: Database) {
         for (const party of rows) {
           const details = reg.businessDetails.get(partyKey(party));
           if (details !== undefined) {
-            await tx.update(parties).set({ businessDetails: details }).where(eq(parties.id, party.id));
+            await tx
+              .update(parties)
+              .set({ businessDetails: details })
+              .where(eq(parties.id, party.id));
           }
         }
         return true;

@@ -72,9 +72,15 @@ function pgliteAssets(): Promise<PgliteAssets> {
       readFile(join(dist, "initdb.wasm")),
       readFile(join(dist, "pglite.data")),
     ]);
+    // The namespace exists at run time in Node; the ES libs only declare its types.
+    const wasm = (
+      globalThis as unknown as {
+        WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> };
+      }
+    ).WebAssembly;
     const modules = {
-      pgliteWasmModule: await WebAssembly.compile(pglite),
-      initdbWasmModule: await WebAssembly.compile(initdb),
+      pgliteWasmModule: await wasm.compile(pglite),
+      initdbWasmModule: await wasm.compile(initdb),
       fsBundle: new Blob([data]),
     };
     const seed = new PGlite(modules);

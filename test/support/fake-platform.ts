@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
@@ -93,10 +94,6 @@ export class FakePlatform {
     return fake;
   }
 
-  private encode(token: string): string {
-    return this.options.tokenEncoding === "raw" ? token : Buffer.from(token).toString("base64");
-  }
-
   private decode(header: string | undefined): string | undefined {
     const value = /^Token (\S+)$/.exec(header ?? "")?.[1];
     if (value === undefined) return undefined;
@@ -151,7 +148,11 @@ export class FakePlatform {
         url: `${this.url}/ocpi/2.2.1/${m.identifier === "hubclientinfo" ? "clientinfo" : m.identifier}`,
       }));
       if (this.versionsMode !== "no-credentials") {
-        endpoints.unshift({ identifier: "credentials", role: "SENDER", url: `${this.url}/ocpi/2.2.1/credentials` });
+        endpoints.unshift({
+          identifier: "credentials",
+          role: "SENDER",
+          url: `${this.url}/ocpi/2.2.1/credentials`,
+        });
       }
       return c.json(this.envelope({ version: "2.2.1", endpoints }));
     });
@@ -163,9 +164,16 @@ export class FakePlatform {
         headers: { authorization: `Token ${Buffer.from(body.token).toString("base64")}` },
       });
       this.hubVersionsCheck = { status: check.status, body: await check.json() };
-      if (check.status !== 200) return c.json(this.envelope(undefined, 3001, "cannot reach the hub"));
+      if (check.status !== 200)
+        return c.json(this.envelope(undefined, 3001, "cannot reach the hub"));
       this.hubToken = body.token;
-      return c.json(this.envelope({ token: this.tokenForHub, url: this.versionsUrl, roles: this.credentialsRoles }));
+      return c.json(
+        this.envelope({
+          token: this.tokenForHub,
+          url: this.versionsUrl,
+          roles: this.credentialsRoles,
+        }),
+      );
     });
     app.delete("/ocpi/2.2.1/credentials", (c) => c.json(this.envelope()));
     app.put("/ocpi/2.2.1/clientinfo/:cc/:pid", (c) => c.json(this.envelope()));
@@ -183,14 +191,25 @@ export class FakePlatform {
    * Party-initiated registration with the hub, as a 2.2.1 platform does it:
    * GET the hub's versions and details with Token A, then POST credentials.
    */
-  async register(hubVersionsUrl: string, tokenA: string, override?: Partial<{ roles: unknown; token: string; url: string }>): Promise<HubAnswer> {
+  async register(
+    hubVersionsUrl: string,
+    tokenA: string,
+    override?: Partial<{ roles: unknown; token: string; url: string }>,
+  ): Promise<HubAnswer> {
     const versions = await this.hubCall("GET", hubVersionsUrl, { token: tokenA });
     const v221 = versions.body.data.find((v: { version: string }) => v.version === "2.2.1");
     const details = await this.hubCall("GET", v221.url, { token: tokenA });
-    const credentialsUrl = details.body.data.endpoints.find((e: { identifier: string }) => e.identifier === "credentials").url;
+    const credentialsUrl = details.body.data.endpoints.find(
+      (e: { identifier: string }) => e.identifier === "credentials",
+    ).url;
     const answer = await this.hubCall("POST", credentialsUrl, {
       token: tokenA,
-      body: { token: this.tokenForHub, url: this.versionsUrl, roles: this.credentialsRoles, ...override },
+      body: {
+        token: this.tokenForHub,
+        url: this.versionsUrl,
+        roles: this.credentialsRoles,
+        ...override,
+      },
     });
     if (answer.body?.status_code === 1000) {
       this.hubToken = answer.body.data.token;
@@ -203,7 +222,13 @@ export class FakePlatform {
   async hubCall(
     method: string,
     url: string,
-    options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; encoding?: "base64" | "raw" } = {},
+    options: {
+      token?: string;
+      body?: unknown;
+      rawBody?: string;
+      headers?: Record<string, string>;
+      encoding?: "base64" | "raw";
+    } = {},
   ): Promise<HubAnswer> {
     const token = options.token ?? this.hubToken;
     const headers: Record<string, string> = { ...options.headers };
@@ -232,13 +257,16 @@ export class FakePlatform {
     await new Promise<void>((resolve) => {
       if (this.server === undefined) return resolve();
       this.server.close(() => resolve());
-      this.server.closeAllConnections();
+      (this.server as Server).closeAllConnections();
     });
   }
 }
 
 /** Polls until `check` returns a value other than undefined/false, or fails after `ms`. */
-export async function eventually<T>(check: () => T | Promise<T>, ms = 5_000): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  ms = 5_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + ms;
   let last: unknown;
   while (Date.now() < deadline) {

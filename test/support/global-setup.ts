@@ -25,7 +25,8 @@ export async function setup(): Promise<() => Promise<void>> {
   return async () => {
     const leftovers = await admin<{ datname: string }[]>`
       select datname from pg_database where datname like ${`${base.pathname.slice(1)}_t_%`}`;
-    for (const { datname } of leftovers) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+    for (const { datname } of leftovers)
+      await admin.unsafe(`drop database if exists "${datname}" with (force)`);
     await admin.unsafe(`drop database if exists "${template}" with (force)`);
     await admin.end();
   };

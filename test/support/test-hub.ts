@@ -1,6 +1,7 @@
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { Writable } from "node:stream";
+import { serve } from "@hono/node-server";
 import { createApp } from "../../src/app.js";
 import type { Bus } from "../../src/bus/bus.js";
 import { createInProcessBus } from "../../src/bus/in-process-bus.js";
@@ -24,7 +25,12 @@ export interface TestHub {
   logs: Record<string, unknown>[];
   /** Raw log text, to check that no secret was written. */
   logText(): string;
-  admin(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
+  admin(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+  ): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
@@ -75,7 +81,10 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
   const database = options.database ?? (await freshDatabase());
   const ownsBus = options.bus === undefined;
   const bus =
-    options.bus ?? (usingNats ? await createNatsBus(process.env.NATS_URL as string, logger) : createInProcessBus(logger));
+    options.bus ??
+    (usingNats
+      ? await createNatsBus(process.env.NATS_URL as string, logger)
+      : createInProcessBus(logger));
   const deps = await createDeps(config, { db: database.handle, bus, logger, clock: options.clock });
   app = createApp(deps);
 
@@ -86,14 +95,19 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
     deps,
     database,
     get logs() {
-      return lines.join("").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      return lines
+        .join("")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     },
     logText: () => lines.join(""),
     async admin(method, path, body, token = ADMIN_TOKEN) {
       const res = await fetch(`${url}/admin${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+        body:
+          body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
       });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
@@ -103,7 +117,7 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
       closed = true;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        (server as Server).closeAllConnections();
       });
       await deps.tasks.idle();
       deps.registry.close();
@@ -113,4 +127,3 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
     },
   };
 }
-

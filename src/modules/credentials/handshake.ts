@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import type { Deps } from "../../deps.js";
-import { OutboundError, type OutboundResponse } from "../../delivery/ocpi-client.js";
 import type { StoredEndpoint } from "../../db/schema/index.js";
+import { OutboundError, type OutboundResponse } from "../../delivery/ocpi-client.js";
+import type { Deps } from "../../deps.js";
 import { isEnvelope } from "../../ocpi/envelope.js";
 import { invalidParameters, methodNotAllowed, OcpiError } from "../../ocpi/errors.js";
 import { type Credentials, CredentialsSchema } from "../../ocpi/schemas/credentials.js";
@@ -83,7 +83,8 @@ export async function updateFromParty(
     deps.clock.now(),
     { status: platform.status, inboundTokenHash: platform.inboundTokenHash },
   );
-  if (!saved) throw new OcpiError(StatusCode.ClientError, "the registration changed meanwhile; try again");
+  if (!saved)
+    throw new OcpiError(StatusCode.ClientError, "the registration changed meanwhile; try again");
   await connected(deps, platform.id);
   return hubCredentials(deps, token);
 }
@@ -103,7 +104,10 @@ export async function registerByHub(
   let found = await discover(deps, versionsUrl, tokenA, correlationId);
   const credentialsUrl = found.endpoints.find((e) => e.identifier === "credentials")?.url;
   if (credentialsUrl === undefined) {
-    throw new OcpiError(StatusCode.NoMatchingEndpoints, "the platform offers no credentials endpoint");
+    throw new OcpiError(
+      StatusCode.NoMatchingEndpoints,
+      "the platform offers no credentials endpoint",
+    );
   }
   const token = generateToken();
   // The platform calls our versions with this token before it answers the POST.
@@ -117,7 +121,8 @@ export async function registerByHub(
     });
     theirs = parseData(res, CredentialsSchema, credentialsUrl, "credentials");
     requireInvitedRoles(platform, theirs);
-    if (theirs.url !== versionsUrl) found = await discover(deps, theirs.url, theirs.token, correlationId);
+    if (theirs.url !== versionsUrl)
+      found = await discover(deps, theirs.url, theirs.token, correlationId);
     const saved = await deps.store.saveRegistration(
       platform.id,
       registration(found, theirs, token),
@@ -132,7 +137,9 @@ export async function registerByHub(
       // The platform did register us; undo that on its side too.
       const undo = theirs.token;
       deps.tasks.run("undo remote registration", () =>
-        call(deps, "DELETE", credentialsUrl, undo, found.encoding, correlationId, { what: "credentials" }),
+        call(deps, "DELETE", credentialsUrl, undo, found.encoding, correlationId, {
+          what: "credentials",
+        }),
       );
     }
     throw err;
@@ -145,7 +152,11 @@ export async function registerByHub(
  * tokens and the platform goes back to PENDING. With `tellPlatform`, the hub
  * first calls DELETE on the platform's credentials (admin removal).
  */
-export async function unregister(deps: Deps, platform: Platform, tellPlatform: boolean): Promise<void> {
+export async function unregister(
+  deps: Deps,
+  platform: Platform,
+  tellPlatform: boolean,
+): Promise<void> {
   if (tellPlatform) await tellUnregistered(deps, platform);
   await deps.store.clearRegistration(platform.id, deps.clock.now());
   await deps.registry.changed(platform.id);
@@ -157,11 +168,22 @@ export async function tellUnregistered(deps: Deps, platform: Platform): Promise<
   const url = platform.endpoints.find((e) => e.identifier === "credentials")?.url;
   if (url === undefined || platform.outboundToken === null) return;
   try {
-    await call(deps, "DELETE", url, platform.outboundToken, platform.outboundTokenEncoding, undefined, {
-      what: "credentials",
-    });
+    await call(
+      deps,
+      "DELETE",
+      url,
+      platform.outboundToken,
+      platform.outboundTokenEncoding,
+      undefined,
+      {
+        what: "credentials",
+      },
+    );
   } catch (err) {
-    deps.logger.warn({ err, platform_id: platform.id }, "could not tell the platform it was unregistered");
+    deps.logger.warn(
+      { err, platform_id: platform.id },
+      "could not tell the platform it was unregistered",
+    );
   }
 }
 
@@ -220,10 +242,14 @@ async function discover(
   correlationId: string,
 ): Promise<Discovery> {
   let encoding: TokenEncoding = "base64";
-  let res = await call(deps, "GET", versionsUrl, token, encoding, correlationId, { what: "versions" });
+  let res = await call(deps, "GET", versionsUrl, token, encoding, correlationId, {
+    what: "versions",
+  });
   if (res.status === 401) {
     encoding = "raw";
-    res = await call(deps, "GET", versionsUrl, token, encoding, correlationId, { what: "versions" });
+    res = await call(deps, "GET", versionsUrl, token, encoding, correlationId, {
+      what: "versions",
+    });
   }
   const versions = parseData(res, VersionListSchema, versionsUrl, "versions");
   const mutual = versions.find((v) => v.version === OCPI_VERSION);
@@ -258,7 +284,14 @@ async function call(
   options: { body?: unknown; what: string },
 ): Promise<OutboundResponse> {
   try {
-    return await deps.client.send({ method, url, token, encoding, body: options.body, correlationId });
+    return await deps.client.send({
+      method,
+      url,
+      token,
+      encoding,
+      body: options.body,
+      correlationId,
+    });
   } catch (err) {
     if (err instanceof OutboundError) {
       if (err.httpStatus === 401) {
@@ -273,14 +306,12 @@ async function call(
   }
 }
 
-function parseData<T>(
-  res: OutboundResponse,
-  schema: z.ZodType<T>,
-  url: string,
-  what: string,
-): T {
+function parseData<T>(res: OutboundResponse, schema: z.ZodType<T>, url: string, what: string): T {
   if (res.status === 401) {
-    throw new OcpiError(StatusCode.UnableToUseClientApi, `the platform refused the token at ${url} (HTTP 401)`);
+    throw new OcpiError(
+      StatusCode.UnableToUseClientApi,
+      `the platform refused the token at ${url} (HTTP 401)`,
+    );
   }
   const body = res.body;
   if (!isEnvelope(body) || body.status_code !== StatusCode.Success || res.status >= 300) {

@@ -16,13 +16,17 @@ export function credentialsRoutes() {
 
   routes.get("/", (c) => {
     const { deps, caller } = c.var;
-    return c.json(envelope(deps.clock.now(), StatusCode.Success, hubCredentials(deps, caller.token)));
+    return c.json(
+      envelope(deps.clock.now(), StatusCode.Success, hubCredentials(deps, caller.token)),
+    );
   });
 
   routes.post("/", async (c) => {
     const { deps, caller, correlationId } = c.var;
     if (caller.access !== "token-a") {
-      throw methodNotAllowed("this platform is already registered; use PUT to update its credentials");
+      throw methodNotAllowed(
+        "this platform is already registered; use PUT to update its credentials",
+      );
     }
     const body = validate(CredentialsSchema, await readJson(c), "credentials");
     const answer = await registerFromParty(deps, caller.platform, body, correlationId);
@@ -31,7 +35,8 @@ export function credentialsRoutes() {
 
   routes.put("/", async (c) => {
     const { deps, caller, correlationId } = c.var;
-    if (caller.access !== "full") throw methodNotAllowed("this platform is not registered; use POST to register");
+    if (caller.access !== "full")
+      throw methodNotAllowed("this platform is not registered; use POST to register");
     const body = validate(CredentialsSchema, await readJson(c), "credentials");
     const answer = await updateFromParty(deps, caller.platform, body, correlationId);
     return c.json(envelope(deps.clock.now(), StatusCode.Success, answer));

@@ -2,7 +2,15 @@ import { z } from "zod";
 import { CiString, CountryCode, PartyId, Role, Str, Url } from "./primitives.js";
 
 /** locations: ImageCategory. */
-export const ImageCategory = z.enum(["CHARGER", "ENTRANCE", "LOCATION", "NETWORK", "OPERATOR", "OTHER", "OWNER"]);
+export const ImageCategory = z.enum([
+  "CHARGER",
+  "ENTRANCE",
+  "LOCATION",
+  "NETWORK",
+  "OPERATOR",
+  "OTHER",
+  "OWNER",
+]);
 
 /** locations: Image class. */
 export const ImageSchema = z.object({

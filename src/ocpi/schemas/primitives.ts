@@ -5,7 +5,8 @@ import { z } from "zod";
  * allowed. Offsets such as `+00:00` are not an allowed form. Kept a string
  * (validate, don't transform).
  */
-export const DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?Z?$/;
+export const DATE_TIME =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?Z?$/;
 
 export const DateTime = z
   .string()
@@ -28,7 +29,10 @@ export const Url = z
   .refine((value) => URL.canParse(value), "must be an absolute URL");
 
 /** credentials: CredentialsRole country_code — ISO 3166-1 alpha-2. */
-export const CountryCode = CiString(2).regex(/^[A-Za-z]{2}$/, "must be two letters (ISO 3166-1 alpha-2)");
+export const CountryCode = CiString(2).regex(
+  /^[A-Za-z]{2}$/,
+  "must be two letters (ISO 3166-1 alpha-2)",
+);
 
 /** credentials: CredentialsRole party_id — ISO 15118 eMI3 party id, three characters. */
 export const PartyId = CiString(3).regex(/^[A-Za-z0-9]{3}$/, "must be three letters or digits");

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config/load.js";
+
+describe("loadConfig", () => {
+  it("gives the documented defaults on an empty environment", () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      port: 3000,
+      hubUrl: "http://localhost:3000",
+      hubCountryCode: "NL",
+      hubPartyId: "HUB",
+      database: { kind: "pglite", dataDir: "./data" },
+      natsUrl: undefined,
+      adminToken: undefined,
+      forwardTimeoutMs: 10_000,
+      logLevel: "info",
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("reads every variable of the architecture table", () => {
+    const config = loadConfig({
+      PORT: "8080",
+      HUB_URL: "https://hub.example.com/",
+      HUB_COUNTRY_CODE: "de",
+      HUB_PARTY_ID: "abc",
+      DATABASE_URL: "postgres://u@db:5432/hub",
+      DATA_DIR: "/var/lib/hub",
+      NATS_URL: "nats://nats:4222",
+      ADMIN_TOKEN: "a-long-enough-admin-token",
+      FORWARD_TIMEOUT_MS: "2500",
+      LOG_LEVEL: "debug",
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      hubUrl: "https://hub.example.com",
+      hubCountryCode: "DE",
+      hubPartyId: "ABC",
+      database: { kind: "postgres", url: "postgres://u@db:5432/hub" },
+      natsUrl: "nats://nats:4222",
+      adminToken: "a-long-enough-admin-token",
+      forwardTimeoutMs: 2500,
+      logLevel: "debug",
+    });
+    expect(loadConfig({ PORT: "4000" }).hubUrl).toBe("http://localhost:4000");
+    expect(loadConfig({ DATABASE_URL: "memory://" }).database).toEqual({ kind: "pglite-memory" });
+  });
+
+  it("treats empty values as unset", () => {
+    expect(loadConfig({ PORT: "", NATS_URL: "" })).toMatchObject({
+      port: 3000,
+      natsUrl: undefined,
+    });
+  });
+
+  it.each([
+    ["PORT", "abc"],
+    ["PORT", "70000"],
+    ["PORT", "3.5"],
+    ["HUB_URL", "hub.example.com"],
+    ["HUB_COUNTRY_CODE", "NLD"],
+    ["HUB_PARTY_ID", "HU"],
+    ["DATABASE_URL", "mysql://localhost/x"],
+    ["NATS_URL", "http://nats:4222"],
+    ["ADMIN_TOKEN", "short"],
+    ["FORWARD_TIMEOUT_MS", "soon"],
+    ["LOG_LEVEL", "loud"],
+  ])("refuses %s=%s with one line naming the variable", (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain(name);
+    expect(message).not.toContain("\n");
+  });
+
+  it("names every bad variable at once and never echoes the admin token", () => {
+    const message = (() => {
+      try {
+        loadConfig({ PORT: "x", LOG_LEVEL: "loud", ADMIN_TOKEN: "secret" });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return "";
+    })();
+    expect(message).toMatch(/PORT.*LOG_LEVEL.*ADMIN_TOKEN|PORT.*ADMIN_TOKEN.*LOG_LEVEL/);
+    expect(message).not.toContain("secret");
+  });
+});
