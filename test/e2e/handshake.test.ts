@@ -48,14 +48,22 @@ describe("party-initiated registration (the hub is the credentials receiver)", (
 
     // Before answering, the hub called the platform back with the token it was given.
     const calls = cpo.requests.filter((r) => r.token === cpo.tokenForHub);
-    expect(calls.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /ocpi/versions", "GET /ocpi/2.2.1"]);
-    expect(calls[0]?.headers.authorization).toBe(`Token ${Buffer.from(cpo.tokenForHub).toString("base64")}`);
+    expect(calls.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /ocpi/versions",
+      "GET /ocpi/2.2.1",
+    ]);
+    expect(calls[0]?.headers.authorization).toBe(
+      `Token ${Buffer.from(cpo.tokenForHub).toString("base64")}`,
+    );
 
     const shown = await hub.admin("GET", `/platforms/${invited.id}`);
     expect(shown.body.status).toBe("CONNECTED");
     expect(shown.body.version).toBe("2.2.1");
     expect(shown.body.roles).toEqual([{ ...cpoRole, business_details: { name: "CPO NLCPA" } }]);
-    expect(shown.body.endpoints.map((e: { identifier: string }) => e.identifier)).toEqual(["credentials", "hubclientinfo"]);
+    expect(shown.body.endpoints.map((e: { identifier: string }) => e.identifier)).toEqual([
+      "credentials",
+      "hubclientinfo",
+    ]);
   });
 
   it("kills Token A once registered and lets the new token open every module", async () => {
@@ -84,7 +92,9 @@ describe("party-initiated registration (the hub is the credentials receiver)", (
     const raw = await cpo.hubCall("GET", `${hub.url}/ocpi/2.2.1/credentials`, { encoding: "raw" });
     expect(raw.status).toBe(200);
     expect(raw.body.data.token).toBe(cpo.hubToken);
-    const encoded = await cpo.hubCall("GET", `${hub.url}/ocpi/2.2.1/credentials`, { encoding: "base64" });
+    const encoded = await cpo.hubCall("GET", `${hub.url}/ocpi/2.2.1/credentials`, {
+      encoding: "base64",
+    });
     expect(encoded.status).toBe(200);
   });
 
@@ -143,7 +153,9 @@ describe("hub-initiated registration (POST /admin/platforms/:id/register)", () =
     });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe("CONNECTED");
-    expect(emsp.requests[0]?.headers.authorization).toBe(`Token ${Buffer.from(emsp.tokenA).toString("base64")}`);
+    expect(emsp.requests[0]?.headers.authorization).toBe(
+      `Token ${Buffer.from(emsp.tokenA).toString("base64")}`,
+    );
     expect(emsp.requests[1]?.headers.authorization).toBe(`Token ${emsp.tokenA}`);
 
     // Removing the platform tells it so, with the token it issued, in raw form.
@@ -176,12 +188,19 @@ describe("credentials PUT and DELETE", () => {
     const refetched = cpo.requests.slice(before).filter((r) => r.method === "GET");
     expect(refetched.map((r) => r.token)).toEqual([newForHub, newForHub]);
 
-    const withOld = await cpo.hubCall("GET", `${hub.url}/ocpi/2.2.1/credentials`, { token: oldToken });
+    const withOld = await cpo.hubCall("GET", `${hub.url}/ocpi/2.2.1/credentials`, {
+      token: oldToken,
+    });
     expect(withOld.status).toBe(401);
-    const withNew = await cpo.hubCall("GET", `${hub.url}/ocpi/2.2.1/credentials`, { token: newToken });
+    const withNew = await cpo.hubCall("GET", `${hub.url}/ocpi/2.2.1/credentials`, {
+      token: newToken,
+    });
     expect(withNew.status).toBe(200);
     const shown = await hub.admin("GET", `/platforms/${invited.id}`);
-    expect(shown.body.endpoints.map((e: { identifier: string }) => e.identifier)).toEqual(["credentials", "hubclientinfo"]);
+    expect(shown.body.endpoints.map((e: { identifier: string }) => e.identifier)).toEqual([
+      "credentials",
+      "hubclientinfo",
+    ]);
   });
 
   it("unregisters on DELETE: the token dies and the platform is PENDING again", async () => {
@@ -211,7 +230,9 @@ describe("admin removal", () => {
 
     const res = await hub.admin("DELETE", `/platforms/${invited.id}`);
     expect(res.status).toBe(204);
-    const told = cpo.requests.find((r) => r.method === "DELETE" && r.path === "/ocpi/2.2.1/credentials");
+    const told = cpo.requests.find(
+      (r) => r.method === "DELETE" && r.path === "/ocpi/2.2.1/credentials",
+    );
     expect(told?.token).toBe(cpo.tokenForHub);
     expect((await hub.admin("GET", `/platforms/${invited.id}`)).status).toBe(404);
     expect((await cpo.hubCall("GET", `${hub.url}/ocpi/2.2.1/credentials`)).status).toBe(401);
