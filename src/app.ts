@@ -45,6 +45,7 @@ export function createApp(deps: Deps) {
     const log = c.var.log ?? deps.logger;
     const ocpi = c.req.path.startsWith("/ocpi");
     if (err instanceof OcpiError) {
+      deps.metrics.observeOcpiStatus(err.statusCode);
       log.info({ status_code: err.statusCode, reason: err.message }, "OCPI request refused");
       return c.json(
         envelope(deps.clock.now(), err.statusCode, undefined, err.message),

@@ -9,6 +9,7 @@ import { migrate } from "./db/migrate.js";
 import { settings } from "./db/schema/index.js";
 import { createOcpiClient, type OcpiClient } from "./delivery/ocpi-client.js";
 import { createLogger, type Logger } from "./logging/logger.js";
+import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { generateToken, hashToken } from "./ocpi/tokens.js";
 import { createRegistry, type Registry } from "./registry/registry.js";
 import { createRegistryStore, type RegistryStore } from "./registry/store.js";
@@ -37,6 +38,7 @@ export interface Deps {
   store: RegistryStore;
   registry: Registry;
   tasks: BackgroundTasks;
+  metrics: Metrics;
   /** SHA-256 of the admin bearer token. */
   adminTokenHash: string;
   /** Set when this start generated the admin token; the caller shows it once. */
@@ -80,6 +82,7 @@ export async function createDeps(
       store,
       registry,
       tasks: createBackgroundTasks(logger),
+      metrics: createMetrics(),
       adminTokenHash: admin.hash,
       generatedAdminToken: admin.generated,
       instanceId,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createMiddleware } from "hono/factory";
+import { routePath } from "hono/route";
 import type { AppEnv } from "../app-env.js";
 import type { Deps } from "../deps.js";
 import { Header, OutHeader } from "../ocpi/headers.js";
@@ -24,13 +25,18 @@ export function requestContext(deps: Deps) {
     c.header(OutHeader.correlationId, correlationId);
     const started = performance.now();
     await next();
+    const seconds = (performance.now() - started) / 1000;
+    deps.metrics.observeRequest(
+      { method: c.req.method, route: routePath(c, -1), status: c.res.status },
+      seconds,
+    );
     const caller = c.get("caller") as AppEnv["Variables"]["caller"] | undefined;
     log.info(
       {
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,
-        ms: Math.round((performance.now() - started) * 100) / 100,
+        ms: Math.round(seconds * 100_000) / 100,
         platform_id: caller?.platform.id,
       },
       "request",

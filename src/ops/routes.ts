@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
+import { PLATFORM_STATUSES } from "../db/schema/index.js";
 
 async function within<T>(ms: number, work: Promise<T>, fallback: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -33,6 +34,21 @@ export function opsRoutes() {
       },
       ready ? 200 : 503,
     );
+  });
+  routes.get("/metrics", (c) => {
+    const { metrics, registry } = c.var.deps;
+    const platforms = registry.list();
+    const text = metrics.render([
+      {
+        name: "ocpi_hub_platforms",
+        help: "Platforms in the registry, by status.",
+        samples: PLATFORM_STATUSES.map((status) => ({
+          labels: { status },
+          value: platforms.filter((p) => p.status === status).length,
+        })),
+      },
+    ]);
+    return c.text(text, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
   });
   return routes;
 }

@@ -1,0 +1,73 @@
+/**
+ * The hub's Prometheus metrics, kept in memory and written in the text
+ * exposition format. Label sets stay small: routes are patterns, never paths.
+ */
+export interface Metrics {
+  observeRequest(labels: { method: string; route: string; status: number }, seconds: number): void;
+  observeOcpiStatus(statusCode: number): void;
+  /** The exposition text, with gauges computed at scrape time. */
+  render(gauges: Gauge[]): string;
+}
+
+export interface Gauge {
+  name: string;
+  help: string;
+  samples: { labels: Record<string, string>; value: number }[];
+}
+
+function labelText(labels: Record<string, string>): string {
+  const parts = Object.entries(labels).map(
+    ([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`,
+  );
+  return parts.length === 0 ? "" : `{${parts.join(",")}}`;
+}
+
+export function createMetrics(): Metrics {
+  const requests = new Map<
+    string,
+    { labels: Record<string, string>; count: number; seconds: number }
+  >();
+  const ocpiCodes = new Map<number, number>();
+  return {
+    observeRequest({ method, route, status }, seconds) {
+      const labels = { method, route, status: String(status) };
+      const key = labelText(labels);
+      const entry = requests.get(key) ?? { labels, count: 0, seconds: 0 };
+      entry.count += 1;
+      entry.seconds += seconds;
+      requests.set(key, entry);
+    },
+    observeOcpiStatus(code) {
+      ocpiCodes.set(code, (ocpiCodes.get(code) ?? 0) + 1);
+    },
+    render(gauges) {
+      const lines: string[] = [
+        "# HELP ocpi_hub_http_requests_total HTTP requests answered, by method, route pattern and HTTP status.",
+        "# TYPE ocpi_hub_http_requests_total counter",
+      ];
+      for (const { labels, count } of requests.values()) {
+        lines.push(`ocpi_hub_http_requests_total${labelText(labels)} ${count}`);
+      }
+      lines.push(
+        "# HELP ocpi_hub_http_request_duration_seconds_total Time spent answering, by method, route pattern and HTTP status.",
+        "# TYPE ocpi_hub_http_request_duration_seconds_total counter",
+      );
+      for (const { labels, seconds } of requests.values()) {
+        lines.push(
+          `ocpi_hub_http_request_duration_seconds_total${labelText(labels)} ${seconds.toFixed(6)}`,
+        );
+      }
+      lines.push(
+        "# HELP ocpi_hub_ocpi_errors_total OCPI answers the hub produced itself with a status_code other than 1000.",
+        "# TYPE ocpi_hub_ocpi_errors_total counter",
+      );
+      for (const [code, count] of ocpiCodes)
+        lines.push(`ocpi_hub_ocpi_errors_total{status_code="${code}"} ${count}`);
+      for (const gauge of gauges) {
+        lines.push(`# HELP ${gauge.name} ${gauge.help}`, `# TYPE ${gauge.name} gauge`);
+        for (const s of gauge.samples) lines.push(`${gauge.name}${labelText(s.labels)} ${s.value}`);
+      }
+      return `${lines.join("\n")}\n`;
+    },
+  };
+}
