@@ -3,7 +3,11 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import type { Deps } from "../deps.js";
-import { registerByHub, tellUnregistered } from "../modules/credentials/handshake.js";
+import {
+  HandshakeBusy,
+  registerByHub,
+  tellUnregistered,
+} from "../modules/credentials/handshake.js";
 import { announcePlatform } from "../modules/hubclientinfo.js";
 import { OcpiError } from "../ocpi/errors.js";
 import { CountryCode, PartyId, Url } from "../ocpi/schemas/primitives.js";
@@ -159,6 +163,7 @@ export function adminRoutes() {
     try {
       await registerByHub(deps, platform, body.versions_url, body.token, c.var.correlationId);
     } catch (err) {
+      if (err instanceof HandshakeBusy) throw adminConflict(err.message);
       if (!(err instanceof OcpiError)) throw err;
       await deps.store.update(platform.id, { lastError: err.message }, deps.clock.now());
       await deps.registry.changed(platform.id);
@@ -167,6 +172,24 @@ export function adminRoutes() {
       });
     }
     return c.json(platformView(platformOr404(deps, platform.id)));
+  });
+
+  // A new Token A, for a platform that unregistered or lost the first one; the old one dies.
+  routes.post("/platforms/:id/token-a", async (c) => {
+    const deps = c.var.deps;
+    const platform = platformOr404(deps, c.req.param("id"));
+    const tokenA = generateToken();
+    if (!(await deps.store.replaceTokenA(platform.id, hashToken(tokenA), deps.clock.now()))) {
+      throw adminConflict(
+        `platform is ${platform.status}; only a PENDING platform gets a new Token A`,
+      );
+    }
+    await deps.registry.changed(platform.id);
+    return c.json({
+      id: platform.id,
+      token_a: tokenA,
+      versions_url: `${deps.config.hubUrl}/ocpi/versions`,
+    });
   });
 
   routes.post("/platforms/:id/suspend", async (c) => {

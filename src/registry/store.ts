@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import {
   type PartyRow,
@@ -150,6 +150,42 @@ export function createRegistryStore(db: Database) {
         .update(platforms)
         .set({ ...values, updatedAt: now })
         .where(eq(platforms.id, id));
+    },
+
+    /**
+     * Claims a PENDING platform for a hub-initiated handshake by storing the
+     * hash of the token the hub will hand it; false when it is not PENDING or
+     * another handshake holds it.
+     */
+    async claimForHandshake(id: string, inboundTokenHash: string, now: Date): Promise<boolean> {
+      const rows = await db
+        .update(platforms)
+        .set({ inboundTokenHash, updatedAt: now })
+        .where(
+          and(
+            eq(platforms.id, id),
+            eq(platforms.status, "PENDING"),
+            isNull(platforms.inboundTokenHash),
+          ),
+        )
+        .returning({ id: platforms.id });
+      return rows.length === 1;
+    },
+
+    /** A new Token A for a PENDING platform that no handshake holds; false otherwise. */
+    async replaceTokenA(id: string, tokenAHash: string, now: Date): Promise<boolean> {
+      const rows = await db
+        .update(platforms)
+        .set({ tokenAHash, updatedAt: now })
+        .where(
+          and(
+            eq(platforms.id, id),
+            eq(platforms.status, "PENDING"),
+            isNull(platforms.inboundTokenHash),
+          ),
+        )
+        .returning({ id: platforms.id });
+      return rows.length === 1;
     },
 
     async deletePlatform(id: string): Promise<void> {

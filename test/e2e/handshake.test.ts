@@ -239,3 +239,41 @@ describe("admin removal", () => {
     await eventually(async () => (await hub.admin("GET", "/platforms")).body.data.length === 0);
   });
 });
+
+describe("a new Token A (POST /admin/platforms/:id/token-a)", () => {
+  it("lets a platform that unregistered register again, and kills the previous Token A", async () => {
+    hub = await startHub();
+    const cpo = await fake({ roles: [cpoRole] });
+    const invited = await invite([cpoRole]);
+    await cpo.register(invited.versions_url, invited.token_a);
+    await cpo.hubCall("DELETE", `${hub.url}/ocpi/2.2.1/credentials`);
+
+    const first = await hub.admin("POST", `/platforms/${invited.id}/token-a`);
+    expect(first.status).toBe(200);
+    const second = await hub.admin("POST", `/platforms/${invited.id}/token-a`);
+    expect(second.body.token_a).not.toBe(first.body.token_a);
+    expect((await cpo.hubCall("GET", hub.versionsUrl, { token: first.body.token_a })).status).toBe(401);
+
+    const answer = await cpo.register(second.body.versions_url, second.body.token_a);
+    expect(answer.body.status_code).toBe(1000);
+    expect((await hub.admin("GET", `/platforms/${invited.id}`)).body.status).toBe("CONNECTED");
+    // A registered platform gets no Token A.
+    expect((await hub.admin("POST", `/platforms/${invited.id}/token-a`)).status).toBe(409);
+  });
+});
+
+describe("concurrent hub-initiated registrations", () => {
+  it("lets one run and refuses the other with 409", async () => {
+    hub = await startHub();
+    const emsp = await fake({ roles: [emspRole] });
+    const invited = await invite([emspRole]);
+    const body = { versions_url: emsp.versionsUrl, token: emsp.tokenA };
+    const [a, b] = await Promise.all([
+      hub.admin("POST", `/platforms/${invited.id}/register`, body),
+      hub.admin("POST", `/platforms/${invited.id}/register`, body),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    expect(emsp.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+    expect((await hub.admin("GET", `/platforms/${invited.id}`)).body.status).toBe("CONNECTED");
+  });
+});

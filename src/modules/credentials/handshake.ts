@@ -12,6 +12,11 @@ import type { Platform } from "../../registry/registry.js";
 import { partyKey, type Registration } from "../../registry/store.js";
 import { announcePlatform } from "../hubclientinfo.js";
 
+/** A hub-initiated handshake could not start: the platform is taken. */
+export class HandshakeBusy extends Error {
+  override readonly name = "HandshakeBusy";
+}
+
 /** The only OCPI version the hub speaks. */
 export const OCPI_VERSION = "2.2.1";
 
@@ -111,7 +116,11 @@ export async function registerByHub(
   }
   const token = generateToken();
   // The platform calls our versions with this token before it answers the POST.
-  await deps.store.update(platform.id, { inboundTokenHash: hashToken(token) }, deps.clock.now());
+  if (!(await deps.store.claimForHandshake(platform.id, hashToken(token), deps.clock.now()))) {
+    throw new HandshakeBusy(
+      "the platform is not PENDING, or another registration of it is in progress",
+    );
+  }
   await deps.registry.changed(platform.id);
   let theirs: Credentials | undefined;
   try {
