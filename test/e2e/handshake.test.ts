@@ -252,7 +252,9 @@ describe("a new Token A (POST /admin/platforms/:id/token-a)", () => {
     expect(first.status).toBe(200);
     const second = await hub.admin("POST", `/platforms/${invited.id}/token-a`);
     expect(second.body.token_a).not.toBe(first.body.token_a);
-    expect((await cpo.hubCall("GET", hub.versionsUrl, { token: first.body.token_a })).status).toBe(401);
+    expect((await cpo.hubCall("GET", hub.versionsUrl, { token: first.body.token_a })).status).toBe(
+      401,
+    );
 
     const answer = await cpo.register(second.body.versions_url, second.body.token_a);
     expect(answer.body.status_code).toBe(1000);
