@@ -19,6 +19,7 @@ CREATE TABLE "parties" (
 --> statement-breakpoint
 CREATE TABLE "platforms" (
 	"id" text PRIMARY KEY NOT NULL,
+	"seq" bigint GENERATED ALWAYS AS IDENTITY (sequence name "platforms_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
 	"name" text NOT NULL,
 	"status" text DEFAULT 'PENDING' NOT NULL,
 	"version" text,
@@ -32,6 +33,7 @@ CREATE TABLE "platforms" (
 	"registered_at" timestamp (3) with time zone,
 	"created_at" timestamp (3) with time zone NOT NULL,
 	"updated_at" timestamp (3) with time zone NOT NULL,
+	CONSTRAINT "platforms_seq_unique" UNIQUE("seq"),
 	CONSTRAINT "platforms_inbound_token_hash_unique" UNIQUE("inbound_token_hash"),
 	CONSTRAINT "platforms_token_a_hash_unique" UNIQUE("token_a_hash")
 );

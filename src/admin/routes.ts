@@ -141,9 +141,7 @@ export function adminRoutes() {
   });
 
   routes.get("/platforms", (c) => {
-    const list = c.var.deps.registry
-      .list()
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+    const list = c.var.deps.registry.list().sort((a, b) => a.seq - b.seq);
     return c.json({ data: list.map(platformView) });
   });
 

@@ -1,4 +1,4 @@
-import { jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 /** A platform's state in the registry; see architecture.md, admin API. */
 export const PLATFORM_STATUSES = ["PENDING", "CONNECTED", "SUSPENDED", "OFFLINE"] as const;
@@ -16,6 +16,8 @@ export interface StoredEndpoint {
  */
 export const platforms = pgTable("platforms", {
   id: text("id").primaryKey(),
+  /** Assigned by the database in invitation order; lists sort by it whatever the clocks say. */
+  seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity().notNull().unique(),
   name: text("name").notNull(),
   status: text("status", { enum: PLATFORM_STATUSES }).notNull().default("PENDING"),
   /** The OCPI version agreed in the handshake; null until registered. */
