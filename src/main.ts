@@ -50,6 +50,11 @@ async function main(): Promise<void> {
         process.exit(1);
       }
     });
+    // Keep-alive connections go as soon as their last answer is out, not at the client's leisure.
+    const sweep = setInterval(() => {
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+    }, 100);
+    sweep.unref();
     if ("closeIdleConnections" in server) server.closeIdleConnections();
   };
   process.on("SIGTERM", () => stop("SIGTERM"));

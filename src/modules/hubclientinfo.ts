@@ -7,13 +7,18 @@ import { requireCaller } from "../ingress/authenticate.js";
 import { envelope } from "../ocpi/envelope.js";
 import { pageHeaders, parsePage } from "../ocpi/pagination.js";
 import type { ClientInfo, ConnectionStatus } from "../ocpi/schemas/clientinfo.js";
+import { parseDateTime } from "../ocpi/schemas/primitives.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import type { Party, Platform } from "../registry/registry.js";
 
 /** Largest page of ClientInfo objects the hub serves (X-Limit). */
 export const CLIENT_INFO_PAGE_MAX = 100;
 
-/** hubclientinfo: ConnectionStatus as other parties should see a platform in this state. */
+/**
+ * hubclientinfo: ConnectionStatus as other parties should see a platform in
+ * this state. An operator's suspension can be lifted, so it shows as OFFLINE;
+ * SUSPENDED ("will never connect anymore") is kept for removed platforms.
+ */
 export function connectionStatusOf(status: PlatformStatus): ConnectionStatus {
   switch (status) {
     case "PENDING":
@@ -23,7 +28,7 @@ export function connectionStatusOf(status: PlatformStatus): ConnectionStatus {
     case "OFFLINE":
       return "OFFLINE";
     case "SUSPENDED":
-      return "SUSPENDED";
+      return "OFFLINE";
   }
 }
 
@@ -44,8 +49,8 @@ export function hubClientInfoRoutes() {
     const { db, clock, config } = c.var.deps;
     const page = parsePage(c.req.query(), CLIENT_INFO_PAGE_MAX);
     const filters: SQL[] = [];
-    if (page.dateFrom) filters.push(gte(clientInfos.lastUpdated, new Date(page.dateFrom)));
-    if (page.dateTo) filters.push(lt(clientInfos.lastUpdated, new Date(page.dateTo)));
+    if (page.dateFrom) filters.push(gte(clientInfos.lastUpdated, parseDateTime(page.dateFrom)));
+    if (page.dateTo) filters.push(lt(clientInfos.lastUpdated, parseDateTime(page.dateTo)));
     const where = filters.length > 0 ? and(...filters) : undefined;
     const [rows, totals] = await Promise.all([
       db.db
@@ -88,9 +93,10 @@ export async function announcePlatform(
 ): Promise<void> {
   const platform = deps.registry.get(platformId);
   const parties = removed ?? platform?.roles ?? [];
-  const status: ConnectionStatus = removed
-    ? "SUSPENDED"
-    : connectionStatusOf(platform?.status ?? "SUSPENDED");
+  const status: ConnectionStatus =
+    removed !== undefined || platform === undefined
+      ? "SUSPENDED"
+      : connectionStatusOf(platform.status);
   const now = deps.clock.now();
   const changed: ClientInfo[] = [];
   for (const party of parties) {

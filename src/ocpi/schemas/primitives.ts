@@ -12,6 +12,14 @@ export const DateTime = z
   .string()
   .regex(DATE_TIME, "must be an RFC 3339 UTC date-time such as 2015-06-29T20:39:09Z");
 
+/**
+ * The instant an OCPI DateTime stands for. A value without `Z` is UTC too
+ * (types: DateTime), never the server's local time.
+ */
+export function parseDateTime(value: string): Date {
+  return new Date(/z$/i.test(value) ? value : `${value}Z`);
+}
+
 /** types: CiString(n) — printable ASCII, compared case-insensitively. */
 export const CiString = (max: number) =>
   z
