@@ -8,7 +8,8 @@ export interface AppEnv {
     deps: Deps;
     requestId: string;
     correlationId: string;
-    log: Logger;
+    /** The request's logger, made on first use; read it through requestLog(c). */
+    log: Logger | undefined;
     caller: Caller;
   };
 }

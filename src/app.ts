@@ -4,9 +4,9 @@ import { AdminError } from "./admin/errors.js";
 import { adminRoutes } from "./admin/routes.js";
 import type { AppEnv } from "./app-env.js";
 import type { Deps } from "./deps.js";
-import { requestContext } from "./ingress/request-context.js";
+import { requestContext, requestLog } from "./ingress/request-context.js";
+import { respond } from "./ingress/respond.js";
 import { versionRoutes } from "./modules/versions.js";
-import { envelope } from "./ocpi/envelope.js";
 import { OcpiError } from "./ocpi/errors.js";
 import { StatusCode } from "./ocpi/status-codes.js";
 import { opsRoutes } from "./ops/routes.js";
@@ -23,34 +23,30 @@ export function createApp(deps: Deps) {
   app.route("/admin", adminRoutes());
   app.route("/", opsRoutes());
 
+  const isOcpi = (path: string) => path.startsWith("/ocpi");
+
   app.notFound((c) => {
-    if (c.req.path.startsWith("/ocpi")) {
-      return c.json(
-        envelope(
-          deps.clock.now(),
-          StatusCode.ClientError,
-          undefined,
-          `no OCPI endpoint ${c.req.method} ${c.req.path}`,
-        ),
-        404,
-      );
-    }
-    return c.json(
-      { error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` } },
-      404,
-    );
+    const what = `${c.req.method} ${c.req.path}`;
+    return isOcpi(c.req.path)
+      ? respond(c, StatusCode.ClientError, undefined, {
+          message: `no OCPI endpoint ${what}`,
+          httpStatus: 404,
+        })
+      : c.json({ error: { code: "NOT_FOUND", message: `no route ${what}` } }, 404);
   });
 
   app.onError((err, c) => {
-    const log = c.var.log ?? deps.logger;
-    const ocpi = c.req.path.startsWith("/ocpi");
+    const ocpi = isOcpi(c.req.path);
     if (err instanceof OcpiError) {
       deps.metrics.observeOcpiStatus(err.statusCode);
-      log.info({ status_code: err.statusCode, reason: err.message }, "OCPI request refused");
-      return c.json(
-        envelope(deps.clock.now(), err.statusCode, undefined, err.message),
-        err.httpStatus as 200,
+      requestLog(c).info(
+        { status_code: err.statusCode, reason: err.message },
+        "OCPI request refused",
       );
+      return respond(c, err.statusCode, undefined, {
+        message: err.message,
+        httpStatus: err.httpStatus,
+      });
     }
     if (err instanceof AdminError) {
       return c.json(
@@ -60,18 +56,18 @@ export function createApp(deps: Deps) {
     }
     if (err instanceof HTTPException && err.status < 500) {
       return ocpi
-        ? c.json(
-            envelope(deps.clock.now(), StatusCode.ClientError, undefined, err.message),
-            err.status,
-          )
+        ? respond(c, StatusCode.ClientError, undefined, {
+            message: err.message,
+            httpStatus: err.status,
+          })
         : c.json({ error: { code: "BAD_REQUEST", message: err.message } }, err.status);
     }
-    log.error({ err }, "unhandled error");
+    requestLog(c).error({ err }, "unhandled error");
     return ocpi
-      ? c.json(
-          envelope(deps.clock.now(), StatusCode.ServerError, undefined, "internal hub error"),
-          500,
-        )
+      ? respond(c, StatusCode.ServerError, undefined, {
+          message: "internal hub error",
+          httpStatus: 500,
+        })
       : c.json({ error: { code: "INTERNAL", message: "internal error" } }, 500);
   });
 

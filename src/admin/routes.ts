@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import type { Deps } from "../deps.js";
+import { requestLog } from "../ingress/request-context.js";
 import {
   HandshakeBusy,
   registerByHub,
@@ -129,7 +130,7 @@ export function adminRoutes() {
     await deps.registry.changed(id);
     deps.tasks.run("announce invited platform", () => announcePlatform(deps, id));
     const platform = platformOr404(deps, id);
-    c.var.log.info({ platform_id: id }, "platform invited");
+    requestLog(c).info({ platform_id: id }, "platform invited");
     return c.json(
       {
         ...platformView(platform),
@@ -197,7 +198,7 @@ export function adminRoutes() {
       await deps.store.update(platform.id, { status: "SUSPENDED" }, deps.clock.now());
       await deps.registry.changed(platform.id);
       deps.tasks.run("announce suspended platform", () => announcePlatform(deps, platform.id));
-      c.var.log.info({ platform_id: platform.id }, "platform suspended");
+      requestLog(c).info({ platform_id: platform.id }, "platform suspended");
     }
     return c.json(platformView(platformOr404(deps, platform.id)));
   });
@@ -214,7 +215,7 @@ export function adminRoutes() {
       );
       await deps.registry.changed(platform.id);
       deps.tasks.run("announce resumed platform", () => announcePlatform(deps, platform.id));
-      c.var.log.info({ platform_id: platform.id }, "platform resumed");
+      requestLog(c).info({ platform_id: platform.id }, "platform resumed");
     }
     return c.json(platformView(platformOr404(deps, platform.id)));
   });
@@ -228,7 +229,7 @@ export function adminRoutes() {
     deps.tasks.run("announce removed platform", () =>
       announcePlatform(deps, platform.id, platform.roles),
     );
-    c.var.log.info({ platform_id: platform.id }, "platform removed");
+    requestLog(c).info({ platform_id: platform.id }, "platform removed");
     return c.body(null, 204);
   });
 

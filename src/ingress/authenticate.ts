@@ -2,7 +2,6 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.js";
 import { forbidden, unauthorized } from "../ocpi/errors.js";
 import { Header } from "../ocpi/headers.js";
-import { tokenCandidates } from "../ocpi/tokens.js";
 
 /**
  * `Authorization: Token …` → the calling platform, from the registry
@@ -16,7 +15,7 @@ export function requireCaller(needs: "registration" | "full") {
     const header = c.req.header(Header.authorization);
     if (header === undefined)
       throw unauthorized("Authorization header missing; expected 'Token <token>'");
-    const caller = c.var.deps.registry.authenticate(tokenCandidates(header));
+    const caller = c.get("deps").registry.authenticate(header);
     if (caller === undefined) throw unauthorized("unknown token");
     if (caller.platform.status === "SUSPENDED") {
       throw forbidden(`platform ${caller.platform.name} is suspended by the hub operator`);

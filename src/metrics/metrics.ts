@@ -30,12 +30,15 @@ export function createMetrics(): Metrics {
   const ocpiCodes = new Map<number, number>();
   return {
     observeRequest({ method, route, status }, seconds) {
-      const labels = { method, route, status: String(status) };
-      const key = labelText(labels);
-      const entry = requests.get(key) ?? { labels, count: 0, seconds: 0 };
+      // A cheap key on the hot path; escaping happens at scrape time.
+      const key = `${method} ${status} ${route}`;
+      let entry = requests.get(key);
+      if (entry === undefined) {
+        entry = { labels: { method, route, status: String(status) }, count: 0, seconds: 0 };
+        requests.set(key, entry);
+      }
       entry.count += 1;
       entry.seconds += seconds;
-      requests.set(key, entry);
     },
     observeOcpiStatus(code) {
       ocpiCodes.set(code, (ocpiCodes.get(code) ?? 0) + 1);

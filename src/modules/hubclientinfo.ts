@@ -4,7 +4,7 @@ import type { AppEnv } from "../app-env.js";
 import { type ClientInfoRow, clientInfos, type PlatformStatus } from "../db/schema/index.js";
 import type { Deps } from "../deps.js";
 import { requireCaller } from "../ingress/authenticate.js";
-import { envelope } from "../ocpi/envelope.js";
+import { respond } from "../ingress/respond.js";
 import { pageHeaders, parsePage } from "../ocpi/pagination.js";
 import type { ClientInfo, ConnectionStatus } from "../ocpi/schemas/clientinfo.js";
 import { parseDateTime } from "../ocpi/schemas/primitives.js";
@@ -46,7 +46,7 @@ function toClientInfo(row: ClientInfoRow): ClientInfo {
 export function hubClientInfoRoutes() {
   const routes = new Hono<AppEnv>();
   routes.get("/", requireCaller("full"), async (c) => {
-    const { db, clock, config } = c.var.deps;
+    const { db, config } = c.get("deps");
     const page = parsePage(c.req.query(), CLIENT_INFO_PAGE_MAX);
     const filters: SQL[] = [];
     if (page.dateFrom) filters.push(gte(clientInfos.lastUpdated, parseDateTime(page.dateFrom)));
@@ -68,12 +68,8 @@ export function hubClientInfoRoutes() {
       db.db.select({ total: count() }).from(clientInfos).where(where),
     ]);
     const total = totals[0]?.total ?? 0;
-    for (const [name, value] of Object.entries(
-      pageHeaders(c.req.url, config.hubUrl, page, CLIENT_INFO_PAGE_MAX, total),
-    )) {
-      c.header(name, value);
-    }
-    return c.json(envelope(clock.now(), StatusCode.Success, rows.map(toClientInfo)));
+    const headers = pageHeaders(c.req.url, config.hubUrl, page, CLIENT_INFO_PAGE_MAX, total);
+    return respond(c, StatusCode.Success, rows.map(toClientInfo), { headers });
   });
   return routes;
 }

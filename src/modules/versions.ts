@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { requireCaller } from "../ingress/authenticate.js";
-import { envelope } from "../ocpi/envelope.js";
+import { respond } from "../ingress/respond.js";
 import type { VersionDetails } from "../ocpi/schemas/version.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import { OCPI_VERSION } from "./credentials/handshake.js";
@@ -11,24 +11,22 @@ import { MODULES } from "./index.js";
 export function versionRoutes() {
   const routes = new Hono<AppEnv>();
   routes.get("/versions", requireCaller("registration"), (c) => {
-    const { clock, config } = c.var.deps;
-    return c.json(
-      envelope(clock.now(), StatusCode.Success, [
-        { version: OCPI_VERSION, url: `${config.hubUrl}/ocpi/${OCPI_VERSION}` },
-      ]),
-    );
+    const { hubUrl } = c.get("deps").config;
+    return respond(c, StatusCode.Success, [
+      { version: OCPI_VERSION, url: `${hubUrl}/ocpi/${OCPI_VERSION}` },
+    ]);
   });
   routes.get(`/${OCPI_VERSION}`, requireCaller("registration"), (c) => {
-    const { clock, config } = c.var.deps;
+    const { hubUrl } = c.get("deps").config;
     const details: VersionDetails = {
       version: OCPI_VERSION,
       endpoints: MODULES.map((m) => ({
         identifier: m.identifier,
         role: m.role,
-        url: `${config.hubUrl}/ocpi/${OCPI_VERSION}/${m.path}`,
+        url: `${hubUrl}/ocpi/${OCPI_VERSION}/${m.path}`,
       })),
     };
-    return c.json(envelope(clock.now(), StatusCode.Success, details));
+    return respond(c, StatusCode.Success, details);
   });
   for (const m of MODULES) routes.route(`/${OCPI_VERSION}/${m.path}`, m.routes());
   return routes;

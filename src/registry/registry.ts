@@ -2,7 +2,11 @@ import type { Bus } from "../bus/bus.js";
 import { Subject } from "../bus/subjects.js";
 import type { PartyRow, PlatformRow } from "../db/schema/index.js";
 import type { Logger } from "../logging/logger.js";
-import { hashToken, type TokenEncoding } from "../ocpi/tokens.js";
+import { hashToken, type TokenEncoding, tokenCandidates } from "../ocpi/tokens.js";
+
+/** At most this many resolved Authorization headers are remembered per snapshot. */
+const SEEN_MAX = 10_000;
+
 import { partyKey, type RegistryStore } from "./store.js";
 
 export type Party = Pick<PartyRow, "role" | "countryCode" | "partyId" | "businessDetails">;
@@ -30,6 +34,12 @@ export interface Caller {
 }
 
 interface Snapshot {
+  /**
+   * Authorization header values already resolved against this snapshot, so a
+   * known header costs one map look-up, not a decode and two hashes. Only
+   * hits are kept, so unknown tokens cannot grow it; it dies with the snapshot.
+   */
+  seen: Map<string, Caller>;
   byId: Map<string, Platform>;
   byToken: Map<string, { platformId: string; access: Access }>;
   byParty: Map<string, Platform>;
@@ -41,7 +51,8 @@ interface Snapshot {
  * whenever another instance announces one on `ocpi.registry.changed`.
  */
 export interface Registry {
-  authenticate(candidates: { token: string; encoding: TokenEncoding }[]): Caller | undefined;
+  /** The caller an `Authorization` header value stands for, if any. */
+  authenticate(header: string): Caller | undefined;
   get(id: string): Platform | undefined;
   list(): Platform[];
   /** The platform hosting a party, by role and CiString codes. */
@@ -96,7 +107,10 @@ export async function createRegistry(options: {
   timer.unref();
 
   return {
-    authenticate(candidates) {
+    authenticate(header) {
+      const known = snapshot.seen.get(header);
+      if (known !== undefined) return known;
+      const candidates = tokenCandidates(header);
       const hits: Caller[] = [];
       for (const candidate of candidates) {
         const entry = snapshot.byToken.get(hashToken(candidate.token));
@@ -104,7 +118,11 @@ export async function createRegistry(options: {
         if (entry && platform) hits.push({ platform, access: entry.access, ...candidate });
       }
       // Exactly one reading of the header may match; two would be ambiguous.
-      return hits.length === 1 ? hits[0] : undefined;
+      if (hits.length !== 1) return undefined;
+      const caller = hits[0] as Caller;
+      if (snapshot.seen.size >= SEEN_MAX) snapshot.seen.clear();
+      snapshot.seen.set(header, caller);
+      return caller;
     },
     get: (id) => snapshot.byId.get(id),
     list: () => [...snapshot.byId.values()],
@@ -151,5 +169,5 @@ function build(rows: { platforms: PlatformRow[]; parties: PartyRow[] }): Snapsho
     });
     byParty.set(partyKey(row), platform);
   }
-  return { byId, byToken, byParty };
+  return { seen: new Map(), byId, byToken, byParty };
 }

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../app-env.js";
 import { requireCaller } from "../../ingress/authenticate.js";
 import { readJson } from "../../ingress/json-body.js";
-import { envelope } from "../../ocpi/envelope.js";
+import { respond } from "../../ingress/respond.js";
 import { methodNotAllowed } from "../../ocpi/errors.js";
 import { CredentialsSchema } from "../../ocpi/schemas/credentials.js";
 import { StatusCode } from "../../ocpi/status-codes.js";
@@ -14,39 +14,46 @@ export function credentialsRoutes() {
   const routes = new Hono<AppEnv>();
   routes.use("*", requireCaller("registration"));
 
-  routes.get("/", (c) => {
-    const { deps, caller } = c.var;
-    return c.json(
-      envelope(deps.clock.now(), StatusCode.Success, hubCredentials(deps, caller.token)),
-    );
-  });
+  routes.get("/", (c) =>
+    respond(c, StatusCode.Success, hubCredentials(c.get("deps"), c.get("caller").token)),
+  );
 
   routes.post("/", async (c) => {
-    const { deps, caller, correlationId } = c.var;
+    const caller = c.get("caller");
     if (caller.access !== "token-a") {
       throw methodNotAllowed(
         "this platform is already registered; use PUT to update its credentials",
       );
     }
     const body = validate(CredentialsSchema, await readJson(c), "credentials");
-    const answer = await registerFromParty(deps, caller.platform, body, correlationId);
-    return c.json(envelope(deps.clock.now(), StatusCode.Success, answer));
+    const answer = await registerFromParty(
+      c.get("deps"),
+      caller.platform,
+      body,
+      c.get("correlationId"),
+    );
+    return respond(c, StatusCode.Success, answer);
   });
 
   routes.put("/", async (c) => {
-    const { deps, caller, correlationId } = c.var;
+    const caller = c.get("caller");
     if (caller.access !== "full")
       throw methodNotAllowed("this platform is not registered; use POST to register");
     const body = validate(CredentialsSchema, await readJson(c), "credentials");
-    const answer = await updateFromParty(deps, caller.platform, body, correlationId);
-    return c.json(envelope(deps.clock.now(), StatusCode.Success, answer));
+    const answer = await updateFromParty(
+      c.get("deps"),
+      caller.platform,
+      body,
+      c.get("correlationId"),
+    );
+    return respond(c, StatusCode.Success, answer);
   });
 
   routes.delete("/", async (c) => {
-    const { deps, caller } = c.var;
+    const caller = c.get("caller");
     if (caller.access !== "full") throw methodNotAllowed("this platform is not registered");
-    await unregister(deps, caller.platform, false);
-    return c.json(envelope(deps.clock.now(), StatusCode.Success));
+    await unregister(c.get("deps"), caller.platform, false);
+    return respond(c, StatusCode.Success);
   });
 
   return routes;
