@@ -19,6 +19,8 @@ import { Pool } from "undici";
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const HANDSHAKES = Number(process.env.BENCH_HANDSHAKES ?? 30);
+/** Set to a folder to get a V8 CPU profile of the serving process there. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 const ADMIN = "bench-admin-token-0123456789";
 
 /** Child: the hub and the bare server, ports reported on stdout. */
@@ -87,7 +89,13 @@ let serverCpu: () => Promise<number> = async () => Number.NaN;
 async function main(): Promise<void> {
   const child = spawn(
     process.execPath,
-    [...(process.env.BENCH_PROF ? ["--cpu-prof", "--cpu-prof-dir=scratch/prof"] : []), "--import", "tsx", fileURLToPath(import.meta.url), "serve"],
+    [
+      ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+      "--import",
+      "tsx",
+      fileURLToPath(import.meta.url),
+      "serve",
+    ],
     {
       stdio: ["ignore", "pipe", "inherit", "ipc"],
     },
