@@ -35,6 +35,26 @@ export function partyKey(p: PartyKey): string {
 
 /** Every read and write of the platform registry; callers hold no SQL. */
 export function createRegistryStore(db: Database) {
+  /** Updates a platform only while it is PENDING and no hub-initiated handshake holds it. */
+  async function updateIfUnclaimed(
+    id: string,
+    values: Partial<Pick<PlatformRow, "inboundTokenHash" | "tokenAHash">>,
+    now: Date,
+  ): Promise<boolean> {
+    const rows = await db
+      .update(platforms)
+      .set({ ...values, updatedAt: now })
+      .where(
+        and(
+          eq(platforms.id, id),
+          eq(platforms.status, "PENDING"),
+          isNull(platforms.inboundTokenHash),
+        ),
+      )
+      .returning({ id: platforms.id });
+    return rows.length === 1;
+  }
+
   return {
     async loadAll(): Promise<{ platforms: PlatformRow[]; parties: PartyRow[] }> {
       const [p, q] = await Promise.all([db.select().from(platforms), db.select().from(parties)]);
@@ -157,36 +177,12 @@ export function createRegistryStore(db: Database) {
      * hash of the token the hub will hand it; false when it is not PENDING or
      * another handshake holds it.
      */
-    async claimForHandshake(id: string, inboundTokenHash: string, now: Date): Promise<boolean> {
-      const rows = await db
-        .update(platforms)
-        .set({ inboundTokenHash, updatedAt: now })
-        .where(
-          and(
-            eq(platforms.id, id),
-            eq(platforms.status, "PENDING"),
-            isNull(platforms.inboundTokenHash),
-          ),
-        )
-        .returning({ id: platforms.id });
-      return rows.length === 1;
-    },
+    claimForHandshake: (id: string, inboundTokenHash: string, now: Date) =>
+      updateIfUnclaimed(id, { inboundTokenHash }, now),
 
     /** A new Token A for a PENDING platform that no handshake holds; false otherwise. */
-    async replaceTokenA(id: string, tokenAHash: string, now: Date): Promise<boolean> {
-      const rows = await db
-        .update(platforms)
-        .set({ tokenAHash, updatedAt: now })
-        .where(
-          and(
-            eq(platforms.id, id),
-            eq(platforms.status, "PENDING"),
-            isNull(platforms.inboundTokenHash),
-          ),
-        )
-        .returning({ id: platforms.id });
-      return rows.length === 1;
-    },
+    replaceTokenA: (id: string, tokenAHash: string, now: Date) =>
+      updateIfUnclaimed(id, { tokenAHash }, now),
 
     async deletePlatform(id: string): Promise<void> {
       await db.delete(platforms).where(eq(platforms.id, id));

@@ -1,34 +1,17 @@
 import { createHash, randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { FakePlatform } from "../support/fake-platform.js";
-import { ADMIN_TOKEN, startHub, type TestHub, usingNats } from "../support/test-hub.js";
+import {
+  ADMIN_TOKEN,
+  type Invited,
+  startHub,
+  type TestHub,
+  usingNats,
+} from "../support/test-hub.js";
 
 const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPA" };
 const emspRole = { role: "EMSP", country_code: "DE", party_id: "MSP" };
 
 let hub: TestHub;
-const fakes: FakePlatform[] = [];
-
-async function fake(options: ConstructorParameters<typeof FakePlatform>[0]) {
-  const f = await FakePlatform.start(options);
-  fakes.push(f);
-  return f;
-}
-
-interface Invited {
-  id: string;
-  name: string;
-  status: string;
-  roles: { role: string; country_code: string; party_id: string }[];
-  token_a: string;
-  versions_url: string;
-}
-
-async function invite(roles: object[], name = "Platform") {
-  const res = await hub.admin("POST", "/platforms", { name, roles });
-  expect(res.status).toBe(201);
-  return res.body as Invited;
-}
 
 /** An admin call with exactly the headers given (or none). */
 async function adminRaw(
@@ -58,14 +41,13 @@ function keysOf(value: unknown): string[] {
 const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest("hex");
 
 afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
   await hub?.close();
 });
 
 describe("admin authentication", () => {
   it("answers 401 UNAUTHORIZED on every route without the right bearer token, and changes nothing", async () => {
     hub = await startHub();
-    const invited = await invite([cpoRole], "CPO");
+    const invited = await hub.invite([cpoRole], "CPO");
     const id = invited.id;
     const routes: [string, string, unknown?][] = [
       ["POST", "/platforms", { name: "Intruder", roles: [emspRole] }],
@@ -153,12 +135,12 @@ describe("invitations", () => {
 
     expect((await hub.admin("GET", "/platforms")).body.data).toEqual([]);
     // None of the refused roles is taken: a valid invitation of them succeeds.
-    await invite([cpoRole, emspRole]);
+    await hub.invite([cpoRole, emspRole]);
   });
 
   it("refuses a party already invited with 409 CONFLICT, case-insensitively, but allows another role", async () => {
     hub = await startHub();
-    const first = await invite([cpoRole], "CPO");
+    const first = await hub.invite([cpoRole], "CPO");
 
     const cases: [string, object[]][] = [
       ["same codes", [cpoRole]],
@@ -183,7 +165,7 @@ describe("invitations", () => {
       { role: "EMSP", country_code: "NL", party_id: "CPA" },
     ]);
     // The eMSP role refused above in a mixed invitation was not taken either.
-    await invite([emspRole], "eMSP");
+    await hub.invite([emspRole], "eMSP");
   });
 
   it("answers 201 with the platform, its Token A and the hub's versions URL", async () => {
@@ -213,7 +195,7 @@ describe("invitations", () => {
     expect(body.token_a).toMatch(/^[\x21-\x7e]+$/);
     expect(body.versions_url).toBe(hub.versionsUrl);
 
-    const other = await invite([{ role: "CPO", country_code: "BE", party_id: "CPB" }]);
+    const other = await hub.invite([{ role: "CPO", country_code: "BE", party_id: "CPB" }]);
     expect(other.id).not.toBe(body.id);
     expect(other.token_a).not.toBe(body.token_a);
 
@@ -229,15 +211,17 @@ describe("invitations", () => {
 describe("listing and showing platforms", () => {
   it("lists platforms in creation order and never shows a token or a token hash", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
+    const cpo = await hub.fake({ roles: [cpoRole] });
     const invites: Invited[] = [];
     for (const [i, code] of ["CPA", "CPB", "CPC", "CPD", "CPE", "CPF"].entries()) {
-      invites.push(await invite([{ role: "CPO", country_code: "NL", party_id: code }], `CPO ${i}`));
+      invites.push(
+        await hub.invite([{ role: "CPO", country_code: "NL", party_id: code }], `CPO ${i}`),
+      );
     }
     const first = invites[0] as Invited;
     expect((await cpo.register(first.versions_url, first.token_a)).body.status_code).toBe(1000);
-    const emsp = await fake({ roles: [emspRole] });
-    const last = await invite([emspRole], "eMSP");
+    const emsp = await hub.fake({ roles: [emspRole] });
+    const last = await hub.invite([emspRole], "eMSP");
     invites.push(last);
     const registered = await hub.admin("POST", `/platforms/${last.id}/register`, {
       versions_url: emsp.versionsUrl,
@@ -287,7 +271,7 @@ describe("listing and showing platforms", () => {
     hub = await startHub({ clock: { now: () => now } });
     const ids: string[] = [];
     for (const code of ["CPA", "CPB", "CPC", "CPD", "CPE", "CPF", "CPG", "CPH"]) {
-      ids.push((await invite([{ role: "CPO", country_code: "NL", party_id: code }], code)).id);
+      ids.push((await hub.invite([{ role: "CPO", country_code: "NL", party_id: code }], code)).id);
     }
 
     const list = await hub.admin("GET", "/platforms");
@@ -299,7 +283,7 @@ describe("listing and showing platforms", () => {
 
   it("shows a platform with the contract's fields, and 404 NOT_FOUND for an unknown id", async () => {
     hub = await startHub();
-    const invited = await invite([cpoRole], "CPO A");
+    const invited = await hub.invite([cpoRole], "CPO A");
 
     const res = await hub.admin("GET", `/platforms/${invited.id}`);
     expect(res.status).toBe(200);
@@ -338,7 +322,7 @@ describe("listing and showing platforms", () => {
 describe("suspend, resume and register", () => {
   it("suspends and resumes a pending platform back to PENDING, idempotently", async () => {
     hub = await startHub();
-    const invited = await invite([cpoRole]);
+    const invited = await hub.invite([cpoRole]);
     const path = `/platforms/${invited.id}`;
 
     const suspended = await hub.admin("POST", `${path}/suspend`);
@@ -366,13 +350,13 @@ describe("suspend, resume and register", () => {
 
   it("suspends and resumes a connected platform back to CONNECTED, and refuses to register it with 409", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
     await cpo.register(invited.versions_url, invited.token_a);
     const path = `/platforms/${invited.id}`;
     const before = (await hub.admin("GET", path)).body;
     expect(before.status).toBe("CONNECTED");
-    const other = await fake({ roles: [cpoRole] });
+    const other = await hub.fake({ roles: [cpoRole] });
     const registerBody = { versions_url: other.versionsUrl, token: other.tokenA };
 
     const connected = await hub.admin("POST", `${path}/register`, registerBody);
@@ -411,8 +395,8 @@ describe("removal", () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe("NOT_FOUND");
 
-    const invited = await invite([cpoRole], "CPO");
-    const kept = await invite([emspRole], "eMSP");
+    const invited = await hub.invite([cpoRole], "CPO");
+    const kept = await hub.invite([emspRole], "eMSP");
     const removed = await hub.admin("DELETE", `/platforms/${invited.id}`);
     expect(removed.status).toBe(204);
     expect(removed.body).toBeUndefined();
@@ -431,7 +415,7 @@ describe("removal", () => {
     });
     expect(versions.status).toBe(401);
 
-    const reinvited = await invite([{ ...cpoRole, country_code: "nl" }], "CPO again");
+    const reinvited = await hub.invite([{ ...cpoRole, country_code: "nl" }], "CPO again");
     expect(reinvited.id).not.toBe(invited.id);
     expect(reinvited.status).toBe("PENDING");
     expect(reinvited.roles).toEqual([cpoRole]);

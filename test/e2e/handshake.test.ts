@@ -1,35 +1,21 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually, FakePlatform } from "../support/fake-platform.js";
+import { eventually } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
 const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPA" };
 const emspRole = { role: "EMSP", country_code: "DE", party_id: "MSP" };
 
 let hub: TestHub;
-const fakes: FakePlatform[] = [];
-
-async function fake(options: ConstructorParameters<typeof FakePlatform>[0]) {
-  const f = await FakePlatform.start(options);
-  fakes.push(f);
-  return f;
-}
-
-async function invite(roles: object[], name = "Platform") {
-  const res = await hub.admin("POST", "/platforms", { name, roles });
-  expect(res.status).toBe(201);
-  return res.body as { id: string; token_a: string; versions_url: string; status: string };
-}
 
 afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
   await hub?.close();
 });
 
 describe("party-initiated registration (the hub is the credentials receiver)", () => {
   it("completes the handshake, stores the endpoints and answers with the hub's credentials", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole], "CPO A");
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole], "CPO A");
     expect(invited.status).toBe("PENDING");
     expect(invited.versions_url).toBe(hub.versionsUrl);
 
@@ -68,8 +54,8 @@ describe("party-initiated registration (the hub is the credentials receiver)", (
 
   it("kills Token A once registered and lets the new token open every module", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
     await cpo.register(invited.versions_url, invited.token_a);
 
     const withA = await cpo.hubCall("GET", hub.versionsUrl, { token: invited.token_a });
@@ -86,8 +72,8 @@ describe("party-initiated registration (the hub is the credentials receiver)", (
 
   it("accepts the raw token form of older peers as well as the Base64 form", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
     await cpo.register(invited.versions_url, invited.token_a);
     const raw = await cpo.hubCall("GET", `${hub.url}/ocpi/2.2.1/credentials`, { encoding: "raw" });
     expect(raw.status).toBe(200);
@@ -100,8 +86,8 @@ describe("party-initiated registration (the hub is the credentials receiver)", (
 
   it("refuses a second POST with 405 and PUT or DELETE before registration with 405", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
     const credentialsUrl = `${hub.url}/ocpi/2.2.1/credentials`;
     const body = { token: cpo.tokenForHub, url: cpo.versionsUrl, roles: cpo.credentialsRoles };
 
@@ -120,8 +106,8 @@ describe("party-initiated registration (the hub is the credentials receiver)", (
 describe("hub-initiated registration (POST /admin/platforms/:id/register)", () => {
   it("fetches the platform's endpoints with its Token A, posts the hub's credentials and keeps its answer", async () => {
     hub = await startHub();
-    const emsp = await fake({ roles: [emspRole] });
-    const invited = await invite([emspRole], "eMSP");
+    const emsp = await hub.fake({ roles: [emspRole] });
+    const invited = await hub.invite([emspRole], "eMSP");
 
     const res = await hub.admin("POST", `/platforms/${invited.id}/register`, {
       versions_url: emsp.versionsUrl,
@@ -145,8 +131,8 @@ describe("hub-initiated registration (POST /admin/platforms/:id/register)", () =
 
   it("talks to a raw-token peer in raw form after its Base64 attempt was refused", async () => {
     hub = await startHub();
-    const emsp = await fake({ roles: [emspRole], tokenEncoding: "raw" });
-    const invited = await invite([emspRole]);
+    const emsp = await hub.fake({ roles: [emspRole], tokenEncoding: "raw" });
+    const invited = await hub.invite([emspRole]);
     const res = await hub.admin("POST", `/platforms/${invited.id}/register`, {
       versions_url: emsp.versionsUrl,
       token: emsp.tokenA,
@@ -169,8 +155,8 @@ describe("hub-initiated registration (POST /admin/platforms/:id/register)", () =
 describe("credentials PUT and DELETE", () => {
   it("rotates tokens: re-fetches the endpoints, issues a new token, and the old one dies", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole], modules: [] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole], modules: [] });
+    const invited = await hub.invite([cpoRole]);
     await cpo.register(invited.versions_url, invited.token_a);
     const oldToken = cpo.hubToken as string;
     const before = cpo.requests.length;
@@ -205,8 +191,8 @@ describe("credentials PUT and DELETE", () => {
 
   it("unregisters on DELETE: the token dies and the platform is PENDING again", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
     await cpo.register(invited.versions_url, invited.token_a);
 
     const del = await cpo.hubCall("DELETE", `${hub.url}/ocpi/2.2.1/credentials`);
@@ -224,8 +210,8 @@ describe("credentials PUT and DELETE", () => {
 describe("admin removal", () => {
   it("tells the platform, removes it, and its token stops working", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
     await cpo.register(invited.versions_url, invited.token_a);
 
     const res = await hub.admin("DELETE", `/platforms/${invited.id}`);
@@ -243,8 +229,8 @@ describe("admin removal", () => {
 describe("a new Token A (POST /admin/platforms/:id/token-a)", () => {
   it("lets a platform that unregistered register again, and kills the previous Token A", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
     await cpo.register(invited.versions_url, invited.token_a);
     await cpo.hubCall("DELETE", `${hub.url}/ocpi/2.2.1/credentials`);
 
@@ -267,8 +253,8 @@ describe("a new Token A (POST /admin/platforms/:id/token-a)", () => {
 describe("concurrent hub-initiated registrations", () => {
   it("lets one run and refuses the other with 409", async () => {
     hub = await startHub();
-    const emsp = await fake({ roles: [emspRole] });
-    const invited = await invite([emspRole]);
+    const emsp = await hub.fake({ roles: [emspRole] });
+    const invited = await hub.invite([emspRole]);
     const body = { versions_url: emsp.versionsUrl, token: emsp.tokenA };
     const [a, b] = await Promise.all([
       hub.admin("POST", `/platforms/${invited.id}/register`, body),

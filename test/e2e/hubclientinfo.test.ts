@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually, FakePlatform, type FakeRole } from "../support/fake-platform.js";
+import { eventually, type FakePlatform } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
 const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPA" };
@@ -10,32 +10,6 @@ const RFC3339_UTC =
   /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?Z$/;
 
 let hub: TestHub;
-const fakes: FakePlatform[] = [];
-
-async function fake(options: ConstructorParameters<typeof FakePlatform>[0]) {
-  const f = await FakePlatform.start(options);
-  fakes.push(f);
-  return f;
-}
-
-async function invite(roles: object[], name = "Platform") {
-  const res = await hub.admin("POST", "/platforms", { name, roles });
-  expect(res.status).toBe(201);
-  return res.body as { id: string; token_a: string; versions_url: string; status: string };
-}
-
-/** Invites a platform and lets it register (party-initiated); returns the fake and its id. */
-async function connect(
-  roles: FakeRole[],
-  options: { modules?: FakePlatform["modules"]; name?: string } = {},
-) {
-  const f = await fake({ roles, modules: options.modules });
-  const invited = await invite(roles, options.name);
-  const answer = await f.register(invited.versions_url, invited.token_a);
-  expect(answer.status).toBe(200);
-  expect(answer.body.status_code).toBe(1000);
-  return { platform: f, id: invited.id };
-}
 
 type Party = { role: string; country_code: string; party_id: string };
 
@@ -98,19 +72,18 @@ async function inTimeZone<T>(zone: string, work: () => Promise<T>): Promise<T> {
 }
 
 afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
   await hub?.close();
 });
 
 describe("hubclientinfo push (the hub is the Sender, platforms' clientinfo Receivers get PUTs)", () => {
   it("tells a connected eMSP about a CPO through its whole life: PLANNED, CONNECTED, OFFLINE while suspended, CONNECTED, SUSPENDED once removed", async () => {
     hub = await startHub();
-    const { platform: emsp } = await connect([emspRole], { name: "eMSP" });
+    const { platform: emsp } = await hub.connect([emspRole], { name: "eMSP" });
     await hub.deps.tasks.idle();
     expect(emsp.clientInfos).toEqual([]); // nobody else exists yet
 
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole], "CPO");
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole], "CPO");
     await pushed(emsp, cpoRole, "PLANNED");
 
     await cpo.register(invited.versions_url, invited.token_a);
@@ -160,9 +133,12 @@ describe("hubclientinfo push (the hub is the Sender, platforms' clientinfo Recei
   it("pushes nothing to the platform that changed, to platforms without a Receiver, or to suspended platforms", async () => {
     hub = await startHub();
     const quietRole = { role: "EMSP", country_code: "BE", party_id: "QUI" };
-    const { platform: emsp, id: emspId } = await connect([emspRole], { name: "eMSP" });
-    const { platform: quiet } = await connect([quietRole], { modules: [], name: "no receiver" });
-    const { platform: cpo } = await connect([cpoRole], { name: "CPO" });
+    const { platform: emsp, id: emspId } = await hub.connect([emspRole], { name: "eMSP" });
+    const { platform: quiet } = await hub.connect([quietRole], {
+      modules: [],
+      name: "no receiver",
+    });
+    const { platform: cpo } = await hub.connect([cpoRole], { name: "CPO" });
     await hub.deps.tasks.idle();
 
     // The CPO learnt about both others when it connected; the eMSP about the two that came later.
@@ -183,7 +159,7 @@ describe("hubclientinfo push (the hub is the Sender, platforms' clientinfo Recei
 
     // A change while the eMSP is suspended reaches the CPO but not the eMSP.
     const laterRole = { role: "CPO", country_code: "FR", party_id: "LAT" };
-    await invite([laterRole], "later CPO");
+    await hub.invite([laterRole], "later CPO");
     await pushed(cpo, laterRole, "PLANNED");
     await hub.deps.tasks.idle();
     expect(emsp.clientInfos.length).toBe(before);
@@ -206,10 +182,10 @@ describe("hubclientinfo push (the hub is the Sender, platforms' clientinfo Recei
     hub = await startHub();
     const plannedRole = { role: "CPO", country_code: "FR", party_id: "PLN" };
     const goneRole = { role: "CPO", country_code: "ES", party_id: "GON" };
-    await connect([cpoRole], { name: "CPO" });
-    await connect([emspRole], { modules: [], name: "eMSP" });
-    await invite([plannedRole], "planned CPO");
-    const { id: goneId } = await connect([goneRole], { name: "gone CPO" });
+    await hub.connect([cpoRole], { name: "CPO" });
+    await hub.connect([emspRole], { modules: [], name: "eMSP" });
+    await hub.invite([plannedRole], "planned CPO");
+    const { id: goneId } = await hub.connect([goneRole], { name: "gone CPO" });
     expect((await hub.admin("DELETE", `/platforms/${goneId}`)).status).toBe(204);
     await hub.deps.tasks.idle();
 
@@ -217,8 +193,8 @@ describe("hubclientinfo push (the hub is the Sender, platforms' clientinfo Recei
       { role: "CPO", country_code: "BE", party_id: "LAT" },
       { role: "EMSP", country_code: "BE", party_id: "LAE" },
     ];
-    const late = await fake({ roles: lateRoles });
-    const invited = await invite(lateRoles, "late");
+    const late = await hub.fake({ roles: lateRoles });
+    const invited = await hub.invite(lateRoles, "late");
     await hub.deps.tasks.idle();
     expect(late.clientInfos).toEqual([]); // not registered yet: nothing to receive with
 
@@ -256,10 +232,10 @@ describe("hubclientinfo GET (Sender interface, paginated, never routed)", () => 
     const plannedRole = { role: "CPO", country_code: "FR", party_id: "PLN" };
     const goneRole = { role: "CPO", country_code: "ES", party_id: "GON" };
     const pausedRole = { role: "EMSP", country_code: "IT", party_id: "PAU" };
-    const { platform: reader } = await connect([cpoRole], { modules: [] });
-    await invite([plannedRole]);
-    const { id: goneId } = await connect([goneRole], { modules: [] });
-    const { id: pausedId } = await connect([pausedRole], { modules: [] });
+    const { platform: reader } = await hub.connect([cpoRole], { modules: [] });
+    await hub.invite([plannedRole]);
+    const { id: goneId } = await hub.connect([goneRole], { modules: [] });
+    const { id: pausedId } = await hub.connect([pausedRole], { modules: [] });
     expect((await hub.admin("DELETE", `/platforms/${goneId}`)).status).toBe(204);
     expect((await hub.admin("POST", `/platforms/${pausedId}/suspend`)).status).toBe(200);
     await hub.deps.tasks.idle();
@@ -281,9 +257,9 @@ describe("hubclientinfo GET (Sender interface, paginated, never routed)", () => 
 
   it("pages with limit: X-Total-Count, X-Limit, a Link to the hub's next page, every object exactly once", async () => {
     hub = await startHub();
-    const { platform: reader } = await connect([cpoRole], { modules: [] });
+    const { platform: reader } = await hub.connect([cpoRole], { modules: [] });
     for (const pid of ["PA1", "PA2", "PA3", "PA4"]) {
-      await invite([{ role: "EMSP", country_code: "DE", party_id: pid }], pid);
+      await hub.invite([{ role: "EMSP", country_code: "DE", party_id: pid }], pid);
     }
     await hub.deps.tasks.idle();
 
@@ -326,13 +302,13 @@ describe("hubclientinfo GET (Sender interface, paginated, never routed)", () => 
 
   it("caps the page at the server maximum of 100", async () => {
     hub = await startHub();
-    const { platform: reader } = await connect([cpoRole], { modules: [] });
+    const { platform: reader } = await hub.connect([cpoRole], { modules: [] });
     const many = Array.from({ length: 105 }, (_, n) => ({
       role: "CPO",
       country_code: "FR",
       party_id: `Q${n.toString(36).toUpperCase().padStart(2, "0")}`,
     }));
-    await invite(many, "many parties");
+    await hub.invite(many, "many parties");
     await hub.deps.tasks.idle();
 
     const capped = await list(reader, "?limit=500");
@@ -357,8 +333,8 @@ describe("hubclientinfo GET (Sender interface, paginated, never routed)", () => 
 
   it("answers an offset past the end with an empty page, and bad parameters with 2001", async () => {
     hub = await startHub();
-    const { platform: reader } = await connect([cpoRole], { modules: [] });
-    await invite([emspRole]);
+    const { platform: reader } = await hub.connect([cpoRole], { modules: [] });
+    await hub.invite([emspRole]);
     await hub.deps.tasks.idle();
 
     const past = await list(reader, "?offset=50");
@@ -387,7 +363,7 @@ describe("hubclientinfo GET (Sender interface, paginated, never routed)", () => 
     let now = new Date("2026-03-01T10:00:00.000Z");
     hub = await startHub({ clock: { now: () => now } });
     const t0 = now;
-    const { platform: reader } = await connect([cpoRole], { modules: [] });
+    const { platform: reader } = await hub.connect([cpoRole], { modules: [] });
     await hub.deps.tasks.idle();
 
     const parties = ["PA1", "PA2", "PA3"].map((pid) => ({
@@ -399,7 +375,7 @@ describe("hubclientinfo GET (Sender interface, paginated, never routed)", () => 
     for (const [n, party] of parties.entries()) {
       now = new Date(t0.getTime() + (n + 1) * 60_000);
       stamps.push(now);
-      await invite([party], party.party_id);
+      await hub.invite([party], party.party_id);
       await hub.deps.tasks.idle();
     }
     const [t1, t2, t3] = stamps as [Date, Date, Date];
@@ -464,17 +440,17 @@ describe("hubclientinfo GET (Sender interface, paginated, never routed)", () => 
     let now = new Date("2026-03-01T10:00:00.000Z");
     hub = await startHub({ clock: { now: () => now } });
     const t0 = now;
-    const { platform: reader } = await connect([cpoRole], { modules: [] });
+    const { platform: reader } = await hub.connect([cpoRole], { modules: [] });
     await hub.deps.tasks.idle();
     const p1 = { role: "EMSP", country_code: "DE", party_id: "PA1" };
     const p2 = { role: "EMSP", country_code: "DE", party_id: "PA2" };
     const t1 = new Date(t0.getTime() + 60_000);
     const t2 = new Date(t0.getTime() + 120_000);
     now = t1;
-    await invite([p1], "PA1");
+    await hub.invite([p1], "PA1");
     await hub.deps.tasks.idle();
     now = t2;
-    await invite([p2], "PA2");
+    await hub.invite([p2], "PA2");
     await hub.deps.tasks.idle();
 
     const noZ = (d: Date) => d.toISOString().replace(/Z$/, "");

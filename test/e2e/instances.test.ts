@@ -3,21 +3,14 @@ import type { Bus } from "../../src/bus/bus.js";
 import { createInProcessBus } from "../../src/bus/in-process-bus.js";
 import { platforms } from "../../src/db/schema/index.js";
 import { freshDatabase, type TestDatabase } from "../support/database.js";
-import { eventually, FakePlatform } from "../support/fake-platform.js";
+import { eventually, type FakePlatform } from "../support/fake-platform.js";
 import { startHub, type TestHub, usingNats } from "../support/test-hub.js";
 
 const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPA" };
 
 const hubs: TestHub[] = [];
-const fakes: FakePlatform[] = [];
 let shared: TestDatabase | undefined;
 let sharedBus: Bus | undefined;
-
-async function fake(options: ConstructorParameters<typeof FakePlatform>[0]) {
-  const f = await FakePlatform.start(options);
-  fakes.push(f);
-  return f;
-}
 
 /**
  * Two hub instances on one database. On NATS each opens its own connection
@@ -34,12 +27,6 @@ async function twoInstances(): Promise<[TestHub, TestHub]> {
   return [a, b];
 }
 
-async function invite(on: TestHub, roles: object[], name = "Platform") {
-  const res = await on.admin("POST", "/platforms", { name, roles });
-  expect(res.status).toBe(201);
-  return res.body as { id: string; token_a: string; versions_url: string; status: string };
-}
-
 /** The HTTP status a call with the platform's token for the hub gets on a full-access module. */
 async function statusOn(
   on: TestHub,
@@ -50,7 +37,6 @@ async function statusOn(
 }
 
 afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
   for (const h of hubs.splice(0)) await h.close();
   await sharedBus?.close();
   sharedBus = undefined;
@@ -61,8 +47,8 @@ afterEach(async () => {
 describe("two hub instances on one database and one bus", () => {
   it("lets a platform invited on A register through B, and its new token works on A within a second", async () => {
     const [a, b] = await twoInstances();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite(a, [cpoRole], "CPO");
+    const cpo = await a.fake({ roles: [cpoRole] });
+    const invited = await a.invite([cpoRole], "CPO");
 
     // B's snapshot learns the invitation from A's announcement.
     await eventually(
@@ -90,8 +76,8 @@ describe("two hub instances on one database and one bus", () => {
 
   it("suspends on A and B refuses within a second; resumes on B and A accepts within a second", async () => {
     const [a, b] = await twoInstances();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite(a, [cpoRole], "CPO");
+    const cpo = await a.fake({ roles: [cpoRole] });
+    const invited = await a.invite([cpoRole], "CPO");
     await cpo.register(a.versionsUrl, invited.token_a);
     await eventually(async () => (await statusOn(b, cpo)) === 200, 1000);
 
@@ -113,8 +99,8 @@ describe("two hub instances on one database and one bus", () => {
 
   it("removes on B and A answers 401 for that token within a second", async () => {
     const [a, b] = await twoInstances();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite(a, [cpoRole], "CPO");
+    const cpo = await a.fake({ roles: [cpoRole] });
+    const invited = await a.invite([cpoRole], "CPO");
     await cpo.register(a.versionsUrl, invited.token_a);
     await eventually(async () => (await statusOn(b, cpo)) === 200, 1000);
     expect(await statusOn(a, cpo)).toBe(200);
@@ -129,8 +115,8 @@ describe("two hub instances on one database and one bus", () => {
   it("authenticates from the in-memory snapshot, not with a database query per request", async () => {
     const hub = await startHub();
     hubs.push(hub);
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite(hub, [cpoRole], "CPO");
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole], "CPO");
     await cpo.register(hub.versionsUrl, invited.token_a);
     expect((await cpo.hubCall("GET", hub.versionsUrl)).status).toBe(200);
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type AddressInfo, createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { FakePlatform, type HubAnswer } from "../support/fake-platform.js";
+import type { FakePlatform, HubAnswer } from "../support/fake-platform.js";
 import { ADMIN_TOKEN, startHub, type TestHub } from "../support/test-hub.js";
 
 const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPA" };
@@ -14,22 +14,8 @@ const strayRole = { role: "EMSP", country_code: "BE", party_id: "ZZZ" };
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?$/;
 
 let hub: TestHub;
-const fakes: FakePlatform[] = [];
-
-async function fake(options: ConstructorParameters<typeof FakePlatform>[0]) {
-  const f = await FakePlatform.start(options);
-  fakes.push(f);
-  return f;
-}
-
-async function invite(roles: object[], name = "Platform") {
-  const res = await hub.admin("POST", "/platforms", { name, roles });
-  expect(res.status).toBe(201);
-  return res.body as { id: string; token_a: string; versions_url: string; status: string };
-}
 
 afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
   await hub?.close();
 });
 
@@ -90,8 +76,8 @@ async function expectRegisters(
 describe("authentication refusals", () => {
   it("answers a request without Authorization with 401 and 2000, echoing or making the request ids", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
     const urls = [
       hub.versionsUrl,
       `${hub.url}/ocpi/2.2.1`,
@@ -129,8 +115,8 @@ describe("authentication refusals", () => {
 
   it("answers an unknown token, Base64-encoded or raw, with 401", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
     const stranger = `stranger-${randomUUID()}`;
 
     for (const encoding of ["base64", "raw"] as const) {
@@ -168,8 +154,8 @@ describe("authentication refusals", () => {
 
   it("answers Token A on a module other than versions and credentials with 401", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
 
     for (const encoding of ["base64", "raw"] as const) {
       const res = await cpo.hubCall("GET", `${hub.url}/ocpi/2.2.1/hubclientinfo`, {
@@ -188,8 +174,8 @@ describe("authentication refusals", () => {
 describe("party-initiated registration refused", () => {
   it("refuses roles that were not invited, and invited roles that are missing, with 2001", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole, secondCpoRole] });
-    const invited = await invite([cpoRole, secondCpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole, secondCpoRole] });
+    const invited = await hub.invite([cpoRole, secondCpoRole]);
     const stray = { ...strayRole, business_details: { name: "Stray eMSP" } };
 
     const extra = await cpo.register(invited.versions_url, invited.token_a, {
@@ -220,8 +206,8 @@ describe("party-initiated registration refused", () => {
 
   it("answers 3001 when the platform's versions URL cannot be reached", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
 
     const answer = await cpo.register(invited.versions_url, invited.token_a, {
       url: await deadVersionsUrl(),
@@ -235,8 +221,8 @@ describe("party-initiated registration refused", () => {
 
   it("answers 3001, 3002 or 3003 for a broken versions endpoint and keeps nothing", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
     const cases = [
       ["http-500", 3001],
       ["not-json", 3001],
@@ -261,8 +247,8 @@ describe("party-initiated registration refused", () => {
 
   it("answers 3001 within the forward timeout when the platform's versions endpoint hangs", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole], versions: "hang" });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole], versions: "hang" });
+    const invited = await hub.invite([cpoRole]);
 
     const answer = await cpo.register(invited.versions_url, invited.token_a);
 
@@ -277,8 +263,8 @@ describe("party-initiated registration refused", () => {
 describe("malformed and invalid credentials", () => {
   it("answers a body that is not JSON, or no body, with HTTP 400 and 2001", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
     const credentialsUrl = `${hub.url}/ocpi/2.2.1/credentials`;
 
     for (const rawBody of ['{"token": "abc", "url": ', "not json at all", "", "   "]) {
@@ -294,8 +280,8 @@ describe("malformed and invalid credentials", () => {
 
   it("answers JSON that is not a valid Credentials object with 2001 naming the field", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
     const credentialsUrl = `${hub.url}/ocpi/2.2.1/credentials`;
     const valid = { token: cpo.tokenForHub, url: cpo.versionsUrl, roles: cpo.credentialsRoles };
     const [role] = cpo.credentialsRoles;
@@ -330,8 +316,8 @@ describe("malformed and invalid credentials", () => {
 describe("suspended platforms", () => {
   it("refuses every call of a suspended platform with 403 and lets it back in on resume", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
     await cpo.register(invited.versions_url, invited.token_a);
     const calls = [
       hub.versionsUrl,
@@ -372,8 +358,8 @@ describe("suspended platforms", () => {
 
   it("refuses the Token A of a suspended pending platform until it is resumed", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
 
     const suspended = await hub.admin("POST", `/platforms/${invited.id}/suspend`);
     expect(suspended.body.status).toBe("SUSPENDED");
@@ -403,8 +389,8 @@ describe("suspended platforms", () => {
 describe("hub-initiated registration refused", () => {
   it("answers 502 REGISTRATION_FAILED with the OCPI status code, and keeps the platform pending", async () => {
     hub = await startHub();
-    const emsp = await fake({ roles: [emspRole] });
-    const invited = await invite([emspRole], "eMSP");
+    const emsp = await hub.fake({ roles: [emspRole] });
+    const invited = await hub.invite([emspRole], "eMSP");
     const register = (versions_url: string, token: string) =>
       hub.admin("POST", `/platforms/${invited.id}/register`, { versions_url, token });
 
@@ -452,8 +438,8 @@ describe("hub-initiated registration refused", () => {
 
   it("answers 502 with 3001 within the forward timeout when the platform hangs", async () => {
     hub = await startHub();
-    const emsp = await fake({ roles: [emspRole], versions: "hang" });
-    const invited = await invite([emspRole], "eMSP");
+    const emsp = await hub.fake({ roles: [emspRole], versions: "hang" });
+    const invited = await hub.invite([emspRole], "eMSP");
 
     const res = await hub.admin("POST", `/platforms/${invited.id}/register`, {
       versions_url: emsp.versionsUrl,
@@ -471,8 +457,8 @@ describe("hub-initiated registration refused", () => {
 describe("unknown OCPI paths", () => {
   it("answers a path the hub does not serve with 404 and an OCPI envelope", async () => {
     hub = await startHub();
-    const cpo = await fake({ roles: [cpoRole] });
-    const invited = await invite([cpoRole]);
+    const cpo = await hub.fake({ roles: [cpoRole] });
+    const invited = await hub.invite([cpoRole]);
     await cpo.register(invited.versions_url, invited.token_a);
 
     for (const path of ["/ocpi/2.2.1/nope", "/ocpi/2.2.1/nope/NL/CPA", "/ocpi/2.1.1"]) {
@@ -493,20 +479,20 @@ describe("unknown OCPI paths", () => {
  * Token A once dead, bad bodies, an unreachable platform, a suspension.
  */
 async function registrationsAndRefusals() {
-  const cpo = await fake({ roles: [cpoRole] });
-  const cpoInvite = await invite([cpoRole], "CPO");
+  const cpo = await hub.fake({ roles: [cpoRole] });
+  const cpoInvite = await hub.invite([cpoRole], "CPO");
   expectOk(await cpo.register(cpoInvite.versions_url, cpoInvite.token_a));
 
-  const emsp = await fake({ roles: [emspRole] });
-  const emspInvite = await invite([emspRole], "eMSP");
+  const emsp = await hub.fake({ roles: [emspRole] });
+  const emspInvite = await hub.invite([emspRole], "eMSP");
   const registered = await hub.admin("POST", `/platforms/${emspInvite.id}/register`, {
     versions_url: emsp.versionsUrl,
     token: emsp.tokenA,
   });
   expect(registered.status).toBe(200);
 
-  const other = await fake({ roles: [secondCpoRole] });
-  const otherInvite = await invite([secondCpoRole], "Other CPO");
+  const other = await hub.fake({ roles: [secondCpoRole] });
+  const otherInvite = await hub.invite([secondCpoRole], "Other CPO");
   const failed = await hub.admin("POST", `/platforms/${otherInvite.id}/register`, {
     versions_url: await deadVersionsUrl(),
     token: other.tokenA,

@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { serve } from "@hono/node-server";
+import { expect } from "vitest";
 import { createApp } from "../../src/app.js";
 import type { Bus } from "../../src/bus/bus.js";
 import { createInProcessBus } from "../../src/bus/in-process-bus.js";
@@ -10,6 +11,17 @@ import { loadConfig } from "../../src/config/load.js";
 import { type Clock, createDeps, type Deps } from "../../src/deps.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { freshDatabase, type TestDatabase } from "./database.js";
+import { FakePlatform, type FakePlatformOptions, type FakeRole } from "./fake-platform.js";
+
+/** The admin API's answer to an invitation. */
+export interface Invited {
+  id: string;
+  name: string;
+  status: string;
+  roles: { role: string; country_code: string; party_id: string }[];
+  token_a: string;
+  versions_url: string;
+}
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 
@@ -31,6 +43,15 @@ export interface TestHub {
     body?: unknown,
     token?: string,
   ): Promise<{ status: number; body: any }>;
+  /** Invites a platform through the admin API; the test fails unless that answers 201. */
+  invite(roles: object[], name?: string): Promise<Invited>;
+  /** A fake platform on 127.0.0.1, closed together with the hub. */
+  fake(options: FakePlatformOptions): Promise<FakePlatform>;
+  /** Invites a fake platform and lets it register itself (party-initiated). */
+  connect(
+    roles: FakeRole[],
+    options?: { modules?: FakePlatformOptions["modules"]; name?: string },
+  ): Promise<{ platform: FakePlatform; id: string }>;
   close(): Promise<void>;
 }
 
@@ -89,7 +110,8 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
   app = createApp(deps);
 
   let closed = false;
-  return {
+  const fakes: FakePlatform[] = [];
+  const hub: TestHub = {
     url,
     versionsUrl: `${url}/ocpi/versions`,
     deps,
@@ -112,6 +134,24 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     },
+    async invite(roles, name = "Platform") {
+      const res = await hub.admin("POST", "/platforms", { name, roles });
+      expect(res.status).toBe(201);
+      return res.body as Invited;
+    },
+    async fake(options) {
+      const platform = await FakePlatform.start(options);
+      fakes.push(platform);
+      return platform;
+    },
+    async connect(roles, options = {}) {
+      const platform = await hub.fake({ roles, modules: options.modules });
+      const invited = await hub.invite(roles, options.name);
+      const answer = await platform.register(invited.versions_url, invited.token_a);
+      expect(answer.status).toBe(200);
+      expect(answer.body.status_code).toBe(1000);
+      return { platform, id: invited.id };
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -124,6 +164,8 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
       await deps.client.close();
       if (ownsBus) await bus.close();
       if (options.database === undefined) await database.dispose();
+      await Promise.all(fakes.splice(0).map((f) => f.close()));
     },
   };
+  return hub;
 }
