@@ -10,6 +10,7 @@ import type { ClientInfo, ConnectionStatus } from "../ocpi/schemas/clientinfo.js
 import { parseDateTime } from "../ocpi/schemas/primitives.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import type { Party, Platform } from "../registry/registry.js";
+import { partyKey } from "../registry/store.js";
 
 /** Largest page of ClientInfo objects the hub serves (X-Limit). */
 export const CLIENT_INFO_PAGE_MAX = 100;
@@ -122,9 +123,9 @@ export async function announcePlatform(
   );
   if (platform !== undefined && status === "CONNECTED" && canReceiveClientInfo(platform)) {
     const others = await deps.db.db.select().from(clientInfos);
-    const own = new Set(platform.roles.map((r) => `${r.role}:${r.countryCode}:${r.partyId}`));
+    const own = new Set(platform.roles.map(partyKey));
     for (const row of others) {
-      if (!own.has(`${row.role}:${row.countryCode}:${row.partyId}`)) {
+      if (!own.has(partyKey(row))) {
         pushes.push(pushClientInfo(deps, platform, toClientInfo(row)));
       }
     }

@@ -1,4 +1,5 @@
 import { invalidParameters } from "./errors.js";
+import { OutHeader } from "./headers.js";
 import { DATE_TIME } from "./schemas/primitives.js";
 
 /** A list request's window (transport_and_format: Paginated Request). */
@@ -51,8 +52,8 @@ export function pageHeaders(
   total: number,
 ): Record<string, string> {
   const headers: Record<string, string> = {
-    "X-Total-Count": String(total),
-    "X-Limit": String(maxLimit),
+    [OutHeader.totalCount]: String(total),
+    [OutHeader.limit]: String(maxLimit),
   };
   const nextOffset = page.offset + page.limit;
   if (page.limit > 0 && nextOffset < total) {
@@ -60,7 +61,7 @@ export function pageHeaders(
     const next = new URL(incoming.pathname + incoming.search, `${publicBase}/`);
     next.searchParams.set("offset", String(nextOffset));
     next.searchParams.set("limit", String(page.limit));
-    headers.Link = `<${next.toString()}>; rel="next"`;
+    headers[OutHeader.link] = `<${next.toString()}>; rel="next"`;
   }
   return headers;
 }

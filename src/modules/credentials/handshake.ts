@@ -45,39 +45,47 @@ export function hubCredentials(deps: Deps, token: string): Credentials {
 }
 
 /**
- * Party-initiated registration (credentials: POST). The hub fetches the
- * platform's versions and details with the token it was given before it
- * answers, stores everything in one transaction, and Token A stops working.
+ * Party-initiated registration (credentials: POST) and its update
+ * (credentials: PUT). The hub fetches the platform's versions and details
+ * with the token it was given before it answers, issues a new token of its
+ * own, and stores everything in one transaction: Token A, or the previous
+ * token, stops working.
  */
-export async function registerFromParty(
+export function registerFromParty(
   deps: Deps,
   platform: Platform,
   body: Credentials,
   correlationId: string,
-): Promise<Credentials> {
-  requireInvitedRoles(platform, body);
-  const found = await discover(deps, body.url, body.token, correlationId);
-  const token = generateToken();
-  const saved = await deps.store.saveRegistration(
-    platform.id,
-    registration(found, body, token),
-    deps.clock.now(),
-    { status: "PENDING" },
+) {
+  return exchange(deps, platform, body, correlationId, { status: "PENDING" }, () =>
+    methodNotAllowed("this platform is already registered; use PUT to update"),
   );
-  if (!saved) throw methodNotAllowed("this platform is already registered; use PUT to update");
-  await connected(deps, platform.id);
-  return hubCredentials(deps, token);
 }
 
-/**
- * credentials: PUT — always re-fetches versions and endpoints, switches to
- * the new token the platform sent, and issues a new one; the old one dies.
- */
-export async function updateFromParty(
+/** credentials: PUT — always re-fetches versions and endpoints, even for the same version. */
+export function updateFromParty(
   deps: Deps,
   platform: Platform,
   body: Credentials,
   correlationId: string,
+) {
+  return exchange(
+    deps,
+    platform,
+    body,
+    correlationId,
+    { status: platform.status, inboundTokenHash: platform.inboundTokenHash },
+    () => new OcpiError(StatusCode.ClientError, "the registration changed meanwhile; try again"),
+  );
+}
+
+async function exchange(
+  deps: Deps,
+  platform: Platform,
+  body: Credentials,
+  correlationId: string,
+  expect: Parameters<Deps["store"]["saveRegistration"]>[3],
+  refused: () => OcpiError,
 ): Promise<Credentials> {
   requireInvitedRoles(platform, body);
   const found = await discover(deps, body.url, body.token, correlationId);
@@ -86,10 +94,9 @@ export async function updateFromParty(
     platform.id,
     registration(found, body, token),
     deps.clock.now(),
-    { status: platform.status, inboundTokenHash: platform.inboundTokenHash },
+    expect,
   );
-  if (!saved)
-    throw new OcpiError(StatusCode.ClientError, "the registration changed meanwhile; try again");
+  if (!saved) throw refused();
   await connected(deps, platform.id);
   return hubCredentials(deps, token);
 }
