@@ -15,18 +15,18 @@ export const ImageCategory = z.enum([
 /** locations: Image class. */
 export const ImageSchema = z.object({
   url: Url,
-  thumbnail: Url.optional(),
+  thumbnail: Url.nullish(),
   category: ImageCategory,
   type: CiString(4),
-  width: z.number().int().min(0).max(99_999).optional(),
-  height: z.number().int().min(0).max(99_999).optional(),
+  width: z.number().int().min(0).max(99_999).nullish(),
+  height: z.number().int().min(0).max(99_999).nullish(),
 });
 
 /** locations: BusinessDetails class. */
 export const BusinessDetailsSchema = z.object({
   name: Str(100).min(1, "must not be empty"),
-  website: Url.optional(),
-  logo: ImageSchema.optional(),
+  website: Url.nullish(),
+  logo: ImageSchema.nullish(),
 });
 export type BusinessDetails = z.infer<typeof BusinessDetailsSchema>;
 
