@@ -13,6 +13,10 @@ import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { generateToken, hashToken } from "./ocpi/tokens.js";
 import { createRegistry, type Registry } from "./registry/registry.js";
 import { createRegistryStore, type RegistryStore } from "./registry/store.js";
+import { createRoutingStore, type RoutingStore } from "./routing/store.js";
+
+/** Expired callbacks are deleted this often. */
+const CALLBACK_SWEEP_MS = 10 * 60_000;
 
 export interface Clock {
   now(): Date;
@@ -37,6 +41,8 @@ export interface Deps {
   client: OcpiClient;
   store: RegistryStore;
   registry: Registry;
+  /** Token owners, route hints, callbacks and CDR links of routed traffic. */
+  routing: RoutingStore;
   tasks: BackgroundTasks;
   metrics: Metrics;
   /** SHA-256 of the admin bearer token. */
@@ -44,6 +50,8 @@ export interface Deps {
   /** Set when this start generated the admin token; the caller shows it once. */
   generatedAdminToken: string | undefined;
   instanceId: string;
+  /** Stops the periodic housekeeping. */
+  stopHousekeeping: () => void;
 }
 
 export interface DepsOverrides {
@@ -72,6 +80,13 @@ export async function createDeps(
     const instanceId = randomUUID();
     const registry = await createRegistry({ store, bus, logger, instanceId });
     const admin = await resolveAdminToken(db, config.adminToken);
+    const routing = createRoutingStore(db.db);
+    const sweep = setInterval(() => {
+      routing
+        .purgeExpiredCallbacks(clock.now())
+        .catch((err: unknown) => logger.error({ err }, "could not delete expired callbacks"));
+    }, CALLBACK_SWEEP_MS);
+    sweep.unref();
     return {
       config,
       db,
@@ -81,11 +96,13 @@ export async function createDeps(
       client: createOcpiClient({ timeoutMs: config.forwardTimeoutMs }),
       store,
       registry,
+      routing,
       tasks: createBackgroundTasks(logger),
       metrics: createMetrics(),
       adminTokenHash: admin.hash,
       generatedAdminToken: admin.generated,
       instanceId,
+      stopHousekeeping: () => clearInterval(sweep),
     };
   } catch (err) {
     if (overrides.db === undefined) await db.close().catch(() => {});
@@ -96,6 +113,7 @@ export async function createDeps(
 /** Lets running tasks end, then closes the registry, outbound pools, bus and database. */
 export async function closeDeps(deps: Deps): Promise<void> {
   await deps.tasks.idle();
+  deps.stopHousekeeping();
   deps.registry.close();
   await deps.client.close();
   await deps.bus.close();

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { Agent, request, errors as undiciErrors } from "undici";
-import { isEnvelope } from "../ocpi/envelope.js";
+import { Agent, type Dispatcher, Pool, errors as undiciErrors } from "undici";
+import { type Envelope, isEnvelope } from "../ocpi/envelope.js";
 import { authorizationHeader, type TokenEncoding } from "../ocpi/tokens.js";
 
 /** Why an outbound call produced no usable OCPI answer. */
@@ -13,6 +13,8 @@ export class OutboundError extends Error {
     readonly failure: OutboundFailure,
     message: string,
     readonly httpStatus?: number,
+    /** A short reason without URLs, fit for the requester's eyes. */
+    readonly reason: string = failure,
   ) {
     super(message);
   }
@@ -24,15 +26,23 @@ export interface OutboundRequest {
   token: string;
   encoding: TokenEncoding;
   body?: unknown;
+  /** A body already serialized, sent byte for byte (forwarded pushes). */
+  rawBody?: string;
+  /** The request id of this hop; a new one when not given. */
+  requestId?: string;
   correlationId?: string;
   headers?: Record<string, string>;
+  /** Keeps a keep-alive pool of its own for this key (a receiving platform's id). */
+  pool?: string;
 }
 
 export interface OutboundResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** The parsed OCPI envelope, when the answer was one. */
-  body: unknown;
+  /** The parsed OCPI envelope. */
+  body: Envelope;
+  /** The answer as received, to relay without serializing it again. */
+  text: string;
   requestId: string;
 }
 
@@ -45,18 +55,31 @@ export interface OcpiClient {
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export function createOcpiClient(options: { timeoutMs: number }): OcpiClient {
-  const agent = new Agent({
+  const settings = {
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
     connections: 64,
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
     connect: { timeout: Math.min(options.timeoutMs, 5_000) },
-  });
+  };
+  const shared = new Agent(settings);
+  const pools = new Map<string, Pool>();
+
+  function dispatcher(key: string | undefined, origin: string): Dispatcher {
+    if (key === undefined) return shared;
+    const id = `${key} ${origin}`;
+    let pool = pools.get(id);
+    if (pool === undefined) {
+      pool = new Pool(origin, settings);
+      pools.set(id, pool);
+    }
+    return pool;
+  }
 
   return {
     async send(req) {
-      const requestId = randomUUID();
+      const requestId = req.requestId ?? randomUUID();
       const headers: Record<string, string> = {
         authorization: authorizationHeader(req.token, req.encoding),
         "x-request-id": requestId,
@@ -64,26 +87,35 @@ export function createOcpiClient(options: { timeoutMs: number }): OcpiClient {
         accept: "application/json",
         ...req.headers,
       };
-      let body: string | undefined;
-      if (req.body !== undefined) {
-        body = JSON.stringify(req.body);
-        headers["content-type"] = "application/json";
-      }
-      let res: Awaited<ReturnType<typeof request>>;
+      let body = req.rawBody;
+      if (body === undefined && req.body !== undefined) body = JSON.stringify(req.body);
+      if (body !== undefined) headers["content-type"] = "application/json";
+      let text: string;
+      let statusCode: number;
+      let resHeaders: OutboundResponse["headers"];
       try {
-        res = await request(req.url, {
+        const url = new URL(req.url);
+        const res = await dispatcher(req.pool, url.origin).request({
+          origin: url.origin,
+          path: url.pathname + url.search,
           method: req.method,
           headers,
           body,
-          dispatcher: agent,
           signal: AbortSignal.timeout(options.timeoutMs),
         });
-      } catch (err) {
-        throw toOutboundError(err, req.url);
-      }
-      let text: string;
-      try {
-        text = await readLimited(res.body, MAX_RESPONSE_BYTES);
+        statusCode = res.statusCode;
+        resHeaders = res.headers;
+        text = await readLimited(res.body, MAX_RESPONSE_BYTES).catch((err: unknown) => {
+          const failure = toOutboundError(err, req.url);
+          // Headers came, then the body broke off: an unusable answer, not an unreachable peer.
+          if (failure.failure !== "unreachable") throw failure;
+          throw new OutboundError(
+            "invalid-response",
+            `${req.method} ${req.url} answered HTTP ${res.statusCode} and broke off the body`,
+            res.statusCode,
+            "the body broke off",
+          );
+        });
       } catch (err) {
         throw toOutboundError(err, req.url);
       }
@@ -93,19 +125,25 @@ export function createOcpiClient(options: { timeoutMs: number }): OcpiClient {
       } catch {
         parsed = undefined;
       }
-      const response = { status: res.statusCode, headers: res.headers, body: parsed, requestId };
       if (!isEnvelope(parsed)) {
-        const what = text === "" ? "an empty body" : "a body that is not an OCPI envelope";
+        const what =
+          text === ""
+            ? "an empty body"
+            : parsed === undefined
+              ? "a body that is not JSON"
+              : "JSON that is not an OCPI envelope";
         throw new OutboundError(
           "invalid-response",
-          `${req.method} ${req.url} answered HTTP ${res.statusCode} with ${what}`,
-          res.statusCode,
+          `${req.method} ${req.url} answered HTTP ${statusCode} with ${what}`,
+          statusCode,
+          `HTTP ${statusCode} with ${what}`,
         );
       }
-      return response;
+      return { status: statusCode, headers: resHeaders, body: parsed, text, requestId };
     },
     async close() {
-      await agent.close();
+      await Promise.all([shared.close(), ...[...pools.values()].map((pool) => pool.close())]);
+      pools.clear();
     },
   };
 }
@@ -116,7 +154,12 @@ async function readLimited(body: AsyncIterable<Buffer>, limit: number): Promise<
   for await (const chunk of body) {
     size += chunk.length;
     if (size > limit)
-      throw new OutboundError("invalid-response", `answer larger than ${limit} bytes`);
+      throw new OutboundError(
+        "invalid-response",
+        `answer larger than ${limit} bytes`,
+        undefined,
+        `an answer larger than ${limit} bytes`,
+      );
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");

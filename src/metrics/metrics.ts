@@ -5,6 +5,8 @@
 export interface Metrics {
   observeRequest(labels: { method: string; route: string; status: number }, seconds: number): void;
   observeOcpiStatus(statusCode: number): void;
+  /** One forwarded request and what came of it: answered, or why not. */
+  observeForward(method: string, outcome: string): void;
   /** The exposition text, with gauges computed at scrape time. */
   render(gauges: Gauge[]): string;
 }
@@ -28,7 +30,14 @@ export function createMetrics(): Metrics {
     { labels: Record<string, string>; count: number; seconds: number }
   >();
   const ocpiCodes = new Map<number, number>();
+  const forwards = new Map<string, { method: string; outcome: string; count: number }>();
   return {
+    observeForward(method, outcome) {
+      const key = `${method} ${outcome}`;
+      const entry = forwards.get(key);
+      if (entry === undefined) forwards.set(key, { method, outcome, count: 1 });
+      else entry.count += 1;
+    },
     observeRequest({ method, route, status }, seconds) {
       // A cheap key on the hot path; escaping happens at scrape time.
       const key = `${method} ${status} ${route}`;
@@ -66,6 +75,12 @@ export function createMetrics(): Metrics {
       );
       for (const [code, count] of ocpiCodes)
         lines.push(`ocpi_hub_ocpi_errors_total{status_code="${code}"} ${count}`);
+      lines.push(
+        "# HELP ocpi_hub_forwards_total Requests forwarded to a receiving platform, by method and outcome.",
+        "# TYPE ocpi_hub_forwards_total counter",
+      );
+      for (const { method, outcome, count } of forwards.values())
+        lines.push(`ocpi_hub_forwards_total${labelText({ method, outcome })} ${count}`);
       for (const gauge of gauges) {
         lines.push(`# HELP ${gauge.name} ${gauge.help}`, `# TYPE ${gauge.name} gauge`);
         for (const s of gauge.samples) lines.push(`${gauge.name}${labelText(s.labels)} ${s.value}`);

@@ -7,6 +7,8 @@ import { hashToken, type TokenEncoding, tokenCandidates } from "../ocpi/tokens.j
 /** At most this many resolved Authorization headers are remembered per snapshot. */
 const SEEN_MAX = 10_000;
 
+const NONE: readonly Hosted[] = [];
+
 import { partyKey, type RegistryStore } from "./store.js";
 
 export type Party = Pick<PartyRow, "role" | "countryCode" | "partyId" | "businessDetails">;
@@ -43,6 +45,19 @@ interface Snapshot {
   byId: Map<string, Platform>;
   byToken: Map<string, { platformId: string; access: Access }>;
   byParty: Map<string, Platform>;
+  /** Every party under a (country_code, party_id) pair, whatever its role. */
+  byPair: Map<string, Hosted[]>;
+}
+
+/** A party together with the platform that hosts it. */
+export interface Hosted {
+  platform: Platform;
+  party: Party;
+}
+
+/** The registry key of a (country_code, party_id) pair; CiStrings compare case-insensitively. */
+export function pairKey(countryCode: string, partyId: string): string {
+  return `${countryCode}*${partyId}`.toUpperCase();
 }
 
 /**
@@ -57,6 +72,8 @@ export interface Registry {
   list(): Platform[];
   /** The platform hosting a party, by role and CiString codes. */
   findParty(role: string, countryCode: string, partyId: string): Platform | undefined;
+  /** Every party with these codes (one per role), with its platform; routing headers carry no role. */
+  partiesAt(countryCode: string, partyId: string): readonly Hosted[];
   /** Reloads the snapshot, then tells the other instances. */
   changed(platformId: string): Promise<void>;
   refresh(): Promise<void>;
@@ -128,6 +145,7 @@ export async function createRegistry(options: {
     list: () => [...snapshot.byId.values()],
     findParty: (role, countryCode, partyId) =>
       snapshot.byParty.get(partyKey({ role, countryCode, partyId })),
+    partiesAt: (countryCode, partyId) => snapshot.byPair.get(pairKey(countryCode, partyId)) ?? NONE,
     async changed(platformId) {
       await refresh();
       await bus
@@ -146,6 +164,7 @@ function build(rows: { platforms: PlatformRow[]; parties: PartyRow[] }): Snapsho
   const byId = new Map<string, Platform>();
   const byToken = new Map<string, { platformId: string; access: Access }>();
   const byParty = new Map<string, Platform>();
+  const byPair = new Map<string, Hosted[]>();
   for (const row of rows.platforms) {
     const platform: Platform = { ...row, roles: [] };
     byId.set(row.id, platform);
@@ -161,13 +180,18 @@ function build(rows: { platforms: PlatformRow[]; parties: PartyRow[] }): Snapsho
   for (const row of rows.parties) {
     const platform = byId.get(row.platformId);
     if (platform === undefined) continue;
-    platform.roles.push({
+    const party: Party = {
       role: row.role,
       countryCode: row.countryCode,
       partyId: row.partyId,
       businessDetails: row.businessDetails,
-    });
+    };
+    platform.roles.push(party);
     byParty.set(partyKey(row), platform);
+    const key = pairKey(row.countryCode, row.partyId);
+    const hosted = byPair.get(key);
+    if (hosted === undefined) byPair.set(key, [{ platform, party }]);
+    else hosted.push({ platform, party });
   }
-  return { seen: new Map(), byId, byToken, byParty };
+  return { seen: new Map(), byId, byToken, byParty, byPair };
 }

@@ -31,6 +31,33 @@ export interface Recorded {
   token: string | undefined;
 }
 
+/** What a fake platform answers to a module request; an envelope with 1000 when nothing says otherwise. */
+export interface Reply {
+  status?: number;
+  /** Sent as JSON: usually an OCPI envelope. */
+  body?: unknown;
+  /** Sent as is instead of `body`. */
+  raw?: string;
+  headers?: Record<string, string>;
+  /** Answer only after this long. */
+  delayMs?: number;
+  /** Drop the connection without an answer. */
+  reset?: boolean;
+  /** Send headers promising more body than follows, then drop the connection. */
+  truncate?: boolean;
+}
+
+export interface ModuleRequest extends Recorded {
+  /** The module and interface the request came in on, e.g. "locations" / "RECEIVER". */
+  module: string;
+  role: "SENDER" | "RECEIVER";
+  /** The path after the endpoint URL, e.g. "/NL/CPO/LOC1". */
+  tail: string;
+  query: URLSearchParams;
+}
+
+type Handler = (req: ModuleRequest) => Reply | undefined | Promise<Reply | undefined>;
+
 export interface HubAnswer {
   status: number;
   headers: Headers;
@@ -57,12 +84,38 @@ export class FakePlatform {
   /** Verification the platform made of the hub's token during hub-initiated registration. */
   hubVersionsCheck: { status: number; body: any } | undefined;
   url = "";
+  private handlers: Handler[] = [];
 
   private server: ReturnType<typeof serve> | undefined;
 
   constructor(readonly options: FakePlatformOptions) {
     this.versionsMode = options.versions ?? "ok";
     this.modules = options.modules ?? [{ identifier: "hubclientinfo", role: "RECEIVER" }];
+  }
+
+  /** The URL of one of its module endpoints: /ocpi/2.2.1/{module}/{sender|receiver}. */
+  endpointUrl(identifier: string, role: "SENDER" | "RECEIVER"): string {
+    if (identifier === "hubclientinfo") return `${this.url}/ocpi/2.2.1/clientinfo`;
+    return `${this.url}/ocpi/2.2.1/${identifier}/${role.toLowerCase()}`;
+  }
+
+  /**
+   * Decides the answers to module requests; the handler added last is asked
+   * first, and one returning undefined leaves the request to the others.
+   */
+  on(handler: Handler): this {
+    this.handlers.unshift(handler);
+    return this;
+  }
+
+  /** Module requests received, optionally of one module and interface. */
+  moduleRequests(module?: string, role?: "SENDER" | "RECEIVER"): ModuleRequest[] {
+    return this.requests.filter(
+      (r): r is ModuleRequest =>
+        "module" in r &&
+        (module === undefined || (r as ModuleRequest).module === module) &&
+        (role === undefined || (r as ModuleRequest).role === role),
+    );
   }
 
   get versionsUrl(): string {
@@ -102,7 +155,7 @@ export class FakePlatform {
     return Buffer.from(decoded).toString("base64") === value ? decoded : undefined;
   }
 
-  private envelope(data?: unknown, status_code = 1000, status_message?: string) {
+  envelope(data?: unknown, status_code = 1000, status_message?: string) {
     return { data, status_code, status_message, timestamp: new Date().toISOString() };
   }
 
@@ -145,7 +198,7 @@ export class FakePlatform {
       const endpoints = this.modules.map((m) => ({
         identifier: m.identifier,
         role: m.role,
-        url: `${this.url}/ocpi/2.2.1/${m.identifier === "hubclientinfo" ? "clientinfo" : m.identifier}`,
+        url: this.endpointUrl(m.identifier, m.role),
       }));
       if (this.versionsMode !== "no-credentials") {
         endpoints.unshift({
@@ -177,6 +230,8 @@ export class FakePlatform {
     });
     app.delete("/ocpi/2.2.1/credentials", (c) => c.json(this.envelope()));
     app.put("/ocpi/2.2.1/clientinfo/:cc/:pid", (c) => c.json(this.envelope()));
+    app.all("/ocpi/2.2.1/:module/:role{sender|receiver}/*", (c) => this.answerModule(c));
+    app.all("/ocpi/2.2.1/:module/:role{sender|receiver}", (c) => this.answerModule(c));
     app.notFound((c) => c.json(this.envelope(undefined, 2000, "no such endpoint"), 404));
 
     this.server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
@@ -185,6 +240,43 @@ export class FakePlatform {
       else this.server?.once("listening", () => resolve());
     });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private async answerModule(c: any): Promise<Response> {
+    const url = new URL(c.req.url);
+    const module = c.req.param("module") as string;
+    const role = (c.req.param("role") as string).toUpperCase() as "SENDER" | "RECEIVER";
+    const recorded = this.requests[this.requests.length - 1] as Recorded;
+    const req = Object.assign(recorded, {
+      module,
+      role,
+      tail: url.pathname.slice(`/ocpi/2.2.1/${module}/${role.toLowerCase()}`.length),
+      query: url.searchParams,
+    }) as ModuleRequest;
+    let reply: Reply | undefined;
+    for (const handler of this.handlers) {
+      reply = await handler(req);
+      if (reply !== undefined) break;
+    }
+    reply ??= {};
+    if (reply.delayMs !== undefined) await new Promise((r) => setTimeout(r, reply.delayMs));
+    const socket = c.env?.incoming?.socket;
+    if (reply.reset) {
+      socket?.destroy();
+      return new Response(null, { status: 500 });
+    }
+    if (reply.truncate) {
+      socket?.end(
+        'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{"status_code":1000,"data":{"id":',
+      );
+      socket?.destroy();
+      return new Response(null, { status: 500 });
+    }
+    const text = reply.raw ?? JSON.stringify(reply.body ?? this.envelope());
+    return new Response(text, {
+      status: reply.status ?? 200,
+      headers: { "content-type": "application/json", ...reply.headers },
+    });
   }
 
   /**
@@ -245,6 +337,39 @@ export class FakePlatform {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {}
     return { status: res.status, headers: res.headers, body: parsed };
+  }
+
+  /**
+   * A routed request to the hub: OCPI-from is this platform's first party
+   * unless `from` says otherwise; OCPI-to only when `to` is given
+   * ("NL/EMS"), so leaving it out is open routing.
+   */
+  async hubRoute(
+    method: string,
+    url: string,
+    options: {
+      to?: string;
+      from?: string;
+      body?: unknown;
+      rawBody?: string;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<HubAnswer> {
+    const first = this.options.roles[0] as FakeRole;
+    const [fromCc, fromPid] = (options.from ?? `${first.country_code}/${first.party_id}`).split(
+      "/",
+    );
+    const headers: Record<string, string> = {
+      "ocpi-from-country-code": fromCc as string,
+      "ocpi-from-party-id": fromPid as string,
+      ...options.headers,
+    };
+    if (options.to !== undefined) {
+      const [toCc, toPid] = options.to.split("/");
+      headers["ocpi-to-country-code"] = toCc as string;
+      headers["ocpi-to-party-id"] = toPid as string;
+    }
+    return this.hubCall(method, url, { body: options.body, rawBody: options.rawBody, headers });
   }
 
   /** Rotates the token this platform issues to the hub (for credentials PUT). */

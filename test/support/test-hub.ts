@@ -160,6 +160,7 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
         (server as Server).closeAllConnections();
       });
       await deps.tasks.idle();
+      deps.stopHousekeeping();
       deps.registry.close();
       await deps.client.close();
       if (ownsBus) await bus.close();

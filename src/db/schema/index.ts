@@ -1,4 +1,5 @@
 export * from "./client-infos.js";
 export * from "./parties.js";
 export * from "./platforms.js";
+export * from "./routing.js";
 export * from "./settings.js";

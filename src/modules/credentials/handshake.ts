@@ -311,7 +311,13 @@ async function call(
   } catch (err) {
     if (err instanceof OutboundError) {
       if (err.httpStatus === 401) {
-        return { status: 401, headers: {}, body: undefined, requestId: "" };
+        return {
+          status: 401,
+          headers: {},
+          body: { status_code: StatusCode.ClientError, timestamp: "" },
+          text: "",
+          requestId: "",
+        };
       }
       throw new OcpiError(
         StatusCode.UnableToUseClientApi,

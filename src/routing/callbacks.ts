@@ -1,0 +1,249 @@
+import { randomBytes } from "node:crypto";
+import type { Context } from "hono";
+import type { z } from "zod";
+import type { AppEnv } from "../app-env.js";
+import type { OutboundResponse } from "../delivery/ocpi-client.js";
+import { OCPI_VERSION } from "../modules/credentials/handshake.js";
+import { invalidParameters, OcpiError } from "../ocpi/errors.js";
+import {
+  ActiveChargingProfileResultSchema,
+  ChargingProfileResultSchema,
+  ClearProfileResultSchema,
+} from "../ocpi/schemas/charging-profiles.js";
+import { CommandResultSchema } from "../ocpi/schemas/commands.js";
+import { parseDateTime, Url } from "../ocpi/schemas/primitives.js";
+import { StatusCode } from "../ocpi/status-codes.js";
+import { validate } from "../ocpi/validate.js";
+import { type Hop, relay, sendHop } from "./forward.js";
+import type { Operation, Params } from "./operations.js";
+import { partyName, type Routing, sameParty, type Target } from "./parties.js";
+import type { PartyRef } from "./store.js";
+
+/** How long past the receiver's own timeout a result is still taken. */
+const GRACE_MS = 5 * 60_000;
+
+/** The result schema for each kind of request (commands: CommandResult; chargingprofiles: Sender interface). */
+const RESULT_SCHEMAS: Record<string, z.ZodType> = {
+  GET: ActiveChargingProfileResultSchema,
+  PUT: ChargingProfileResultSchema,
+  DELETE: ClearProfileResultSchema,
+};
+
+const unknownCallback = (id: string) =>
+  new OcpiError(
+    StatusCode.UnknownReceiver,
+    `unknown or expired callback ${id}: no result is expected here`,
+    404,
+  );
+
+export interface OpenedCallback {
+  id: string;
+  /** The request body with the hub's response_url, when it carried one. */
+  body?: string;
+  /** The query string with the hub's response_url, when it carried one. */
+  query?: string;
+}
+
+/**
+ * Puts a hub URL with an unguessable id in place of the sender's
+ * response_url and remembers the original, the sender and the receiver
+ * (commands: Sender interface; chargingprofiles: Receiver interface).
+ */
+export async function openCallback(
+  c: Context<AppEnv>,
+  req: {
+    op: Operation;
+    params: Params;
+    body: unknown;
+    query: string;
+    routing: Routing;
+    target: Target;
+  },
+): Promise<OpenedCallback> {
+  const deps = c.get("deps");
+  const { op, params, target } = req;
+  const id = randomBytes(24).toString("base64url");
+  const hubUrl = `${deps.config.hubUrl}/ocpi/${OCPI_VERSION}/${op.module}/sender/${id}`;
+  let original: string;
+  const opened: OpenedCallback = { id };
+  if (op.responseUrl === "body") {
+    const body = req.body as Record<string, unknown>;
+    original = body.response_url as string;
+    opened.body = JSON.stringify({ ...body, response_url: hubUrl });
+  } else {
+    const query = new URLSearchParams(req.query);
+    const given = query.get("response_url");
+    if (given === null) throw invalidParameters("query parameter response_url is required");
+    validate(Url, given, "response_url");
+    if (op.method === "GET") {
+      const duration = query.get("duration");
+      if (duration === null || !/^\d{1,9}$/.test(duration)) {
+        throw invalidParameters("query parameter duration is required: a whole number of seconds");
+      }
+    }
+    original = given;
+    query.set("response_url", hubUrl);
+    opened.query = query.toString();
+  }
+  const now = deps.clock.now();
+  await deps.routing.createCallback({
+    id,
+    module: op.module as "commands" | "chargingprofiles",
+    purpose: op.module === "commands" ? (params.command as string) : op.method,
+    originalUrl: original,
+    senderPlatformId: c.get("caller").platform.id,
+    senderCountryCode: req.routing.from.countryCode,
+    senderPartyId: req.routing.from.partyId,
+    receiverPlatformId: target.platform.id,
+    receiverCountryCode: target.party.countryCode,
+    receiverPartyId: target.party.partyId,
+    createdAt: now,
+    // Until the receiver answers; settleCallback sets the real expiry.
+    expiresAt: new Date(now.getTime() + deps.config.forwardTimeoutMs + GRACE_MS),
+  });
+  return opened;
+}
+
+/**
+ * After the receiver's immediate answer: an ACCEPTED request keeps its
+ * callback for the receiver's timeout plus a grace period (a reservation's
+ * until it expires, and for every result the CPO sends until then);
+ * anything else drops it, as no result will come.
+ */
+export async function settleCallback(
+  c: Context<AppEnv>,
+  id: string,
+  purpose: string,
+  body: unknown,
+  res: OutboundResponse | undefined,
+): Promise<void> {
+  const deps = c.get("deps");
+  const data = res?.body.data as { result?: unknown; timeout?: unknown } | undefined;
+  const accepted =
+    res !== undefined &&
+    res.body.status_code >= 1000 &&
+    res.body.status_code < 2000 &&
+    data?.result === "ACCEPTED";
+  if (!accepted) {
+    await deps.routing.dropCallback(id);
+    return;
+  }
+  const now = deps.clock.now().getTime();
+  const timeoutMs = typeof data.timeout === "number" && data.timeout > 0 ? data.timeout * 1000 : 0;
+  let expires = now + timeoutMs + GRACE_MS;
+  const reservation = purpose === "RESERVE_NOW";
+  if (reservation) {
+    const until = parseDateTime(String((body as { expiry_date?: string }).expiry_date)).getTime();
+    if (Number.isFinite(until)) expires = Math.max(expires, until + GRACE_MS);
+  }
+  await deps.routing.keepCallback(id, new Date(expires), reservation);
+}
+
+/**
+ * A result on one of the hub's callback URLs: only the receiver of the
+ * original request may post it, once (a reservation's until it expires);
+ * it goes to the original response_url with the hub's token for the
+ * sender, and the sender's answer comes back.
+ */
+export async function receiveCallback(
+  c: Context<AppEnv>,
+  req: { op: Operation; params: Params; routing: Routing; body: unknown; raw: string },
+): Promise<Response> {
+  const deps = c.get("deps");
+  const id = req.params.callback_id as string;
+  const row = await deps.routing.findCallback(id, deps.clock.now());
+  if (
+    row === undefined ||
+    row.module !== req.op.module ||
+    row.receiverPlatformId !== c.get("caller").platform.id
+  ) {
+    throw unknownCallback(id);
+  }
+  const sender: PartyRef = { countryCode: row.senderCountryCode, partyId: row.senderPartyId };
+  const { to, from } = req.routing;
+  if (to !== undefined && to !== "hub" && !sameParty(to, sender)) {
+    throw invalidParameters(
+      `OCPI-to ${partyName(to)} is not the party that sent this request (${partyName(sender)})`,
+    );
+  }
+  const schema = row.module === "commands" ? CommandResultSchema : RESULT_SCHEMAS[row.purpose];
+  if (schema !== undefined) validate(schema, req.body, "result");
+  if (!(await deps.routing.claimCallback(id, deps.clock.now()))) {
+    throw new OcpiError(
+      StatusCode.UnknownReceiver,
+      `callback ${id} has already taken its result`,
+      404,
+    );
+  }
+  const platform = deps.registry.get(row.senderPlatformId);
+  if (platform === undefined) {
+    await deps.routing.releaseCallback(id);
+    throw new OcpiError(
+      StatusCode.UnknownReceiver,
+      `${partyName(sender)}, which sent the request, is no longer on the hub`,
+    );
+  }
+  if (platform.status !== "CONNECTED") {
+    await deps.routing.releaseCallback(id);
+    throw new OcpiError(
+      StatusCode.ReceiverNotConnected,
+      `${partyName(sender)} is not connected to the hub (status ${platform.status})`,
+    );
+  }
+  const hop: Hop = {
+    method: "POST",
+    url: row.originalUrl,
+    platform,
+    receiver: sender,
+    to: sender,
+    from: { countryCode: row.receiverCountryCode, partyId: row.receiverPartyId },
+    body: req.raw,
+  };
+  let res: OutboundResponse;
+  try {
+    res = await sendHop(c, hop);
+  } catch (err) {
+    await deps.routing.releaseCallback(id);
+    throw err;
+  }
+  return relay(c, res, { to: from, from: sender });
+}
+
+/**
+ * GET of a CDR behind the Location the hub gave the CPO: forwarded to the
+ * eMSP's own URL with the hub's token (cdrs: POST response headers).
+ */
+export async function fetchLinkedCdr(
+  c: Context<AppEnv>,
+  req: { params: Params; routing: Routing },
+): Promise<Response> {
+  const deps = c.get("deps");
+  const id = req.params.cdr_link as string;
+  const link = await deps.routing.findCdrLink(id);
+  const cpo: PartyRef = link
+    ? { countryCode: link.cpoCountryCode, partyId: link.cpoPartyId }
+    : { countryCode: "", partyId: "" };
+  if (link === undefined || !c.get("caller").platform.roles.some((r) => sameParty(r, cpo))) {
+    throw new OcpiError(StatusCode.ClientError, `unknown CDR ${id}`, 404);
+  }
+  const emsp: PartyRef = { countryCode: link.emspCountryCode, partyId: link.emspPartyId };
+  const platform = deps.registry.get(link.emspPlatformId);
+  if (platform === undefined) {
+    throw new OcpiError(StatusCode.UnknownReceiver, `${partyName(emsp)} is no longer on the hub`);
+  }
+  if (platform.status !== "CONNECTED") {
+    throw new OcpiError(
+      StatusCode.ReceiverNotConnected,
+      `${partyName(emsp)} is not connected to the hub (status ${platform.status})`,
+    );
+  }
+  const res = await sendHop(c, {
+    method: "GET",
+    url: link.url,
+    platform,
+    receiver: emsp,
+    to: emsp,
+    from: cpo,
+  });
+  return relay(c, res, { to: req.routing.from, from: emsp });
+}

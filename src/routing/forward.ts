@@ -1,0 +1,165 @@
+import { randomUUID } from "node:crypto";
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../app-env.js";
+import { OutboundError, type OutboundResponse } from "../delivery/ocpi-client.js";
+import { requestLog } from "../ingress/request-context.js";
+import { OcpiError } from "../ocpi/errors.js";
+import { Header, OutHeader } from "../ocpi/headers.js";
+import { StatusCode } from "../ocpi/status-codes.js";
+import type { Platform } from "../registry/registry.js";
+import type { Method } from "./operations.js";
+import { partyName } from "./parties.js";
+import type { PartyRef } from "./store.js";
+
+/** One forwarded request: where it goes and the routing pair the receiver sees. */
+export interface Hop {
+  method: Method;
+  url: string;
+  platform: Platform;
+  /** The receiving party, for messages. */
+  receiver: PartyRef;
+  to: PartyRef;
+  from: PartyRef;
+  body?: string;
+}
+
+export const RoutingHeader = {
+  toCountryCode: "OCPI-to-country-code",
+  toPartyId: "OCPI-to-party-id",
+  fromCountryCode: "OCPI-from-country-code",
+  fromPartyId: "OCPI-from-party-id",
+} as const;
+
+/**
+ * Sends a hop with the hub's token for the receiving platform, a new
+ * X-Request-ID and the requester's X-Correlation-ID (transport_and_format:
+ * Unique message IDs). A receiver that cannot be used becomes the hub's
+ * own error: 4002 on timeout, 4003 when unreachable or when it refuses the
+ * hub's credentials, 3000 for an answer that is not an OCPI envelope.
+ */
+export async function sendHop(c: Context<AppEnv>, hop: Hop): Promise<OutboundResponse> {
+  const deps = c.get("deps");
+  const { platform } = hop;
+  const who = `${partyName(hop.receiver)} (${platform.name})`;
+  if (platform.outboundToken === null) {
+    throw new OcpiError(StatusCode.ReceiverNotConnected, `${who} is not registered with the hub`);
+  }
+  let res: OutboundResponse;
+  try {
+    res = await deps.client.send({
+      method: hop.method,
+      url: hop.url,
+      token: platform.outboundToken,
+      encoding: platform.outboundTokenEncoding,
+      rawBody: hop.body,
+      requestId: randomUUID(),
+      correlationId: c.get("correlationId"),
+      pool: platform.id,
+      headers: {
+        [RoutingHeader.toCountryCode]: hop.to.countryCode,
+        [RoutingHeader.toPartyId]: hop.to.partyId,
+        [RoutingHeader.fromCountryCode]: hop.from.countryCode,
+        [RoutingHeader.fromPartyId]: hop.from.partyId,
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof OutboundError)) throw err;
+    requestLog(c).warn(
+      { platform_id: platform.id, url: hop.url, failure: err.failure, reason: err.message },
+      "forwarded request failed",
+    );
+    deps.metrics.observeForward(hop.method, err.failure);
+    switch (err.failure) {
+      case "timeout":
+        throw new OcpiError(
+          StatusCode.ForwardTimeout,
+          `${who} did not answer within ${deps.config.forwardTimeoutMs} ms`,
+        );
+      case "unreachable":
+        throw new OcpiError(StatusCode.ReceiverNotConnected, `cannot reach ${who}`);
+      default:
+        throw new OcpiError(
+          StatusCode.ServerError,
+          `${who} gave an answer that is not an OCPI response: ${err.reason}`,
+          200,
+        );
+    }
+  }
+  if (res.status === 401) {
+    // The receiver refused the hub's token: a matter between hub and receiver, not the requester's.
+    requestLog(c).error(
+      { platform_id: platform.id, url: hop.url },
+      "receiver refused the hub's credentials",
+    );
+    deps.metrics.observeForward(hop.method, "refused");
+    throw new OcpiError(
+      StatusCode.ReceiverNotConnected,
+      `${who} refused the hub's credentials; the hub operator has been alerted`,
+    );
+  }
+  deps.metrics.observeForward(hop.method, "answered");
+  return res;
+}
+
+/**
+ * The receiver's answer to the requester: its HTTP status and body as they
+ * came, the requester's own X-Request-ID, the routing pair turned around
+ * (to = requester, from = receiver), and the headers that matter
+ * (pagination, CDR Location), rewritten where they point at the receiver.
+ */
+export function relay(
+  c: Context<AppEnv>,
+  res: OutboundResponse,
+  parties: { to: PartyRef; from: PartyRef },
+  extra?: Record<string, string>,
+): Response {
+  const headers: Record<string, string> = {
+    "content-type": "application/json; charset=UTF-8",
+    [OutHeader.requestId]: c.get("requestId"),
+    [OutHeader.correlationId]: c.get("correlationId"),
+    [RoutingHeader.toCountryCode]: parties.to.countryCode,
+    [RoutingHeader.toPartyId]: parties.to.partyId,
+    [RoutingHeader.fromCountryCode]: parties.from.countryCode,
+    [RoutingHeader.fromPartyId]: parties.from.partyId,
+  };
+  const total = single(res.headers[Header.totalCount]);
+  if (total !== undefined) headers[OutHeader.totalCount] = total;
+  const limit = single(res.headers[Header.limit]);
+  if (limit !== undefined) headers[OutHeader.limit] = limit;
+  if (extra !== undefined) Object.assign(headers, extra);
+  // A status that forbids a body (1xx, 204, 205, 304) cannot carry the envelope on.
+  const status =
+    res.status < 200 || res.status === 204 || res.status === 205 || res.status === 304
+      ? 200
+      : res.status;
+  return c.body(res.text, status as ContentfulStatusCode, headers);
+}
+
+export function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const NEXT = /<([^>]*)>\s*;\s*rel="?next"?/i;
+
+/**
+ * A receiver's `Link: <…>; rel="next"` pointing at the hub instead, with
+ * every query parameter kept, so paging continues through the hub
+ * (transport_and_format: Pagination).
+ */
+export function rewriteLink(
+  link: string | undefined,
+  receiverEndpoint: string,
+  hubEndpoint: string,
+): string | undefined {
+  const next = link === undefined ? undefined : NEXT.exec(link)?.[1];
+  if (next === undefined || !URL.canParse(next)) return undefined;
+  const theirs = new URL(next);
+  const base = new URL(receiverEndpoint);
+  const basePath = base.pathname.replace(/\/+$/, "");
+  const rest =
+    theirs.pathname.startsWith(`${basePath}/`) && theirs.origin === base.origin
+      ? theirs.pathname.slice(basePath.length)
+      : "";
+  return `<${hubEndpoint}${rest}${theirs.search}>; rel="next"`;
+}

@@ -1,0 +1,360 @@
+import { randomBytes } from "node:crypto";
+import type { Context } from "hono";
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env.js";
+import type { OutboundResponse } from "../delivery/ocpi-client.js";
+import { requireCaller } from "../ingress/authenticate.js";
+import { parseJson } from "../ingress/json-body.js";
+import { requestLog } from "../ingress/request-context.js";
+import { OCPI_VERSION } from "../modules/credentials/handshake.js";
+import { invalidParameters, OcpiError } from "../ocpi/errors.js";
+import { Header, OutHeader } from "../ocpi/headers.js";
+import { parsePage } from "../ocpi/pagination.js";
+import type { InterfaceRole } from "../ocpi/schemas/version.js";
+import { StatusCode } from "../ocpi/status-codes.js";
+import { validate } from "../ocpi/validate.js";
+import { fetchLinkedCdr, openCallback, receiveCallback, settleCallback } from "./callbacks.js";
+import { relay, rewriteLink, sendHop, single } from "./forward.js";
+import { openRoute } from "./open-routing.js";
+import {
+  interfaceOperations,
+  isCommandType,
+  type Operation,
+  type Params,
+  type RoutedModule,
+} from "./operations.js";
+import {
+  findTarget,
+  partyName,
+  type Routing,
+  readRouting,
+  sameParty,
+  type Target,
+} from "./parties.js";
+import type { PartyRef } from "./store.js";
+
+/**
+ * One routed interface of the hub, e.g. the locations Receiver at
+ * /ocpi/2.2.1/locations/receiver: every request is authenticated, its
+ * routing headers and body checked, its receiver found (OCPI-to, or open
+ * routing by content), and it is forwarded to the receiver's endpoint for
+ * the same module and interface; the receiver's answer comes back.
+ */
+export function routedInterface(module: RoutedModule, iface: InterfaceRole) {
+  const { match } = interfaceOperations(module, iface);
+  const path = `/ocpi/${OCPI_VERSION}/${module}/${iface.toLowerCase()}`;
+  const routes = new Hono<AppEnv>();
+  routes.use("*", requireCaller("full"));
+  routes.all("*", async (c) => {
+    const { raw, query } = splitUrl(c.req.url, path);
+    const segments = raw.map(decodeSegment);
+    const found = match(c.req.method, segments);
+    if (found.kind === "none") {
+      throw new OcpiError(
+        StatusCode.ClientError,
+        `the ${module} ${iface} interface has no ${c.req.method} ${c.req.path}`,
+        404,
+      );
+    }
+    if (found.kind === "method") {
+      throw new OcpiError(
+        StatusCode.ClientError,
+        `the ${module} ${iface} interface takes ${found.allowed.join(", ")} here, not ${c.req.method}`,
+        405,
+      );
+    }
+    return route(c, { op: found.op, params: found.params, raw, query, hubEndpoint: path });
+  });
+  return routes;
+}
+
+interface Incoming {
+  op: Operation;
+  params: Params;
+  /** The path segments after the endpoint, as received (still percent-encoded). */
+  raw: string[];
+  /** The query string without '?', as received. */
+  query: string;
+  hubEndpoint: string;
+}
+
+async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
+  const deps = c.get("deps");
+  const caller = c.get("caller");
+  const { op, params } = req;
+  const hub = { countryCode: deps.config.hubCountryCode, partyId: deps.config.hubPartyId };
+  const routing = readRouting(c, caller, hub);
+
+  if (op.module === "commands" && op.iface === "RECEIVER" && !isCommandType(params.command ?? "")) {
+    throw new OcpiError(
+      StatusCode.ClientError,
+      `unknown command ${params.command}; commands are CANCEL_RESERVATION, RESERVE_NOW, START_SESSION, STOP_SESSION, UNLOCK_CONNECTOR`,
+      404,
+    );
+  }
+  let text: string | undefined;
+  let body: unknown;
+  if (op.body !== undefined || op.local === "callback") {
+    text = await c.req.text();
+    if (text.trim() === "" && op.bodyOptional) text = undefined;
+    else body = parseJson(text);
+    if (body !== undefined && op.body !== undefined) validate(op.body(params), body, describe(op));
+  }
+  checkOwnership(caller.platform.roles, op, params, body);
+  if (op.paginated) checkPage(op, req.query);
+
+  if (op.local === "callback") {
+    return receiveCallback(c, { op, params, routing, body, raw: text ?? "" });
+  }
+  if (op.local === "cdr-link") return fetchLinkedCdr(c, { params, routing });
+
+  if (routing.to === "hub") {
+    throw new OcpiError(
+      StatusCode.HubError,
+      `this hub does not answer ${op.module} ${op.iface} ${op.method} itself; name the receiving party in OCPI-to`,
+    );
+  }
+  const open = routing.to === undefined;
+  const to: PartyRef =
+    routing.to ??
+    (await openRoute(deps, { op, params, body, from: routing.from, query: req.query }));
+  const target = findTarget(deps.registry, to, op.module, op.iface);
+
+  let query = req.query;
+  let callback: Awaited<ReturnType<typeof openCallback>> | undefined;
+  if (op.responseUrl !== undefined) {
+    callback = await openCallback(c, { op, params, body, query, routing, target });
+    if (callback.body !== undefined) text = callback.body;
+    if (callback.query !== undefined) query = callback.query;
+  }
+
+  const learned = learn(c, op, params, body, routing, target, req.query);
+  let res: OutboundResponse | undefined;
+  try {
+    res = await sendHop(c, {
+      method: op.method,
+      url: joinUrl(target.endpoint, req.raw, query),
+      platform: target.platform,
+      receiver: target.party,
+      // Direct routing passes the pair on as received; open routing names the receiver it chose.
+      to: open ? target.party : to,
+      from: routing.from,
+      body: text,
+    });
+  } finally {
+    await learned;
+    if (callback !== undefined) {
+      await settleCallback(
+        c,
+        callback.id,
+        op.module === "commands" ? (params.command as string) : op.method,
+        body,
+        res,
+      ).catch((err: unknown) => requestLog(c).error({ err }, "could not settle a callback"));
+    }
+  }
+
+  const extra: Record<string, string> = {};
+  if (op.paginated) {
+    const link = rewriteLink(
+      single(res.headers[Header.link]),
+      target.endpoint,
+      `${deps.config.hubUrl}${req.hubEndpoint}`,
+    );
+    if (link !== undefined) extra[OutHeader.link] = link;
+  }
+  if (op.effect === "cdr-posted") {
+    const location = await linkCdr(c, res, routing, target);
+    if (location !== undefined) extra.Location = location;
+  }
+  if (op.effect === "profile-request" && op.method === "PUT" && accepted(res)) {
+    await remember(c, () =>
+      deps.routing.putHint(
+        "profile",
+        target.party,
+        params.session_id as string,
+        routing.from,
+        deps.clock.now(),
+      ),
+    );
+  }
+  return relay(c, res, { to: routing.from, from: target.party }, extra);
+}
+
+function describe(op: Operation): string {
+  return `${op.module} ${op.method} body`;
+}
+
+/**
+ * Client-owned objects (transport_and_format: Client Owned Object Push):
+ * the URL's codes must be a party of the caller, and a full object's codes
+ * and id must be the URL's (the modules' PUT parameters).
+ */
+function checkOwnership(
+  roles: readonly PartyRef[],
+  op: Operation,
+  params: Params,
+  body: unknown,
+): void {
+  if (op.owned === undefined) return;
+  const owner = { countryCode: params.country_code ?? "", partyId: params.party_id ?? "" };
+  if (!roles.some((r) => sameParty(r, owner))) {
+    throw invalidParameters(
+      `the URL names ${partyName(owner)}, which is not a party of the calling platform`,
+    );
+  }
+  if (body === undefined || op.method !== "PUT") return;
+  const b = body as Record<string, unknown>;
+  const { idParam, idField, codes } = op.owned;
+  if (
+    codes &&
+    !sameParty({ countryCode: String(b.country_code), partyId: String(b.party_id) }, owner)
+  ) {
+    throw invalidParameters(
+      `country_code and party_id of the body (${b.country_code}/${b.party_id}) differ from the URL (${partyName(owner)})`,
+    );
+  }
+  const id = params[idParam] as string;
+  if (idField !== "" && String(b[idField]).toUpperCase() !== id.toUpperCase()) {
+    throw invalidParameters(`${idField} of the body (${b[idField]}) differs from the URL (${id})`);
+  }
+}
+
+function checkPage(op: Operation, query: string): void {
+  const q = Object.fromEntries(new URLSearchParams(query));
+  parsePage(q, Number.MAX_SAFE_INTEGER);
+  if (op.requiresDateFrom && (q.date_from === undefined || q.date_from === "")) {
+    throw invalidParameters(`date_from is required on the ${op.module} Sender's list`);
+  }
+}
+
+/**
+ * What the hub keeps from a request for later open routing: token owners,
+ * locations' CPOs, sessions' receivers, reservations' CPOs. It runs while
+ * the request is forwarded; a failure is logged, never the requester's.
+ */
+function learn(
+  c: Context<AppEnv>,
+  op: Operation,
+  params: Params,
+  body: unknown,
+  routing: Routing,
+  target: Target,
+  query: string,
+): Promise<void> | undefined {
+  const store = c.get("deps").routing;
+  const now = c.get("deps").clock.now();
+  const owner = { countryCode: params.country_code ?? "", partyId: params.party_id ?? "" };
+  const b = body as Record<string, unknown>;
+  switch (op.effect) {
+    case "location":
+      return remember(c, () =>
+        store.putHint("location", owner, params.location_id as string, owner, now),
+      );
+    case "session":
+      return remember(c, () =>
+        store.putHint("session", owner, params.session_id as string, target.party, now),
+      );
+    case "token-put":
+      return remember(c, () =>
+        store.putToken(
+          {
+            owner,
+            uid: params.token_uid as string,
+            type: String(b.type),
+            valid: b.valid === true,
+            lastUpdated: String(b.last_updated),
+          },
+          now,
+        ),
+      );
+    case "token-patch":
+      return remember(c, () =>
+        store.patchToken(
+          {
+            owner,
+            uid: params.token_uid as string,
+            type: new URLSearchParams(query).get("type") ?? "RFID",
+            valid: typeof b.valid === "boolean" ? b.valid : undefined,
+            lastUpdated: String(b.last_updated),
+          },
+          now,
+        ),
+      );
+    case "command":
+      if (params.command !== "RESERVE_NOW") return undefined;
+      return remember(c, () =>
+        store.putHint("reservation", routing.from, String(b.reservation_id), target.party, now),
+      );
+    default:
+      return undefined;
+  }
+}
+
+async function remember(c: Context<AppEnv>, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    requestLog(c).error({ err }, "could not record a routing hint");
+  }
+}
+
+function accepted(res: OutboundResponse): boolean {
+  const code = res.body.status_code;
+  return (
+    code >= 1000 && code < 2000 && (res.body.data as { result?: unknown })?.result === "ACCEPTED"
+  );
+}
+
+/** A posted CDR's Location, replaced by a hub URL through which the CPO can GET it. */
+async function linkCdr(
+  c: Context<AppEnv>,
+  res: OutboundResponse,
+  routing: Routing,
+  target: Target,
+): Promise<string | undefined> {
+  const location = single(res.headers.location);
+  if (location === undefined || res.body.status_code < 1000 || res.body.status_code >= 2000) {
+    return undefined;
+  }
+  const deps = c.get("deps");
+  const id = randomBytes(18).toString("base64url");
+  await deps.routing.createCdrLink({
+    id,
+    emspPlatformId: target.platform.id,
+    emspCountryCode: target.party.countryCode,
+    emspPartyId: target.party.partyId,
+    cpoCountryCode: routing.from.countryCode,
+    cpoPartyId: routing.from.partyId,
+    url: location,
+    createdAt: deps.clock.now(),
+  });
+  return `${deps.config.hubUrl}/ocpi/${OCPI_VERSION}/cdrs/receiver/${id}`;
+}
+
+/** Path segments after the endpoint and the query, both as received. */
+function splitUrl(url: string, endpoint: string): { raw: string[]; query: string } {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const q = url.indexOf("?", start);
+  const path = q === -1 ? url.slice(start) : url.slice(start, q);
+  const raw = path
+    .slice(endpoint.length)
+    .split("/")
+    .filter((s) => s !== "");
+  return { raw, query: q === -1 ? "" : url.slice(q + 1) };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw invalidParameters(`the URL segment "${segment}" is not validly percent-encoded`);
+  }
+}
+
+/** The receiver's endpoint with the same suffix and query; joined with exactly one '/'. */
+function joinUrl(endpoint: string, raw: readonly string[], query: string): string {
+  const base = endpoint.endsWith("/") ? endpoint.slice(0, -1) : endpoint;
+  const tail = raw.length === 0 ? "" : `/${raw.join("/")}`;
+  return query === "" ? `${base}${tail}` : `${base}${tail}?${query}`;
+}
