@@ -47,7 +47,7 @@ export function createRoutingStore(db: Database) {
       const values = {
         countryCode: owner.countryCode,
         partyId: owner.partyId,
-        uid: token.uid,
+        uid: token.uid.toUpperCase(),
         type: token.type,
         valid: token.valid,
         lastUpdated: token.lastUpdated,
@@ -70,7 +70,7 @@ export function createRoutingStore(db: Database) {
         .values({
           countryCode: owner.countryCode,
           partyId: owner.partyId,
-          uid: token.uid,
+          uid: token.uid.toUpperCase(),
           type: token.type,
           valid: token.valid ?? true,
           lastUpdated: token.lastUpdated,
@@ -91,7 +91,7 @@ export function createRoutingStore(db: Database) {
       return db
         .select({ countryCode: tokens.countryCode, partyId: tokens.partyId })
         .from(tokens)
-        .where(and(eq(tokens.uid, uid), eq(tokens.type, type)));
+        .where(and(eq(tokens.uid, uid.toUpperCase()), eq(tokens.type, type)));
     },
 
     async putHint(
@@ -103,6 +103,7 @@ export function createRoutingStore(db: Database) {
     ): Promise<void> {
       const o = upper(owner);
       const t = upper(target);
+      objectId = objectId.toUpperCase();
       const key = `${kind}|${o.countryCode}|${o.partyId}|${objectId}`;
       const value = `${t.countryCode}|${t.partyId}`;
       if (known.get(key) === value) return;
@@ -141,7 +142,7 @@ export function createRoutingStore(db: Database) {
             eq(routeHints.kind, kind),
             eq(routeHints.countryCode, o.countryCode),
             eq(routeHints.partyId, o.partyId),
-            eq(routeHints.objectId, objectId),
+            eq(routeHints.objectId, objectId.toUpperCase()),
           ),
         );
       return row;
@@ -155,7 +156,7 @@ export function createRoutingStore(db: Database) {
       const rows = await db
         .select()
         .from(routeHints)
-        .where(and(eq(routeHints.kind, kind), eq(routeHints.objectId, objectId)));
+        .where(and(eq(routeHints.kind, kind), eq(routeHints.objectId, objectId.toUpperCase())));
       return rows.map((r) => ({
         owner: { countryCode: r.countryCode, partyId: r.partyId },
         target: { countryCode: r.targetCountryCode, partyId: r.targetPartyId },

@@ -3,7 +3,7 @@ import { boolean, index, pgTable, primaryKey, text, timestamp } from "drizzle-or
 /**
  * Tokens eMSPs pushed through the hub, for open routing of real-time
  * authorization (tokens: POST authorize) to the eMSP that owns a uid. Codes
- * are stored upper-case (CiString); uid and type as received.
+ * and uid are stored upper-case (CiStrings compare case-insensitively).
  */
 export const tokens = pgTable(
   "tokens",
@@ -29,6 +29,7 @@ export const tokens = pgTable(
  * - `session`: a CPO's session (owner = the CPO, target = the party it was sent to);
  * - `reservation`: an eMSP's RESERVE_NOW (owner = the eMSP, target = the CPO);
  * - `profile`: a charging profile set on a CPO's session (owner = the CPO, target = the setter).
+ * Codes and object ids are stored upper-case (CiString).
  */
 export const routeHints = pgTable(
   "route_hints",
