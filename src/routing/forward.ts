@@ -159,7 +159,7 @@ export function rewriteLink(
   const basePath = base.pathname.replace(/\/+$/, "");
   const rest =
     theirs.pathname.startsWith(`${basePath}/`) && theirs.origin === base.origin
-      ? theirs.pathname.slice(basePath.length)
+      ? theirs.pathname.slice(basePath.length).replace(/\/+$/, "")
       : "";
   return `<${hubEndpoint}${rest}${theirs.search}>; rel="next"`;
 }

@@ -1,0 +1,1633 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { FakePlatform, HubAnswer, ModuleRequest, Reply } from "../support/fake-platform.js";
+import { startHub, type TestHub, type TestHubOptions } from "../support/test-hub.js";
+
+type Party = { role: string; country_code: string; party_id: string };
+type Iface = "SENDER" | "RECEIVER";
+type Modules = { identifier: string; role: Iface }[];
+
+const cpoA: Party = { role: "CPO", country_code: "NL", party_id: "CPA" };
+const cpoB: Party = { role: "CPO", country_code: "FR", party_id: "CPB" };
+const emspA: Party = { role: "EMSP", country_code: "DE", party_id: "MSA" };
+const emspB: Party = { role: "EMSP", country_code: "BE", party_id: "MSB" };
+/** A party no platform was invited with. */
+const nobody: Party = { role: "EMSP", country_code: "IT", party_id: "NOP" };
+
+const CPO_MODULES: Modules = [
+  { identifier: "locations", role: "SENDER" },
+  { identifier: "tokens", role: "RECEIVER" },
+  { identifier: "commands", role: "RECEIVER" },
+  { identifier: "chargingprofiles", role: "RECEIVER" },
+];
+const EMSP_MODULES: Modules = [
+  { identifier: "locations", role: "RECEIVER" },
+  { identifier: "sessions", role: "RECEIVER" },
+  { identifier: "cdrs", role: "RECEIVER" },
+  { identifier: "tokens", role: "SENDER" },
+  { identifier: "commands", role: "SENDER" },
+  { identifier: "chargingprofiles", role: "SENDER" },
+];
+
+/** The id of a hub callback URL: at least 32 base64url characters (unguessable). */
+const CALLBACK_ID = /^[A-Za-z0-9_-]{32,}$/;
+
+const example = (file: string) =>
+  JSON.parse(
+    readFileSync(new URL(`../support/ocpi-examples/${file}`, import.meta.url), "utf8"),
+  ) as Record<string, any>;
+
+const code = (p: Party) => `${p.country_code}/${p.party_id}`;
+
+function token(owner: Party, uid: string, type = "RFID") {
+  return {
+    ...example("token_put_example.json"),
+    country_code: owner.country_code,
+    party_id: owner.party_id,
+    uid,
+    type,
+  };
+}
+
+function location(owner: Party, id: string) {
+  return {
+    ...example("location_example.json"),
+    country_code: owner.country_code,
+    party_id: owner.party_id,
+    id,
+  };
+}
+
+function session(cpo: Party, id: string, emsp: Party) {
+  const base = example("session_example_1_simple_start.json");
+  return {
+    ...base,
+    country_code: cpo.country_code,
+    party_id: cpo.party_id,
+    id,
+    cdr_token: { ...base.cdr_token, country_code: emsp.country_code, party_id: emsp.party_id },
+  };
+}
+
+function cdr(cpo: Party, id: string, emsp: Party) {
+  const base = example("cdr_example.json");
+  return {
+    ...base,
+    country_code: cpo.country_code,
+    party_id: cpo.party_id,
+    id,
+    cdr_token: { ...base.cdr_token, country_code: emsp.country_code, party_id: emsp.party_id },
+  };
+}
+
+const CHARGING_PROFILE = {
+  charging_rate_unit: "W",
+  charging_profile_period: [{ start_period: 0, limit: 11000 }],
+};
+
+const activeProfile = () => ({
+  start_date_time: "2026-03-01T10:00:00Z",
+  charging_profile: CHARGING_PROFILE,
+});
+
+const startSession = (emsp: Party, locationId: string, responseUrl: string) => ({
+  response_url: responseUrl,
+  token: token(emsp, "CMD-TOKEN"),
+  location_id: locationId,
+  evse_uid: "3256",
+  connector_id: "1",
+});
+
+const reserveNow = (
+  emsp: Party,
+  locationId: string,
+  reservationId: string,
+  responseUrl: string,
+  expiry = "2030-01-01T00:00:00Z",
+) => ({
+  response_url: responseUrl,
+  token: token(emsp, "CMD-TOKEN"),
+  expiry_date: expiry,
+  reservation_id: reservationId,
+  location_id: locationId,
+  evse_uid: "3256",
+});
+
+const unlockConnector = (locationId: string, responseUrl: string) => ({
+  response_url: responseUrl,
+  location_id: locationId,
+  evse_uid: "3256",
+  connector_id: "1",
+});
+
+const stopSession = (sessionId: string, responseUrl: string) => ({
+  response_url: responseUrl,
+  session_id: sessionId,
+});
+
+const cancelReservation = (reservationId: string, responseUrl: string) => ({
+  response_url: responseUrl,
+  reservation_id: reservationId,
+});
+
+interface World {
+  hub: TestHub;
+  cpoA: FakePlatform;
+  cpoB: FakePlatform;
+  emspA: FakePlatform;
+  emspB: FakePlatform;
+  all: FakePlatform[];
+}
+
+/** A hub with two CPO and two eMSP platforms, each holding one party. */
+async function buildWorld(options: TestHubOptions = {}): Promise<World> {
+  const hub = await startHub(options);
+  const connect = async (party: Party, modules: Modules) =>
+    (await hub.connect([party], { modules, name: code(party) })).platform;
+  const world = {
+    hub,
+    cpoA: await connect(cpoA, CPO_MODULES),
+    cpoB: await connect(cpoB, CPO_MODULES),
+    emspA: await connect(emspA, EMSP_MODULES),
+    emspB: await connect(emspB, EMSP_MODULES),
+  };
+  return { ...world, all: [world.cpoA, world.cpoB, world.emspA, world.emspB] };
+}
+
+const at = (hub: TestHub, module: string, iface: Iface, tail = "") =>
+  `${hub.url}/ocpi/2.2.1/${module}/${iface.toLowerCase()}${tail}`;
+
+function expectOk(answer: HubAnswer, context = "") {
+  expect(answer.status, context).toBe(200);
+  expect(answer.body.status_code, context).toBe(1000);
+}
+
+function expectRefused(answer: HubAnswer, status: number, statusCode: number, message?: RegExp) {
+  expect(answer.status).toBe(status);
+  expect(answer.body.status_code).toBe(statusCode);
+  expect(answer.body.status_message).toEqual(expect.any(String));
+  if (message !== undefined) expect(answer.body.status_message).toMatch(message);
+  expect(answer.body.data ?? undefined).toBeUndefined();
+  expect(JSON.stringify(answer.body)).not.toMatch(/\s+at\s+\S+\s+\(/);
+}
+
+function expectRoutingHeaders(
+  headers: Record<string, string>,
+  to: Party,
+  from: Party,
+  context = "",
+) {
+  expect(headers["ocpi-to-country-code"], context).toBe(to.country_code);
+  expect(headers["ocpi-to-party-id"], context).toBe(to.party_id);
+  expect(headers["ocpi-from-country-code"], context).toBe(from.country_code);
+  expect(headers["ocpi-from-party-id"], context).toBe(from.party_id);
+}
+
+function expectAnswerParties(answer: HubAnswer, to: Party, from: Party) {
+  expect(answer.headers.get("ocpi-to-country-code")).toBe(to.country_code);
+  expect(answer.headers.get("ocpi-to-party-id")).toBe(to.party_id);
+  expect(answer.headers.get("ocpi-from-country-code")).toBe(from.country_code);
+  expect(answer.headers.get("ocpi-from-party-id")).toBe(from.party_id);
+}
+
+/** Module requests each platform has received so far. */
+const counts = (world: World) => world.all.map((p) => p.moduleRequests().length);
+
+/** Module requests received by any platform since `before`. */
+const since = (world: World, before: number[]) =>
+  world.all.flatMap((p, i) =>
+    p
+      .moduleRequests()
+      .slice(before[i])
+      .map((req) => ({ platform: p, req })),
+  );
+
+interface Expected {
+  platform: FakePlatform;
+  module: string;
+  role: Iface;
+  method: string;
+  tail: string;
+  receiver: Party;
+  requester: Party;
+  /** The receiver's `data`, for answers the hub reads (ACCEPTED responses). */
+  data?: unknown;
+}
+
+/**
+ * Sends a request and checks that exactly one platform received it, the
+ * expected one, on the expected endpoint, with OCPI-to = the receiver and
+ * OCPI-from = the requester, and that its answer came back with OCPI-from =
+ * the receiver.
+ */
+async function expectRouted(
+  world: World,
+  send: () => Promise<HubAnswer>,
+  expected: Expected,
+): Promise<{ answer: HubAnswer; forwarded: ModuleRequest }> {
+  const marker = `answered by ${code(expected.receiver)} ${randomUUID()}`;
+  let armed = true;
+  expected.platform.on((req) => {
+    if (!armed || req.module !== expected.module || req.role !== expected.role) return undefined;
+    armed = false;
+    return { body: expected.platform.envelope(expected.data, 1000, marker) };
+  });
+  const before = counts(world);
+  const answer = await send().finally(() => {
+    armed = false;
+  });
+  const fresh = since(world, before);
+  const context = `${expected.method} ${expected.module} ${expected.role} ${expected.tail}`;
+  expect(
+    fresh.map((f) => `${f.req.module} ${f.req.role} ${f.req.tail}`),
+    context,
+  ).toHaveLength(1);
+  const [{ platform, req }] = fresh as [{ platform: FakePlatform; req: ModuleRequest }];
+  expect(platform === expected.platform, `${context}: reached ${platform.url}`).toBe(true);
+  expect(req.method, context).toBe(expected.method);
+  expect(req.module, context).toBe(expected.module);
+  expect(req.role, context).toBe(expected.role);
+  expect(req.tail, context).toBe(expected.tail);
+  expect(req.token, context).toBe(expected.platform.tokenForHub);
+  expectRoutingHeaders(req.headers, expected.receiver, expected.requester, context);
+  expect(answer.status, context).toBe(200);
+  expect(answer.body.status_code, context).toBe(1000);
+  expect(answer.body.status_message, context).toBe(marker);
+  expectAnswerParties(answer, expected.requester, expected.receiver);
+  return { answer, forwarded: req };
+}
+
+/** Sends a request the hub cannot route: 4001 saying why, and no platform receives anything. */
+async function expectNotRouted(world: World, send: () => Promise<HubAnswer>, message: RegExp) {
+  const before = counts(world);
+  const answer = await send();
+  expectRefused(answer, 200, 4001, message);
+  expect(since(world, before).map((f) => `${f.req.method} ${f.req.path}`)).toEqual([]);
+  return answer;
+}
+
+/** The hub's clock, moved by the expiry tests; nothing else depends on it. */
+const clock = {
+  t: Date.now(),
+  now() {
+    return new Date(this.t);
+  },
+};
+let w: World;
+let hub: TestHub;
+
+beforeAll(async () => {
+  w = await buildWorld({ clock });
+  hub = w.hub;
+});
+
+afterAll(async () => {
+  await hub?.close();
+});
+
+describe("open routing: without OCPI-to the hub picks the receiver from the content", () => {
+  /** An eMSP pushes a token to a CPO, naming it in OCPI-to. */
+  async function pushToken(emsp: FakePlatform, owner: Party, uid: string, type = "RFID") {
+    const query = type === "RFID" ? "" : `?type=${type}`;
+    expectOk(
+      await emsp.hubRoute("PUT", at(hub, "tokens", "RECEIVER", `/${code(owner)}/${uid}${query}`), {
+        to: code(cpoA),
+        body: token(owner, uid, type),
+      }),
+      `token ${uid} of ${code(owner)}`,
+    );
+  }
+
+  /** A CPO pushes a location to an eMSP, naming it in OCPI-to. */
+  async function pushLocation(cpo: FakePlatform, owner: Party, id: string, to = emspA) {
+    expectOk(
+      await cpo.hubRoute("PUT", at(hub, "locations", "RECEIVER", `/${code(owner)}/${id}`), {
+        to: code(to),
+        body: location(owner, id),
+      }),
+      `location ${id} of ${code(owner)}`,
+    );
+  }
+
+  /** A CPO pushes a session to an eMSP, naming it in OCPI-to. */
+  async function pushSession(cpo: FakePlatform, owner: Party, id: string, emsp: Party) {
+    expectOk(
+      await cpo.hubRoute("PUT", at(hub, "sessions", "RECEIVER", `/${code(owner)}/${id}`), {
+        to: code(emsp),
+        body: session(owner, id, emsp),
+      }),
+      `session ${id} of ${code(owner)}`,
+    );
+  }
+
+  const emspUrl = (emsp: FakePlatform, module: string, ref: string) =>
+    `${emsp.url}/ocpi/2.2.1/${module}/sender/${ref}`;
+
+  it("sends a real-time authorization to the eMSP that pushed that token uid, and ?type= picks the token of that type", async () => {
+    await pushToken(w.emspA, emspA, "UID-OF-A");
+    await pushToken(w.emspB, emspB, "UID-OF-B");
+    await pushToken(w.emspA, emspA, "UID-TYPED");
+    await pushToken(w.emspB, emspB, "UID-TYPED", "APP_USER");
+    const where = { location_id: "LOC-A", evse_uids: ["3256"] };
+
+    const { forwarded } = await expectRouted(
+      w,
+      () =>
+        w.cpoA.hubRoute("POST", at(hub, "tokens", "SENDER", "/UID-OF-A/authorize"), {
+          body: where,
+        }),
+      {
+        platform: w.emspA,
+        module: "tokens",
+        role: "SENDER",
+        method: "POST",
+        tail: "/UID-OF-A/authorize",
+        receiver: emspA,
+        requester: cpoA,
+      },
+    );
+    expect(forwarded.body).toEqual(where);
+
+    await expectRouted(
+      w,
+      () => w.cpoB.hubRoute("POST", at(hub, "tokens", "SENDER", "/UID-OF-B/authorize")),
+      {
+        platform: w.emspB,
+        module: "tokens",
+        role: "SENDER",
+        method: "POST",
+        tail: "/UID-OF-B/authorize",
+        receiver: emspB,
+        requester: cpoB,
+      },
+    );
+
+    const rfid = await expectRouted(
+      w,
+      () => w.cpoA.hubRoute("POST", at(hub, "tokens", "SENDER", "/UID-TYPED/authorize")),
+      {
+        platform: w.emspA,
+        module: "tokens",
+        role: "SENDER",
+        method: "POST",
+        tail: "/UID-TYPED/authorize",
+        receiver: emspA,
+        requester: cpoA,
+      },
+    );
+    expect(rfid.forwarded.query.get("type")).toBeNull();
+
+    const app = await expectRouted(
+      w,
+      () =>
+        w.cpoA.hubRoute("POST", at(hub, "tokens", "SENDER", "/UID-TYPED/authorize?type=APP_USER")),
+      {
+        platform: w.emspB,
+        module: "tokens",
+        role: "SENDER",
+        method: "POST",
+        tail: "/UID-TYPED/authorize",
+        receiver: emspB,
+        requester: cpoA,
+      },
+    );
+    expect(app.forwarded.query.get("type")).toBe("APP_USER");
+
+    const explicitRfid = await expectRouted(
+      w,
+      () => w.cpoB.hubRoute("POST", at(hub, "tokens", "SENDER", "/UID-TYPED/authorize?type=RFID")),
+      {
+        platform: w.emspA,
+        module: "tokens",
+        role: "SENDER",
+        method: "POST",
+        tail: "/UID-TYPED/authorize",
+        receiver: emspA,
+        requester: cpoB,
+      },
+    );
+    expect(explicitRfid.forwarded.query.get("type")).toBe("RFID");
+  });
+
+  it("answers 4001 to an authorization of a uid pushed by both eMSPs, of an unknown uid, and of a known uid with another type", async () => {
+    await pushToken(w.emspA, emspA, "UID-SHARED");
+    await pushToken(w.emspB, emspB, "UID-SHARED");
+    await pushToken(w.emspA, emspA, "UID-RFID-ONLY");
+
+    await expectNotRouted(
+      w,
+      () => w.cpoA.hubRoute("POST", at(hub, "tokens", "SENDER", "/UID-SHARED/authorize")),
+      /several eMSPs/,
+    );
+    await expectNotRouted(
+      w,
+      () => w.cpoA.hubRoute("POST", at(hub, "tokens", "SENDER", "/UID-NEVER-PUSHED/authorize")),
+      /UID-NEVER-PUSHED/,
+    );
+    await expectNotRouted(
+      w,
+      () =>
+        w.cpoA.hubRoute(
+          "POST",
+          at(hub, "tokens", "SENDER", "/UID-RFID-ONLY/authorize?type=APP_USER"),
+        ),
+      /UID-RFID-ONLY/,
+    );
+  });
+
+  it("sends a session PUT and a CDR POST to the eMSP named in their cdr_token; an unknown cdr_token party gets 4001", async () => {
+    const toB = session(cpoA, "SES-CDRTOKEN-1", emspB);
+    const s1 = await expectRouted(
+      w,
+      () =>
+        w.cpoA.hubRoute("PUT", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-CDRTOKEN-1"), {
+          body: toB,
+        }),
+      {
+        platform: w.emspB,
+        module: "sessions",
+        role: "RECEIVER",
+        method: "PUT",
+        tail: "/NL/CPA/SES-CDRTOKEN-1",
+        receiver: emspB,
+        requester: cpoA,
+      },
+    );
+    expect(s1.forwarded.body).toEqual(toB);
+
+    await expectRouted(
+      w,
+      () =>
+        w.cpoA.hubRoute("PUT", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-CDRTOKEN-2"), {
+          body: session(cpoA, "SES-CDRTOKEN-2", emspA),
+        }),
+      {
+        platform: w.emspA,
+        module: "sessions",
+        role: "RECEIVER",
+        method: "PUT",
+        tail: "/NL/CPA/SES-CDRTOKEN-2",
+        receiver: emspA,
+        requester: cpoA,
+      },
+    );
+
+    const cdrToA = cdr(cpoB, "CDR-1", emspA);
+    const c1 = await expectRouted(
+      w,
+      () => w.cpoB.hubRoute("POST", at(hub, "cdrs", "RECEIVER"), { body: cdrToA }),
+      {
+        platform: w.emspA,
+        module: "cdrs",
+        role: "RECEIVER",
+        method: "POST",
+        tail: "",
+        receiver: emspA,
+        requester: cpoB,
+      },
+    );
+    expect(c1.forwarded.body).toEqual(cdrToA);
+
+    await expectRouted(
+      w,
+      () =>
+        w.cpoB.hubRoute("POST", at(hub, "cdrs", "RECEIVER"), { body: cdr(cpoB, "CDR-2", emspB) }),
+      {
+        platform: w.emspB,
+        module: "cdrs",
+        role: "RECEIVER",
+        method: "POST",
+        tail: "",
+        receiver: emspB,
+        requester: cpoB,
+      },
+    );
+
+    await expectNotRouted(
+      w,
+      () =>
+        w.cpoA.hubRoute("PUT", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-NOBODY"), {
+          body: session(cpoA, "SES-NOBODY", nobody),
+        }),
+      /IT\/NOP/,
+    );
+    await expectNotRouted(
+      w,
+      () =>
+        w.cpoA.hubRoute("POST", at(hub, "cdrs", "RECEIVER"), {
+          body: cdr(cpoA, "CDR-NOBODY", nobody),
+        }),
+      /IT\/NOP/,
+    );
+  });
+
+  it("sends a session PATCH and GET to the eMSP the session's PUT went to, per CPO; a PATCH of a session never routed gets 4001", async () => {
+    const patch = example("session_patch_example_charging_period.json");
+    await pushSession(w.cpoA, cpoA, "SES-FOLLOW", emspB);
+    await pushSession(w.cpoB, cpoB, "SES-FOLLOW", emspA);
+
+    const patched = await expectRouted(
+      w,
+      () =>
+        w.cpoA.hubRoute("PATCH", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-FOLLOW"), {
+          body: patch,
+        }),
+      {
+        platform: w.emspB,
+        module: "sessions",
+        role: "RECEIVER",
+        method: "PATCH",
+        tail: "/NL/CPA/SES-FOLLOW",
+        receiver: emspB,
+        requester: cpoA,
+      },
+    );
+    expect(patched.forwarded.body).toEqual(patch);
+
+    await expectRouted(
+      w,
+      () => w.cpoA.hubRoute("GET", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-FOLLOW")),
+      {
+        platform: w.emspB,
+        module: "sessions",
+        role: "RECEIVER",
+        method: "GET",
+        tail: "/NL/CPA/SES-FOLLOW",
+        receiver: emspB,
+        requester: cpoA,
+      },
+    );
+
+    await expectRouted(
+      w,
+      () =>
+        w.cpoB.hubRoute("PATCH", at(hub, "sessions", "RECEIVER", "/FR/CPB/SES-FOLLOW"), {
+          body: patch,
+        }),
+      {
+        platform: w.emspA,
+        module: "sessions",
+        role: "RECEIVER",
+        method: "PATCH",
+        tail: "/FR/CPB/SES-FOLLOW",
+        receiver: emspA,
+        requester: cpoB,
+      },
+    );
+
+    await expectNotRouted(
+      w,
+      () =>
+        w.cpoA.hubRoute("PATCH", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-NEVER-SEEN"), {
+          body: patch,
+        }),
+      /SES-NEVER-SEEN/,
+    );
+    await expectNotRouted(
+      w,
+      () => w.cpoA.hubRoute("GET", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-NEVER-SEEN")),
+      /SES-NEVER-SEEN/,
+    );
+  });
+
+  it("sends START_SESSION, RESERVE_NOW and UNLOCK_CONNECTOR to the CPO that pushed the location, by PUT or by PATCH", async () => {
+    await pushLocation(w.cpoA, cpoA, "LOC-OF-A");
+    expectOk(
+      await w.cpoB.hubRoute("PATCH", at(hub, "locations", "RECEIVER", "/FR/CPB/LOC-OF-B"), {
+        to: code(emspB),
+        body: { name: "Renamed", last_updated: "2026-03-01T10:00:00Z" },
+      }),
+    );
+
+    const started = await expectRouted(
+      w,
+      () =>
+        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/START_SESSION"), {
+          body: startSession(emspA, "LOC-OF-A", emspUrl(w.emspA, "commands", "start-1")),
+        }),
+      {
+        platform: w.cpoA,
+        module: "commands",
+        role: "RECEIVER",
+        method: "POST",
+        tail: "/START_SESSION",
+        receiver: cpoA,
+        requester: emspA,
+      },
+    );
+    expect((started.forwarded.body as any).location_id).toBe("LOC-OF-A");
+
+    await expectRouted(
+      w,
+      () =>
+        w.emspB.hubRoute("POST", at(hub, "commands", "RECEIVER", "/START_SESSION"), {
+          body: startSession(emspB, "LOC-OF-B", emspUrl(w.emspB, "commands", "start-2")),
+        }),
+      {
+        platform: w.cpoB,
+        module: "commands",
+        role: "RECEIVER",
+        method: "POST",
+        tail: "/START_SESSION",
+        receiver: cpoB,
+        requester: emspB,
+      },
+    );
+
+    await expectRouted(
+      w,
+      () =>
+        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/RESERVE_NOW"), {
+          body: reserveNow(emspA, "LOC-OF-B", "RES-LOC", emspUrl(w.emspA, "commands", "res-1")),
+        }),
+      {
+        platform: w.cpoB,
+        module: "commands",
+        role: "RECEIVER",
+        method: "POST",
+        tail: "/RESERVE_NOW",
+        receiver: cpoB,
+        requester: emspA,
+      },
+    );
+
+    await expectRouted(
+      w,
+      () =>
+        w.emspB.hubRoute("POST", at(hub, "commands", "RECEIVER", "/UNLOCK_CONNECTOR"), {
+          body: unlockConnector("LOC-OF-A", emspUrl(w.emspB, "commands", "unlock-1")),
+        }),
+      {
+        platform: w.cpoA,
+        module: "commands",
+        role: "RECEIVER",
+        method: "POST",
+        tail: "/UNLOCK_CONNECTOR",
+        receiver: cpoA,
+        requester: emspB,
+      },
+    );
+  });
+
+  it("answers 4001 to commands and location GETs for a location id pushed by two CPOs, or by none", async () => {
+    await pushLocation(w.cpoA, cpoA, "LOC-TWICE", emspA);
+    await pushLocation(w.cpoB, cpoB, "LOC-TWICE", emspB);
+    const url = emspUrl(w.emspA, "commands", "twice");
+
+    for (const [command, body] of [
+      ["START_SESSION", startSession(emspA, "LOC-TWICE", url)],
+      ["RESERVE_NOW", reserveNow(emspA, "LOC-TWICE", "RES-TWICE", url)],
+      ["UNLOCK_CONNECTOR", unlockConnector("LOC-TWICE", url)],
+    ] as const) {
+      await expectNotRouted(
+        w,
+        () => w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", `/${command}`), { body }),
+        /several CPOs/,
+      );
+    }
+    await expectNotRouted(
+      w,
+      () =>
+        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/START_SESSION"), {
+          body: startSession(emspA, "LOC-UNKNOWN", url),
+        }),
+      /LOC-UNKNOWN/,
+    );
+    await expectNotRouted(
+      w,
+      () => w.emspA.hubRoute("GET", at(hub, "locations", "SENDER", "/LOC-TWICE")),
+      /several CPOs/,
+    );
+    await expectNotRouted(
+      w,
+      () => w.emspA.hubRoute("GET", at(hub, "locations", "SENDER", "/LOC-UNKNOWN/3256")),
+      /LOC-UNKNOWN/,
+    );
+  });
+
+  it("sends an eMSP's GET of a location, EVSE or connector on the locations Sender to the location's CPO", async () => {
+    await pushLocation(w.cpoA, cpoA, "LOC-GET-A", emspA);
+    await pushLocation(w.cpoB, cpoB, "LOC-GET-B", emspA);
+
+    await expectRouted(
+      w,
+      () => w.emspA.hubRoute("GET", at(hub, "locations", "SENDER", "/LOC-GET-A")),
+      {
+        platform: w.cpoA,
+        module: "locations",
+        role: "SENDER",
+        method: "GET",
+        tail: "/LOC-GET-A",
+        receiver: cpoA,
+        requester: emspA,
+      },
+    );
+    await expectRouted(
+      w,
+      () => w.emspB.hubRoute("GET", at(hub, "locations", "SENDER", "/LOC-GET-B/3256")),
+      {
+        platform: w.cpoB,
+        module: "locations",
+        role: "SENDER",
+        method: "GET",
+        tail: "/LOC-GET-B/3256",
+        receiver: cpoB,
+        requester: emspB,
+      },
+    );
+    await expectRouted(
+      w,
+      () => w.emspA.hubRoute("GET", at(hub, "locations", "SENDER", "/LOC-GET-B/3256/1")),
+      {
+        platform: w.cpoB,
+        module: "locations",
+        role: "SENDER",
+        method: "GET",
+        tail: "/LOC-GET-B/3256/1",
+        receiver: cpoB,
+        requester: emspA,
+      },
+    );
+  });
+
+  it("sends STOP_SESSION to the CPO of the session the hub sent to the caller, though another CPO has a session with that id", async () => {
+    await pushSession(w.cpoA, cpoA, "SES-STOP", emspA);
+    await pushSession(w.cpoB, cpoB, "SES-STOP", emspB);
+    await pushSession(w.cpoA, cpoA, "SES-STOP-A-ONLY", emspA);
+
+    await expectRouted(
+      w,
+      () =>
+        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/STOP_SESSION"), {
+          body: stopSession("SES-STOP", emspUrl(w.emspA, "commands", "stop-1")),
+        }),
+      {
+        platform: w.cpoA,
+        module: "commands",
+        role: "RECEIVER",
+        method: "POST",
+        tail: "/STOP_SESSION",
+        receiver: cpoA,
+        requester: emspA,
+      },
+    );
+    await expectRouted(
+      w,
+      () =>
+        w.emspB.hubRoute("POST", at(hub, "commands", "RECEIVER", "/STOP_SESSION"), {
+          body: stopSession("SES-STOP", emspUrl(w.emspB, "commands", "stop-2")),
+        }),
+      {
+        platform: w.cpoB,
+        module: "commands",
+        role: "RECEIVER",
+        method: "POST",
+        tail: "/STOP_SESSION",
+        receiver: cpoB,
+        requester: emspB,
+      },
+    );
+    // A session sent to another eMSP is not the caller's to stop.
+    await expectNotRouted(
+      w,
+      () =>
+        w.emspB.hubRoute("POST", at(hub, "commands", "RECEIVER", "/STOP_SESSION"), {
+          body: stopSession("SES-STOP-A-ONLY", emspUrl(w.emspB, "commands", "stop-3")),
+        }),
+      /SES-STOP-A-ONLY/,
+    );
+    await expectNotRouted(
+      w,
+      () =>
+        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/STOP_SESSION"), {
+          body: stopSession("SES-STOP-NONE", emspUrl(w.emspA, "commands", "stop-4")),
+        }),
+      /SES-STOP-NONE/,
+    );
+  });
+
+  it("sends CANCEL_RESERVATION to the CPO of the caller's earlier RESERVE_NOW with that reservation id", async () => {
+    await pushLocation(w.cpoA, cpoA, "LOC-RES-A", emspA);
+    await pushLocation(w.cpoB, cpoB, "LOC-RES-B", emspB);
+    expectOk(
+      await w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/RESERVE_NOW"), {
+        body: reserveNow(emspA, "LOC-RES-A", "RES-1", emspUrl(w.emspA, "commands", "r1")),
+      }),
+    );
+    expectOk(
+      await w.emspB.hubRoute("POST", at(hub, "commands", "RECEIVER", "/RESERVE_NOW"), {
+        body: reserveNow(emspB, "LOC-RES-B", "RES-1", emspUrl(w.emspB, "commands", "r2")),
+      }),
+    );
+
+    const cancelled = await expectRouted(
+      w,
+      () =>
+        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/CANCEL_RESERVATION"), {
+          body: cancelReservation("RES-1", emspUrl(w.emspA, "commands", "c1")),
+        }),
+      {
+        platform: w.cpoA,
+        module: "commands",
+        role: "RECEIVER",
+        method: "POST",
+        tail: "/CANCEL_RESERVATION",
+        receiver: cpoA,
+        requester: emspA,
+      },
+    );
+    expect((cancelled.forwarded.body as any).reservation_id).toBe("RES-1");
+    await expectRouted(
+      w,
+      () =>
+        w.emspB.hubRoute("POST", at(hub, "commands", "RECEIVER", "/CANCEL_RESERVATION"), {
+          body: cancelReservation("RES-1", emspUrl(w.emspB, "commands", "c2")),
+        }),
+      {
+        platform: w.cpoB,
+        module: "commands",
+        role: "RECEIVER",
+        method: "POST",
+        tail: "/CANCEL_RESERVATION",
+        receiver: cpoB,
+        requester: emspB,
+      },
+    );
+    await expectNotRouted(
+      w,
+      () =>
+        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/CANCEL_RESERVATION"), {
+          body: cancelReservation("RES-NEVER", emspUrl(w.emspA, "commands", "c3")),
+        }),
+      /RES-NEVER/,
+    );
+  });
+
+  it("sends charging profile PUT, GET and DELETE to the CPO of the session the hub sent to the caller", async () => {
+    await pushSession(w.cpoA, cpoA, "SES-PROFILE", emspA);
+    await pushSession(w.cpoB, cpoB, "SES-PROFILE", emspB);
+    const responseUrl = encodeURIComponent(emspUrl(w.emspA, "chargingprofiles", "p"));
+
+    await expectRouted(
+      w,
+      () =>
+        w.emspA.hubRoute("PUT", at(hub, "chargingprofiles", "RECEIVER", "/SES-PROFILE"), {
+          body: {
+            charging_profile: CHARGING_PROFILE,
+            response_url: emspUrl(w.emspA, "chargingprofiles", "p1"),
+          },
+        }),
+      {
+        platform: w.cpoA,
+        module: "chargingprofiles",
+        role: "RECEIVER",
+        method: "PUT",
+        tail: "/SES-PROFILE",
+        receiver: cpoA,
+        requester: emspA,
+      },
+    );
+    const got = await expectRouted(
+      w,
+      () =>
+        w.emspA.hubRoute(
+          "GET",
+          at(
+            hub,
+            "chargingprofiles",
+            "RECEIVER",
+            `/SES-PROFILE?duration=900&response_url=${responseUrl}`,
+          ),
+        ),
+      {
+        platform: w.cpoA,
+        module: "chargingprofiles",
+        role: "RECEIVER",
+        method: "GET",
+        tail: "/SES-PROFILE",
+        receiver: cpoA,
+        requester: emspA,
+      },
+    );
+    expect(got.forwarded.query.get("duration")).toBe("900");
+    await expectRouted(
+      w,
+      () =>
+        w.emspA.hubRoute(
+          "DELETE",
+          at(hub, "chargingprofiles", "RECEIVER", `/SES-PROFILE?response_url=${responseUrl}`),
+        ),
+      {
+        platform: w.cpoA,
+        module: "chargingprofiles",
+        role: "RECEIVER",
+        method: "DELETE",
+        tail: "/SES-PROFILE",
+        receiver: cpoA,
+        requester: emspA,
+      },
+    );
+    await expectRouted(
+      w,
+      () =>
+        w.emspB.hubRoute("PUT", at(hub, "chargingprofiles", "RECEIVER", "/SES-PROFILE"), {
+          body: {
+            charging_profile: CHARGING_PROFILE,
+            response_url: emspUrl(w.emspB, "chargingprofiles", "p2"),
+          },
+        }),
+      {
+        platform: w.cpoB,
+        module: "chargingprofiles",
+        role: "RECEIVER",
+        method: "PUT",
+        tail: "/SES-PROFILE",
+        receiver: cpoB,
+        requester: emspB,
+      },
+    );
+    await expectNotRouted(
+      w,
+      () =>
+        w.emspA.hubRoute(
+          "DELETE",
+          at(hub, "chargingprofiles", "RECEIVER", `/SES-PROFILE-NONE?response_url=${responseUrl}`),
+        ),
+      /SES-PROFILE-NONE/,
+    );
+  });
+
+  it("sends a CPO's ActiveChargingProfile to the party whose SetChargingProfile on that session it ACCEPTED, and nowhere after a REJECTED one", async () => {
+    await pushSession(w.cpoA, cpoA, "SES-ACTIVE", emspA);
+    await pushSession(w.cpoB, cpoB, "SES-ACTIVE", emspB);
+    await pushSession(w.cpoA, cpoA, "SES-REJECTED", emspA);
+    const setProfile = (emsp: FakePlatform, ref: string) => ({
+      charging_profile: CHARGING_PROFILE,
+      response_url: emspUrl(emsp, "chargingprofiles", ref),
+    });
+    const setBy = async (
+      emsp: FakePlatform,
+      emspParty: Party,
+      cpo: FakePlatform,
+      cpoParty: Party,
+      sessionId: string,
+      result: string,
+    ) =>
+      expectRouted(
+        w,
+        () =>
+          emsp.hubRoute("PUT", at(hub, "chargingprofiles", "RECEIVER", `/${sessionId}`), {
+            body: setProfile(emsp, `set-${sessionId}`),
+          }),
+        {
+          platform: cpo,
+          module: "chargingprofiles",
+          role: "RECEIVER",
+          method: "PUT",
+          tail: `/${sessionId}`,
+          receiver: cpoParty,
+          requester: emspParty,
+          data: { result, timeout: 30 },
+        },
+      );
+    await setBy(w.emspA, emspA, w.cpoA, cpoA, "SES-ACTIVE", "ACCEPTED");
+    await setBy(w.emspB, emspB, w.cpoB, cpoB, "SES-ACTIVE", "ACCEPTED");
+    await setBy(w.emspA, emspA, w.cpoA, cpoA, "SES-REJECTED", "REJECTED");
+
+    const active = activeProfile();
+    const fromA = await expectRouted(
+      w,
+      () =>
+        w.cpoA.hubRoute("PUT", at(hub, "chargingprofiles", "SENDER", "/SES-ACTIVE"), {
+          body: active,
+        }),
+      {
+        platform: w.emspA,
+        module: "chargingprofiles",
+        role: "SENDER",
+        method: "PUT",
+        tail: "/SES-ACTIVE",
+        receiver: emspA,
+        requester: cpoA,
+      },
+    );
+    expect(fromA.forwarded.body).toEqual(active);
+    await expectRouted(
+      w,
+      () =>
+        w.cpoB.hubRoute("PUT", at(hub, "chargingprofiles", "SENDER", "/SES-ACTIVE"), {
+          body: active,
+        }),
+      {
+        platform: w.emspB,
+        module: "chargingprofiles",
+        role: "SENDER",
+        method: "PUT",
+        tail: "/SES-ACTIVE",
+        receiver: emspB,
+        requester: cpoB,
+      },
+    );
+    await expectNotRouted(
+      w,
+      () =>
+        w.cpoA.hubRoute("PUT", at(hub, "chargingprofiles", "SENDER", "/SES-REJECTED"), {
+          body: active,
+        }),
+      /SES-REJECTED/,
+    );
+  });
+
+  it("finds the receiver by token uid, location id and session id case-insensitively (types: CiString)", async () => {
+    await pushToken(w.emspB, emspB, "UID-CASE");
+    await pushLocation(w.cpoB, cpoB, "LOC-CASE", emspB);
+    await pushSession(w.cpoB, cpoB, "SES-CASE", emspB);
+
+    await expectRouted(
+      w,
+      () => w.cpoA.hubRoute("POST", at(hub, "tokens", "SENDER", "/uid-case/authorize")),
+      {
+        platform: w.emspB,
+        module: "tokens",
+        role: "SENDER",
+        method: "POST",
+        tail: "/uid-case/authorize",
+        receiver: emspB,
+        requester: cpoA,
+      },
+    );
+    await expectRouted(
+      w,
+      () =>
+        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/START_SESSION"), {
+          body: startSession(emspA, "loc-case", emspUrl(w.emspA, "commands", "case-1")),
+        }),
+      {
+        platform: w.cpoB,
+        module: "commands",
+        role: "RECEIVER",
+        method: "POST",
+        tail: "/START_SESSION",
+        receiver: cpoB,
+        requester: emspA,
+      },
+    );
+    await expectRouted(
+      w,
+      () =>
+        w.emspB.hubRoute("POST", at(hub, "commands", "RECEIVER", "/STOP_SESSION"), {
+          body: stopSession("ses-case", emspUrl(w.emspB, "commands", "case-2")),
+        }),
+      {
+        platform: w.cpoB,
+        module: "commands",
+        role: "RECEIVER",
+        method: "POST",
+        tail: "/STOP_SESSION",
+        receiver: cpoB,
+        requester: emspB,
+      },
+    );
+    await expectRouted(
+      w,
+      () =>
+        w.cpoB.hubRoute("PATCH", at(hub, "sessions", "RECEIVER", "/FR/CPB/ses-case"), {
+          body: example("session_patch_example_total_cost.json"),
+        }),
+      {
+        platform: w.emspB,
+        module: "sessions",
+        role: "RECEIVER",
+        method: "PATCH",
+        tail: "/FR/CPB/ses-case",
+        receiver: emspB,
+        requester: cpoB,
+      },
+    );
+  });
+
+  it("answers 4001, saying it cannot tell the receiver, to a location PUT and to list GETs without OCPI-to", async () => {
+    await expectNotRouted(
+      w,
+      () =>
+        w.cpoA.hubRoute("PUT", at(hub, "locations", "RECEIVER", "/NL/CPA/LOC-NO-TO"), {
+          body: location(cpoA, "LOC-NO-TO"),
+        }),
+      /cannot tell/,
+    );
+    await expectNotRouted(
+      w,
+      () => w.emspA.hubRoute("GET", at(hub, "locations", "SENDER", "?offset=0&limit=10")),
+      /cannot tell/,
+    );
+    await expectNotRouted(
+      w,
+      () => w.emspA.hubRoute("GET", at(hub, "cdrs", "SENDER", "?offset=0&limit=10")),
+      /cannot tell/,
+    );
+    await expectNotRouted(
+      w,
+      () => w.cpoA.hubRoute("GET", at(hub, "tokens", "SENDER", "?offset=0&limit=10")),
+      /cannot tell/,
+    );
+    // The refused location PUT taught the hub nothing: no command finds a CPO by it.
+    await expectNotRouted(
+      w,
+      () =>
+        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/START_SESSION"), {
+          body: startSession(emspA, "LOC-NO-TO", emspUrl(w.emspA, "commands", "no-to")),
+        }),
+      /LOC-NO-TO/,
+    );
+  });
+});
+
+describe("async callbacks: the hub's response_url between CPO and eMSP", () => {
+  /** What the CPOs answer to commands and charging profile requests. */
+  let cpoAnswer: (req: ModuleRequest) => Reply;
+  const accepted = (timeout = 30) => ({
+    body: w.cpoA.envelope({ result: "ACCEPTED", timeout }),
+  });
+
+  beforeAll(async () => {
+    for (const cpo of [w.cpoA, w.cpoB]) {
+      cpo.on((req) =>
+        req.module === "commands" || req.module === "chargingprofiles" ? cpoAnswer(req) : undefined,
+      );
+    }
+    expectOk(
+      await w.cpoA.hubRoute("PUT", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-CB"), {
+        to: code(emspA),
+        body: session(cpoA, "SES-CB", emspA),
+      }),
+    );
+  });
+
+  beforeEach(() => {
+    cpoAnswer = () => accepted();
+  });
+
+  /** The eMSP's own response_url for one request. */
+  const original = (module: string, ref: string) =>
+    `${w.emspA.url}/ocpi/2.2.1/${module}/sender/${ref}`;
+  const originalPath = (module: string, ref: string) => `/ocpi/2.2.1/${module}/sender/${ref}`;
+
+  /** Requests the eMSP received on one of its own response_urls. */
+  const deliveries = (module: string, ref: string) =>
+    w.emspA.requests.filter((r) => r.path === originalPath(module, ref));
+
+  /** emspA sends a command to CPA (direct routing); returns the hub URL the CPO got instead. */
+  async function command(
+    name: string,
+    body: Record<string, unknown>,
+  ): Promise<{ answer: HubAnswer; forwarded: ModuleRequest; hubUrl: string; id: string }> {
+    const before = w.cpoA.moduleRequests("commands", "RECEIVER").length;
+    const answer = await w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", `/${name}`), {
+      to: code(cpoA),
+      body,
+    });
+    const fresh = w.cpoA.moduleRequests("commands", "RECEIVER").slice(before);
+    expect(fresh).toHaveLength(1);
+    const forwarded = fresh[0] as ModuleRequest;
+    const hubUrl = (forwarded.body as { response_url: string }).response_url;
+    const prefix = `${hub.url}/ocpi/2.2.1/commands/sender/`;
+    expect(hubUrl.startsWith(prefix), hubUrl).toBe(true);
+    const id = hubUrl.slice(prefix.length);
+    expect(id).toMatch(CALLBACK_ID);
+    return { answer, forwarded, hubUrl, id };
+  }
+
+  const start = (ref: string) =>
+    command("START_SESSION", startSession(emspA, "LOC-CB", original("commands", ref)));
+
+  /** The CPO posts a result to a hub callback URL. */
+  const post = (cpo: FakePlatform, url: string, body: unknown, from = cpoA) =>
+    cpo.hubRoute("POST", url, { from: code(from), body });
+
+  it("gives the CPO a hub response_url with an unguessable id, a new one per request, and the rest of the body unchanged", async () => {
+    const body1 = startSession(emspA, "LOC-CB", original("commands", "fresh-1"));
+    const first = await command("START_SESSION", body1);
+    const second = await command(
+      "START_SESSION",
+      startSession(emspA, "LOC-CB", original("commands", "fresh-2")),
+    );
+
+    expectOk(first.answer);
+    expect(first.answer.body.data).toEqual({ result: "ACCEPTED", timeout: 30 });
+    expectAnswerParties(first.answer, emspA, cpoA);
+    expect(first.id).not.toBe(second.id);
+    expect(first.hubUrl).not.toContain(w.emspA.url);
+    expect(JSON.stringify(first.forwarded.body)).not.toContain(w.emspA.url);
+    expect(first.forwarded.body).toEqual({ ...body1, response_url: first.hubUrl });
+  });
+
+  it("delivers the CPO's result to the eMSP's original response_url with the hub's token and routing pair, relays the eMSP's answer, and takes no second result", async () => {
+    const { hubUrl } = await start("deliver");
+    w.emspA.on((req) =>
+      req.path === originalPath("commands", "deliver")
+        ? { body: w.emspA.envelope(undefined, 1000, "result noted") }
+        : undefined,
+    );
+    const result = { result: "ACCEPTED", message: [{ language: "en", text: "started" }] };
+    const correlation = randomUUID();
+    const requestId = randomUUID();
+
+    const answer = await w.cpoA.hubRoute("POST", hubUrl, {
+      to: code(emspA),
+      body: result,
+      headers: { "x-request-id": requestId, "x-correlation-id": correlation },
+    });
+    expectOk(answer);
+    expect(answer.body.status_message).toBe("result noted");
+    expectAnswerParties(answer, cpoA, emspA);
+    expect(answer.headers.get("x-request-id")).toBe(requestId);
+    expect(answer.headers.get("x-correlation-id")).toBe(correlation);
+
+    const got = deliveries("commands", "deliver");
+    expect(got).toHaveLength(1);
+    const [delivered] = got as [ModuleRequest];
+    expect(delivered.method).toBe("POST");
+    expect(delivered.token).toBe(w.emspA.tokenForHub);
+    expect(delivered.body).toEqual(result);
+    expectRoutingHeaders(delivered.headers, emspA, cpoA);
+    expect(delivered.headers["x-correlation-id"]).toBe(correlation);
+    expect(delivered.headers["x-request-id"]).toEqual(expect.any(String));
+    expect(delivered.headers["x-request-id"]).not.toBe(requestId);
+
+    const again = await post(w.cpoA, hubUrl, result);
+    expectRefused(again, 404, 4001);
+    expect(deliveries("commands", "deliver")).toHaveLength(1);
+  });
+
+  it("takes a result without OCPI-to as well, and refuses an OCPI-to naming another party than the eMSP", async () => {
+    const { hubUrl } = await start("open-result");
+    const wrongTo = await w.cpoA.hubRoute("POST", hubUrl, {
+      to: code(emspB),
+      body: { result: "ACCEPTED" },
+    });
+    expectRefused(wrongTo, 200, 2001);
+    expect(deliveries("commands", "open-result")).toHaveLength(0);
+
+    const answer = await post(w.cpoA, hubUrl, { result: "ACCEPTED" });
+    expectOk(answer);
+    expectAnswerParties(answer, cpoA, emspA);
+    expect(deliveries("commands", "open-result")).toHaveLength(1);
+  });
+
+  it("answers 404 + 4001 to an unknown callback id and to another CPO platform posting on the id; the right CPO still can", async () => {
+    const unknown = await post(
+      w.cpoA,
+      at(hub, "commands", "SENDER", `/${randomBytes(24).toString("base64url")}`),
+      { result: "ACCEPTED" },
+    );
+    expectRefused(unknown, 404, 4001);
+
+    const { hubUrl, id } = await start("stolen");
+    const stolen = await post(w.cpoB, hubUrl, { result: "FAILED" }, cpoB);
+    expectRefused(stolen, 404, 4001);
+    expect(deliveries("commands", "stolen")).toHaveLength(0);
+
+    // Nor may the eMSP that sent the command post its own result.
+    const byEmsp = await w.emspA.hubRoute("POST", hubUrl, { body: { result: "ACCEPTED" } });
+    expectRefused(byEmsp, 404, 4001);
+    expect(deliveries("commands", "stolen")).toHaveLength(0);
+
+    // A commands callback id is not one of the chargingprofiles Sender.
+    const elsewhere = await post(w.cpoA, at(hub, "chargingprofiles", "SENDER", `/${id}`), {
+      result: "ACCEPTED",
+    });
+    expectRefused(elsewhere, 404, 4001);
+    expect(deliveries("commands", "stolen")).toHaveLength(0);
+
+    expectOk(await post(w.cpoA, hubUrl, { result: "ACCEPTED" }));
+    const got = deliveries("commands", "stolen");
+    expect(got.map((r) => r.body)).toEqual([{ result: "ACCEPTED" }]);
+  });
+
+  it("drops the callback when the CPO answers REJECTED or status_code 2001: a later result gets 404 + 4001", async () => {
+    cpoAnswer = () => ({ body: w.cpoA.envelope({ result: "REJECTED", timeout: 30 }) });
+    const rejected = await start("rejected");
+    expectOk(rejected.answer);
+    expect(rejected.answer.body.data.result).toBe("REJECTED");
+    expectRefused(await post(w.cpoA, rejected.hubUrl, { result: "ACCEPTED" }), 404, 4001);
+
+    cpoAnswer = () => ({ body: w.cpoA.envelope(undefined, 2001, "location unknown") });
+    const invalid = await start("invalid-request");
+    expect(invalid.answer.status).toBe(200);
+    expect(invalid.answer.body.status_code).toBe(2001);
+    expectRefused(await post(w.cpoA, invalid.hubUrl, { result: "ACCEPTED" }), 404, 4001);
+
+    expect(deliveries("commands", "rejected")).toHaveLength(0);
+    expect(deliveries("commands", "invalid-request")).toHaveLength(0);
+  });
+
+  it("takes a result until CommandResponse.timeout + 5 minutes, and answers 404 + 4001 after", async () => {
+    cpoAnswer = () => accepted(60);
+    const t0 = clock.t;
+    const inTime = await start("in-time");
+    const late = await start("too-late");
+    const expiry = t0 + 60_000 + 5 * 60_000;
+
+    clock.t = expiry - 1_000;
+    expectOk(await post(w.cpoA, inTime.hubUrl, { result: "ACCEPTED" }));
+    expect(deliveries("commands", "in-time")).toHaveLength(1);
+
+    clock.t = expiry + 1_000;
+    expectRefused(await post(w.cpoA, late.hubUrl, { result: "ACCEPTED" }), 404, 4001);
+    expect(deliveries("commands", "too-late")).toHaveLength(0);
+  });
+
+  it("takes exactly one of two results posted at the same time", async () => {
+    const { hubUrl } = await start("race");
+    const answers = await Promise.all([
+      post(w.cpoA, hubUrl, { result: "ACCEPTED" }),
+      post(w.cpoA, hubUrl, { result: "FAILED" }),
+    ]);
+    expect(answers.map((a) => `${a.status} ${a.body.status_code}`).sort()).toEqual([
+      "200 1000",
+      "404 4001",
+    ]);
+    expect(deliveries("commands", "race")).toHaveLength(1);
+  });
+
+  it("lets a RESERVE_NOW callback take the ACCEPTED result and later a CANCELED_RESERVATION until expiry_date + 5 minutes", async () => {
+    const t0 = clock.t;
+    const expiry = t0 + 2 * 3600_000;
+    const { hubUrl } = await command(
+      "RESERVE_NOW",
+      reserveNow(
+        emspA,
+        "LOC-CB",
+        "RES-CB",
+        original("commands", "reservation"),
+        new Date(expiry).toISOString(),
+      ),
+    );
+
+    expectOk(await post(w.cpoA, hubUrl, { result: "ACCEPTED" }));
+    clock.t = t0 + 3600_000;
+    expectOk(await post(w.cpoA, hubUrl, { result: "CANCELED_RESERVATION" }));
+    clock.t = expiry + 5 * 60_000 - 1_000;
+    expectOk(await post(w.cpoA, hubUrl, { result: "CANCELED_RESERVATION" }));
+    expect(deliveries("commands", "reservation").map((r) => (r.body as any).result)).toEqual([
+      "ACCEPTED",
+      "CANCELED_RESERVATION",
+      "CANCELED_RESERVATION",
+    ]);
+
+    clock.t = expiry + 5 * 60_000 + 1_000;
+    expectRefused(await post(w.cpoA, hubUrl, { result: "CANCELED_RESERVATION" }), 404, 4001);
+    expect(deliveries("commands", "reservation")).toHaveLength(3);
+  });
+
+  it("answers 2001 naming the field to an invalid result, delivers nothing, and still takes a valid one", async () => {
+    const { hubUrl } = await start("invalid-result");
+    const bad = await post(w.cpoA, hubUrl, { result: "DONE" });
+    expectRefused(bad, 200, 2001, /result/);
+    const noResult = await post(w.cpoA, hubUrl, { message: [] });
+    expectRefused(noResult, 200, 2001, /result/);
+    const notJson = await w.cpoA.hubRoute("POST", hubUrl, {
+      from: code(cpoA),
+      rawBody: "{result: ACCEPTED",
+    });
+    expectRefused(notJson, 400, 2001);
+    expect(deliveries("commands", "invalid-result")).toHaveLength(0);
+
+    expectOk(await post(w.cpoA, hubUrl, { result: "EVSE_OCCUPIED" }));
+    expect(deliveries("commands", "invalid-result").map((r) => r.body)).toEqual([
+      { result: "EVSE_OCCUPIED" },
+    ]);
+  });
+
+  it("answers 4003 when the eMSP drops the connection on the result, and delivers the same result on a retry", async () => {
+    const { hubUrl } = await start("flaky");
+    let dropped = false;
+    w.emspA.on((req) => {
+      if (dropped || req.path !== originalPath("commands", "flaky")) return undefined;
+      dropped = true;
+      return { reset: true };
+    });
+
+    const failed = await post(w.cpoA, hubUrl, { result: "ACCEPTED" });
+    expectRefused(failed, 200, 4003, /DE\/MSA/);
+    expect(dropped).toBe(true);
+
+    const retried = await post(w.cpoA, hubUrl, { result: "ACCEPTED" });
+    expectOk(retried);
+    const got = deliveries("commands", "flaky");
+    expect(got).toHaveLength(2);
+    expect(got.map((r) => r.body)).toEqual([{ result: "ACCEPTED" }, { result: "ACCEPTED" }]);
+    expectRefused(await post(w.cpoA, hubUrl, { result: "ACCEPTED" }), 404, 4001);
+  });
+
+  it("answers 4003 when nothing listens at the eMSP's response_url, and delivers on a retry once it is back", async () => {
+    const { server, port } = await listen(0);
+    await closeServer(server);
+    const url = `http://127.0.0.1:${port}/ocpi/2.2.1/commands/sender/down`;
+    const { hubUrl } = await command("START_SESSION", startSession(emspA, "LOC-CB", url));
+
+    const failed = await post(w.cpoA, hubUrl, { result: "ACCEPTED" });
+    expectRefused(failed, 200, 4003);
+
+    const received: { req: IncomingMessage; body: string }[] = [];
+    const back = await listen(port, (req, body) => received.push({ req, body }));
+    try {
+      const retried = await post(w.cpoA, hubUrl, { result: "ACCEPTED" });
+      expectOk(retried);
+      expect(retried.body.status_message).toBe("noted by the restarted eMSP");
+      expect(received).toHaveLength(1);
+      const [{ req, body }] = received as [{ req: IncomingMessage; body: string }];
+      expect(req.method).toBe("POST");
+      expect(req.url).toBe("/ocpi/2.2.1/commands/sender/down");
+      expect(req.headers.authorization).toBe(
+        `Token ${Buffer.from(w.emspA.tokenForHub).toString("base64")}`,
+      );
+      expect(req.headers["ocpi-to-party-id"]).toBe(emspA.party_id);
+      expect(req.headers["ocpi-from-party-id"]).toBe(cpoA.party_id);
+      expect(JSON.parse(body)).toEqual({ result: "ACCEPTED" });
+    } finally {
+      await closeServer(back.server);
+    }
+  });
+
+  it("replaces response_url in a SetChargingProfile body and delivers the ChargingProfileResult to the eMSP", async () => {
+    const body = {
+      charging_profile: CHARGING_PROFILE,
+      response_url: original("chargingprofiles", "set"),
+    };
+    const before = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").length;
+    const answer = await w.emspA.hubRoute(
+      "PUT",
+      at(hub, "chargingprofiles", "RECEIVER", "/SES-CB"),
+      { body },
+    );
+    expectOk(answer);
+    expect(answer.body.data).toEqual({ result: "ACCEPTED", timeout: 30 });
+    const [forwarded] = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").slice(before) as [
+      ModuleRequest,
+    ];
+    const hubUrl = (forwarded.body as any).response_url as string;
+    const prefix = `${hub.url}/ocpi/2.2.1/chargingprofiles/sender/`;
+    expect(hubUrl.startsWith(prefix), hubUrl).toBe(true);
+    expect(hubUrl.slice(prefix.length)).toMatch(CALLBACK_ID);
+    expect(forwarded.body).toEqual({ ...body, response_url: hubUrl });
+
+    expectOk(await post(w.cpoA, hubUrl, { result: "ACCEPTED" }));
+    const [delivered, ...more] = deliveries("chargingprofiles", "set");
+    expect(more).toEqual([]);
+    expect(delivered?.body).toEqual({ result: "ACCEPTED" });
+    expect(delivered?.token).toBe(w.emspA.tokenForHub);
+    expectRoutingHeaders(delivered?.headers ?? {}, emspA, cpoA);
+    expectRefused(await post(w.cpoA, hubUrl, { result: "ACCEPTED" }), 404, 4001);
+  });
+
+  it("takes a charging profile result until ChargingProfileResponse.timeout + 5 minutes, and answers 404 + 4001 after", async () => {
+    cpoAnswer = () => accepted(120);
+    const t0 = clock.t;
+    const urls: string[] = [];
+    for (const ref of ["profile-in-time", "profile-too-late"]) {
+      const before = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").length;
+      expectOk(
+        await w.emspA.hubRoute("PUT", at(hub, "chargingprofiles", "RECEIVER", "/SES-CB"), {
+          body: {
+            charging_profile: CHARGING_PROFILE,
+            response_url: original("chargingprofiles", ref),
+          },
+        }),
+      );
+      const [forwarded] = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").slice(before) as [
+        ModuleRequest,
+      ];
+      urls.push((forwarded.body as any).response_url);
+    }
+    const [inTime, tooLate] = urls as [string, string];
+    const expiry = t0 + 120_000 + 5 * 60_000;
+
+    clock.t = expiry - 1_000;
+    expectOk(await post(w.cpoA, inTime, { result: "ACCEPTED" }));
+    expect(deliveries("chargingprofiles", "profile-in-time")).toHaveLength(1);
+
+    clock.t = expiry + 1_000;
+    expectRefused(await post(w.cpoA, tooLate, { result: "ACCEPTED" }), 404, 4001);
+    expect(deliveries("chargingprofiles", "profile-too-late")).toHaveLength(0);
+  });
+
+  it("replaces the query's response_url of a GET and a DELETE by the hub URL and delivers their results", async () => {
+    const ids: string[] = [];
+    for (const [method, ref, query, result] of [
+      ["GET", "get", "duration=900&", { result: "ACCEPTED", profile: activeProfile() }],
+      ["DELETE", "delete", "", { result: "UNKNOWN" }],
+    ] as const) {
+      const before = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").length;
+      const emspUrl = original("chargingprofiles", ref);
+      const answer = await w.emspA.hubRoute(
+        method,
+        at(
+          hub,
+          "chargingprofiles",
+          "RECEIVER",
+          `/SES-CB?${query}response_url=${encodeURIComponent(emspUrl)}`,
+        ),
+      );
+      expectOk(answer, method);
+      const [forwarded] = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").slice(before) as [
+        ModuleRequest,
+      ];
+      expect(forwarded.method).toBe(method);
+      expect(forwarded.tail).toBe("/SES-CB");
+      const hubUrl = forwarded.query.get("response_url") as string;
+      const prefix = `${hub.url}/ocpi/2.2.1/chargingprofiles/sender/`;
+      expect(hubUrl.startsWith(prefix), hubUrl).toBe(true);
+      const id = hubUrl.slice(prefix.length);
+      expect(id).toMatch(CALLBACK_ID);
+      ids.push(id);
+      expect(forwarded.path).not.toContain(encodeURIComponent(w.emspA.url));
+      if (method === "GET") expect(forwarded.query.get("duration")).toBe("900");
+
+      expectOk(await post(w.cpoA, hubUrl, result), method);
+      expect(deliveries("chargingprofiles", ref).map((r) => r.body)).toEqual([result]);
+    }
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it("validates a charging profile result against the request it answers: a GET's ActiveChargingProfileResult", async () => {
+    const before = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").length;
+    expectOk(
+      await w.emspA.hubRoute(
+        "GET",
+        at(
+          hub,
+          "chargingprofiles",
+          "RECEIVER",
+          `/SES-CB?duration=60&response_url=${encodeURIComponent(original("chargingprofiles", "get-invalid"))}`,
+        ),
+      ),
+    );
+    const [forwarded] = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").slice(before) as [
+      ModuleRequest,
+    ];
+    const hubUrl = forwarded.query.get("response_url") as string;
+    const bad = await post(w.cpoA, hubUrl, {
+      result: "ACCEPTED",
+      profile: { start_date_time: "yesterday", charging_profile: CHARGING_PROFILE },
+    });
+    expectRefused(bad, 200, 2001, /start_date_time/);
+    expect(deliveries("chargingprofiles", "get-invalid")).toHaveLength(0);
+    expectOk(await post(w.cpoA, hubUrl, { result: "REJECTED" }));
+    expect(deliveries("chargingprofiles", "get-invalid")).toHaveLength(1);
+  });
+
+  it("answers 2001 to a GET or DELETE without response_url and to a GET without duration, reaching no CPO", async () => {
+    const url = encodeURIComponent(original("chargingprofiles", "missing"));
+    for (const [method, query, field] of [
+      ["GET", "?duration=900", /response_url/],
+      ["DELETE", "", /response_url/],
+      ["GET", `?response_url=${url}`, /duration/],
+    ] as const) {
+      const before = counts(w);
+      const answer = await w.emspA.hubRoute(
+        method,
+        at(hub, "chargingprofiles", "RECEIVER", `/SES-CB${query}`),
+      );
+      expectRefused(answer, 200, 2001, field);
+      expect(since(w, before), `${method} ${query}`).toEqual([]);
+    }
+  });
+});
+
+/** An HTTP server on 127.0.0.1 that records requests and answers an OCPI envelope. */
+async function listen(
+  port: number,
+  onRequest?: (req: IncomingMessage, body: string) => void,
+): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      onRequest?.(req, Buffer.concat(chunks).toString("utf8"));
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          status_code: 1000,
+          status_message: "noted by the restarted eMSP",
+          timestamp: new Date().toISOString(),
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+async function closeServer(server: Server): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
