@@ -11,5 +11,7 @@ export interface AppEnv {
     /** The request's logger, made on first use; read it through requestLog(c). */
     log: Logger | undefined;
     caller: Caller;
+    /** The platform a routed request was forwarded to, for the request's log line. */
+    receiver: string | undefined;
   };
 }

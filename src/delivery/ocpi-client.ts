@@ -90,6 +90,8 @@ export function createOcpiClient(options: { timeoutMs: number }): OcpiClient {
       let body = req.rawBody;
       if (body === undefined && req.body !== undefined) body = JSON.stringify(req.body);
       if (body !== undefined) headers["content-type"] = "application/json";
+      // undici bounds the wait for headers and each silence in the body; this bounds the whole answer.
+      const deadline = performance.now() + options.timeoutMs;
       let text: string;
       let statusCode: number;
       let resHeaders: OutboundResponse["headers"];
@@ -104,7 +106,7 @@ export function createOcpiClient(options: { timeoutMs: number }): OcpiClient {
         });
         statusCode = res.statusCode;
         resHeaders = res.headers;
-        text = await readLimited(res.body, MAX_RESPONSE_BYTES).catch((err: unknown) => {
+        text = await readLimited(res.body, MAX_RESPONSE_BYTES, deadline).catch((err: unknown) => {
           const failure = toOutboundError(err, req.url);
           // Headers came, then the body broke off: an unusable answer, not an unreachable peer.
           if (failure.failure !== "unreachable") throw failure;
@@ -159,12 +161,25 @@ function splitUrl(url: string): { origin: string; path: string } {
     : { origin: url.slice(0, slash), path: url.slice(slash) };
 }
 
-/** The body as text, refused beyond `limit` bytes; listeners rather than an async iterator, which costs more per answer. */
-function readLimited(body: Dispatcher.ResponseData["body"], limit: number): Promise<string> {
+/**
+ * The body as text, refused beyond `limit` bytes or past `deadline` (a body
+ * trickled byte by byte never stays silent long enough for undici's body
+ * timeout). Listeners rather than an async iterator, which costs more per answer.
+ */
+function readLimited(
+  body: Dispatcher.ResponseData["body"],
+  limit: number,
+  deadline: number,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     body.on("data", (chunk: Buffer) => {
+      if (performance.now() > deadline) {
+        body.destroy();
+        reject(new OutboundError("timeout", "the answer took longer than the forward timeout"));
+        return;
+      }
       size += chunk.length;
       if (size > limit) {
         body.destroy();

@@ -43,6 +43,7 @@ export function requestContext(deps: Deps) {
         status: c.res.status,
         ms: Math.round(seconds * 100_000) / 100,
         platform_id: caller?.platform.id,
+        receiver_id: c.get("receiver"),
       },
       "request",
     );

@@ -38,6 +38,8 @@ const unknownCallback = (id: string) =>
 
 export interface OpenedCallback {
   id: string;
+  /** The command, or GET / PUT / DELETE for charging profiles. */
+  purpose: string;
   /** The request body with the hub's response_url, when it carried one. */
   body?: string;
   /** The query string with the hub's response_url, when it carried one. */
@@ -65,7 +67,8 @@ export async function openCallback(
   const id = randomBytes(24).toString("base64url");
   const hubUrl = `${deps.config.hubUrl}/ocpi/${OCPI_VERSION}/${op.module}/sender/${id}`;
   let original: string;
-  const opened: OpenedCallback = { id };
+  const purpose = op.module === "commands" ? (params.command as string) : op.method;
+  const opened: OpenedCallback = { id, purpose };
   if (op.responseUrl === "body") {
     const body = req.body as Record<string, unknown>;
     original = body.response_url as string;
@@ -89,7 +92,7 @@ export async function openCallback(
   await deps.routing.createCallback({
     id,
     module: op.module as "commands" | "chargingprofiles",
-    purpose: op.module === "commands" ? (params.command as string) : op.method,
+    purpose,
     originalUrl: original,
     senderPlatformId: c.get("caller").platform.id,
     senderCountryCode: req.routing.from.countryCode,
@@ -112,8 +115,7 @@ export async function openCallback(
  */
 export async function settleCallback(
   c: Context<AppEnv>,
-  id: string,
-  purpose: string,
+  { id, purpose }: OpenedCallback,
   body: unknown,
   res: OutboundResponse | undefined,
 ): Promise<void> {

@@ -45,6 +45,7 @@ export async function sendHop(c: Context<AppEnv>, hop: Hop): Promise<OutboundRes
   if (platform.outboundToken === null) {
     throw new OcpiError(StatusCode.ReceiverNotConnected, `${who} is not registered with the hub`);
   }
+  c.set("receiver", platform.id);
   let res: OutboundResponse;
   try {
     res = await deps.client.send({
@@ -65,6 +66,7 @@ export async function sendHop(c: Context<AppEnv>, hop: Hop): Promise<OutboundRes
     });
   } catch (err) {
     if (!(err instanceof OutboundError)) throw err;
+    if (err.httpStatus === 401) throw refused(c, hop, who);
     requestLog(c).warn(
       { platform_id: platform.id, url: hop.url, failure: err.failure, reason: err.message },
       "forwarded request failed",
@@ -86,20 +88,26 @@ export async function sendHop(c: Context<AppEnv>, hop: Hop): Promise<OutboundRes
         );
     }
   }
-  if (res.status === 401) {
-    // The receiver refused the hub's token: a matter between hub and receiver, not the requester's.
-    requestLog(c).error(
-      { platform_id: platform.id, url: hop.url },
-      "receiver refused the hub's credentials",
-    );
-    deps.metrics.observeForward(hop.method, "refused");
-    throw new OcpiError(
-      StatusCode.ReceiverNotConnected,
-      `${who} refused the hub's credentials; the hub operator has been alerted`,
-    );
-  }
+  if (res.status === 401) throw refused(c, hop, who);
   deps.metrics.observeForward(hop.method, "answered");
   return res;
+}
+
+/**
+ * The receiver refused the hub's token (HTTP 401, with or without an
+ * envelope): a matter between hub and receiver, never relayed as the
+ * requester's 401.
+ */
+function refused(c: Context<AppEnv>, hop: Hop, who: string): OcpiError {
+  requestLog(c).error(
+    { platform_id: hop.platform.id, url: hop.url },
+    "receiver refused the hub's credentials",
+  );
+  c.get("deps").metrics.observeForward(hop.method, "refused");
+  return new OcpiError(
+    StatusCode.ReceiverNotConnected,
+    `${who} refused the hub's credentials; the hub operator has been alerted`,
+  );
 }
 
 /**

@@ -144,13 +144,9 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
   } finally {
     await learned;
     if (callback !== undefined) {
-      await settleCallback(
-        c,
-        callback.id,
-        op.module === "commands" ? (params.command as string) : op.method,
-        body,
-        res,
-      ).catch((err: unknown) => requestLog(c).error({ err }, "could not settle a callback"));
+      await settleCallback(c, callback, body, res).catch((err: unknown) =>
+        requestLog(c).error({ err }, "could not settle a callback"),
+      );
     }
   }
 
