@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Agent, type Dispatcher, Pool, errors as undiciErrors } from "undici";
+import { Agent, type Dispatcher, Pool, errors as undiciErrors, util } from "undici";
 import { type Envelope, isEnvelope } from "../ocpi/envelope.js";
 import { authorizationHeader, type TokenEncoding } from "../ocpi/tokens.js";
 
@@ -90,36 +90,29 @@ export function createOcpiClient(options: { timeoutMs: number }): OcpiClient {
       let body = req.rawBody;
       if (body === undefined && req.body !== undefined) body = JSON.stringify(req.body);
       if (body !== undefined) headers["content-type"] = "application/json";
-      // undici bounds the wait for headers and each silence in the body; this bounds the whole answer.
-      const deadline = performance.now() + options.timeoutMs;
-      let text: string;
-      let statusCode: number;
-      let resHeaders: OutboundResponse["headers"];
+      let answer: Answer;
       try {
         const { origin, path } = splitUrl(req.url);
-        const res = await dispatcher(req.pool, origin).request({
-          origin,
-          path,
-          method: req.method,
-          headers,
-          body,
-        });
-        statusCode = res.statusCode;
-        resHeaders = res.headers;
-        text = await readLimited(res.body, MAX_RESPONSE_BYTES, deadline).catch((err: unknown) => {
-          const failure = toOutboundError(err, req.url);
-          // Headers came, then the body broke off: an unusable answer, not an unreachable peer.
-          if (failure.failure !== "unreachable") throw failure;
-          throw new OutboundError(
-            "invalid-response",
-            `${req.method} ${req.url} answered HTTP ${res.statusCode} and broke off the body`,
-            res.statusCode,
-            "the body broke off",
+        answer = await new Promise<Answer>((resolve, reject) => {
+          dispatcher(req.pool, origin).dispatch(
+            { origin, path, method: req.method, headers, body },
+            new Collector(resolve, reject, performance.now() + options.timeoutMs),
           );
         });
       } catch (err) {
-        throw toOutboundError(err, req.url);
+        const failure = toOutboundError(err, req.url);
+        const status = (err as { statusCode?: number }).statusCode;
+        // Headers came, then the body broke off: an unusable answer, not an unreachable peer.
+        if (status === undefined || failure.failure !== "unreachable") throw failure;
+        throw new OutboundError(
+          "invalid-response",
+          `${req.method} ${req.url} answered HTTP ${status} and broke off the body`,
+          status,
+          "the body broke off",
+        );
       }
+      const { status: statusCode, text } = answer;
+      const resHeaders = answer.headers;
       let parsed: unknown;
       try {
         parsed = text === "" ? undefined : JSON.parse(text);
@@ -161,49 +154,92 @@ function splitUrl(url: string): { origin: string; path: string } {
     : { origin: url.slice(0, slash), path: url.slice(slash) };
 }
 
+interface Answer {
+  status: number;
+  headers: OutboundResponse["headers"];
+  text: string;
+}
+
 /**
- * The body as text, refused beyond `limit` bytes or past `deadline` (a body
- * trickled byte by byte never stays silent long enough for undici's body
- * timeout). Listeners rather than an async iterator, which costs more per answer.
+ * Collects an answer through undici's dispatch handler interface, without
+ * the stream the request() API builds for every body. The body is refused
+ * beyond MAX_RESPONSE_BYTES or past the deadline: undici's own timeouts only
+ * see silence, and a body trickled byte by byte is never silent for long.
+ * An error after the headers carries the HTTP status, so the caller can
+ * tell a broken answer from an unreachable peer.
  */
-function readLimited(
-  body: Dispatcher.ResponseData["body"],
-  limit: number,
-  deadline: number,
-): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on("data", (chunk: Buffer) => {
-      if (performance.now() > deadline) {
-        body.destroy();
-        reject(new OutboundError("timeout", "the answer took longer than the forward timeout"));
-        return;
-      }
-      size += chunk.length;
-      if (size > limit) {
-        body.destroy();
-        reject(
-          new OutboundError(
-            "invalid-response",
-            `answer larger than ${limit} bytes`,
-            undefined,
-            `an answer larger than ${limit} bytes`,
-          ),
-        );
-        return;
-      }
-      chunks.push(chunk);
+class Collector implements Dispatcher.DispatchHandler {
+  private abort: ((err: Error) => void) | undefined;
+  private status = 0;
+  private rawHeaders: Buffer[] = [];
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private settled = false;
+
+  constructor(
+    private readonly resolve: (answer: Answer) => void,
+    private readonly reject: (err: unknown) => void,
+    private readonly deadline: number,
+  ) {}
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    this.status = statusCode;
+    this.rawHeaders = rawHeaders;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (performance.now() > this.deadline) {
+      this.fail(new OutboundError("timeout", "the answer took longer than the forward timeout"));
+      return false;
+    }
+    this.size += chunk.length;
+    if (this.size > MAX_RESPONSE_BYTES) {
+      this.fail(
+        new OutboundError(
+          "invalid-response",
+          `answer larger than ${MAX_RESPONSE_BYTES} bytes`,
+          this.status,
+          `an answer larger than ${MAX_RESPONSE_BYTES} bytes`,
+        ),
+      );
+      return false;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const text =
+      this.chunks.length === 1
+        ? (this.chunks[0] as Buffer).toString("utf8")
+        : Buffer.concat(this.chunks).toString("utf8");
+    this.resolve({
+      status: this.status,
+      headers: util.parseHeaders(this.rawHeaders) as OutboundResponse["headers"],
+      text,
     });
-    body.once("end", () =>
-      resolve(
-        chunks.length === 1
-          ? (chunks[0] as Buffer).toString("utf8")
-          : Buffer.concat(chunks).toString("utf8"),
-      ),
-    );
-    body.once("error", reject);
-  });
+  }
+
+  onError(err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.status !== 0 && !(err instanceof OutboundError)) {
+      Object.assign(err, { statusCode: this.status });
+    }
+    this.reject(err);
+  }
+
+  private fail(err: OutboundError): void {
+    this.onError(err);
+    this.abort?.(err);
+  }
 }
 
 function toOutboundError(err: unknown, url: string): OutboundError {
