@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../app-env.js";
 import { OutboundError, type OutboundResponse } from "../delivery/ocpi-client.js";
 import { requestLog } from "../ingress/request-context.js";
+import { answer } from "../ingress/respond.js";
 import { OcpiError } from "../ocpi/errors.js";
 import { Header, OutHeader } from "../ocpi/headers.js";
 import { StatusCode } from "../ocpi/status-codes.js";
@@ -123,7 +123,6 @@ export function relay(
   extra?: Record<string, string>,
 ): Response {
   const headers: Record<string, string> = {
-    "content-type": "application/json; charset=UTF-8",
     [OutHeader.requestId]: c.get("requestId"),
     [OutHeader.correlationId]: c.get("correlationId"),
     [RoutingHeader.toCountryCode]: parties.to.countryCode,
@@ -141,7 +140,7 @@ export function relay(
     res.status < 200 || res.status === 204 || res.status === 205 || res.status === 304
       ? 200
       : res.status;
-  return c.body(res.text, status as ContentfulStatusCode, headers);
+  return answer(res.text, status, headers);
 }
 
 export function single(value: string | string[] | undefined): string | undefined {
