@@ -46,6 +46,7 @@ export function createApp(deps: Deps) {
       return respond(c, err.statusCode, undefined, {
         message: err.message,
         httpStatus: err.httpStatus,
+        headers: err.headers,
       });
     }
     if (err instanceof AdminError) {

@@ -9,10 +9,19 @@ export class OcpiError extends Error {
   readonly statusCode: StatusCode;
   readonly httpStatus: number;
 
-  constructor(statusCode: StatusCode, message: string, httpStatus = httpStatusOf(statusCode)) {
+  /** Headers the answer must carry, such as Allow on a 405. */
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(
+    statusCode: StatusCode,
+    message: string,
+    httpStatus = httpStatusOf(statusCode),
+    headers?: Record<string, string>,
+  ) {
     super(message);
     this.statusCode = statusCode;
     this.httpStatus = httpStatus;
+    this.headers = headers;
   }
 }
 

@@ -61,6 +61,7 @@ export function routedInterface(module: RoutedModule, iface: InterfaceRole) {
         StatusCode.ClientError,
         `the ${module} ${iface} interface takes ${found.allowed.join(", ")} here, not ${c.req.method}`,
         405,
+        { Allow: found.allowed.join(", ") },
       );
     }
     return route(c, { op: found.op, params: found.params, raw, query, hubEndpoint: path });

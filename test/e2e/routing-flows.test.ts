@@ -2,20 +2,23 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboundRequest } from "../../src/delivery/ocpi-client.js";
+import { CommandType } from "../../src/ocpi/schemas/commands.js";
+import { ROUTED_MODULES } from "../../src/routing/operations.js";
 import type { FakePlatform, HubAnswer, ModuleRequest } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
 type Role = "SENDER" | "RECEIVER";
 
-const MODULES = [
-  "locations",
-  "sessions",
-  "cdrs",
-  "tariffs",
-  "tokens",
-  "commands",
-  "chargingprofiles",
-] as const;
+/** The CPO is Sender of these modules and Receiver of the rest; the eMSP the other way round. */
+const CPO_SENDS = new Set<string>(["locations", "sessions", "cdrs", "tariffs"]);
+const CPO_MODULES: { identifier: string; role: Role }[] = ROUTED_MODULES.map((identifier) => ({
+  identifier,
+  role: CPO_SENDS.has(identifier) ? "SENDER" : "RECEIVER",
+}));
+const EMSP_MODULES: { identifier: string; role: Role }[] = ROUTED_MODULES.map((identifier) => ({
+  identifier,
+  role: CPO_SENDS.has(identifier) ? "RECEIVER" : "SENDER",
+}));
 
 const CPO = "NL/CPO";
 const EMSP = "DE/EMS";
@@ -217,6 +220,38 @@ const ok = (data?: unknown, message?: string): Answer => ({
   },
 });
 
+/** A trip without its parties. */
+type Leg = Omit<Trip, "sender" | "from" | "receiver" | "to">;
+
+/** A round trip from the CPO to the eMSP. */
+const cpoToEmsp = (leg: Leg) =>
+  roundTrip({ sender: cpo, from: CPO, receiver: emsp, to: EMSP, ...leg });
+
+/** A round trip from the eMSP to the CPO. */
+const emspToCpo = (leg: Leg) =>
+  roundTrip({ sender: emsp, from: EMSP, receiver: cpo, to: CPO, ...leg });
+
+/** A hub URL's path after {hub}/ocpi/2.2.1/, for `Trip.path`. */
+const hubPath = (url: string) => url.slice(`${hub.url}/ocpi/2.2.1/`.length);
+
+/** A list GET whose answer has X-Total-Count and X-Limit: both reach the requester. */
+async function listWithTotals(
+  trip: (leg: Leg) => Promise<TripResult>,
+  path: string,
+  data: unknown[],
+  total: string,
+  limit: string,
+): Promise<TripResult> {
+  const result = await trip({
+    method: "GET",
+    path,
+    answer: { ...ok(data), headers: { "X-Total-Count": total, "X-Limit": limit } },
+  });
+  expect(result.answer.headers.get("x-total-count")).toBe(total);
+  expect(result.answer.headers.get("x-limit")).toBe(limit);
+  return result;
+}
+
 beforeAll(async () => {
   hub = await startHub();
   const send = hub.deps.client.send.bind(hub.deps.client);
@@ -226,27 +261,11 @@ beforeAll(async () => {
   };
   ({ platform: cpo } = await hub.connect([cpoRole], {
     name: "CPO platform",
-    modules: [
-      { identifier: "locations", role: "SENDER" },
-      { identifier: "sessions", role: "SENDER" },
-      { identifier: "cdrs", role: "SENDER" },
-      { identifier: "tariffs", role: "SENDER" },
-      { identifier: "tokens", role: "RECEIVER" },
-      { identifier: "commands", role: "RECEIVER" },
-      { identifier: "chargingprofiles", role: "RECEIVER" },
-    ],
+    modules: CPO_MODULES,
   }));
   ({ platform: emsp } = await hub.connect([emspRole], {
     name: "eMSP platform",
-    modules: [
-      { identifier: "locations", role: "RECEIVER" },
-      { identifier: "sessions", role: "RECEIVER" },
-      { identifier: "cdrs", role: "RECEIVER" },
-      { identifier: "tariffs", role: "RECEIVER" },
-      { identifier: "tokens", role: "SENDER" },
-      { identifier: "commands", role: "SENDER" },
-      { identifier: "chargingprofiles", role: "SENDER" },
-    ],
+    modules: EMSP_MODULES,
   }));
 });
 
@@ -264,7 +283,7 @@ describe("version details", () => {
       role: string;
       url: string;
     }[];
-    for (const module of MODULES) {
+    for (const module of ROUTED_MODULES) {
       for (const role of ["SENDER", "RECEIVER"]) {
         expect(endpoints.filter((e) => e.identifier === module && e.role === role)).toEqual([
           {
@@ -287,11 +306,7 @@ describe("locations", () => {
     ["an EVSE", "NL/CPO/LOC1/3258", evse],
     ["a Connector", "NL/CPO/LOC1/3256/3", connector],
   ])("CPO PUT of %s reaches the eMSP's locations Receiver", async (_what, tail, body) => {
-    await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
+    await cpoToEmsp({
       method: "PUT",
       path: `locations/receiver/${tail}`,
       body,
@@ -304,11 +319,7 @@ describe("locations", () => {
     ["EVSE", "NL/CPO/LOC1/3256", "location_patch_example_status.json"],
     ["connector", "NL/CPO/LOC1/3256/1", "location_patch_example_tariff.json"],
   ])("CPO PATCH at %s level reaches the eMSP's locations Receiver", async (_level, tail, file) => {
-    await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
+    await cpoToEmsp({
       method: "PATCH",
       path: `locations/receiver/${tail}`,
       body: example(file),
@@ -323,11 +334,7 @@ describe("locations", () => {
   ])(
     "CPO GET of the eMSP's copy at %s level relays the eMSP's object",
     async (_level, tail, data) => {
-      await roundTrip({
-        sender: cpo,
-        from: CPO,
-        receiver: emsp,
-        to: EMSP,
+      await cpoToEmsp({
         method: "GET",
         path: `locations/receiver/${tail}`,
         answer: ok(data),
@@ -337,11 +344,7 @@ describe("locations", () => {
 
   it("eMSP list GET passes the CPO's totals on and pages on through the hub's Sender URL with the CPO's query", async () => {
     const cpoSender = cpo.endpointUrl("locations", "SENDER");
-    const first = await roundTrip({
-      sender: emsp,
-      from: EMSP,
-      receiver: cpo,
-      to: CPO,
+    const first = await emspToCpo({
       method: "GET",
       path: "locations/sender?date_from=2019-01-01T00:00:00Z&offset=0&limit=2",
       answer: {
@@ -361,13 +364,9 @@ describe("locations", () => {
     );
 
     const next = /^<([^>]+)>/.exec(link as string)?.[1] as string;
-    const second = await roundTrip({
-      sender: emsp,
-      from: EMSP,
-      receiver: cpo,
-      to: CPO,
+    const second = await emspToCpo({
       method: "GET",
-      path: next.slice(`${hub.url}/ocpi/2.2.1/`.length),
+      path: hubPath(next),
       answer: {
         ...ok([{ ...location, id: "LOC3" }]),
         headers: { "X-Total-Count": "3", "X-Limit": "2" },
@@ -384,11 +383,7 @@ describe("locations", () => {
     ["EVSE", "LOC1/3256", location.evses[0]],
     ["connector", "LOC1/3256/1", location.evses[0].connectors[0]],
   ])("eMSP GET of one %s reaches the CPO's locations Sender", async (_level, tail, data) => {
-    await roundTrip({
-      sender: emsp,
-      from: EMSP,
-      receiver: cpo,
-      to: CPO,
+    await emspToCpo({
       method: "GET",
       path: `locations/sender/${tail}`,
       answer: ok(data),
@@ -398,11 +393,7 @@ describe("locations", () => {
 
 describe("sessions", () => {
   it("CPO PUT of a Session reaches the eMSP's sessions Receiver", async () => {
-    await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
+    await cpoToEmsp({
       method: "PUT",
       path: "sessions/receiver/NL/CPO/101",
       body: session,
@@ -413,11 +404,7 @@ describe("sessions", () => {
   it.each(["session_patch_example_charging_period.json", "session_patch_example_total_cost.json"])(
     "CPO PATCH (%s) reaches the eMSP's sessions Receiver",
     async (file) => {
-      await roundTrip({
-        sender: cpo,
-        from: CPO,
-        receiver: emsp,
-        to: EMSP,
+      await cpoToEmsp({
         method: "PATCH",
         path: "sessions/receiver/NL/CPO/101",
         body: example(file),
@@ -427,11 +414,7 @@ describe("sessions", () => {
   );
 
   it("CPO GET of the eMSP's copy of a Session relays it", async () => {
-    await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
+    await cpoToEmsp({
       method: "GET",
       path: "sessions/receiver/NL/CPO/101",
       answer: ok(session),
@@ -439,26 +422,18 @@ describe("sessions", () => {
   });
 
   it("eMSP list GET with date_from reaches the CPO's sessions Sender with its totals relayed", async () => {
-    const { answer } = await roundTrip({
-      sender: emsp,
-      from: EMSP,
-      receiver: cpo,
-      to: CPO,
-      method: "GET",
-      path: "sessions/sender?date_from=2020-03-09T00:00:00Z&offset=0&limit=10",
-      answer: { ...ok([session]), headers: { "X-Total-Count": "1", "X-Limit": "10" } },
-    });
-    expect(answer.headers.get("x-total-count")).toBe("1");
-    expect(answer.headers.get("x-limit")).toBe("10");
+    const { answer } = await listWithTotals(
+      emspToCpo,
+      "sessions/sender?date_from=2020-03-09T00:00:00Z&offset=0&limit=10",
+      [session],
+      "1",
+      "10",
+    );
     expect(answer.headers.get("link")).toBeNull();
   });
 
   it("eMSP PUT of charging preferences gets the CPO's ChargingPreferencesResponse", async () => {
-    await roundTrip({
-      sender: emsp,
-      from: EMSP,
-      receiver: cpo,
-      to: CPO,
+    await emspToCpo({
       method: "PUT",
       path: "sessions/sender/101/charging_preferences",
       body: {
@@ -475,11 +450,7 @@ describe("sessions", () => {
 describe("cdrs", () => {
   it("CPO POST of a CDR: the eMSP's Location becomes a hub URL through which the CPO GETs the eMSP's CDR", async () => {
     const emspCdrUrl = `${emsp.endpointUrl("cdrs", "RECEIVER")}/NL/CPO/12345`;
-    const posted = await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
+    const posted = await cpoToEmsp({
       method: "POST",
       path: "cdrs/receiver",
       body: cdr,
@@ -490,13 +461,9 @@ describe("cdrs", () => {
     expect(location.startsWith(prefix), location).toBe(true);
     expect(location.slice(prefix.length)).toMatch(/^[A-Za-z0-9_-]+$/);
 
-    const fetched = await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
+    const fetched = await cpoToEmsp({
       method: "GET",
-      path: location.slice(`${hub.url}/ocpi/2.2.1/`.length),
+      path: hubPath(location),
       at: { module: "cdrs", role: "RECEIVER", tail: "/NL/CPO/12345" },
       answer: ok(cdr),
     });
@@ -510,27 +477,19 @@ describe("cdrs", () => {
   });
 
   it("eMSP list GET reaches the CPO's cdrs Sender with its totals relayed", async () => {
-    const { answer } = await roundTrip({
-      sender: emsp,
-      from: EMSP,
-      receiver: cpo,
-      to: CPO,
-      method: "GET",
-      path: "cdrs/sender?date_from=2015-06-01T00:00:00Z&date_to=2015-07-01T00:00:00Z&limit=5",
-      answer: { ...ok([cdr]), headers: { "X-Total-Count": "1", "X-Limit": "5" } },
-    });
-    expect(answer.headers.get("x-total-count")).toBe("1");
-    expect(answer.headers.get("x-limit")).toBe("5");
+    await listWithTotals(
+      emspToCpo,
+      "cdrs/sender?date_from=2015-06-01T00:00:00Z&date_to=2015-07-01T00:00:00Z&limit=5",
+      [cdr],
+      "1",
+      "5",
+    );
   });
 });
 
 describe("tariffs", () => {
   it("CPO PUT of a Tariff reaches the eMSP's tariffs Receiver", async () => {
-    await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
+    await cpoToEmsp({
       method: "PUT",
       path: "tariffs/receiver/NL/CPO/12",
       body: tariff,
@@ -539,11 +498,7 @@ describe("tariffs", () => {
   });
 
   it("CPO GET of the eMSP's copy of a Tariff relays it", async () => {
-    await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
+    await cpoToEmsp({
       method: "GET",
       path: "tariffs/receiver/NL/CPO/12",
       answer: ok(tariff),
@@ -551,11 +506,7 @@ describe("tariffs", () => {
   });
 
   it("CPO DELETE of a Tariff reaches the eMSP's tariffs Receiver", async () => {
-    await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
+    await cpoToEmsp({
       method: "DELETE",
       path: "tariffs/receiver/NL/CPO/12",
       answer: ok(undefined, "deleted"),
@@ -563,27 +514,13 @@ describe("tariffs", () => {
   });
 
   it("eMSP list GET reaches the CPO's tariffs Sender with its totals relayed", async () => {
-    const { answer } = await roundTrip({
-      sender: emsp,
-      from: EMSP,
-      receiver: cpo,
-      to: CPO,
-      method: "GET",
-      path: "tariffs/sender?offset=0&limit=20",
-      answer: { ...ok([tariff]), headers: { "X-Total-Count": "1", "X-Limit": "20" } },
-    });
-    expect(answer.headers.get("x-total-count")).toBe("1");
-    expect(answer.headers.get("x-limit")).toBe("20");
+    await listWithTotals(emspToCpo, "tariffs/sender?offset=0&limit=20", [tariff], "1", "20");
   });
 });
 
 describe("tokens", () => {
   it("eMSP PUT of a Token reaches the CPO's tokens Receiver", async () => {
-    await roundTrip({
-      sender: emsp,
-      from: EMSP,
-      receiver: cpo,
-      to: CPO,
+    await emspToCpo({
       method: "PUT",
       path: "tokens/receiver/DE/EMS/012345678",
       body: token,
@@ -592,11 +529,7 @@ describe("tokens", () => {
   });
 
   it("eMSP PUT of an APP_USER Token keeps ?type=APP_USER in the forwarded query", async () => {
-    const { got } = await roundTrip({
-      sender: emsp,
-      from: EMSP,
-      receiver: cpo,
-      to: CPO,
+    const { got } = await emspToCpo({
       method: "PUT",
       path: `tokens/receiver/DE/EMS/${appUserToken.uid}?type=APP_USER`,
       body: appUserToken,
@@ -606,11 +539,7 @@ describe("tokens", () => {
   });
 
   it("eMSP PATCH of a Token reaches the CPO's tokens Receiver", async () => {
-    await roundTrip({
-      sender: emsp,
-      from: EMSP,
-      receiver: cpo,
-      to: CPO,
+    await emspToCpo({
       method: "PATCH",
       path: "tokens/receiver/DE/EMS/012345678?type=RFID",
       body: example("token_patch_example.json"),
@@ -619,11 +548,7 @@ describe("tokens", () => {
   });
 
   it("eMSP GET of the CPO's copy of a Token relays it", async () => {
-    await roundTrip({
-      sender: emsp,
-      from: EMSP,
-      receiver: cpo,
-      to: CPO,
+    await emspToCpo({
       method: "GET",
       path: "tokens/receiver/DE/EMS/012345678?type=RFID",
       answer: ok({ ...token, valid: false, last_updated: "2019-06-19T02:11:11Z" }),
@@ -631,25 +556,17 @@ describe("tokens", () => {
   });
 
   it("CPO list GET reaches the eMSP's tokens Sender with its totals relayed", async () => {
-    const { answer } = await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
-      method: "GET",
-      path: "tokens/sender?offset=0&limit=50",
-      answer: { ...ok([token, appUserToken]), headers: { "X-Total-Count": "2", "X-Limit": "50" } },
-    });
-    expect(answer.headers.get("x-total-count")).toBe("2");
-    expect(answer.headers.get("x-limit")).toBe("50");
+    await listWithTotals(
+      cpoToEmsp,
+      "tokens/sender?offset=0&limit=50",
+      [token, appUserToken],
+      "2",
+      "50",
+    );
   });
 
   it("CPO POST authorize with LocationReferences gets the eMSP's AuthorizationInfo", async () => {
-    await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
+    await cpoToEmsp({
       method: "POST",
       path: "tokens/sender/012345678/authorize?type=RFID",
       body: { location_id: "LOC1", evse_uids: ["3256", "3257"] },
@@ -663,11 +580,7 @@ describe("tokens", () => {
   });
 
   it("CPO POST authorize without a body is forwarded without one", async () => {
-    const { got } = await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
+    const { got } = await cpoToEmsp({
       method: "POST",
       path: "tokens/sender/012345678/authorize",
       answer: ok({ allowed: "BLOCKED", token }),
@@ -676,11 +589,7 @@ describe("tokens", () => {
   });
 
   it("the eMSP's HTTP 404 with 2004 (unknown token) comes back unchanged", async () => {
-    await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
+    await cpoToEmsp({
       method: "POST",
       path: "tokens/sender/UNKNOWN1/authorize",
       answer: {
@@ -697,27 +606,27 @@ describe("tokens", () => {
 
 describe("commands", () => {
   const expiry = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
-  const commands: [string, Record<string, unknown>][] = [
-    ["START_SESSION", { token, location_id: "LOC1", evse_uid: "3256", connector_id: "1" }],
-    ["STOP_SESSION", { session_id: "101" }],
-    [
-      "RESERVE_NOW",
-      { token, expiry_date: expiry, reservation_id: "R-1", location_id: "LOC1", evse_uid: "3256" },
-    ],
-    ["CANCEL_RESERVATION", { reservation_id: "R-1" }],
-    ["UNLOCK_CONNECTOR", { location_id: "LOC1", evse_uid: "3256", connector_id: "1" }],
-  ];
+  /** Each command's body besides its response_url. */
+  const fields: Record<CommandType, Record<string, unknown>> = {
+    START_SESSION: { token, location_id: "LOC1", evse_uid: "3256", connector_id: "1" },
+    STOP_SESSION: { session_id: "101" },
+    RESERVE_NOW: {
+      token,
+      expiry_date: expiry,
+      reservation_id: "R-1",
+      location_id: "LOC1",
+      evse_uid: "3256",
+    },
+    CANCEL_RESERVATION: { reservation_id: "R-1" },
+    UNLOCK_CONNECTOR: { location_id: "LOC1", evse_uid: "3256", connector_id: "1" },
+  };
 
-  it.each(commands)(
+  it.each(CommandType.options.map((command) => [command, fields[command]] as const))(
     "%s: CommandResponse relayed, the CPO's CommandResult reaches the eMSP's response_url and the eMSP's answer comes back",
     async (command, fields) => {
       const responseUrl = `${emsp.endpointUrl("commands", "SENDER")}/${command}/abc`;
       const body = { response_url: responseUrl, ...fields };
-      const sent = await roundTrip({
-        sender: emsp,
-        from: EMSP,
-        receiver: cpo,
-        to: CPO,
+      const sent = await emspToCpo({
         method: "POST",
         path: `commands/receiver/${command}`,
         body,
@@ -730,13 +639,9 @@ describe("commands", () => {
       const hubCallback = (sent.got.body as { response_url: string }).response_url;
       expect(hubCallback).not.toBe(responseUrl);
 
-      await roundTrip({
-        sender: cpo,
-        from: CPO,
-        receiver: emsp,
-        to: EMSP,
+      await cpoToEmsp({
         method: "POST",
-        path: hubCallback.slice(`${hub.url}/ocpi/2.2.1/`.length),
+        path: hubPath(hubCallback),
         body: { result: "ACCEPTED", message: [{ language: "en", text: `${command} done` }] },
         at: { module: "commands", role: "SENDER", tail: `/${command}/abc` },
         answer: ok(undefined, `result of ${command} taken`),
@@ -760,27 +665,40 @@ describe("chargingprofiles", () => {
 
   /** The CPO posts `result` to the hub's callback URL; it reaches the eMSP's response_url. */
   async function deliverResult(hubCallback: string, tail: string, result: unknown) {
-    await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
+    await cpoToEmsp({
       method: "POST",
-      path: hubCallback.slice(`${hub.url}/ocpi/2.2.1/`.length),
+      path: hubPath(hubCallback),
       body: result,
       at: { module: "chargingprofiles", role: "SENDER", tail },
       answer: ok(undefined, "result taken"),
     });
   }
 
+  /**
+   * The eMSP sends `method` for session 101 with `query` and its own
+   * response_url; the CPO gets the hub's callback URL in its place, URL-encoded
+   * at the end of the query.
+   */
+  async function sendWithCallbackQuery(method: string, query: string, ref: string) {
+    const responseUrl = `${emspSender()}/results/${ref}`;
+    const sent = await emspToCpo({
+      method,
+      path: `chargingprofiles/receiver/101?${query}response_url=${encodeURIComponent(responseUrl)}`,
+      rewritesQuery: true,
+      answer: ok({ result: "ACCEPTED", timeout: 30 }),
+    });
+    const hubCallback = sent.got.query.get("response_url") as string;
+    expect(hubCallback).toMatch(CALLBACK(hub.url, "chargingprofiles"));
+    expect(sent.outboundUrl).toBe(
+      `${cpo.endpointUrl("chargingprofiles", "RECEIVER")}/101?${query}response_url=${encodeURIComponent(hubCallback)}`,
+    );
+    return { sent, hubCallback };
+  }
+
   it("PUT SetChargingProfile: ChargingProfileResponse relayed, the ChargingProfileResult reaches the eMSP's response_url", async () => {
     const responseUrl = `${emspSender()}/results/put-1`;
     const body = { charging_profile: profile, response_url: responseUrl };
-    const sent = await roundTrip({
-      sender: emsp,
-      from: EMSP,
-      receiver: cpo,
-      to: CPO,
+    const sent = await emspToCpo({
       method: "PUT",
       path: "chargingprofiles/receiver/101",
       body,
@@ -800,24 +718,9 @@ describe("chargingprofiles", () => {
   });
 
   it("GET with duration and response_url: the query's response_url is the hub's, URL-encoded, and the ActiveChargingProfileResult reaches the eMSP", async () => {
-    const responseUrl = `${emspSender()}/results/get-1`;
-    const sent = await roundTrip({
-      sender: emsp,
-      from: EMSP,
-      receiver: cpo,
-      to: CPO,
-      method: "GET",
-      path: `chargingprofiles/receiver/101?duration=900&response_url=${encodeURIComponent(responseUrl)}`,
-      rewritesQuery: true,
-      answer: ok({ result: "ACCEPTED", timeout: 30 }),
-    });
-    const hubCallback = sent.got.query.get("response_url") as string;
-    expect(hubCallback).toMatch(CALLBACK(hub.url, "chargingprofiles"));
+    const { sent, hubCallback } = await sendWithCallbackQuery("GET", "duration=900&", "get-1");
     expect([...sent.got.query.keys()]).toEqual(["duration", "response_url"]);
     expect(sent.got.query.get("duration")).toBe("900");
-    expect(sent.outboundUrl).toBe(
-      `${cpo.endpointUrl("chargingprofiles", "RECEIVER")}/101?duration=900&response_url=${encodeURIComponent(hubCallback)}`,
-    );
     await deliverResult(hubCallback, "/results/get-1", {
       result: "ACCEPTED",
       profile: { start_date_time: "2024-05-01T10:00:00Z", charging_profile: profile },
@@ -825,32 +728,13 @@ describe("chargingprofiles", () => {
   });
 
   it("DELETE with response_url: the ClearProfileResult reaches the eMSP's response_url", async () => {
-    const responseUrl = `${emspSender()}/results/delete-1`;
-    const sent = await roundTrip({
-      sender: emsp,
-      from: EMSP,
-      receiver: cpo,
-      to: CPO,
-      method: "DELETE",
-      path: `chargingprofiles/receiver/101?response_url=${encodeURIComponent(responseUrl)}`,
-      rewritesQuery: true,
-      answer: ok({ result: "ACCEPTED", timeout: 30 }),
-    });
-    const hubCallback = sent.got.query.get("response_url") as string;
-    expect(hubCallback).toMatch(CALLBACK(hub.url, "chargingprofiles"));
+    const { sent, hubCallback } = await sendWithCallbackQuery("DELETE", "", "delete-1");
     expect([...sent.got.query.keys()]).toEqual(["response_url"]);
-    expect(sent.outboundUrl).toBe(
-      `${cpo.endpointUrl("chargingprofiles", "RECEIVER")}/101?response_url=${encodeURIComponent(hubCallback)}`,
-    );
     await deliverResult(hubCallback, "/results/delete-1", { result: "ACCEPTED" });
   });
 
   it("CPO PUT of an ActiveChargingProfile reaches the eMSP's chargingprofiles Sender", async () => {
-    await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: emsp,
-      to: EMSP,
+    await cpoToEmsp({
       method: "PUT",
       path: "chargingprofiles/sender/101",
       body: { start_date_time: "2024-05-01T10:05:00Z", charging_profile: profile },
@@ -902,12 +786,10 @@ describe("platforms hosting several parties, endpoints with a trailing slash", (
       .get(invited.id)
       ?.endpoints.find((e) => e.identifier === "locations" && e.role === "RECEIVER");
     expect(stored?.url).toBe(`${platform.url}/ocpi/2.2.1/locations/receiver/`);
+    const toTrs = (leg: Leg) =>
+      roundTrip({ sender: cpo, from: CPO, receiver: platform, to: "BE/TRS", ...leg });
 
-    const pushed = await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: platform,
-      to: "BE/TRS",
+    const pushed = await toTrs({
       method: "PUT",
       path: "locations/receiver/NL/CPO/LOC1",
       body: location,
@@ -915,11 +797,7 @@ describe("platforms hosting several parties, endpoints with a trailing slash", (
     });
     expect(pushed.outboundUrl).toBe(`${platform.url}/ocpi/2.2.1/locations/receiver/NL/CPO/LOC1`);
 
-    const listed = await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: platform,
-      to: "BE/TRS",
+    const listed = await toTrs({
       method: "GET",
       path: "tokens/sender?offset=0&limit=1",
       answer: {
@@ -939,13 +817,9 @@ describe("platforms hosting several parties, endpoints with a trailing slash", (
       ),
     );
     const next = /^<([^>]+)>/.exec(link)?.[1] as string;
-    const followed = await roundTrip({
-      sender: cpo,
-      from: CPO,
-      receiver: platform,
-      to: "BE/TRS",
+    const followed = await toTrs({
       method: "GET",
-      path: next.slice(`${hub.url}/ocpi/2.2.1/`.length),
+      path: hubPath(next),
       at: { module: "tokens", role: "SENDER", tail: "", query: "offset=1&limit=1" },
       answer: { ...ok([appUserToken]), headers: { "X-Total-Count": "2", "X-Limit": "1" } },
     });

@@ -61,8 +61,9 @@ function location(owner: Party, id: string) {
   };
 }
 
-function session(cpo: Party, id: string, emsp: Party) {
-  const base = example("session_example_1_simple_start.json");
+/** The spec's example in `file` as `cpo`'s object `id`, with a cdr_token of `emsp`. */
+function forEmsp(file: string, cpo: Party, id: string, emsp: Party) {
+  const base = example(file);
   return {
     ...base,
     country_code: cpo.country_code,
@@ -72,16 +73,9 @@ function session(cpo: Party, id: string, emsp: Party) {
   };
 }
 
-function cdr(cpo: Party, id: string, emsp: Party) {
-  const base = example("cdr_example.json");
-  return {
-    ...base,
-    country_code: cpo.country_code,
-    party_id: cpo.party_id,
-    id,
-    cdr_token: { ...base.cdr_token, country_code: emsp.country_code, party_id: emsp.party_id },
-  };
-}
+const session = (cpo: Party, id: string, emsp: Party) =>
+  forEmsp("session_example_1_simple_start.json", cpo, id, emsp);
+const cdr = (cpo: Party, id: string, emsp: Party) => forEmsp("cdr_example.json", cpo, id, emsp);
 
 const CHARGING_PROFILE = {
   charging_rate_unit: "W",
@@ -288,6 +282,46 @@ afterAll(async () => {
   await hub?.close();
 });
 
+type Who = "cpoA" | "cpoB" | "emspA" | "emspB";
+const PARTIES: Record<Who, Party> = { cpoA, cpoB, emspA, emspB };
+
+/** `sender`'s platform sends `method` to {hub}/ocpi/2.2.1/`path`, without OCPI-to. */
+const sendOpen = (sender: Who, method: string, path: string, body?: unknown) => () =>
+  w[sender].hubRoute(method, `${hub.url}/ocpi/2.2.1/${path}`, { body });
+
+/**
+ * `sender` sends without OCPI-to, and the hub routes it to `receiver` on the
+ * module, interface and tail of `path` (see expectRouted).
+ */
+function routed(
+  sender: Who,
+  receiver: Who,
+  method: string,
+  path: string,
+  body?: unknown,
+  data?: unknown,
+) {
+  const [module, iface, ...tail] = (path.split("?")[0] as string).split("/") as [
+    string,
+    string,
+    ...string[],
+  ];
+  return expectRouted(w, sendOpen(sender, method, path, body), {
+    platform: w[receiver],
+    module,
+    role: iface.toUpperCase() as Iface,
+    method,
+    tail: tail.map((segment) => `/${segment}`).join(""),
+    receiver: PARTIES[receiver],
+    requester: PARTIES[sender],
+    data,
+  });
+}
+
+/** `sender` sends without OCPI-to, and the hub cannot route it (see expectNotRouted). */
+const notRouted = (sender: Who, method: string, path: string, message: RegExp, body?: unknown) =>
+  expectNotRouted(w, sendOpen(sender, method, path, body), message);
+
 describe("open routing: without OCPI-to the hub picks the receiver from the content", () => {
   /** An eMSP pushes a token to a CPO, naming it in OCPI-to. */
   async function pushToken(emsp: FakePlatform, owner: Party, uid: string, type = "RFID") {
@@ -333,81 +367,33 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
     await pushToken(w.emspB, emspB, "UID-TYPED", "APP_USER");
     const where = { location_id: "LOC-A", evse_uids: ["3256"] };
 
-    const { forwarded } = await expectRouted(
-      w,
-      () =>
-        w.cpoA.hubRoute("POST", at(hub, "tokens", "SENDER", "/UID-OF-A/authorize"), {
-          body: where,
-        }),
-      {
-        platform: w.emspA,
-        module: "tokens",
-        role: "SENDER",
-        method: "POST",
-        tail: "/UID-OF-A/authorize",
-        receiver: emspA,
-        requester: cpoA,
-      },
+    const { forwarded } = await routed(
+      "cpoA",
+      "emspA",
+      "POST",
+      "tokens/sender/UID-OF-A/authorize",
+      where,
     );
     expect(forwarded.body).toEqual(where);
 
-    await expectRouted(
-      w,
-      () => w.cpoB.hubRoute("POST", at(hub, "tokens", "SENDER", "/UID-OF-B/authorize")),
-      {
-        platform: w.emspB,
-        module: "tokens",
-        role: "SENDER",
-        method: "POST",
-        tail: "/UID-OF-B/authorize",
-        receiver: emspB,
-        requester: cpoB,
-      },
-    );
+    await routed("cpoB", "emspB", "POST", "tokens/sender/UID-OF-B/authorize");
 
-    const rfid = await expectRouted(
-      w,
-      () => w.cpoA.hubRoute("POST", at(hub, "tokens", "SENDER", "/UID-TYPED/authorize")),
-      {
-        platform: w.emspA,
-        module: "tokens",
-        role: "SENDER",
-        method: "POST",
-        tail: "/UID-TYPED/authorize",
-        receiver: emspA,
-        requester: cpoA,
-      },
-    );
+    const rfid = await routed("cpoA", "emspA", "POST", "tokens/sender/UID-TYPED/authorize");
     expect(rfid.forwarded.query.get("type")).toBeNull();
 
-    const app = await expectRouted(
-      w,
-      () =>
-        w.cpoA.hubRoute("POST", at(hub, "tokens", "SENDER", "/UID-TYPED/authorize?type=APP_USER")),
-      {
-        platform: w.emspB,
-        module: "tokens",
-        role: "SENDER",
-        method: "POST",
-        tail: "/UID-TYPED/authorize",
-        receiver: emspB,
-        requester: cpoA,
-      },
+    const app = await routed(
+      "cpoA",
+      "emspB",
+      "POST",
+      "tokens/sender/UID-TYPED/authorize?type=APP_USER",
     );
     expect(app.forwarded.query.get("type")).toBe("APP_USER");
 
-    const explicitRfid = await expectRouted(
-      w,
-      () => w.cpoB.hubRoute("POST", at(hub, "tokens", "SENDER", "/UID-TYPED/authorize?type=RFID")),
-      {
-        platform: w.emspA,
-        module: "tokens",
-        role: "SENDER",
-        method: "POST",
-        tail: "/UID-TYPED/authorize",
-        receiver: emspA,
-        requester: cpoB,
-      },
+    const explicitRfid = await routed(
+      "cpoB",
+      "emspA",
+      "POST",
+      "tokens/sender/UID-TYPED/authorize?type=RFID",
     );
     expect(explicitRfid.forwarded.query.get("type")).toBe("RFID");
   });
@@ -417,111 +403,43 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
     await pushToken(w.emspB, emspB, "UID-SHARED");
     await pushToken(w.emspA, emspA, "UID-RFID-ONLY");
 
-    await expectNotRouted(
-      w,
-      () => w.cpoA.hubRoute("POST", at(hub, "tokens", "SENDER", "/UID-SHARED/authorize")),
-      /several eMSPs/,
-    );
-    await expectNotRouted(
-      w,
-      () => w.cpoA.hubRoute("POST", at(hub, "tokens", "SENDER", "/UID-NEVER-PUSHED/authorize")),
-      /UID-NEVER-PUSHED/,
-    );
-    await expectNotRouted(
-      w,
-      () =>
-        w.cpoA.hubRoute(
-          "POST",
-          at(hub, "tokens", "SENDER", "/UID-RFID-ONLY/authorize?type=APP_USER"),
-        ),
+    await notRouted("cpoA", "POST", "tokens/sender/UID-SHARED/authorize", /several eMSPs/);
+    await notRouted("cpoA", "POST", "tokens/sender/UID-NEVER-PUSHED/authorize", /UID-NEVER-PUSHED/);
+    await notRouted(
+      "cpoA",
+      "POST",
+      "tokens/sender/UID-RFID-ONLY/authorize?type=APP_USER",
       /UID-RFID-ONLY/,
     );
   });
 
   it("sends a session PUT and a CDR POST to the eMSP named in their cdr_token; an unknown cdr_token party gets 4001", async () => {
     const toB = session(cpoA, "SES-CDRTOKEN-1", emspB);
-    const s1 = await expectRouted(
-      w,
-      () =>
-        w.cpoA.hubRoute("PUT", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-CDRTOKEN-1"), {
-          body: toB,
-        }),
-      {
-        platform: w.emspB,
-        module: "sessions",
-        role: "RECEIVER",
-        method: "PUT",
-        tail: "/NL/CPA/SES-CDRTOKEN-1",
-        receiver: emspB,
-        requester: cpoA,
-      },
-    );
+    const s1 = await routed("cpoA", "emspB", "PUT", "sessions/receiver/NL/CPA/SES-CDRTOKEN-1", toB);
     expect(s1.forwarded.body).toEqual(toB);
 
-    await expectRouted(
-      w,
-      () =>
-        w.cpoA.hubRoute("PUT", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-CDRTOKEN-2"), {
-          body: session(cpoA, "SES-CDRTOKEN-2", emspA),
-        }),
-      {
-        platform: w.emspA,
-        module: "sessions",
-        role: "RECEIVER",
-        method: "PUT",
-        tail: "/NL/CPA/SES-CDRTOKEN-2",
-        receiver: emspA,
-        requester: cpoA,
-      },
+    await routed(
+      "cpoA",
+      "emspA",
+      "PUT",
+      "sessions/receiver/NL/CPA/SES-CDRTOKEN-2",
+      session(cpoA, "SES-CDRTOKEN-2", emspA),
     );
 
     const cdrToA = cdr(cpoB, "CDR-1", emspA);
-    const c1 = await expectRouted(
-      w,
-      () => w.cpoB.hubRoute("POST", at(hub, "cdrs", "RECEIVER"), { body: cdrToA }),
-      {
-        platform: w.emspA,
-        module: "cdrs",
-        role: "RECEIVER",
-        method: "POST",
-        tail: "",
-        receiver: emspA,
-        requester: cpoB,
-      },
-    );
+    const c1 = await routed("cpoB", "emspA", "POST", "cdrs/receiver", cdrToA);
     expect(c1.forwarded.body).toEqual(cdrToA);
 
-    await expectRouted(
-      w,
-      () =>
-        w.cpoB.hubRoute("POST", at(hub, "cdrs", "RECEIVER"), { body: cdr(cpoB, "CDR-2", emspB) }),
-      {
-        platform: w.emspB,
-        module: "cdrs",
-        role: "RECEIVER",
-        method: "POST",
-        tail: "",
-        receiver: emspB,
-        requester: cpoB,
-      },
-    );
+    await routed("cpoB", "emspB", "POST", "cdrs/receiver", cdr(cpoB, "CDR-2", emspB));
 
-    await expectNotRouted(
-      w,
-      () =>
-        w.cpoA.hubRoute("PUT", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-NOBODY"), {
-          body: session(cpoA, "SES-NOBODY", nobody),
-        }),
+    await notRouted(
+      "cpoA",
+      "PUT",
+      "sessions/receiver/NL/CPA/SES-NOBODY",
       /IT\/NOP/,
+      session(cpoA, "SES-NOBODY", nobody),
     );
-    await expectNotRouted(
-      w,
-      () =>
-        w.cpoA.hubRoute("POST", at(hub, "cdrs", "RECEIVER"), {
-          body: cdr(cpoA, "CDR-NOBODY", nobody),
-        }),
-      /IT\/NOP/,
-    );
+    await notRouted("cpoA", "POST", "cdrs/receiver", /IT\/NOP/, cdr(cpoA, "CDR-NOBODY", nobody));
   });
 
   it("sends a session PATCH and GET to the eMSP the session's PUT went to, per CPO; a PATCH of a session never routed gets 4001", async () => {
@@ -529,68 +447,27 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
     await pushSession(w.cpoA, cpoA, "SES-FOLLOW", emspB);
     await pushSession(w.cpoB, cpoB, "SES-FOLLOW", emspA);
 
-    const patched = await expectRouted(
-      w,
-      () =>
-        w.cpoA.hubRoute("PATCH", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-FOLLOW"), {
-          body: patch,
-        }),
-      {
-        platform: w.emspB,
-        module: "sessions",
-        role: "RECEIVER",
-        method: "PATCH",
-        tail: "/NL/CPA/SES-FOLLOW",
-        receiver: emspB,
-        requester: cpoA,
-      },
+    const patched = await routed(
+      "cpoA",
+      "emspB",
+      "PATCH",
+      "sessions/receiver/NL/CPA/SES-FOLLOW",
+      patch,
     );
     expect(patched.forwarded.body).toEqual(patch);
 
-    await expectRouted(
-      w,
-      () => w.cpoA.hubRoute("GET", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-FOLLOW")),
-      {
-        platform: w.emspB,
-        module: "sessions",
-        role: "RECEIVER",
-        method: "GET",
-        tail: "/NL/CPA/SES-FOLLOW",
-        receiver: emspB,
-        requester: cpoA,
-      },
-    );
+    await routed("cpoA", "emspB", "GET", "sessions/receiver/NL/CPA/SES-FOLLOW");
 
-    await expectRouted(
-      w,
-      () =>
-        w.cpoB.hubRoute("PATCH", at(hub, "sessions", "RECEIVER", "/FR/CPB/SES-FOLLOW"), {
-          body: patch,
-        }),
-      {
-        platform: w.emspA,
-        module: "sessions",
-        role: "RECEIVER",
-        method: "PATCH",
-        tail: "/FR/CPB/SES-FOLLOW",
-        receiver: emspA,
-        requester: cpoB,
-      },
-    );
+    await routed("cpoB", "emspA", "PATCH", "sessions/receiver/FR/CPB/SES-FOLLOW", patch);
 
-    await expectNotRouted(
-      w,
-      () =>
-        w.cpoA.hubRoute("PATCH", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-NEVER-SEEN"), {
-          body: patch,
-        }),
+    await notRouted(
+      "cpoA",
+      "PATCH",
+      "sessions/receiver/NL/CPA/SES-NEVER-SEEN",
       /SES-NEVER-SEEN/,
+      patch,
     );
-    await expectNotRouted(
-      w,
-      () => w.cpoA.hubRoute("GET", at(hub, "sessions", "RECEIVER", "/NL/CPA/SES-NEVER-SEEN")),
-      /SES-NEVER-SEEN/,
-    );
+    await notRouted("cpoA", "GET", "sessions/receiver/NL/CPA/SES-NEVER-SEEN", /SES-NEVER-SEEN/);
   });
 
   it("sends START_SESSION, RESERVE_NOW and UNLOCK_CONNECTOR to the CPO that pushed the location, by PUT or by PATCH", async () => {
@@ -602,73 +479,37 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
       }),
     );
 
-    const started = await expectRouted(
-      w,
-      () =>
-        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/START_SESSION"), {
-          body: startSession(emspA, "LOC-OF-A", emspUrl(w.emspA, "commands", "start-1")),
-        }),
-      {
-        platform: w.cpoA,
-        module: "commands",
-        role: "RECEIVER",
-        method: "POST",
-        tail: "/START_SESSION",
-        receiver: cpoA,
-        requester: emspA,
-      },
+    const started = await routed(
+      "emspA",
+      "cpoA",
+      "POST",
+      "commands/receiver/START_SESSION",
+      startSession(emspA, "LOC-OF-A", emspUrl(w.emspA, "commands", "start-1")),
     );
     expect((started.forwarded.body as any).location_id).toBe("LOC-OF-A");
 
-    await expectRouted(
-      w,
-      () =>
-        w.emspB.hubRoute("POST", at(hub, "commands", "RECEIVER", "/START_SESSION"), {
-          body: startSession(emspB, "LOC-OF-B", emspUrl(w.emspB, "commands", "start-2")),
-        }),
-      {
-        platform: w.cpoB,
-        module: "commands",
-        role: "RECEIVER",
-        method: "POST",
-        tail: "/START_SESSION",
-        receiver: cpoB,
-        requester: emspB,
-      },
+    await routed(
+      "emspB",
+      "cpoB",
+      "POST",
+      "commands/receiver/START_SESSION",
+      startSession(emspB, "LOC-OF-B", emspUrl(w.emspB, "commands", "start-2")),
     );
 
-    await expectRouted(
-      w,
-      () =>
-        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/RESERVE_NOW"), {
-          body: reserveNow(emspA, "LOC-OF-B", "RES-LOC", emspUrl(w.emspA, "commands", "res-1")),
-        }),
-      {
-        platform: w.cpoB,
-        module: "commands",
-        role: "RECEIVER",
-        method: "POST",
-        tail: "/RESERVE_NOW",
-        receiver: cpoB,
-        requester: emspA,
-      },
+    await routed(
+      "emspA",
+      "cpoB",
+      "POST",
+      "commands/receiver/RESERVE_NOW",
+      reserveNow(emspA, "LOC-OF-B", "RES-LOC", emspUrl(w.emspA, "commands", "res-1")),
     );
 
-    await expectRouted(
-      w,
-      () =>
-        w.emspB.hubRoute("POST", at(hub, "commands", "RECEIVER", "/UNLOCK_CONNECTOR"), {
-          body: unlockConnector("LOC-OF-A", emspUrl(w.emspB, "commands", "unlock-1")),
-        }),
-      {
-        platform: w.cpoA,
-        module: "commands",
-        role: "RECEIVER",
-        method: "POST",
-        tail: "/UNLOCK_CONNECTOR",
-        receiver: cpoA,
-        requester: emspB,
-      },
+    await routed(
+      "emspB",
+      "cpoA",
+      "POST",
+      "commands/receiver/UNLOCK_CONNECTOR",
+      unlockConnector("LOC-OF-A", emspUrl(w.emspB, "commands", "unlock-1")),
     );
   });
 
@@ -682,75 +523,26 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
       ["RESERVE_NOW", reserveNow(emspA, "LOC-TWICE", "RES-TWICE", url)],
       ["UNLOCK_CONNECTOR", unlockConnector("LOC-TWICE", url)],
     ] as const) {
-      await expectNotRouted(
-        w,
-        () => w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", `/${command}`), { body }),
-        /several CPOs/,
-      );
+      await notRouted("emspA", "POST", `commands/receiver/${command}`, /several CPOs/, body);
     }
-    await expectNotRouted(
-      w,
-      () =>
-        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/START_SESSION"), {
-          body: startSession(emspA, "LOC-UNKNOWN", url),
-        }),
+    await notRouted(
+      "emspA",
+      "POST",
+      "commands/receiver/START_SESSION",
       /LOC-UNKNOWN/,
+      startSession(emspA, "LOC-UNKNOWN", url),
     );
-    await expectNotRouted(
-      w,
-      () => w.emspA.hubRoute("GET", at(hub, "locations", "SENDER", "/LOC-TWICE")),
-      /several CPOs/,
-    );
-    await expectNotRouted(
-      w,
-      () => w.emspA.hubRoute("GET", at(hub, "locations", "SENDER", "/LOC-UNKNOWN/3256")),
-      /LOC-UNKNOWN/,
-    );
+    await notRouted("emspA", "GET", "locations/sender/LOC-TWICE", /several CPOs/);
+    await notRouted("emspA", "GET", "locations/sender/LOC-UNKNOWN/3256", /LOC-UNKNOWN/);
   });
 
   it("sends an eMSP's GET of a location, EVSE or connector on the locations Sender to the location's CPO", async () => {
     await pushLocation(w.cpoA, cpoA, "LOC-GET-A", emspA);
     await pushLocation(w.cpoB, cpoB, "LOC-GET-B", emspA);
 
-    await expectRouted(
-      w,
-      () => w.emspA.hubRoute("GET", at(hub, "locations", "SENDER", "/LOC-GET-A")),
-      {
-        platform: w.cpoA,
-        module: "locations",
-        role: "SENDER",
-        method: "GET",
-        tail: "/LOC-GET-A",
-        receiver: cpoA,
-        requester: emspA,
-      },
-    );
-    await expectRouted(
-      w,
-      () => w.emspB.hubRoute("GET", at(hub, "locations", "SENDER", "/LOC-GET-B/3256")),
-      {
-        platform: w.cpoB,
-        module: "locations",
-        role: "SENDER",
-        method: "GET",
-        tail: "/LOC-GET-B/3256",
-        receiver: cpoB,
-        requester: emspB,
-      },
-    );
-    await expectRouted(
-      w,
-      () => w.emspA.hubRoute("GET", at(hub, "locations", "SENDER", "/LOC-GET-B/3256/1")),
-      {
-        platform: w.cpoB,
-        module: "locations",
-        role: "SENDER",
-        method: "GET",
-        tail: "/LOC-GET-B/3256/1",
-        receiver: cpoB,
-        requester: emspA,
-      },
-    );
+    await routed("emspA", "cpoA", "GET", "locations/sender/LOC-GET-A");
+    await routed("emspB", "cpoB", "GET", "locations/sender/LOC-GET-B/3256");
+    await routed("emspA", "cpoB", "GET", "locations/sender/LOC-GET-B/3256/1");
   });
 
   it("sends STOP_SESSION to the CPO of the session the hub sent to the caller, though another CPO has a session with that id", async () => {
@@ -758,54 +550,34 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
     await pushSession(w.cpoB, cpoB, "SES-STOP", emspB);
     await pushSession(w.cpoA, cpoA, "SES-STOP-A-ONLY", emspA);
 
-    await expectRouted(
-      w,
-      () =>
-        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/STOP_SESSION"), {
-          body: stopSession("SES-STOP", emspUrl(w.emspA, "commands", "stop-1")),
-        }),
-      {
-        platform: w.cpoA,
-        module: "commands",
-        role: "RECEIVER",
-        method: "POST",
-        tail: "/STOP_SESSION",
-        receiver: cpoA,
-        requester: emspA,
-      },
+    await routed(
+      "emspA",
+      "cpoA",
+      "POST",
+      "commands/receiver/STOP_SESSION",
+      stopSession("SES-STOP", emspUrl(w.emspA, "commands", "stop-1")),
     );
-    await expectRouted(
-      w,
-      () =>
-        w.emspB.hubRoute("POST", at(hub, "commands", "RECEIVER", "/STOP_SESSION"), {
-          body: stopSession("SES-STOP", emspUrl(w.emspB, "commands", "stop-2")),
-        }),
-      {
-        platform: w.cpoB,
-        module: "commands",
-        role: "RECEIVER",
-        method: "POST",
-        tail: "/STOP_SESSION",
-        receiver: cpoB,
-        requester: emspB,
-      },
+    await routed(
+      "emspB",
+      "cpoB",
+      "POST",
+      "commands/receiver/STOP_SESSION",
+      stopSession("SES-STOP", emspUrl(w.emspB, "commands", "stop-2")),
     );
     // A session sent to another eMSP is not the caller's to stop.
-    await expectNotRouted(
-      w,
-      () =>
-        w.emspB.hubRoute("POST", at(hub, "commands", "RECEIVER", "/STOP_SESSION"), {
-          body: stopSession("SES-STOP-A-ONLY", emspUrl(w.emspB, "commands", "stop-3")),
-        }),
+    await notRouted(
+      "emspB",
+      "POST",
+      "commands/receiver/STOP_SESSION",
       /SES-STOP-A-ONLY/,
+      stopSession("SES-STOP-A-ONLY", emspUrl(w.emspB, "commands", "stop-3")),
     );
-    await expectNotRouted(
-      w,
-      () =>
-        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/STOP_SESSION"), {
-          body: stopSession("SES-STOP-NONE", emspUrl(w.emspA, "commands", "stop-4")),
-        }),
+    await notRouted(
+      "emspA",
+      "POST",
+      "commands/receiver/STOP_SESSION",
       /SES-STOP-NONE/,
+      stopSession("SES-STOP-NONE", emspUrl(w.emspA, "commands", "stop-4")),
     );
   });
 
@@ -823,46 +595,27 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
       }),
     );
 
-    const cancelled = await expectRouted(
-      w,
-      () =>
-        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/CANCEL_RESERVATION"), {
-          body: cancelReservation("RES-1", emspUrl(w.emspA, "commands", "c1")),
-        }),
-      {
-        platform: w.cpoA,
-        module: "commands",
-        role: "RECEIVER",
-        method: "POST",
-        tail: "/CANCEL_RESERVATION",
-        receiver: cpoA,
-        requester: emspA,
-      },
+    const cancelled = await routed(
+      "emspA",
+      "cpoA",
+      "POST",
+      "commands/receiver/CANCEL_RESERVATION",
+      cancelReservation("RES-1", emspUrl(w.emspA, "commands", "c1")),
     );
     expect((cancelled.forwarded.body as any).reservation_id).toBe("RES-1");
-    await expectRouted(
-      w,
-      () =>
-        w.emspB.hubRoute("POST", at(hub, "commands", "RECEIVER", "/CANCEL_RESERVATION"), {
-          body: cancelReservation("RES-1", emspUrl(w.emspB, "commands", "c2")),
-        }),
-      {
-        platform: w.cpoB,
-        module: "commands",
-        role: "RECEIVER",
-        method: "POST",
-        tail: "/CANCEL_RESERVATION",
-        receiver: cpoB,
-        requester: emspB,
-      },
+    await routed(
+      "emspB",
+      "cpoB",
+      "POST",
+      "commands/receiver/CANCEL_RESERVATION",
+      cancelReservation("RES-1", emspUrl(w.emspB, "commands", "c2")),
     );
-    await expectNotRouted(
-      w,
-      () =>
-        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/CANCEL_RESERVATION"), {
-          body: cancelReservation("RES-NEVER", emspUrl(w.emspA, "commands", "c3")),
-        }),
+    await notRouted(
+      "emspA",
+      "POST",
+      "commands/receiver/CANCEL_RESERVATION",
       /RES-NEVER/,
+      cancelReservation("RES-NEVER", emspUrl(w.emspA, "commands", "c3")),
     );
   });
 
@@ -871,91 +624,31 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
     await pushSession(w.cpoB, cpoB, "SES-PROFILE", emspB);
     const responseUrl = encodeURIComponent(emspUrl(w.emspA, "chargingprofiles", "p"));
 
-    await expectRouted(
-      w,
-      () =>
-        w.emspA.hubRoute("PUT", at(hub, "chargingprofiles", "RECEIVER", "/SES-PROFILE"), {
-          body: {
-            charging_profile: CHARGING_PROFILE,
-            response_url: emspUrl(w.emspA, "chargingprofiles", "p1"),
-          },
-        }),
-      {
-        platform: w.cpoA,
-        module: "chargingprofiles",
-        role: "RECEIVER",
-        method: "PUT",
-        tail: "/SES-PROFILE",
-        receiver: cpoA,
-        requester: emspA,
-      },
-    );
-    const got = await expectRouted(
-      w,
-      () =>
-        w.emspA.hubRoute(
-          "GET",
-          at(
-            hub,
-            "chargingprofiles",
-            "RECEIVER",
-            `/SES-PROFILE?duration=900&response_url=${responseUrl}`,
-          ),
-        ),
-      {
-        platform: w.cpoA,
-        module: "chargingprofiles",
-        role: "RECEIVER",
-        method: "GET",
-        tail: "/SES-PROFILE",
-        receiver: cpoA,
-        requester: emspA,
-      },
+    await routed("emspA", "cpoA", "PUT", "chargingprofiles/receiver/SES-PROFILE", {
+      charging_profile: CHARGING_PROFILE,
+      response_url: emspUrl(w.emspA, "chargingprofiles", "p1"),
+    });
+    const got = await routed(
+      "emspA",
+      "cpoA",
+      "GET",
+      `chargingprofiles/receiver/SES-PROFILE?duration=900&response_url=${responseUrl}`,
     );
     expect(got.forwarded.query.get("duration")).toBe("900");
-    await expectRouted(
-      w,
-      () =>
-        w.emspA.hubRoute(
-          "DELETE",
-          at(hub, "chargingprofiles", "RECEIVER", `/SES-PROFILE?response_url=${responseUrl}`),
-        ),
-      {
-        platform: w.cpoA,
-        module: "chargingprofiles",
-        role: "RECEIVER",
-        method: "DELETE",
-        tail: "/SES-PROFILE",
-        receiver: cpoA,
-        requester: emspA,
-      },
+    await routed(
+      "emspA",
+      "cpoA",
+      "DELETE",
+      `chargingprofiles/receiver/SES-PROFILE?response_url=${responseUrl}`,
     );
-    await expectRouted(
-      w,
-      () =>
-        w.emspB.hubRoute("PUT", at(hub, "chargingprofiles", "RECEIVER", "/SES-PROFILE"), {
-          body: {
-            charging_profile: CHARGING_PROFILE,
-            response_url: emspUrl(w.emspB, "chargingprofiles", "p2"),
-          },
-        }),
-      {
-        platform: w.cpoB,
-        module: "chargingprofiles",
-        role: "RECEIVER",
-        method: "PUT",
-        tail: "/SES-PROFILE",
-        receiver: cpoB,
-        requester: emspB,
-      },
-    );
-    await expectNotRouted(
-      w,
-      () =>
-        w.emspA.hubRoute(
-          "DELETE",
-          at(hub, "chargingprofiles", "RECEIVER", `/SES-PROFILE-NONE?response_url=${responseUrl}`),
-        ),
+    await routed("emspB", "cpoB", "PUT", "chargingprofiles/receiver/SES-PROFILE", {
+      charging_profile: CHARGING_PROFILE,
+      response_url: emspUrl(w.emspB, "chargingprofiles", "p2"),
+    });
+    await notRouted(
+      "emspA",
+      "DELETE",
+      `chargingprofiles/receiver/SES-PROFILE-NONE?response_url=${responseUrl}`,
       /SES-PROFILE-NONE/,
     );
   });
@@ -968,77 +661,30 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
       charging_profile: CHARGING_PROFILE,
       response_url: emspUrl(emsp, "chargingprofiles", ref),
     });
-    const setBy = async (
-      emsp: FakePlatform,
-      emspParty: Party,
-      cpo: FakePlatform,
-      cpoParty: Party,
-      sessionId: string,
-      result: string,
-    ) =>
-      expectRouted(
-        w,
-        () =>
-          emsp.hubRoute("PUT", at(hub, "chargingprofiles", "RECEIVER", `/${sessionId}`), {
-            body: setProfile(emsp, `set-${sessionId}`),
-          }),
-        {
-          platform: cpo,
-          module: "chargingprofiles",
-          role: "RECEIVER",
-          method: "PUT",
-          tail: `/${sessionId}`,
-          receiver: cpoParty,
-          requester: emspParty,
-          data: { result, timeout: 30 },
-        },
+    const setBy = (emsp: Who, cpo: Who, sessionId: string, result: string) =>
+      routed(
+        emsp,
+        cpo,
+        "PUT",
+        `chargingprofiles/receiver/${sessionId}`,
+        setProfile(w[emsp], `set-${sessionId}`),
+        { result, timeout: 30 },
       );
-    await setBy(w.emspA, emspA, w.cpoA, cpoA, "SES-ACTIVE", "ACCEPTED");
-    await setBy(w.emspB, emspB, w.cpoB, cpoB, "SES-ACTIVE", "ACCEPTED");
-    await setBy(w.emspA, emspA, w.cpoA, cpoA, "SES-REJECTED", "REJECTED");
+    await setBy("emspA", "cpoA", "SES-ACTIVE", "ACCEPTED");
+    await setBy("emspB", "cpoB", "SES-ACTIVE", "ACCEPTED");
+    await setBy("emspA", "cpoA", "SES-REJECTED", "REJECTED");
 
     const active = activeProfile();
-    const fromA = await expectRouted(
-      w,
-      () =>
-        w.cpoA.hubRoute("PUT", at(hub, "chargingprofiles", "SENDER", "/SES-ACTIVE"), {
-          body: active,
-        }),
-      {
-        platform: w.emspA,
-        module: "chargingprofiles",
-        role: "SENDER",
-        method: "PUT",
-        tail: "/SES-ACTIVE",
-        receiver: emspA,
-        requester: cpoA,
-      },
+    const fromA = await routed(
+      "cpoA",
+      "emspA",
+      "PUT",
+      "chargingprofiles/sender/SES-ACTIVE",
+      active,
     );
     expect(fromA.forwarded.body).toEqual(active);
-    await expectRouted(
-      w,
-      () =>
-        w.cpoB.hubRoute("PUT", at(hub, "chargingprofiles", "SENDER", "/SES-ACTIVE"), {
-          body: active,
-        }),
-      {
-        platform: w.emspB,
-        module: "chargingprofiles",
-        role: "SENDER",
-        method: "PUT",
-        tail: "/SES-ACTIVE",
-        receiver: emspB,
-        requester: cpoB,
-      },
-    );
-    await expectNotRouted(
-      w,
-      () =>
-        w.cpoA.hubRoute("PUT", at(hub, "chargingprofiles", "SENDER", "/SES-REJECTED"), {
-          body: active,
-        }),
-      /SES-REJECTED/,
-    );
+    await routed("cpoB", "emspB", "PUT", "chargingprofiles/sender/SES-ACTIVE", active);
+    await notRouted("cpoA", "PUT", "chargingprofiles/sender/SES-REJECTED", /SES-REJECTED/, active);
   });
 
   it("finds the receiver by token uid, location id and session id case-insensitively (types: CiString)", async () => {
@@ -1046,101 +692,48 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
     await pushLocation(w.cpoB, cpoB, "LOC-CASE", emspB);
     await pushSession(w.cpoB, cpoB, "SES-CASE", emspB);
 
-    await expectRouted(
-      w,
-      () => w.cpoA.hubRoute("POST", at(hub, "tokens", "SENDER", "/uid-case/authorize")),
-      {
-        platform: w.emspB,
-        module: "tokens",
-        role: "SENDER",
-        method: "POST",
-        tail: "/uid-case/authorize",
-        receiver: emspB,
-        requester: cpoA,
-      },
+    await routed("cpoA", "emspB", "POST", "tokens/sender/uid-case/authorize");
+    await routed(
+      "emspA",
+      "cpoB",
+      "POST",
+      "commands/receiver/START_SESSION",
+      startSession(emspA, "loc-case", emspUrl(w.emspA, "commands", "case-1")),
     );
-    await expectRouted(
-      w,
-      () =>
-        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/START_SESSION"), {
-          body: startSession(emspA, "loc-case", emspUrl(w.emspA, "commands", "case-1")),
-        }),
-      {
-        platform: w.cpoB,
-        module: "commands",
-        role: "RECEIVER",
-        method: "POST",
-        tail: "/START_SESSION",
-        receiver: cpoB,
-        requester: emspA,
-      },
+    await routed(
+      "emspB",
+      "cpoB",
+      "POST",
+      "commands/receiver/STOP_SESSION",
+      stopSession("ses-case", emspUrl(w.emspB, "commands", "case-2")),
     );
-    await expectRouted(
-      w,
-      () =>
-        w.emspB.hubRoute("POST", at(hub, "commands", "RECEIVER", "/STOP_SESSION"), {
-          body: stopSession("ses-case", emspUrl(w.emspB, "commands", "case-2")),
-        }),
-      {
-        platform: w.cpoB,
-        module: "commands",
-        role: "RECEIVER",
-        method: "POST",
-        tail: "/STOP_SESSION",
-        receiver: cpoB,
-        requester: emspB,
-      },
-    );
-    await expectRouted(
-      w,
-      () =>
-        w.cpoB.hubRoute("PATCH", at(hub, "sessions", "RECEIVER", "/FR/CPB/ses-case"), {
-          body: example("session_patch_example_total_cost.json"),
-        }),
-      {
-        platform: w.emspB,
-        module: "sessions",
-        role: "RECEIVER",
-        method: "PATCH",
-        tail: "/FR/CPB/ses-case",
-        receiver: emspB,
-        requester: cpoB,
-      },
+    await routed(
+      "cpoB",
+      "emspB",
+      "PATCH",
+      "sessions/receiver/FR/CPB/ses-case",
+      example("session_patch_example_total_cost.json"),
     );
   });
 
   it("answers 4001, saying it cannot tell the receiver, to a location PUT and to list GETs without OCPI-to", async () => {
-    await expectNotRouted(
-      w,
-      () =>
-        w.cpoA.hubRoute("PUT", at(hub, "locations", "RECEIVER", "/NL/CPA/LOC-NO-TO"), {
-          body: location(cpoA, "LOC-NO-TO"),
-        }),
+    await notRouted(
+      "cpoA",
+      "PUT",
+      "locations/receiver/NL/CPA/LOC-NO-TO",
       /cannot tell/,
+      location(cpoA, "LOC-NO-TO"),
     );
-    await expectNotRouted(
-      w,
-      () => w.emspA.hubRoute("GET", at(hub, "locations", "SENDER", "?offset=0&limit=10")),
-      /cannot tell/,
-    );
-    await expectNotRouted(
-      w,
-      () => w.emspA.hubRoute("GET", at(hub, "cdrs", "SENDER", "?offset=0&limit=10")),
-      /cannot tell/,
-    );
-    await expectNotRouted(
-      w,
-      () => w.cpoA.hubRoute("GET", at(hub, "tokens", "SENDER", "?offset=0&limit=10")),
-      /cannot tell/,
-    );
+    await notRouted("emspA", "GET", "locations/sender?offset=0&limit=10", /cannot tell/);
+    await notRouted("emspA", "GET", "cdrs/sender?offset=0&limit=10", /cannot tell/);
+    await notRouted("cpoA", "GET", "tokens/sender?offset=0&limit=10", /cannot tell/);
     // The refused location PUT taught the hub nothing: no command finds a CPO by it.
-    await expectNotRouted(
-      w,
-      () =>
-        w.emspA.hubRoute("POST", at(hub, "commands", "RECEIVER", "/START_SESSION"), {
-          body: startSession(emspA, "LOC-NO-TO", emspUrl(w.emspA, "commands", "no-to")),
-        }),
+    await notRouted(
+      "emspA",
+      "POST",
+      "commands/receiver/START_SESSION",
       /LOC-NO-TO/,
+      startSession(emspA, "LOC-NO-TO", emspUrl(w.emspA, "commands", "no-to")),
     );
   });
 });
@@ -1193,11 +786,30 @@ describe("async callbacks: the hub's response_url between CPO and eMSP", () => {
     expect(fresh).toHaveLength(1);
     const forwarded = fresh[0] as ModuleRequest;
     const hubUrl = (forwarded.body as { response_url: string }).response_url;
-    const prefix = `${hub.url}/ocpi/2.2.1/commands/sender/`;
+    return { answer, forwarded, hubUrl, id: expectCallbackId(hubUrl, "commands") };
+  }
+
+  /** `hubUrl` is a hub callback URL on `module`'s Sender; returns its id. */
+  function expectCallbackId(hubUrl: string, module: string): string {
+    const prefix = `${hub.url}/ocpi/2.2.1/${module}/sender/`;
     expect(hubUrl.startsWith(prefix), hubUrl).toBe(true);
     const id = hubUrl.slice(prefix.length);
     expect(id).toMatch(CALLBACK_ID);
-    return { answer, forwarded, hubUrl, id };
+    return id;
+  }
+
+  /** emspA sends a charging profile request on SES-CB (open routing); returns what CPA got. */
+  async function profileRequest(method: string, query = "", body?: unknown) {
+    const before = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").length;
+    const answer = await w.emspA.hubRoute(
+      method,
+      at(hub, "chargingprofiles", "RECEIVER", `/SES-CB${query}`),
+      { body },
+    );
+    const [forwarded] = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").slice(before) as [
+      ModuleRequest,
+    ];
+    return { answer, forwarded };
   }
 
   const start = (ref: string) =>
@@ -1458,21 +1070,11 @@ describe("async callbacks: the hub's response_url between CPO and eMSP", () => {
       charging_profile: CHARGING_PROFILE,
       response_url: original("chargingprofiles", "set"),
     };
-    const before = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").length;
-    const answer = await w.emspA.hubRoute(
-      "PUT",
-      at(hub, "chargingprofiles", "RECEIVER", "/SES-CB"),
-      { body },
-    );
+    const { answer, forwarded } = await profileRequest("PUT", "", body);
     expectOk(answer);
     expect(answer.body.data).toEqual({ result: "ACCEPTED", timeout: 30 });
-    const [forwarded] = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").slice(before) as [
-      ModuleRequest,
-    ];
     const hubUrl = (forwarded.body as any).response_url as string;
-    const prefix = `${hub.url}/ocpi/2.2.1/chargingprofiles/sender/`;
-    expect(hubUrl.startsWith(prefix), hubUrl).toBe(true);
-    expect(hubUrl.slice(prefix.length)).toMatch(CALLBACK_ID);
+    expectCallbackId(hubUrl, "chargingprofiles");
     expect(forwarded.body).toEqual({ ...body, response_url: hubUrl });
 
     expectOk(await post(w.cpoA, hubUrl, { result: "ACCEPTED" }));
@@ -1489,18 +1091,11 @@ describe("async callbacks: the hub's response_url between CPO and eMSP", () => {
     const t0 = clock.t;
     const urls: string[] = [];
     for (const ref of ["profile-in-time", "profile-too-late"]) {
-      const before = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").length;
-      expectOk(
-        await w.emspA.hubRoute("PUT", at(hub, "chargingprofiles", "RECEIVER", "/SES-CB"), {
-          body: {
-            charging_profile: CHARGING_PROFILE,
-            response_url: original("chargingprofiles", ref),
-          },
-        }),
-      );
-      const [forwarded] = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").slice(before) as [
-        ModuleRequest,
-      ];
+      const { answer, forwarded } = await profileRequest("PUT", "", {
+        charging_profile: CHARGING_PROFILE,
+        response_url: original("chargingprofiles", ref),
+      });
+      expectOk(answer);
       urls.push((forwarded.body as any).response_url);
     }
     const [inTime, tooLate] = urls as [string, string];
@@ -1521,29 +1116,16 @@ describe("async callbacks: the hub's response_url between CPO and eMSP", () => {
       ["GET", "get", "duration=900&", { result: "ACCEPTED", profile: activeProfile() }],
       ["DELETE", "delete", "", { result: "UNKNOWN" }],
     ] as const) {
-      const before = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").length;
       const emspUrl = original("chargingprofiles", ref);
-      const answer = await w.emspA.hubRoute(
+      const { answer, forwarded } = await profileRequest(
         method,
-        at(
-          hub,
-          "chargingprofiles",
-          "RECEIVER",
-          `/SES-CB?${query}response_url=${encodeURIComponent(emspUrl)}`,
-        ),
+        `?${query}response_url=${encodeURIComponent(emspUrl)}`,
       );
       expectOk(answer, method);
-      const [forwarded] = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").slice(before) as [
-        ModuleRequest,
-      ];
       expect(forwarded.method).toBe(method);
       expect(forwarded.tail).toBe("/SES-CB");
       const hubUrl = forwarded.query.get("response_url") as string;
-      const prefix = `${hub.url}/ocpi/2.2.1/chargingprofiles/sender/`;
-      expect(hubUrl.startsWith(prefix), hubUrl).toBe(true);
-      const id = hubUrl.slice(prefix.length);
-      expect(id).toMatch(CALLBACK_ID);
-      ids.push(id);
+      ids.push(expectCallbackId(hubUrl, "chargingprofiles"));
       expect(forwarded.path).not.toContain(encodeURIComponent(w.emspA.url));
       if (method === "GET") expect(forwarded.query.get("duration")).toBe("900");
 
@@ -1554,21 +1136,11 @@ describe("async callbacks: the hub's response_url between CPO and eMSP", () => {
   });
 
   it("validates a charging profile result against the request it answers: a GET's ActiveChargingProfileResult", async () => {
-    const before = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").length;
-    expectOk(
-      await w.emspA.hubRoute(
-        "GET",
-        at(
-          hub,
-          "chargingprofiles",
-          "RECEIVER",
-          `/SES-CB?duration=60&response_url=${encodeURIComponent(original("chargingprofiles", "get-invalid"))}`,
-        ),
-      ),
+    const { answer, forwarded } = await profileRequest(
+      "GET",
+      `?duration=60&response_url=${encodeURIComponent(original("chargingprofiles", "get-invalid"))}`,
     );
-    const [forwarded] = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").slice(before) as [
-      ModuleRequest,
-    ];
+    expectOk(answer);
     const hubUrl = forwarded.query.get("response_url") as string;
     const bad = await post(w.cpoA, hubUrl, {
       result: "ACCEPTED",

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ROUTED_MODULES } from "../../src/routing/operations.js";
 import type { FakePlatform, FakeRole, HubAnswer, Reply } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
@@ -18,27 +19,17 @@ const EMSP: FakeRole = { role: "EMSP", country_code: "DE", party_id: "EMS" };
 const CPO_NAME = "Charge Co";
 const EMSP_NAME = "Drive App";
 
-const FUNCTIONAL = [
-  "locations",
-  "sessions",
-  "cdrs",
-  "tariffs",
-  "tokens",
-  "commands",
-  "chargingprofiles",
-] as const;
-
 /**
  * terminology: Typical OCPI implementations per Role. The CPO is Sender of
  * locations, sessions, cdrs and tariffs and Receiver of the rest; the eMSP
  * the other way round.
  */
 const CPO_SENDS = new Set(["locations", "sessions", "cdrs", "tariffs"]);
-const CPO_MODULES: Modules = FUNCTIONAL.map((identifier) => ({
+const CPO_MODULES: Modules = ROUTED_MODULES.map((identifier) => ({
   identifier,
   role: CPO_SENDS.has(identifier) ? "SENDER" : "RECEIVER",
 }));
-const EMSP_MODULES: Modules = FUNCTIONAL.map((identifier) => ({
+const EMSP_MODULES: Modules = ROUTED_MODULES.map((identifier) => ({
   identifier,
   role: CPO_SENDS.has(identifier) ? "RECEIVER" : "SENDER",
 }));
@@ -63,30 +54,34 @@ async function startWorld(env?: Record<string, string>): Promise<World> {
 
 const ocpi = (w: World, path: string) => `${w.hub.url}/ocpi/2.2.1/${path}`;
 
+/** The CPO or the eMSP sends to {hub}/ocpi/2.2.1/`path`, naming the other one in OCPI-to. */
+const toPeer = (
+  w: World,
+  from: FakePlatform,
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string } = {},
+): Promise<HubAnswer> =>
+  from.hubRoute(method, ocpi(w, path), { to: from === w.cpo ? "DE/EMS" : "NL/CPO", ...options });
+
 /** The spec's Location example, as the CPO NL/CPO's location `id`. */
 function location(id = "LOC1"): Json {
   return { ...example("location_example.json"), country_code: "NL", party_id: "CPO", id };
 }
 
-function session(): Json {
-  const s = example("session_example_1_simple_start.json");
+/** The spec's example in `file` as the CPO NL/CPO's, with a cdr_token of the eMSP DE/EMS. */
+function forEmsp(file: string): Json {
+  const o = example(file);
   return {
-    ...s,
+    ...o,
     country_code: "NL",
     party_id: "CPO",
-    cdr_token: { ...s.cdr_token, country_code: "DE", party_id: "EMS" },
+    cdr_token: { ...o.cdr_token, country_code: "DE", party_id: "EMS" },
   };
 }
 
-function cdr(): Json {
-  const c = example("cdr_example.json");
-  return {
-    ...c,
-    country_code: "NL",
-    party_id: "CPO",
-    cdr_token: { ...c.cdr_token, country_code: "DE", party_id: "EMS" },
-  };
-}
+const session = (): Json => forEmsp("session_example_1_simple_start.json");
+const cdr = (): Json => forEmsp("cdr_example.json");
 
 function tariff(): Json {
   return { ...example("tariff_1_simple_2hour.json"), country_code: "NL", party_id: "CPO" };
@@ -206,23 +201,18 @@ describe("routing headers and receivers the hub refuses", () => {
 
   it("refuses a routed request without OCPI-from-country-code or OCPI-from-party-id with 2001", async () => {
     const to = { "ocpi-to-country-code": "DE", "ocpi-to-party-id": "EMS" };
-    await expectRefused(w, () => push(to), 200, 2001, ["OCPI-from-country-code"], "no OCPI-from");
-    await expectRefused(
-      w,
-      () => push({ ...to, "ocpi-from-party-id": "CPO" }),
-      200,
-      2001,
-      ["OCPI-from-country-code"],
-      "no OCPI-from-country-code",
-    );
-    await expectRefused(
-      w,
-      () => push({ ...to, "ocpi-from-country-code": "NL" }),
-      200,
-      2001,
-      ["OCPI-from-party-id"],
-      "no OCPI-from-party-id",
-    );
+    const cases: [Record<string, string>, string, string][] = [
+      [to, "OCPI-from-country-code", "no OCPI-from"],
+      [
+        { ...to, "ocpi-from-party-id": "CPO" },
+        "OCPI-from-country-code",
+        "no OCPI-from-country-code",
+      ],
+      [{ ...to, "ocpi-from-country-code": "NL" }, "OCPI-from-party-id", "no OCPI-from-party-id"],
+    ];
+    for (const [headers, missing, what] of cases) {
+      await expectRefused(w, () => push(headers), 200, 2001, [missing], what);
+    }
     await expectStillRoutes(w);
   });
 
@@ -242,22 +232,13 @@ describe("routing headers and receivers the hub refuses", () => {
 
   it("refuses OCPI-to-country-code without OCPI-to-party-id, and the reverse, with 2001 naming the missing header", async () => {
     const from = { "ocpi-from-country-code": "NL", "ocpi-from-party-id": "CPO" };
-    await expectRefused(
-      w,
-      () => push({ ...from, "ocpi-to-country-code": "DE" }),
-      200,
-      2001,
-      ["OCPI-to-party-id"],
-      "only OCPI-to-country-code",
-    );
-    await expectRefused(
-      w,
-      () => push({ ...from, "ocpi-to-party-id": "EMS" }),
-      200,
-      2001,
-      ["OCPI-to-country-code"],
-      "only OCPI-to-party-id",
-    );
+    const cases: [Record<string, string>, string, string][] = [
+      [{ ...from, "ocpi-to-country-code": "DE" }, "OCPI-to-party-id", "only OCPI-to-country-code"],
+      [{ ...from, "ocpi-to-party-id": "EMS" }, "OCPI-to-country-code", "only OCPI-to-party-id"],
+    ];
+    for (const [headers, missing, what] of cases) {
+      await expectRefused(w, () => push(headers), 200, 2001, [missing], what);
+    }
     await expectStillRoutes(w);
   });
 
@@ -475,11 +456,11 @@ interface BodyCase {
 const cpoPush =
   (method: string, path: string) =>
   (w: World, body: Json): Promise<HubAnswer> =>
-    w.cpo.hubRoute(method, ocpi(w, path), { to: "DE/EMS", body });
+    toPeer(w, w.cpo, method, path, { body });
 const emspPush =
   (method: string, path: string) =>
   (w: World, body: Json): Promise<HubAnswer> =>
-    w.emsp.hubRoute(method, ocpi(w, path), { to: "NL/CPO", body });
+    toPeer(w, w.emsp, method, path, { body });
 
 const BODY_CASES: BodyCase[] = [
   {
@@ -881,10 +862,9 @@ describe("request validation before forwarding", () => {
       ],
     ];
     for (const [what, from, path, complete, partial] of patches) {
-      const to = from === w.cpo ? "DE/EMS" : "NL/CPO";
       await expectRefused(
         w,
-        () => from.hubRoute("PATCH", ocpi(w, path), { to, body: partial }),
+        () => toPeer(w, from, "PATCH", path, { body: partial }),
         200,
         2001,
         ["last_updated"],
@@ -892,7 +872,7 @@ describe("request validation before forwarding", () => {
       );
       const receiver = from === w.cpo ? w.emsp : w.cpo;
       const before = receiver.moduleRequests().length;
-      const answer = await from.hubRoute("PATCH", ocpi(w, path), { to, body: complete });
+      const answer = await toPeer(w, from, "PATCH", path, { body: complete });
       expect(answer.body.status_code, `${what} PATCH with last_updated`).toBe(1000);
       expect(receiver.moduleRequests().length).toBe(before + 1);
       expect(receiver.moduleRequests().at(-1)?.body).toEqual(complete);
@@ -901,25 +881,18 @@ describe("request validation before forwarding", () => {
   });
 
   it("answers a body that is not JSON, or empty, with HTTP 400 and 2001", async () => {
-    const cases: [string, FakePlatform, string, string, string, string][] = [
-      ["Location PUT", w.cpo, "PUT", "locations/receiver/NL/CPO/LOC1", "DE/EMS", '{"id": "LOC1",'],
-      ["CDR POST", w.cpo, "POST", "cdrs/receiver", "DE/EMS", "<cdr><id>1</id></cdr>"],
-      ["command POST", w.emsp, "POST", "commands/receiver/START_SESSION", "NL/CPO", "START"],
-      [
-        "Token PATCH",
-        w.emsp,
-        "PATCH",
-        `tokens/receiver/DE/EMS/${TOKEN_UID}`,
-        "NL/CPO",
-        "valid=false",
-      ],
-      ["Location PUT, empty", w.cpo, "PUT", "locations/receiver/NL/CPO/LOC1", "DE/EMS", ""],
-      ["Tariff PUT, blank", w.cpo, "PUT", "tariffs/receiver/NL/CPO/12", "DE/EMS", "  \n "],
+    const cases: [string, FakePlatform, string, string, string][] = [
+      ["Location PUT", w.cpo, "PUT", "locations/receiver/NL/CPO/LOC1", '{"id": "LOC1",'],
+      ["CDR POST", w.cpo, "POST", "cdrs/receiver", "<cdr><id>1</id></cdr>"],
+      ["command POST", w.emsp, "POST", "commands/receiver/START_SESSION", "START"],
+      ["Token PATCH", w.emsp, "PATCH", `tokens/receiver/DE/EMS/${TOKEN_UID}`, "valid=false"],
+      ["Location PUT, empty", w.cpo, "PUT", "locations/receiver/NL/CPO/LOC1", ""],
+      ["Tariff PUT, blank", w.cpo, "PUT", "tariffs/receiver/NL/CPO/12", "  \n "],
     ];
-    for (const [what, from, method, path, to, rawBody] of cases) {
+    for (const [what, from, method, path, rawBody] of cases) {
       await expectRefused(
         w,
-        () => from.hubRoute(method, ocpi(w, path), { to, rawBody }),
+        () => toPeer(w, from, method, path, { rawBody }),
         400,
         2001,
         [rawBody.trim() === "" ? "empty" : "JSON"],
@@ -931,37 +904,27 @@ describe("request validation before forwarding", () => {
 
   it("refuses a full object whose country_code, party_id or id differs from the URL with 2001", async () => {
     const evse = location().evses[0];
-    const cases: [string, FakePlatform, string, string, Json, string[]][] = [
+    const cases: [string, FakePlatform, string, Json, string[]][] = [
       [
         "Location codes",
         w.cpo,
-        "DE/EMS",
         "locations/receiver/NL/CPO/LOC1",
         { ...location(), country_code: "BE", party_id: "BEC" },
         ["country_code", "BE/BEC"],
       ],
-      [
-        "Location id",
-        w.cpo,
-        "DE/EMS",
-        "locations/receiver/NL/CPO/LOC2",
-        location("LOC1"),
-        ["id", "LOC2"],
-      ],
-      ["EVSE uid", w.cpo, "DE/EMS", "locations/receiver/NL/CPO/LOC1/9999", evse, ["uid", "9999"]],
+      ["Location id", w.cpo, "locations/receiver/NL/CPO/LOC2", location("LOC1"), ["id", "LOC2"]],
+      ["EVSE uid", w.cpo, "locations/receiver/NL/CPO/LOC1/9999", evse, ["uid", "9999"]],
       [
         "Connector id",
         w.cpo,
-        "DE/EMS",
         "locations/receiver/NL/CPO/LOC1/3256/2",
         evse.connectors[0],
         ["id", "2"],
       ],
-      ["Session id", w.cpo, "DE/EMS", "sessions/receiver/NL/CPO/102", session(), ["id", "102"]],
+      ["Session id", w.cpo, "sessions/receiver/NL/CPO/102", session(), ["id", "102"]],
       [
         "Session codes",
         w.cpo,
-        "DE/EMS",
         "sessions/receiver/NL/CPO/101",
         { ...session(), country_code: "BE" },
         ["country_code", "BE/CPO"],
@@ -969,33 +932,24 @@ describe("request validation before forwarding", () => {
       [
         "Tariff codes",
         w.cpo,
-        "DE/EMS",
         "tariffs/receiver/NL/CPO/12",
         { ...tariff(), party_id: "CPA" },
         ["party_id", "NL/CPA"],
       ],
-      ["Tariff id", w.cpo, "DE/EMS", "tariffs/receiver/NL/CPO/13", tariff(), ["id", "13"]],
-      [
-        "Token uid",
-        w.emsp,
-        "NL/CPO",
-        "tokens/receiver/DE/EMS/OTHER-UID",
-        token(),
-        ["uid", "OTHER-UID"],
-      ],
+      ["Tariff id", w.cpo, "tariffs/receiver/NL/CPO/13", tariff(), ["id", "13"]],
+      ["Token uid", w.emsp, "tokens/receiver/DE/EMS/OTHER-UID", token(), ["uid", "OTHER-UID"]],
       [
         "Token codes",
         w.emsp,
-        "NL/CPO",
         `tokens/receiver/DE/EMS/${TOKEN_UID}`,
         { ...token(), country_code: "NL", party_id: "TNM" },
         ["country_code", "NL/TNM"],
       ],
     ];
-    for (const [what, from, to, path, body, mentions] of cases) {
+    for (const [what, from, path, body, mentions] of cases) {
       await expectRefused(
         w,
-        () => from.hubRoute("PUT", ocpi(w, path), { to, body }),
+        () => toPeer(w, from, "PUT", path, { body }),
         200,
         2001,
         mentions,
@@ -1038,11 +992,10 @@ describe("request validation before forwarding", () => {
       ],
     ];
     for (const [from, method, endpoint, tail, body] of cases) {
-      const to = from === w.cpo ? "DE/EMS" : "NL/CPO";
       const owner = tail.split("/").slice(0, 2).join("/");
       await expectRefused(
         w,
-        () => from.hubRoute(method, ocpi(w, `${endpoint}/${tail}`), { to, body }),
+        () => toPeer(w, from, method, `${endpoint}/${tail}`, { body }),
         200,
         2001,
         [owner],
@@ -1111,10 +1064,9 @@ describe("request validation before forwarding", () => {
       [w.cpo, "POST", "chargingprofiles/sender/a/b"],
     ];
     for (const [from, method, path] of cases) {
-      const to = from === w.cpo ? "DE/EMS" : "NL/CPO";
       await expectRefused(
         w,
-        () => from.hubRoute(method, ocpi(w, path), { to, body: method === "GET" ? undefined : {} }),
+        () => toPeer(w, from, method, path, { body: method === "GET" ? undefined : {} }),
         404,
         2000,
         [method],
@@ -1136,19 +1088,15 @@ describe("request validation before forwarding", () => {
       [w.cpo, "GET", "tokens/sender/012345678/authorize", "POST"],
     ];
     for (const [from, method, path, allowed] of cases) {
-      const to = from === w.cpo ? "DE/EMS" : "NL/CPO";
-      await expectRefused(
+      const answer = await expectRefused(
         w,
-        () =>
-          from.hubRoute(method, ocpi(w, path), {
-            to,
-            body: method === "GET" ? undefined : location(),
-          }),
+        () => toPeer(w, from, method, path, { body: method === "GET" ? undefined : location() }),
         405,
         2000,
         [method, allowed],
         `${method} ${path}`,
       );
+      expect(answer.headers.get("allow"), `${method} ${path}`).toContain(allowed);
     }
     await expectStillRoutes(w);
   });
