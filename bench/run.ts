@@ -7,11 +7,18 @@
  * load over keep-alive connections on loopback and prints p50/p99 latency,
  * throughput, the serving process's CPU time per request (steadier than
  * latency on a shared machine) and the ratios; plus the time of a complete
- * credentials handshake. Figures only: nothing here passes or fails on time.
+ * credentials handshake.
+ *
+ * Forwarding: a fake CPO in a process of its own serves one location; the
+ * same GETs go straight to it, through a bare node:http pass-through proxy
+ * (keep-alive, no checks) and through the hub (an eMSP's token and routing
+ * headers), and the ratios hub / proxy are printed.
+ * Figures only: nothing here passes or fails on time.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { readFileSync } from "node:fs";
+import { createServer, Agent as HttpAgent, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
@@ -19,12 +26,14 @@ import { Pool } from "undici";
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const HANDSHAKES = Number(process.env.BENCH_HANDSHAKES ?? 30);
+/** The forwarding comparison runs in this many alternating rounds. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 /** Set to a folder to get a V8 CPU profile of the serving process there. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 const ADMIN = "bench-admin-token-0123456789";
 
 /** Child: the hub and the bare server, ports reported on stdout. */
-async function serve(): Promise<void> {
+async function serve(cpoUrl: string): Promise<void> {
   const { serve: listen } = await import("@hono/node-server");
   const { createApp } = await import("../src/app.js");
   const { loadConfig } = await import("../src/config/load.js");
@@ -47,6 +56,27 @@ async function serve(): Promise<void> {
   );
   const honoServer = listen({ fetch: honoApp.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => honoServer.once("listening", () => resolve()));
+  const upstream = new URL(cpoUrl);
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
+  const proxy = createServer((req, res) => {
+    const forwarded = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: req.url,
+        method: req.method,
+        headers: req.headers,
+        agent,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forwarded.on("error", () => res.destroy());
+    req.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
   const port = (probe.address() as AddressInfo).port;
@@ -70,6 +100,7 @@ async function serve(): Promise<void> {
         hub: config.hubUrl,
         bare: `http://127.0.0.1:${(bare.address() as AddressInfo).port}`,
         hono: `http://127.0.0.1:${(honoServer.address() as AddressInfo).port}`,
+        proxy: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
       })}\n`,
     );
   });
@@ -87,26 +118,31 @@ interface Result {
 let serverCpu: () => Promise<number> = async () => Number.NaN;
 
 async function main(): Promise<void> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
-      "--import",
-      "tsx",
-      fileURLToPath(import.meta.url),
-      "serve",
-    ],
-    {
-      stdio: ["ignore", "pipe", "inherit", "ipc"],
-    },
-  );
-  serverCpu = () =>
-    new Promise((resolve) => {
-      child.once("message", (m) => resolve(m as number));
-      child.send("cpu");
-    });
+  const cpo = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "cpo"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let child: ChildProcess | undefined;
   try {
-    const urls = await readUrls(child);
+    const { cpo: cpoUrl } = await readLine<{ cpo: string }>(cpo);
+    child = spawn(
+      process.execPath,
+      [
+        ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+        "--import",
+        "tsx",
+        fileURLToPath(import.meta.url),
+        "serve",
+        cpoUrl,
+      ],
+      { stdio: ["ignore", "pipe", "inherit", "ipc"] },
+    );
+    const server = child;
+    serverCpu = () =>
+      new Promise((resolve) => {
+        server.once("message", (m) => resolve(m as number));
+        server.send("cpu");
+      });
+    const urls = await readLine<{ hub: string; bare: string; hono: string; proxy: string }>(child);
     const platform = await startPlatform();
     const token = await onboard(urls.hub, platform.url);
 
@@ -139,14 +175,56 @@ async function main(): Promise<void> {
     );
     const handshake = await handshakes(urls.hub, platform.url, HANDSHAKES);
 
+    // Forwarding: one location GET, straight, through the bare proxy, through the hub.
+    await onboard(urls.hub, cpoUrl, { country_code: "NL", party_id: "CPO" });
+    const emspToken = await onboard(urls.hub, platform.url, {
+      role: "EMSP",
+      country_code: "DE",
+      party_id: "EMS",
+    });
+    const locationPath = `/ocpi/2.2.1/locations/sender/${LOCATION_ID}`;
+    const emspHeaders = {
+      authorization: `Token ${Buffer.from(emspToken).toString("base64")}`,
+      "ocpi-from-country-code": "DE",
+      "ocpi-from-party-id": "EMS",
+      "ocpi-to-country-code": "NL",
+      "ocpi-to-party-id": "CPO",
+      "x-correlation-id": randomUUID(),
+    };
+    await load("warm-up", cpoUrl, locationPath, {}, 2_000);
+    await load("warm-up", urls.proxy, locationPath, {}, 2_000);
+    await load("warm-up", urls.hub, locationPath, emspHeaders, 2_000);
+    // Rounds alternate the three targets, so drift on a shared host hits each alike; medians are reported.
+    const rounds: Result[][] = [[], [], []];
+    for (let round = 0; round < ROUNDS; round++) {
+      const n = Math.ceil(REQUESTS / ROUNDS);
+      rounds[0]?.push(await load("GET location straight to the CPO", cpoUrl, locationPath, {}, n));
+      rounds[1]?.push(
+        await load("GET location through a bare node:http proxy", urls.proxy, locationPath, {}, n),
+      );
+      rounds[2]?.push(
+        await load(
+          "GET location through the hub (auth, routing headers, forward, relay)",
+          urls.hub,
+          locationPath,
+          emspHeaders,
+          n,
+        ),
+      );
+    }
+    const [direct, proxied, routed] = rounds.map(median) as [Result, Result, Result];
+    // Each round's hub run follows its proxy run at once, so per-round ratios see the same host.
+    const ratios = rounds[1]?.map((p, k) => (rounds[2]?.[k]?.rps ?? 0) / p.rps) ?? [];
+    const added = rounds[1]?.map((p, k) => (rounds[2]?.[k]?.p50 ?? 0) - p.p50) ?? [];
     console.log(
       `\nocpi-hub bench — node ${process.version}, ${REQUESTS} requests, concurrency ${CONCURRENCY}, loopback\n`,
     );
     console.log("| what | p50 ms | p99 ms | requests/s | server CPU µs/request |");
     console.log("| --- | ---: | ---: | ---: | ---: |");
-    for (const r of [bare, hono, hub, versions]) {
+    for (const r of [bare, hono, hub, versions, direct, proxied, routed]) {
+      const cpu = Number.isNaN(r.cpuUs) ? "–" : r.cpuUs.toFixed(1);
       console.log(
-        `| ${r.name} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${Math.round(r.rps)} | ${r.cpuUs.toFixed(1)} |`,
+        `| ${r.name} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${Math.round(r.rps)} | ${cpu} |`,
       );
     }
     console.log(
@@ -158,21 +236,63 @@ async function main(): Promise<void> {
     console.log(
       `credentials handshake (party-initiated, incl. the hub's GETs of versions and details): p50 ${handshake.p50.toFixed(1)} ms, p99 ${handshake.p99.toFixed(1)} ms over ${HANDSHAKES}`,
     );
+    console.log(
+      `forwarding (medians over ${ROUNDS} alternating rounds): hub / bare proxy throughput ${quantile(ratios, 0.5).toFixed(2)} (per round: ${ratios.map((r) => r.toFixed(2)).join(", ")}; target ≥ 0.8); p50 added by the hub over the proxy ${quantile(added, 0.5).toFixed(2)} ms (target ≤ 1 ms); hub / straight throughput ${(routed.rps / direct.rps).toFixed(2)}; CPU per forwarded request: hub ${routed.cpuUs.toFixed(1)} µs, proxy ${proxied.cpuUs.toFixed(1)} µs`,
+    );
     await new Promise<void>((resolve) => platform.server.close(() => resolve()));
   } finally {
-    child.kill("SIGTERM");
+    child?.kill("SIGTERM");
+    cpo.kill("SIGTERM");
   }
 }
 
-function readUrls(child: ChildProcess): Promise<{ hub: string; bare: string; hono: string }> {
+const LOCATION_ID = "LOC1";
+
+/** Child: a CPO that serves one realistic location (the spec's example) on its locations Sender. */
+async function serveCpo(): Promise<void> {
+  const example = JSON.parse(
+    readFileSync(
+      new URL("../test/support/ocpi-examples/location_example.json", import.meta.url),
+      "utf8",
+    ),
+  ) as Record<string, unknown>;
+  const location = { ...example, country_code: "NL", party_id: "CPO", id: LOCATION_ID };
+  const server = createServer((req, res) => {
+    const base = `http://${req.headers.host}/ocpi`;
+    let data: unknown;
+    if (req.url === "/ocpi/versions") data = [{ version: "2.2.1", url: `${base}/2.2.1` }];
+    else if (req.url === "/ocpi/2.2.1")
+      data = {
+        version: "2.2.1",
+        endpoints: [
+          { identifier: "credentials", role: "SENDER", url: `${base}/2.2.1/credentials` },
+          { identifier: "locations", role: "SENDER", url: `${base}/2.2.1/locations/sender` },
+        ],
+      };
+    else data = location;
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "x-request-id": String(req.headers["x-request-id"] ?? randomUUID()),
+    });
+    res.end(JSON.stringify({ data, status_code: 1000, timestamp: new Date().toISOString() }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  process.on("SIGTERM", () => process.exit(0));
+  process.stdout.write(
+    `${JSON.stringify({ cpo: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`,
+  );
+}
+
+/** The first JSON line a child prints. */
+function readLine<T>(child: ChildProcess): Promise<T> {
   return new Promise((resolve, reject) => {
     let buffer = "";
     child.stdout?.on("data", (chunk: Buffer) => {
       buffer += chunk.toString();
       const line = buffer.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolve(JSON.parse(line));
+      if (line) resolve(JSON.parse(line) as T);
     });
-    child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`bench child exited with ${code}`)));
   });
 }
 
@@ -198,14 +318,17 @@ async function startPlatform(): Promise<{ url: string; server: Server }> {
 
 let party = 0;
 
-/** Invites a CPO and registers it party-initiated; returns the token the hub issued. */
-async function onboard(hub: string, platformUrl: string): Promise<string> {
-  party += 1;
-  const role = {
-    role: "CPO",
+/** Invites a party (a CPO unless told) and registers it party-initiated; returns the hub's token. */
+async function onboard(
+  hub: string,
+  platformUrl: string,
+  as: { role?: string; country_code: string; party_id: string } = {
     country_code: "NL",
-    party_id: party.toString(36).toUpperCase().padStart(3, "0"),
-  };
+    party_id: (party + 1).toString(36).toUpperCase().padStart(3, "0"),
+  },
+): Promise<string> {
+  party += 1;
+  const role = { role: "CPO", ...as };
   const invite = await fetch(`${hub}/admin/platforms`, {
     method: "POST",
     headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
@@ -279,10 +402,23 @@ async function load(
   };
 }
 
+/** Per figure, the median over rounds of one target. */
+function median(results: Result[]): Result {
+  const mid = (values: number[]) => quantile(values, 0.5);
+  return {
+    name: results[0]?.name ?? "",
+    p50: mid(results.map((r) => r.p50)),
+    p99: mid(results.map((r) => r.p99)),
+    rps: mid(results.map((r) => r.rps)),
+    cpuUs: mid(results.map((r) => r.cpuUs)),
+  };
+}
+
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-if (process.argv[2] === "serve") await serve();
+if (process.argv[2] === "serve") await serve(process.argv[3] as string);
+else if (process.argv[2] === "cpo") await serveCpo();
 else await main();

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Agent, type Dispatcher, Pool, errors as undiciErrors, util } from "undici";
+import { Agent, type Dispatcher, Pool, errors as undiciErrors } from "undici";
 import { type Envelope, isEnvelope } from "../ocpi/envelope.js";
 import { authorizationHeader, type TokenEncoding } from "../ocpi/tokens.js";
 
@@ -36,9 +36,14 @@ export interface OutboundRequest {
   pool?: string;
 }
 
+/** The answer headers the hub acts on; no others are read. */
+const KEPT_HEADERS = new Set(["x-total-count", "x-limit", "link", "location"]);
+const KEPT_LENGTHS = new Set([...KEPT_HEADERS].map((name) => name.length));
+
 export interface OutboundResponse {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  /** The headers the hub relays or rewrites (pagination, Location), by lower-case name. */
+  headers: Record<string, string | undefined>;
   /** The parsed OCPI envelope. */
   body: Envelope;
   /** The answer as received, to relay without serializing it again. */
@@ -222,7 +227,7 @@ class Collector implements Dispatcher.DispatchHandler {
         : Buffer.concat(this.chunks).toString("utf8");
     this.resolve({
       status: this.status,
-      headers: util.parseHeaders(this.rawHeaders) as OutboundResponse["headers"],
+      headers: pickHeaders(this.rawHeaders),
       text,
     });
   }
@@ -240,6 +245,20 @@ class Collector implements Dispatcher.DispatchHandler {
     this.onError(err);
     this.abort?.(err);
   }
+}
+
+/** The kept headers out of undici's raw name/value list; the first of a repeated one wins. */
+function pickHeaders(raw: Buffer[]): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as Buffer;
+    if (!KEPT_LENGTHS.has(name.length)) continue;
+    const lower = name.toString("latin1").toLowerCase();
+    if (KEPT_HEADERS.has(lower) && picked[lower] === undefined) {
+      picked[lower] = (raw[i + 1] as Buffer).toString("latin1");
+    }
+  }
+  return picked;
 }
 
 function toOutboundError(err: unknown, url: string): OutboundError {

@@ -130,9 +130,9 @@ export function relay(
     [RoutingHeader.fromCountryCode]: parties.from.countryCode,
     [RoutingHeader.fromPartyId]: parties.from.partyId,
   };
-  const total = single(res.headers[Header.totalCount]);
+  const total = res.headers[Header.totalCount];
   if (total !== undefined) headers[OutHeader.totalCount] = total;
-  const limit = single(res.headers[Header.limit]);
+  const limit = res.headers[Header.limit];
   if (limit !== undefined) headers[OutHeader.limit] = limit;
   if (extra !== undefined) Object.assign(headers, extra);
   // A status that forbids a body (1xx, 204, 205, 304) cannot carry the envelope on.
@@ -141,10 +141,6 @@ export function relay(
       ? 200
       : res.status;
   return answer(res.text, status, headers);
-}
-
-export function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 const NEXT = /<([^>]*)>\s*;\s*rel="?next"?/i;

@@ -14,7 +14,7 @@ import type { InterfaceRole } from "../ocpi/schemas/version.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import { validate } from "../ocpi/validate.js";
 import { fetchLinkedCdr, openCallback, receiveCallback, settleCallback } from "./callbacks.js";
-import { relay, rewriteLink, sendHop, single } from "./forward.js";
+import { relay, rewriteLink, sendHop } from "./forward.js";
 import { openRoute } from "./open-routing.js";
 import {
   interfaceOperations,
@@ -154,7 +154,7 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
   const extra: Record<string, string> = {};
   if (op.paginated) {
     const link = rewriteLink(
-      single(res.headers[Header.link]),
+      res.headers[Header.link],
       target.endpoint,
       `${deps.config.hubUrl}${req.hubEndpoint}`,
     );
@@ -310,7 +310,7 @@ async function linkCdr(
   routing: Routing,
   target: Target,
 ): Promise<string | undefined> {
-  const location = single(res.headers.location);
+  const location = res.headers.location;
   if (location === undefined || res.body.status_code < 1000 || res.body.status_code >= 2000) {
     return undefined;
   }
