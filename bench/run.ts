@@ -213,6 +213,8 @@ async function main(): Promise<void> {
       );
     }
     const [direct, proxied, routed] = rounds.map(median) as [Result, Result, Result];
+    // The CPO runs in a process of its own; the measured CPU is the hub process's.
+    direct.cpuUs = Number.NaN;
     // Each round's hub run follows its proxy run at once, so per-round ratios see the same host.
     const ratios = rounds[1]?.map((p, k) => (rounds[2]?.[k]?.rps ?? 0) / p.rps) ?? [];
     const added = rounds[1]?.map((p, k) => (rounds[2]?.[k]?.p50 ?? 0) - p.p50) ?? [];
