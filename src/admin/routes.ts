@@ -226,6 +226,7 @@ export function adminRoutes() {
     await tellUnregistered(deps, platform);
     await deps.store.deletePlatform(platform.id);
     await deps.registry.changed(platform.id);
+    deps.tasks.run("close the removed platform's pools", () => deps.client.release(platform.id));
     deps.tasks.run("announce removed platform", () =>
       announcePlatform(deps, platform.id, platform.roles),
     );

@@ -54,6 +54,8 @@ export interface OutboundResponse {
 /** The one outbound HTTP path: keep-alive pools per receiving origin, a timeout, the peer's token. */
 export interface OcpiClient {
   send(req: OutboundRequest): Promise<OutboundResponse>;
+  /** Closes the pools kept for a key (a platform that unregistered or was removed) once idle. */
+  release(pool: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -139,6 +141,15 @@ export function createOcpiClient(options: { timeoutMs: number }): OcpiClient {
         );
       }
       return { status: statusCode, headers: resHeaders, body: parsed, text, requestId };
+    },
+    async release(key) {
+      const closing: Promise<void>[] = [];
+      for (const [id, pool] of pools) {
+        if (!id.startsWith(`${key} `)) continue;
+        pools.delete(id);
+        closing.push(pool.close());
+      }
+      await Promise.all(closing);
     },
     async close() {
       await Promise.all([shared.close(), ...[...pools.values()].map((pool) => pool.close())]);

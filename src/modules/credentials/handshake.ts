@@ -176,6 +176,7 @@ export async function unregister(
   if (tellPlatform) await tellUnregistered(deps, platform);
   await deps.store.clearRegistration(platform.id, deps.clock.now());
   await deps.registry.changed(platform.id);
+  deps.tasks.run("close the unregistered platform's pools", () => deps.client.release(platform.id));
   deps.tasks.run("announce unregistered platform", () => announcePlatform(deps, platform.id));
 }
 
