@@ -107,6 +107,14 @@ export async function openCallback(
   return opened;
 }
 
+/** The receiver's immediate answer took the request: a 1xxx status with result ACCEPTED. */
+export function accepted(res: OutboundResponse): boolean {
+  const code = res.body.status_code;
+  return (
+    code >= 1000 && code < 2000 && (res.body.data as { result?: unknown })?.result === "ACCEPTED"
+  );
+}
+
 /**
  * After the receiver's immediate answer: an ACCEPTED request keeps its
  * callback for the receiver's timeout plus a grace period (a reservation's
@@ -120,16 +128,11 @@ export async function settleCallback(
   res: OutboundResponse | undefined,
 ): Promise<void> {
   const deps = c.get("deps");
-  const data = res?.body.data as { result?: unknown; timeout?: unknown } | undefined;
-  const accepted =
-    res !== undefined &&
-    res.body.status_code >= 1000 &&
-    res.body.status_code < 2000 &&
-    data?.result === "ACCEPTED";
-  if (!accepted) {
+  if (res === undefined || !accepted(res)) {
     await deps.routing.dropCallback(id);
     return;
   }
+  const data = res.body.data as { timeout?: unknown };
   const now = deps.clock.now().getTime();
   const timeoutMs = typeof data.timeout === "number" && data.timeout > 0 ? data.timeout * 1000 : 0;
   let expires = now + timeoutMs + GRACE_MS;

@@ -13,7 +13,13 @@ import { parsePage } from "../ocpi/pagination.js";
 import type { InterfaceRole } from "../ocpi/schemas/version.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import { validate } from "../ocpi/validate.js";
-import { fetchLinkedCdr, openCallback, receiveCallback, settleCallback } from "./callbacks.js";
+import {
+  accepted,
+  fetchLinkedCdr,
+  openCallback,
+  receiveCallback,
+  settleCallback,
+} from "./callbacks.js";
 import { relay, rewriteLink, sendHop } from "./forward.js";
 import { openRoute } from "./open-routing.js";
 import {
@@ -99,7 +105,8 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
     text = await c.req.text();
     if (text.trim() === "" && op.bodyOptional) text = undefined;
     else body = parseJson(text);
-    if (body !== undefined && op.body !== undefined) validate(op.body(params), body, describe(op));
+    if (body !== undefined && op.body !== undefined)
+      validate(op.body(params), body, `${op.module} ${op.method} body`);
   }
   checkOwnership(caller.platform.roles, op, params, body);
   if (op.paginated) checkPage(op, req.query);
@@ -129,7 +136,8 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
     if (callback.query !== undefined) query = callback.query;
   }
 
-  const learned = learn(c, op, params, body, routing, target, req.query);
+  const routed: Routed = { op, params, body, routing, target, query: req.query };
+  const learned = learn(c, routed);
   let res: OutboundResponse | undefined;
   try {
     res = await sendHop(c, {
@@ -151,35 +159,8 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
     }
   }
 
-  const extra: Record<string, string> = {};
-  if (op.paginated) {
-    const link = rewriteLink(
-      res.headers[Header.link],
-      target.endpoint,
-      `${deps.config.hubUrl}${req.hubEndpoint}`,
-    );
-    if (link !== undefined) extra[OutHeader.link] = link;
-  }
-  if (op.effect === "cdr-posted") {
-    const location = await linkCdr(c, res, routing, target);
-    if (location !== undefined) extra.Location = location;
-  }
-  if (op.effect === "profile-request" && op.method === "PUT" && accepted(res)) {
-    await remember(c, () =>
-      deps.routing.putHint(
-        "profile",
-        target.party,
-        params.session_id as string,
-        routing.from,
-        deps.clock.now(),
-      ),
-    );
-  }
+  const extra = await conclude(c, routed, res, req.hubEndpoint);
   return relay(c, res, { to: routing.from, from: target.party }, extra);
-}
-
-function describe(op: Operation): string {
-  return `${op.module} ${op.method} body`;
 }
 
 /**
@@ -225,24 +206,68 @@ function checkPage(op: Operation, query: string): void {
   }
 }
 
+/** A request on its way to its receiver, as learn() and conclude() see it. */
+interface Routed {
+  op: Operation;
+  params: Params;
+  body: unknown;
+  routing: Routing;
+  target: Target;
+  /** The query string as received. */
+  query: string;
+}
+
+/**
+ * What the answer changes before it goes back: a Link rewritten to the
+ * hub, a CDR's Location replaced by a hub URL, and the setter of an
+ * accepted charging profile remembered for its ActiveChargingProfile PUTs.
+ * Returns the headers to add to the relayed answer.
+ */
+async function conclude(
+  c: Context<AppEnv>,
+  r: Routed,
+  res: OutboundResponse,
+  hubEndpoint: string,
+): Promise<Record<string, string>> {
+  const deps = c.get("deps");
+  const extra: Record<string, string> = {};
+  if (r.op.paginated) {
+    const link = rewriteLink(
+      res.headers[Header.link],
+      r.target.endpoint,
+      `${deps.config.hubUrl}${hubEndpoint}`,
+    );
+    if (link !== undefined) extra[OutHeader.link] = link;
+  }
+  if (r.op.effect === "cdr-posted") {
+    const location = await linkCdr(c, res, r.routing, r.target);
+    if (location !== undefined) extra.Location = location;
+  }
+  if (r.op.effect === "profile-request" && r.op.method === "PUT" && accepted(res)) {
+    await remember(c, () =>
+      deps.routing.putHint(
+        "profile",
+        r.target.party,
+        r.params.session_id as string,
+        r.routing.from,
+        deps.clock.now(),
+      ),
+    );
+  }
+  return extra;
+}
+
 /**
  * What the hub keeps from a request for later open routing: token owners,
  * locations' CPOs, sessions' receivers, reservations' CPOs. It runs while
  * the request is forwarded; a failure is logged, never the requester's.
  */
-function learn(
-  c: Context<AppEnv>,
-  op: Operation,
-  params: Params,
-  body: unknown,
-  routing: Routing,
-  target: Target,
-  query: string,
-): Promise<void> | undefined {
+function learn(c: Context<AppEnv>, r: Routed): Promise<void> | undefined {
+  const { op, params, routing, target } = r;
   const store = c.get("deps").routing;
   const now = c.get("deps").clock.now();
   const owner = { countryCode: params.country_code ?? "", partyId: params.party_id ?? "" };
-  const b = body as Record<string, unknown>;
+  const b = r.body as Record<string, unknown>;
   switch (op.effect) {
     case "location":
       return remember(c, () =>
@@ -271,7 +296,7 @@ function learn(
           {
             owner,
             uid: params.token_uid as string,
-            type: new URLSearchParams(query).get("type") ?? "RFID",
+            type: new URLSearchParams(r.query).get("type") ?? "RFID",
             valid: typeof b.valid === "boolean" ? b.valid : undefined,
             lastUpdated: String(b.last_updated),
           },
@@ -294,13 +319,6 @@ async function remember(c: Context<AppEnv>, work: () => Promise<void>): Promise<
   } catch (err) {
     requestLog(c).error({ err }, "could not record a routing hint");
   }
-}
-
-function accepted(res: OutboundResponse): boolean {
-  const code = res.body.status_code;
-  return (
-    code >= 1000 && code < 2000 && (res.body.data as { result?: unknown })?.result === "ACCEPTED"
-  );
 }
 
 /** A posted CDR's Location, replaced by a hub URL through which the CPO can GET it. */
