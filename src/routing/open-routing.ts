@@ -2,7 +2,7 @@ import type { Deps } from "../deps.js";
 import { OcpiError } from "../ocpi/errors.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import type { Party } from "../registry/registry.js";
-import type { Operation, Params } from "./operations.js";
+import { type Operation, type Params, urlOwner } from "./operations.js";
 import { partyName, sameParty } from "./parties.js";
 import type { PartyRef } from "./store.js";
 
@@ -47,7 +47,7 @@ export async function openRoute(deps: Deps, req: Request): Promise<PartyRef> {
       return { countryCode: token.country_code, partyId: token.party_id };
     }
     case "session-owner": {
-      const owner = { countryCode: params.country_code ?? "", partyId: params.party_id ?? "" };
+      const owner = urlOwner(params);
       const target = await store.hint("session", owner, params.session_id as string);
       if (target === undefined) {
         throw cannotTell(

@@ -38,6 +38,12 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export type Params = Readonly<Record<string, string>>;
 
+/** The owner's codes in a client-owned object's URL (`/{country_code}/{party_id}/…`). */
+export const urlOwner = (params: Params) => ({
+  countryCode: params.country_code ?? "",
+  partyId: params.party_id ?? "",
+});
+
 /**
  * How the hub finds the receiver of a request without OCPI-to (open routing):
  * - `token-owner`: the eMSP that pushed the token uid (tokens: authorize);

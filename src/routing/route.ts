@@ -28,6 +28,7 @@ import {
   type Operation,
   type Params,
   type RoutedModule,
+  urlOwner,
 } from "./operations.js";
 import {
   findTarget,
@@ -175,7 +176,7 @@ function checkOwnership(
   body: unknown,
 ): void {
   if (op.owned === undefined) return;
-  const owner = { countryCode: params.country_code ?? "", partyId: params.party_id ?? "" };
+  const owner = urlOwner(params);
   if (!roles.some((r) => sameParty(r, owner))) {
     throw invalidParameters(
       `the URL names ${partyName(owner)}, which is not a party of the calling platform`,
@@ -264,9 +265,10 @@ async function conclude(
  */
 function learn(c: Context<AppEnv>, r: Routed): Promise<void> | undefined {
   const { op, params, routing, target } = r;
+  if (op.effect === undefined) return undefined;
   const store = c.get("deps").routing;
   const now = c.get("deps").clock.now();
-  const owner = { countryCode: params.country_code ?? "", partyId: params.party_id ?? "" };
+  const owner = urlOwner(params);
   const b = r.body as Record<string, unknown>;
   switch (op.effect) {
     case "location":
