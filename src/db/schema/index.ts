@@ -1,3 +1,4 @@
+export * from "./cache.js";
 export * from "./client-infos.js";
 export * from "./parties.js";
 export * from "./platforms.js";

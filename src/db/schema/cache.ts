@@ -1,0 +1,132 @@
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+} from "drizzle-orm/pg-core";
+import { platforms } from "./platforms.js";
+
+/**
+ * The hub's copy of every CPO's locations (locations: Receiver interface),
+ * read by eMSPs through "GET All via Hubs". The whole OCPI object is kept as
+ * sent; codes and id are stored upper-case for look-ups (CiString).
+ * `seq` fixes the order of lists: the order in which the hub first cached
+ * each object, which updates do not change. A cached object belongs to the
+ * platform hosting its CPO and goes with it.
+ *
+ * The table keeps its documents out of line (toast_tuple_target, set in the
+ * migration), so an update of the narrow columns, such as last_updated after
+ * an EVSE status change, does not rewrite the document.
+ */
+export const locations = pgTable(
+  "locations",
+  {
+    seq: bigint("seq", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    platformId: text("platform_id")
+      .notNull()
+      .references(() => platforms.id, { onDelete: "cascade" }),
+    countryCode: text("country_code").notNull(),
+    partyId: text("party_id").notNull(),
+    locationId: text("location_id").notNull(),
+    /** The location's last_updated, including what EVSE status changes carried up. */
+    lastUpdated: timestamp("last_updated", { withTimezone: true, precision: 3 }).notNull(),
+    /** false for `publish: false`: never listed to everyone. */
+    published: boolean("published").notNull(),
+    /** When the hub last wrote or confirmed the row (a sync uses it to find what the CPO dropped). */
+    refreshedAt: timestamp("refreshed_at", { withTimezone: true, precision: 3 }).notNull(),
+    data: jsonb("data").notNull(),
+  },
+  (t) => [
+    unique("locations_owner_id_key").on(t.countryCode, t.partyId, t.locationId),
+    index("locations_location_id_idx").on(t.locationId),
+    index("locations_last_updated_idx").on(t.lastUpdated),
+    index("locations_platform_idx").on(t.platformId),
+  ],
+);
+
+export type LocationRow = typeof locations.$inferSelect;
+
+/**
+ * EVSE statuses that changed after the location's document was written:
+ * the most frequent update of all (locations: PATCH, "a simple status
+ * update") costs one narrow row, not a rewrite of the document. Reads lay
+ * them over the document; the next write of the document folds them in.
+ */
+export const evseStatuses = pgTable(
+  "evse_statuses",
+  {
+    locationSeq: bigint("location_seq", { mode: "number" })
+      .notNull()
+      .references(() => locations.seq, { onDelete: "cascade" }),
+    /** Upper-case EVSE uid. */
+    evseUid: text("evse_uid").notNull(),
+    status: text("status").notNull(),
+    /** The EVSE's last_updated as the CPO sent it. */
+    lastUpdated: text("last_updated").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.locationSeq, t.evseUid] })],
+);
+
+export type EvseStatusRow = typeof evseStatuses.$inferSelect;
+
+/** The hub's copy of every CPO's tariffs (tariffs: Receiver interface); as locations. */
+export const tariffs = pgTable(
+  "tariffs",
+  {
+    seq: bigint("seq", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    platformId: text("platform_id")
+      .notNull()
+      .references(() => platforms.id, { onDelete: "cascade" }),
+    countryCode: text("country_code").notNull(),
+    partyId: text("party_id").notNull(),
+    tariffId: text("tariff_id").notNull(),
+    lastUpdated: timestamp("last_updated", { withTimezone: true, precision: 3 }).notNull(),
+    refreshedAt: timestamp("refreshed_at", { withTimezone: true, precision: 3 }).notNull(),
+    data: jsonb("data").notNull(),
+  },
+  (t) => [
+    unique("tariffs_owner_id_key").on(t.countryCode, t.partyId, t.tariffId),
+    index("tariffs_tariff_id_idx").on(t.tariffId),
+    index("tariffs_last_updated_idx").on(t.lastUpdated),
+    index("tariffs_platform_idx").on(t.platformId),
+  ],
+);
+
+export type TariffRow = typeof tariffs.$inferSelect;
+
+export const SYNC_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED"] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+export const SYNC_TRIGGERS = ["connect", "resume", "admin", "start"] as const;
+export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
+
+/**
+ * The last pull of a CPO's locations and tariffs into the cache, one row
+ * per platform: its progress while it runs, its outcome after. The row is
+ * also the claim: one instance syncs a platform at a time.
+ */
+export const cacheSyncs = pgTable("cache_syncs", {
+  platformId: text("platform_id")
+    .primaryKey()
+    .references(() => platforms.id, { onDelete: "cascade" }),
+  status: text("status", { enum: SYNC_STATUSES }).notNull(),
+  trigger: text("trigger", { enum: SYNC_TRIGGERS }).notNull(),
+  /** The instance running it; with heartbeat_at, lets another take over a sync whose instance died. */
+  instanceId: text("instance_id").notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true, precision: 3 }).notNull(),
+  heartbeatAt: timestamp("heartbeat_at", { withTimezone: true, precision: 3 }).notNull(),
+  finishedAt: timestamp("finished_at", { withTimezone: true, precision: 3 }),
+  pages: integer("pages").notNull().default(0),
+  locations: integer("locations").notNull().default(0),
+  tariffs: integer("tariffs").notNull().default(0),
+  skipped: integer("skipped").notNull().default(0),
+  removed: integer("removed").notNull().default(0),
+  error: text("error"),
+});
+
+export type CacheSyncRow = typeof cacheSyncs.$inferSelect;
