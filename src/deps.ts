@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Bus } from "./bus/bus.js";
 import { createInProcessBus } from "./bus/in-process-bus.js";
 import { createNatsBus } from "./bus/nats-bus.js";
+import { type CacheStore, createCacheStore } from "./cache/store.js";
 import type { Config } from "./config/schema.js";
 import { type DatabaseHandle, openDatabase } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
@@ -27,6 +28,9 @@ export const systemClock: Clock = { now: () => new Date() };
 /** Work that outlives the request that started it (announcements); awaited on shutdown. */
 export interface BackgroundTasks {
   run(name: string, work: () => Promise<unknown>): void;
+  /** Set once the instance shuts down: long tasks (a sync) end early. */
+  readonly stopping: boolean;
+  stop(): void;
   /** Resolves once every task started so far has ended. */
   idle(): Promise<void>;
 }
@@ -43,6 +47,8 @@ export interface Deps {
   registry: Registry;
   /** Token owners, route hints, callbacks and CDR links of routed traffic. */
   routing: RoutingStore;
+  /** The hub's copy of every CPO's locations and tariffs. */
+  cache: CacheStore;
   tasks: BackgroundTasks;
   metrics: Metrics;
   /** SHA-256 of the admin bearer token. */
@@ -97,6 +103,7 @@ export async function createDeps(
       store,
       registry,
       routing,
+      cache: createCacheStore(db.db),
       tasks: createBackgroundTasks(logger),
       metrics: createMetrics(),
       adminTokenHash: admin.hash,
@@ -112,6 +119,7 @@ export async function createDeps(
 
 /** Lets running tasks end, then closes the registry, outbound pools, bus and database. */
 export async function closeDeps(deps: Deps): Promise<void> {
+  deps.tasks.stop();
   await deps.tasks.idle();
   deps.stopHousekeeping();
   deps.registry.close();
@@ -144,7 +152,14 @@ async function resolveAdminToken(
 
 function createBackgroundTasks(logger: Logger): BackgroundTasks {
   const running = new Set<Promise<unknown>>();
+  let stopping = false;
   return {
+    get stopping() {
+      return stopping;
+    },
+    stop() {
+      stopping = true;
+    },
     run(name, work) {
       const task = work()
         .catch((err: unknown) => logger.error({ err, task: name }, "background task failed"))

@@ -1,5 +1,6 @@
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
+import { syncUnsynced } from "./cache/sync.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { closeDeps, createDeps } from "./deps.js";
 
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
       { port: info.port, hub_url: config.hubUrl, database: deps.db.kind, bus: deps.bus.kind },
       "ocpi-hub listening",
     );
+    deps.tasks.run("sync CPOs the cache has never synced", () => syncUnsynced(deps));
   });
 
   let stopping = false;

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
+import { startSync } from "../cache/sync.js";
+import type { CacheSyncRow } from "../db/schema/index.js";
 import type { Deps } from "../deps.js";
 import { requestLog } from "../ingress/request-context.js";
 import {
@@ -40,8 +42,25 @@ const RegisterSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, "must consist of printable ASCII characters without spaces"),
 });
 
+/** A platform's last cache sync as the admin API shows it; null before the first. */
+export function syncView(row: CacheSyncRow | undefined) {
+  if (row === undefined) return null;
+  return {
+    status: row.status,
+    trigger: row.trigger,
+    started_at: row.startedAt.toISOString(),
+    finished_at: row.finishedAt?.toISOString() ?? null,
+    pages: row.pages,
+    locations: row.locations,
+    tariffs: row.tariffs,
+    skipped: row.skipped,
+    removed: row.removed,
+    error: row.error,
+  };
+}
+
 /** The platform as the admin API shows it; no token or token hash ever leaves the hub. */
-export function platformView(p: Platform) {
+export function platformView(p: Platform, sync?: CacheSyncRow) {
   return {
     id: p.id,
     name: p.name,
@@ -58,7 +77,14 @@ export function platformView(p: Platform) {
     registered_at: p.registeredAt?.toISOString() ?? null,
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),
+    sync: syncView(sync),
   };
+}
+
+/** A platform's view with its sync read from the database. */
+async function viewOf(deps: Deps, id: string) {
+  const platform = platformOr404(deps, id);
+  return platformView(platform, await deps.cache.syncOf(id));
 }
 
 async function parseBody<S extends z.ZodType>(
@@ -141,14 +167,24 @@ export function adminRoutes() {
     );
   });
 
-  routes.get("/platforms", (c) => {
-    const list = c.var.deps.registry.list().sort((a, b) => a.seq - b.seq);
-    return c.json({ data: list.map(platformView) });
+  routes.get("/platforms", async (c) => {
+    const deps = c.var.deps;
+    const list = deps.registry.list().sort((a, b) => a.seq - b.seq);
+    const syncs = await deps.cache.syncsOf(list.map((p) => p.id));
+    return c.json({ data: list.map((p) => platformView(p, syncs.get(p.id))) });
   });
 
-  routes.get("/platforms/:id", (c) =>
-    c.json(platformView(platformOr404(c.var.deps, c.req.param("id")))),
-  );
+  routes.get("/platforms/:id", async (c) => c.json(await viewOf(c.var.deps, c.req.param("id"))));
+
+  // Pulls a CPO's locations and tariffs into the cache; progress shows on the platform.
+  routes.post("/platforms/:id/sync", async (c) => {
+    const deps = c.var.deps;
+    const platform = platformOr404(deps, c.req.param("id"));
+    const refusal = await startSync(deps, platform.id, "admin");
+    if (refusal !== undefined) throw adminConflict(refusal);
+    requestLog(c).info({ platform_id: platform.id }, "cache sync requested");
+    return c.json(await viewOf(deps, platform.id), 202);
+  });
 
   routes.post("/platforms/:id/register", async (c) => {
     const deps = c.var.deps;
@@ -170,7 +206,7 @@ export function adminRoutes() {
         ocpi_status_code: err.statusCode,
       });
     }
-    return c.json(platformView(platformOr404(deps, platform.id)));
+    return c.json(await viewOf(deps, platform.id));
   });
 
   // A new Token A, for a platform that unregistered or lost the first one; the old one dies.
@@ -200,7 +236,7 @@ export function adminRoutes() {
       deps.tasks.run("announce suspended platform", () => announcePlatform(deps, platform.id));
       requestLog(c).info({ platform_id: platform.id }, "platform suspended");
     }
-    return c.json(platformView(platformOr404(deps, platform.id)));
+    return c.json(await viewOf(deps, platform.id));
   });
 
   routes.post("/platforms/:id/resume", async (c) => {
@@ -215,9 +251,11 @@ export function adminRoutes() {
       );
       await deps.registry.changed(platform.id);
       deps.tasks.run("announce resumed platform", () => announcePlatform(deps, platform.id));
+      // Pushes were refused while it was suspended: pull what changed meanwhile.
+      if (registered) await startSync(deps, platform.id, "resume");
       requestLog(c).info({ platform_id: platform.id }, "platform resumed");
     }
-    return c.json(platformView(platformOr404(deps, platform.id)));
+    return c.json(await viewOf(deps, platform.id));
   });
 
   routes.delete("/platforms/:id", async (c) => {

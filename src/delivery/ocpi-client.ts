@@ -34,6 +34,8 @@ export interface OutboundRequest {
   headers?: Record<string, string>;
   /** Keeps a keep-alive pool of its own for this key (a receiving platform's id). */
   pool?: string;
+  /** Instead of the client's timeout, for calls that may take longer (a sync's large pages). */
+  timeoutMs?: number;
 }
 
 /** The answer headers the hub acts on; no others are read. */
@@ -100,10 +102,13 @@ export function createOcpiClient(options: { timeoutMs: number }): OcpiClient {
       let answer: Answer;
       try {
         const { origin, path } = splitUrl(req.url);
+        const timeoutMs = req.timeoutMs ?? options.timeoutMs;
+        const limits =
+          req.timeoutMs === undefined ? {} : { headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
         answer = await new Promise<Answer>((resolve, reject) => {
           dispatcher(req.pool, origin).dispatch(
-            { origin, path, method: req.method, headers, body },
-            new Collector(resolve, reject, performance.now() + options.timeoutMs),
+            { origin, path, method: req.method, headers, body, ...limits },
+            new Collector(resolve, reject, performance.now() + timeoutMs),
           );
         });
       } catch (err) {

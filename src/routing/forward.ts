@@ -145,6 +145,12 @@ export function relay(
 
 const NEXT = /<([^>]*)>\s*;\s*rel="?next"?/i;
 
+/** The URL of a `Link: <…>; rel="next"` header, if it has one. */
+export function nextLinkUrl(link: string | undefined): string | undefined {
+  const next = link === undefined ? undefined : NEXT.exec(link)?.[1];
+  return next === "" ? undefined : next;
+}
+
 /**
  * A receiver's `Link: <…>; rel="next"` pointing at the hub instead, with
  * every query parameter kept, so paging continues through the hub
@@ -155,7 +161,7 @@ export function rewriteLink(
   receiverEndpoint: string,
   hubEndpoint: string,
 ): string | undefined {
-  const next = link === undefined ? undefined : NEXT.exec(link)?.[1];
+  const next = nextLinkUrl(link);
   if (next === undefined || !URL.canParse(next)) return undefined;
   const theirs = new URL(next);
   const base = new URL(receiverEndpoint);

@@ -104,15 +104,17 @@ async function commandReceiver(
   }
 }
 
+/** The CPO of a location pushed through the hub or pulled into its cache. */
 async function locationOwner(deps: Deps, locationId: string): Promise<PartyRef> {
-  const hints = await deps.routing.hintsFor("location", locationId);
-  if (hints.length === 0) {
+  const [hints, cached] = await Promise.all([
+    deps.routing.hintsFor("location", locationId),
+    deps.cache.locationOwners(locationId),
+  ]);
+  const owners = [...hints.map((h) => h.owner), ...cached];
+  if (owners.length === 0) {
     throw cannotTell(`no CPO has pushed location ${locationId} through the hub; ${ASK}`);
   }
-  return only(
-    hints.map((h) => h.owner),
-    `location id ${locationId} belongs to several CPOs`,
-  );
+  return only(owners, `location id ${locationId} belongs to several CPOs`);
 }
 
 /**

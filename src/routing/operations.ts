@@ -109,6 +109,8 @@ export interface Operation {
   responseUrl?: "body" | "query";
   effect?: Effect;
   local?: Local;
+  /** Not in the module's interface: the hub answers it from its cache, it is never forwarded. */
+  hubOnly?: boolean;
 }
 
 const LOCATION = "/{country_code}/{party_id}/{location_id}";
@@ -247,7 +249,10 @@ const SPECS: Record<RoutedModule, Record<InterfaceRole, Spec[]>> = {
         open: "none",
       },
     ],
-    SENDER: [{ method: "GET", pattern: "", paginated: true, open: "none" }],
+    SENDER: [
+      { method: "GET", pattern: "", paginated: true, open: "none" },
+      { method: "GET", pattern: "/{tariff_id}", open: "none", hubOnly: true },
+    ],
   },
   tokens: {
     RECEIVER: [

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
+import { answerList, answerObject, isCached, writeThrough } from "../cache/http.js";
+import type { CachedModule } from "../cache/store.js";
 import type { OutboundResponse } from "../delivery/ocpi-client.js";
 import { requireCaller } from "../ingress/authenticate.js";
 import { parseJson } from "../ingress/json-body.js";
@@ -117,10 +119,22 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
   }
   if (op.local === "cdr-link") return fetchLinkedCdr(c, { params, routing });
 
+  const fromCache = answeredFromCache(op, routing);
+  if (fromCache !== undefined) {
+    if (op.paginated) return answerList(c, fromCache, req.query, routing.from);
+    const owner = op.iface === "RECEIVER" ? urlOwner(params) : undefined;
+    return answerObject(c, fromCache, params, routing.from, owner);
+  }
   if (routing.to === "hub") {
     throw new OcpiError(
       StatusCode.HubError,
       `this hub does not answer ${op.module} ${op.iface} ${op.method} itself; name the receiving party in OCPI-to`,
+    );
+  }
+  if (op.hubOnly) {
+    throw new OcpiError(
+      StatusCode.HubError,
+      `the ${op.module} ${op.iface} interface has no ${op.method} ${op.pattern}; only the hub answers it (OCPI-to = the hub)`,
     );
   }
   const open = routing.to === undefined;
@@ -128,6 +142,9 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
     routing.to ??
     (await openRoute(deps, { op, params, body, from: routing.from, query: req.query }));
   const target = findTarget(deps.registry, to, op.module, op.iface);
+  if (op.iface === "RECEIVER" && isCached(op.module) && op.method !== "GET") {
+    await writeThrough(c, op.module, op.method, params, body);
+  }
 
   let query = req.query;
   let callback: Awaited<ReturnType<typeof openCallback>> | undefined;
@@ -197,6 +214,19 @@ function checkOwnership(
   if (idField !== "" && String(b[idField]).toUpperCase() !== id.toUpperCase()) {
     throw invalidParameters(`${idField} of the body (${b[idField]}) differs from the URL (${id})`);
   }
+}
+
+/**
+ * The hub answers a GET of locations or tariffs itself, from its cache,
+ * when OCPI-to names the hub (GET All via Hubs; one object by id), and
+ * for a list or a hub-only path without OCPI-to: a list GET cannot be
+ * open-routed (transport_and_format: Open Routing Request).
+ */
+function answeredFromCache(op: Operation, routing: Routing): CachedModule | undefined {
+  if (op.method !== "GET" || !isCached(op.module)) return undefined;
+  if (routing.to === "hub") return op.module;
+  if (routing.to === undefined && (op.paginated || op.hubOnly)) return op.module;
+  return undefined;
 }
 
 function checkPage(op: Operation, query: string): void {

@@ -472,6 +472,8 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
 
   it("sends START_SESSION, RESERVE_NOW and UNLOCK_CONNECTOR to the CPO that pushed the location, by PUT or by PATCH", async () => {
     await pushLocation(w.cpoA, cpoA, "LOC-OF-A");
+    // The hub refuses a PATCH of a location it does not know (2003): B puts it first.
+    await pushLocation(w.cpoB, cpoB, "LOC-OF-B", emspA);
     expectOk(
       await w.cpoB.hubRoute("PATCH", at(hub, "locations", "RECEIVER", "/FR/CPB/LOC-OF-B"), {
         to: code(emspB),
@@ -716,7 +718,7 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
     );
   });
 
-  it("answers 4001, saying it cannot tell the receiver, to a location PUT and to list GETs without OCPI-to", async () => {
+  it("answers 4001, saying it cannot tell the receiver, to a location PUT and to cdrs and tokens list GETs without OCPI-to", async () => {
     await notRouted(
       "cpoA",
       "PUT",
@@ -724,7 +726,7 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
       /cannot tell/,
       location(cpoA, "LOC-NO-TO"),
     );
-    await notRouted("emspA", "GET", "locations/sender?offset=0&limit=10", /cannot tell/);
+    // Lists of locations and tariffs without OCPI-to are GET All via the hub (cache tests).
     await notRouted("emspA", "GET", "cdrs/sender?offset=0&limit=10", /cannot tell/);
     await notRouted("cpoA", "GET", "tokens/sender?offset=0&limit=10", /cannot tell/);
     // The refused location PUT taught the hub nothing: no command finds a CPO by it.

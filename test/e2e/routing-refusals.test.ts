@@ -310,15 +310,15 @@ describe("routing headers and receivers the hub refuses", () => {
     await expectStillRoutes(w);
   });
 
-  it("answers 4000 to module requests addressed to the hub itself (NL/HUB)", async () => {
+  it("answers 4000 to pushes and uncached lists addressed to the hub itself (NL/HUB)", async () => {
     await expectRefused(w, () => pushTo("NL/HUB"), 200, 4000, ["OCPI-to"]);
     await expectRefused(
       w,
-      () => w.emsp.hubRoute("GET", ocpi(w, "locations/sender?offset=0&limit=10"), { to: "NL/HUB" }),
+      () => w.emsp.hubRoute("GET", ocpi(w, "cdrs/sender?offset=0&limit=10"), { to: "NL/HUB" }),
       200,
       4000,
-      ["locations", "SENDER"],
-      "list GET addressed to the hub",
+      ["cdrs", "SENDER"],
+      "a list GET the hub has no cache for, addressed to the hub",
     );
     await expectStillRoutes(w);
   });

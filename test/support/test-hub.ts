@@ -159,6 +159,7 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
         server.close(() => resolve());
         (server as Server).closeAllConnections();
       });
+      deps.tasks.stop();
       await deps.tasks.idle();
       deps.stopHousekeeping();
       deps.registry.close();

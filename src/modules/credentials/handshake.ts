@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { startSync } from "../../cache/sync.js";
 import type { StoredEndpoint } from "../../db/schema/index.js";
 import { OutboundError, type OutboundResponse } from "../../delivery/ocpi-client.js";
 import type { Deps } from "../../deps.js";
@@ -208,6 +209,10 @@ async function connected(deps: Deps, platformId: string): Promise<void> {
   await deps.registry.changed(platformId);
   deps.logger.info({ platform_id: platformId }, "platform registered");
   deps.tasks.run("announce connected platform", () => announcePlatform(deps, platformId));
+  // A CPO's locations and tariffs fill the cache from the start (GET All via Hubs).
+  await startSync(deps, platformId, "connect").catch((err: unknown) =>
+    deps.logger.error({ err, platform_id: platformId }, "could not start the cache sync"),
+  );
 }
 
 /** What the store keeps of a completed exchange: their token and endpoints, the hash of ours. */

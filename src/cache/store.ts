@@ -1,0 +1,537 @@
+import { and, asc, count, eq, gte, inArray, lt, notInArray, type SQL, sql } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import {
+  type CacheSyncRow,
+  cacheSyncs,
+  evseStatuses,
+  locations,
+  type SyncTrigger,
+  tariffs,
+} from "../db/schema/index.js";
+import type { PartyRef } from "../routing/store.js";
+import {
+  applyLocationPush,
+  isOlder,
+  isStatusOnly,
+  type Json,
+  type Outcome,
+  overlay,
+  type StatusOverlay,
+  type Target,
+} from "./apply.js";
+
+export type CachedModule = "locations" | "tariffs";
+
+/** A list request against the cache (transport_and_format: Paginated Request). */
+export interface ListQuery {
+  offset: number;
+  limit: number;
+  dateFrom: string | undefined;
+  dateTo: string | undefined;
+  /** Platforms whose objects nobody sees now (not connected, suspended). */
+  hidden: readonly string[];
+}
+
+/** A page of objects as JSON texts, ready to be joined into a response, and the total. */
+export interface ListPage {
+  items: string[];
+  total: number;
+}
+
+/** A cached object with the party that owns it. */
+export interface Owned {
+  owner: PartyRef;
+  doc: Json;
+}
+
+export interface LocationPush {
+  platformId: string;
+  owner: PartyRef;
+  locationId: string;
+  method: "PUT" | "PATCH";
+  target: Target;
+  body: Json;
+}
+
+/** An object a sync brought: written unless the cache holds a newer state. */
+export interface Pulled {
+  owner: PartyRef;
+  id: string;
+  doc: Json;
+}
+
+const key = (p: PartyRef) => ({
+  countryCode: p.countryCode.toUpperCase(),
+  partyId: p.partyId.toUpperCase(),
+});
+
+const timestampOf = (value: unknown) => new Date(String(value));
+
+/** `[{evseUid, status, lastUpdated}]` as json text, aggregated per location. */
+const statusesOf = sql<
+  string | null
+>`(select json_agg(json_build_object('evseUid', s.evse_uid, 'status', s.status, 'lastUpdated', s.last_updated))::text from ${evseStatuses} s where s.location_seq = ${locations.seq})`;
+
+function withStatuses(data: string, statuses: string | null): string {
+  if (statuses === null) return data;
+  return JSON.stringify(overlay(JSON.parse(data) as Json, JSON.parse(statuses) as StatusOverlay[]));
+}
+
+/** Every read and write of the location and tariff cache; callers hold no SQL. */
+export function createCacheStore(db: Database) {
+  function locationFilter(q: ListQuery): SQL | undefined {
+    return and(
+      eq(locations.published, true),
+      q.hidden.length > 0 ? notInArray(locations.platformId, [...q.hidden]) : undefined,
+      q.dateFrom !== undefined ? gte(locations.lastUpdated, new Date(q.dateFrom)) : undefined,
+      q.dateTo !== undefined ? lt(locations.lastUpdated, new Date(q.dateTo)) : undefined,
+    );
+  }
+
+  function tariffFilter(q: ListQuery): SQL | undefined {
+    return and(
+      q.hidden.length > 0 ? notInArray(tariffs.platformId, [...q.hidden]) : undefined,
+      q.dateFrom !== undefined ? gte(tariffs.lastUpdated, new Date(q.dateFrom)) : undefined,
+      q.dateTo !== undefined ? lt(tariffs.lastUpdated, new Date(q.dateTo)) : undefined,
+    );
+  }
+
+  const dbNow = sql`now()`;
+
+  return {
+    /** A page of published locations of every visible CPO, in the order they were first cached. */
+    async locationPage(q: ListQuery): Promise<ListPage> {
+      const where = locationFilter(q);
+      const [rows, [total]] = await Promise.all([
+        db
+          .select({ data: sql<string>`${locations.data}::text`, statuses: statusesOf })
+          .from(locations)
+          .where(where)
+          .orderBy(asc(locations.seq))
+          .limit(q.limit)
+          .offset(q.offset),
+        db.select({ n: count() }).from(locations).where(where),
+      ]);
+      return {
+        items: rows.map((r) => withStatuses(r.data, r.statuses)),
+        total: Number(total?.n ?? 0),
+      };
+    },
+
+    /** A page of tariffs of every visible CPO, in the order they were first cached. */
+    async tariffPage(q: ListQuery): Promise<ListPage> {
+      const where = tariffFilter(q);
+      const [rows, [total]] = await Promise.all([
+        db
+          .select({ data: sql<string>`${tariffs.data}::text` })
+          .from(tariffs)
+          .where(where)
+          .orderBy(asc(tariffs.seq))
+          .limit(q.limit)
+          .offset(q.offset),
+        db.select({ n: count() }).from(tariffs).where(where),
+      ]);
+      return { items: rows.map((r) => r.data), total: Number(total?.n ?? 0) };
+    },
+
+    /**
+     * The locations with this id, of one owner or of any; with `published`
+     * they must be listed for everyone.
+     */
+    async locationsWithId(
+      id: string,
+      options: { owner?: PartyRef; hidden: readonly string[]; published: boolean },
+    ): Promise<Owned[]> {
+      const owner = options.owner && key(options.owner);
+      const rows = await db
+        .select({
+          countryCode: locations.countryCode,
+          partyId: locations.partyId,
+          data: sql<string>`${locations.data}::text`,
+          statuses: statusesOf,
+        })
+        .from(locations)
+        .where(
+          and(
+            eq(locations.locationId, id.toUpperCase()),
+            owner && eq(locations.countryCode, owner.countryCode),
+            owner && eq(locations.partyId, owner.partyId),
+            options.published ? eq(locations.published, true) : undefined,
+            options.hidden.length > 0
+              ? notInArray(locations.platformId, [...options.hidden])
+              : undefined,
+          ),
+        )
+        .orderBy(asc(locations.seq));
+      return rows.map((r) => ({
+        owner: { countryCode: r.countryCode, partyId: r.partyId },
+        doc: JSON.parse(withStatuses(r.data, r.statuses)) as Json,
+      }));
+    },
+
+    /** The CPOs with a cached location of this id (open routing by location). */
+    async locationOwners(id: string): Promise<PartyRef[]> {
+      return db
+        .select({ countryCode: locations.countryCode, partyId: locations.partyId })
+        .from(locations)
+        .where(eq(locations.locationId, id.toUpperCase()));
+    },
+
+    /** The tariffs with this id, of one owner or of any. */
+    async tariffsWithId(
+      id: string,
+      options: { owner?: PartyRef; hidden: readonly string[] },
+    ): Promise<Owned[]> {
+      const owner = options.owner && key(options.owner);
+      const rows = await db
+        .select({
+          countryCode: tariffs.countryCode,
+          partyId: tariffs.partyId,
+          data: tariffs.data,
+        })
+        .from(tariffs)
+        .where(
+          and(
+            eq(tariffs.tariffId, id.toUpperCase()),
+            owner && eq(tariffs.countryCode, owner.countryCode),
+            owner && eq(tariffs.partyId, owner.partyId),
+            options.hidden.length > 0
+              ? notInArray(tariffs.platformId, [...options.hidden])
+              : undefined,
+          ),
+        )
+        .orderBy(asc(tariffs.seq));
+      return rows.map((r) => ({
+        owner: { countryCode: r.countryCode, partyId: r.partyId },
+        doc: r.data as Json,
+      }));
+    },
+
+    /**
+     * Applies a CPO's PUT or PATCH of a location, EVSE or connector
+     * (locations: Receiver interface). An EVSE status change is written
+     * beside the document; anything else folds those in and rewrites it.
+     */
+    async pushLocation(push: LocationPush): Promise<Outcome> {
+      const owner = key(push.owner);
+      const id = push.locationId.toUpperCase();
+      const names = { location: `${owner.countryCode}/${owner.partyId}/${push.locationId}` };
+      for (let attempt = 0; ; attempt++) {
+        const outcome = await db.transaction(async (tx) => {
+          const [row] = await tx
+            .select({ seq: locations.seq, data: locations.data, statuses: statusesOf })
+            .from(locations)
+            .where(
+              and(
+                eq(locations.countryCode, owner.countryCode),
+                eq(locations.partyId, owner.partyId),
+                eq(locations.locationId, id),
+              ),
+            )
+            .for("update", { of: locations });
+          const statuses =
+            row?.statuses == null ? [] : (JSON.parse(row.statuses) as StatusOverlay[]);
+          const current = row && overlay(row.data as Json, statuses);
+          const result = applyLocationPush(current, push.method, push.target, push.body, names);
+          if (result.kind !== "applied") return result;
+          const doc = result.doc;
+          const lastUpdated = timestampOf(doc.last_updated);
+          if (row === undefined) {
+            const inserted = await tx
+              .insert(locations)
+              .values({
+                platformId: push.platformId,
+                countryCode: owner.countryCode,
+                partyId: owner.partyId,
+                locationId: id,
+                lastUpdated,
+                published: doc.publish !== false,
+                refreshedAt: dbNow,
+                data: doc,
+              })
+              .onConflictDoNothing()
+              .returning({ seq: locations.seq });
+            // Another request created it meanwhile: apply this one on top of it.
+            return inserted.length === 1 ? result : undefined;
+          }
+          if (isStatusOnly(push.method, push.target, push.body)) {
+            const evseUid = (push.target.evseUid as string).toUpperCase();
+            const values = {
+              locationSeq: row.seq,
+              evseUid,
+              status: String(push.body.status),
+              lastUpdated: String(push.body.last_updated),
+            };
+            await tx
+              .insert(evseStatuses)
+              .values(values)
+              .onConflictDoUpdate({
+                target: [evseStatuses.locationSeq, evseStatuses.evseUid],
+                set: { status: values.status, lastUpdated: values.lastUpdated },
+              });
+            await tx
+              .update(locations)
+              .set({
+                lastUpdated: sql`greatest(${locations.lastUpdated}, ${lastUpdated})`,
+                refreshedAt: dbNow,
+              })
+              .where(eq(locations.seq, row.seq));
+            return result;
+          }
+          await tx
+            .update(locations)
+            .set({
+              platformId: push.platformId,
+              lastUpdated,
+              published: doc.publish !== false,
+              refreshedAt: dbNow,
+              data: doc,
+            })
+            .where(eq(locations.seq, row.seq));
+          if (statuses.length > 0)
+            await tx.delete(evseStatuses).where(eq(evseStatuses.locationSeq, row.seq));
+          return result;
+        });
+        if (outcome !== undefined) return outcome;
+        if (attempt > 0) throw new Error(`location ${names.location} keeps changing under a push`);
+      }
+    },
+
+    /** A CPO's PUT of a tariff; "stale" when the cache holds a newer one. */
+    async putTariff(
+      platformId: string,
+      owner: PartyRef,
+      tariffId: string,
+      doc: Json,
+    ): Promise<"applied" | "stale"> {
+      const written = await upsertTariffs(db, platformId, [{ owner, id: tariffId, doc }], true);
+      return written > 0 ? "applied" : "stale";
+    },
+
+    /** A CPO's DELETE of a tariff. */
+    async deleteTariff(owner: PartyRef, tariffId: string): Promise<void> {
+      const k = key(owner);
+      await db
+        .delete(tariffs)
+        .where(
+          and(
+            eq(tariffs.countryCode, k.countryCode),
+            eq(tariffs.partyId, k.partyId),
+            eq(tariffs.tariffId, tariffId.toUpperCase()),
+          ),
+        );
+    },
+
+    /** Writes what a sync pulled; returns how many objects changed. */
+    upsertLocations: (platformId: string, pulled: readonly Pulled[]) =>
+      upsertLocations(db, platformId, pulled),
+    upsertTariffs: (platformId: string, pulled: readonly Pulled[]) =>
+      upsertTariffs(db, platformId, pulled),
+
+    /**
+     * Removes a platform's objects that were neither pulled nor pushed since
+     * the sync began: the CPO no longer has them (locations: GET List, "all
+     * pages together are the full truth").
+     */
+    async removeUnrefreshed(module: CachedModule, platformId: string): Promise<number> {
+      const table = module === "locations" ? locations : tariffs;
+      const started = sql`(select ${cacheSyncs.startedAt} from ${cacheSyncs} where ${cacheSyncs.platformId} = ${platformId})`;
+      const removed = await db
+        .delete(table)
+        .where(and(eq(table.platformId, platformId), lt(table.refreshedAt, started)))
+        .returning({ seq: table.seq });
+      return removed.length;
+    },
+
+    /**
+     * Claims a platform for a sync: true unless one is running whose
+     * instance still beats (an instance that died leaves it after `staleMs`).
+     */
+    async claimSync(
+      platformId: string,
+      trigger: SyncTrigger,
+      instanceId: string,
+      staleMs: number,
+    ): Promise<boolean> {
+      const fresh = {
+        status: "RUNNING" as const,
+        trigger,
+        instanceId,
+        startedAt: dbNow,
+        heartbeatAt: dbNow,
+        finishedAt: null,
+        pages: 0,
+        locations: 0,
+        tariffs: 0,
+        skipped: 0,
+        removed: 0,
+        error: null,
+      };
+      const rows = await db
+        .insert(cacheSyncs)
+        .values({ platformId, ...fresh })
+        .onConflictDoUpdate({
+          target: cacheSyncs.platformId,
+          set: fresh,
+          setWhere: sql`${cacheSyncs.status} <> 'RUNNING' or ${cacheSyncs.heartbeatAt} < now() - make_interval(secs => ${staleMs / 1000})`,
+        })
+        .returning({ platformId: cacheSyncs.platformId });
+      return rows.length === 1;
+    },
+
+    /** Adds to a running sync's counters and beats its heart. */
+    async syncProgress(
+      platformId: string,
+      add: { pages?: number; locations?: number; tariffs?: number; skipped?: number },
+    ): Promise<void> {
+      await db
+        .update(cacheSyncs)
+        .set({
+          pages: sql`${cacheSyncs.pages} + ${add.pages ?? 0}`,
+          locations: sql`${cacheSyncs.locations} + ${add.locations ?? 0}`,
+          tariffs: sql`${cacheSyncs.tariffs} + ${add.tariffs ?? 0}`,
+          skipped: sql`${cacheSyncs.skipped} + ${add.skipped ?? 0}`,
+          heartbeatAt: dbNow,
+        })
+        .where(eq(cacheSyncs.platformId, platformId));
+    },
+
+    async finishSync(
+      platformId: string,
+      outcome: { removed: number; error?: string },
+    ): Promise<void> {
+      await db
+        .update(cacheSyncs)
+        .set({
+          status: outcome.error === undefined ? "SUCCEEDED" : "FAILED",
+          removed: outcome.removed,
+          error: outcome.error ?? null,
+          finishedAt: dbNow,
+          heartbeatAt: dbNow,
+        })
+        .where(eq(cacheSyncs.platformId, platformId));
+    },
+
+    async syncOf(platformId: string): Promise<CacheSyncRow | undefined> {
+      const [row] = await db.select().from(cacheSyncs).where(eq(cacheSyncs.platformId, platformId));
+      return row;
+    },
+
+    async syncsOf(platformIds: readonly string[]): Promise<Map<string, CacheSyncRow>> {
+      if (platformIds.length === 0) return new Map();
+      const rows = await db
+        .select()
+        .from(cacheSyncs)
+        .where(inArray(cacheSyncs.platformId, [...platformIds]));
+      return new Map(rows.map((r) => [r.platformId, r]));
+    },
+
+    /** Objects in the cache, for the metrics. */
+    async counts(): Promise<{ locations: number; tariffs: number }> {
+      const [[l], [t]] = await Promise.all([
+        db.select({ n: count() }).from(locations),
+        db.select({ n: count() }).from(tariffs),
+      ]);
+      return { locations: Number(l?.n ?? 0), tariffs: Number(t?.n ?? 0) };
+    },
+  };
+}
+
+export type CacheStore = ReturnType<typeof createCacheStore>;
+
+/** Latest state wins: a row is rewritten only when the pulled object is not older. */
+async function upsertLocations(
+  db: Database,
+  platformId: string,
+  pulled: readonly Pulled[],
+): Promise<number> {
+  if (pulled.length === 0) return 0;
+  const values = dedupe(pulled).map((p) => {
+    const owner = key(p.owner);
+    return {
+      platformId,
+      countryCode: owner.countryCode,
+      partyId: owner.partyId,
+      locationId: p.id.toUpperCase(),
+      lastUpdated: timestampOf(p.doc.last_updated),
+      published: p.doc.publish !== false,
+      refreshedAt: sql`now()`,
+      data: p.doc,
+    };
+  });
+  const newer = sql`excluded.last_updated >= ${locations.lastUpdated}`;
+  const rows = await db
+    .insert(locations)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [locations.countryCode, locations.partyId, locations.locationId],
+      set: {
+        platformId,
+        refreshedAt: sql`now()`,
+        data: sql`case when ${newer} then excluded.data else ${locations.data} end`,
+        published: sql`case when ${newer} then excluded.published else ${locations.published} end`,
+        lastUpdated: sql`greatest(excluded.last_updated, ${locations.lastUpdated})`,
+      },
+    })
+    .returning({ seq: locations.seq });
+  return rows.length;
+}
+
+/**
+ * A pull refreshes every row it names and rewrites those it has newer;
+ * a push (`pushed`) writes only when not older, so a stale one changes nothing.
+ */
+async function upsertTariffs(
+  db: Database,
+  platformId: string,
+  pulled: readonly Pulled[],
+  pushed = false,
+): Promise<number> {
+  if (pulled.length === 0) return 0;
+  const values = dedupe(pulled).map((p) => {
+    const owner = key(p.owner);
+    return {
+      platformId,
+      countryCode: owner.countryCode,
+      partyId: owner.partyId,
+      tariffId: p.id.toUpperCase(),
+      lastUpdated: timestampOf(p.doc.last_updated),
+      refreshedAt: sql`now()`,
+      data: p.doc,
+    };
+  });
+  const newer = sql`excluded.last_updated >= ${tariffs.lastUpdated}`;
+  const rows = await db
+    .insert(tariffs)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [tariffs.countryCode, tariffs.partyId, tariffs.tariffId],
+      set: pushed
+        ? {
+            platformId,
+            refreshedAt: sql`now()`,
+            data: sql`excluded.data`,
+            lastUpdated: sql`excluded.last_updated`,
+          }
+        : {
+            platformId,
+            refreshedAt: sql`now()`,
+            data: sql`case when ${newer} then excluded.data else ${tariffs.data} end`,
+            lastUpdated: sql`greatest(excluded.last_updated, ${tariffs.lastUpdated})`,
+          },
+      setWhere: pushed ? newer : undefined,
+    })
+    .returning({ seq: tariffs.seq });
+  return rows.length;
+}
+
+/** One row per key in a statement (ON CONFLICT cannot touch a row twice); the newest wins. */
+function dedupe(pulled: readonly Pulled[]): Pulled[] {
+  const byKey = new Map<string, Pulled>();
+  for (const p of pulled) {
+    const k = `${p.owner.countryCode}*${p.owner.partyId}*${p.id}`.toUpperCase();
+    const seen = byKey.get(k);
+    if (seen === undefined || !isOlder(p.doc.last_updated, seen.doc.last_updated)) byKey.set(k, p);
+  }
+  return [...byKey.values()];
+}

@@ -1,0 +1,224 @@
+import { randomUUID } from "node:crypto";
+import type { z } from "zod";
+import type { SyncTrigger } from "../db/schema/index.js";
+import type { OutboundResponse } from "../delivery/ocpi-client.js";
+import type { Deps } from "../deps.js";
+import { Header } from "../ocpi/headers.js";
+import { LocationSchema } from "../ocpi/schemas/locations.js";
+import { TariffSchema } from "../ocpi/schemas/tariffs.js";
+import { StatusCode } from "../ocpi/status-codes.js";
+import type { Platform } from "../registry/registry.js";
+import { nextLinkUrl, RoutingHeader } from "../routing/forward.js";
+import { endpointOf, sameParty } from "../routing/parties.js";
+import type { Json } from "./apply.js";
+import type { CachedModule, Pulled } from "./store.js";
+
+/** The page size the hub asks for; a CPO may send fewer (X-Limit). */
+export const SYNC_PAGE_LIMIT = 1000;
+/** A page may be large: it gets longer than a forwarded request. */
+const PAGE_TIMEOUT_MS = 60_000;
+/** A RUNNING sync whose instance has not beaten for this long is taken over. */
+const STALE_MS = 2 * 60_000;
+
+const MODULES: readonly { module: CachedModule; schema: z.ZodType; idField: string }[] = [
+  { module: "locations", schema: LocationSchema, idField: "id" },
+  { module: "tariffs", schema: TariffSchema, idField: "id" },
+];
+
+/** Why a platform cannot be synced now; undefined when it can. */
+export function syncRefusal(platform: Platform): string | undefined {
+  if (platform.status !== "CONNECTED")
+    return `platform is ${platform.status}; only a CONNECTED platform can be synced`;
+  if (!platform.roles.some((r) => r.role === "CPO")) return "platform hosts no CPO";
+  if (!MODULES.some(({ module }) => endpointOf(platform, module, "SENDER") !== undefined))
+    return "platform has neither a locations nor a tariffs Sender interface";
+  return undefined;
+}
+
+/**
+ * Pulls a CPO platform's locations and tariffs into the cache in the
+ * background, unless it cannot be synced or a sync of it is running.
+ * Returns why it did not start, or undefined when it did.
+ */
+export async function startSync(
+  deps: Deps,
+  platformId: string,
+  trigger: SyncTrigger,
+): Promise<string | undefined> {
+  const platform = deps.registry.get(platformId);
+  if (platform === undefined) return "platform is unknown";
+  const refusal = syncRefusal(platform);
+  if (refusal !== undefined) return refusal;
+  if (!(await deps.cache.claimSync(platformId, trigger, deps.instanceId, STALE_MS)))
+    return "a sync of this platform is running";
+  deps.logger.info({ platform_id: platformId, trigger }, "cache sync started");
+  deps.tasks.run("cache sync", () => runSync(deps, platform));
+  return undefined;
+}
+
+/** Syncs every connected CPO platform the cache has never synced (after an upgrade, say). */
+export async function syncUnsynced(deps: Deps): Promise<void> {
+  const candidates = deps.registry.list().filter((p) => syncRefusal(p) === undefined);
+  const synced = await deps.cache.syncsOf(candidates.map((p) => p.id));
+  for (const p of candidates) {
+    if (!synced.has(p.id)) await startSync(deps, p.id, "start");
+  }
+}
+
+/** A page that could not be used; ends the sync as FAILED. */
+class SyncFailure extends Error {}
+
+async function runSync(deps: Deps, platform: Platform): Promise<void> {
+  const correlationId = randomUUID();
+  let removed = 0;
+  try {
+    for (const spec of MODULES) {
+      const endpoint = endpointOf(platform, spec.module, "SENDER");
+      if (endpoint === undefined) continue;
+      await pull(deps, platform, spec, endpoint, correlationId);
+      removed += await deps.cache.removeUnrefreshed(spec.module, platform.id);
+    }
+    await deps.cache.finishSync(platform.id, { removed });
+    const done = await deps.cache.syncOf(platform.id);
+    deps.logger.info(
+      {
+        platform_id: platform.id,
+        pages: done?.pages,
+        locations: done?.locations,
+        tariffs: done?.tariffs,
+        skipped: done?.skipped,
+        removed,
+      },
+      "cache sync succeeded",
+    );
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    deps.logger.warn({ platform_id: platform.id, error }, "cache sync failed");
+    await deps.cache.finishSync(platform.id, { removed, error });
+  }
+}
+
+/**
+ * Follows the CPO's pages from offset 0 to the last `Link` (transport_and_format:
+ * Pagination); the next page is on its way while one is being written.
+ */
+async function pull(
+  deps: Deps,
+  platform: Platform,
+  spec: (typeof MODULES)[number],
+  endpoint: string,
+  correlationId: string,
+): Promise<void> {
+  const cpos = platform.roles.filter((r) => r.role === "CPO");
+  const first = `${endpoint}${endpoint.includes("?") ? "&" : "?"}offset=0&limit=${SYNC_PAGE_LIMIT}`;
+  const seen = new Set<string>();
+  let url: string | undefined = first;
+  let next = fetchPage(deps, platform, cpos[0] as PartyCodes, spec.module, url, correlationId);
+  while (url !== undefined) {
+    if (deps.tasks.stopping) throw new SyncFailure("the hub instance shut down during the sync");
+    seen.add(url);
+    const res = await next;
+    const data = res.body.data as unknown[];
+    url = nextUrl(res, spec.module, url);
+    if (url !== undefined) {
+      if (seen.has(url))
+        throw new SyncFailure(`${spec.module}: the CPO's Link points back at ${url}`);
+      next = fetchPage(deps, platform, cpos[0] as PartyCodes, spec.module, url, correlationId);
+      // Nobody waits on it until the loop comes back; a failure is seen there.
+      next.catch(() => {});
+    }
+    const pulled: Pulled[] = [];
+    let skipped = 0;
+    for (const item of data) {
+      const checked = spec.schema.safeParse(item);
+      const doc = item as Json;
+      const owner = { countryCode: String(doc.country_code), partyId: String(doc.party_id) };
+      if (!checked.success || !cpos.some((r) => sameParty(r, owner))) {
+        skipped++;
+        deps.logger.warn(
+          {
+            platform_id: platform.id,
+            module: spec.module,
+            id: typeof doc?.[spec.idField] === "string" ? doc[spec.idField] : undefined,
+            reason: checked.success
+              ? `owned by ${owner.countryCode}/${owner.partyId}, not a CPO of this platform`
+              : checked.error.issues
+                  .slice(0, 3)
+                  .map((i) => `${i.path.join(".")}: ${i.message}`)
+                  .join("; "),
+          },
+          "cache sync skipped an object",
+        );
+        continue;
+      }
+      pulled.push({ owner, id: String(doc[spec.idField]), doc });
+    }
+    if (spec.module === "locations") await deps.cache.upsertLocations(platform.id, pulled);
+    else await deps.cache.upsertTariffs(platform.id, pulled);
+    await deps.cache.syncProgress(platform.id, {
+      pages: 1,
+      [spec.module]: pulled.length,
+      skipped,
+    });
+  }
+}
+
+interface PartyCodes {
+  countryCode: string;
+  partyId: string;
+}
+
+async function fetchPage(
+  deps: Deps,
+  platform: Platform,
+  cpo: PartyCodes,
+  module: CachedModule,
+  url: string,
+  correlationId: string,
+): Promise<OutboundResponse> {
+  if (platform.outboundToken === null)
+    throw new SyncFailure(`${module}: the platform is not registered`);
+  let res: OutboundResponse;
+  try {
+    res = await deps.client.send({
+      method: "GET",
+      url,
+      token: platform.outboundToken,
+      encoding: platform.outboundTokenEncoding,
+      correlationId,
+      pool: platform.id,
+      timeoutMs: Math.max(PAGE_TIMEOUT_MS, deps.config.forwardTimeoutMs),
+      headers: {
+        [RoutingHeader.toCountryCode]: cpo.countryCode,
+        [RoutingHeader.toPartyId]: cpo.partyId,
+        [RoutingHeader.fromCountryCode]: deps.config.hubCountryCode,
+        [RoutingHeader.fromPartyId]: deps.config.hubPartyId,
+      },
+    });
+  } catch (err) {
+    throw new SyncFailure(
+      `${module}: GET ${url} failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  const code = res.body.status_code;
+  if (res.status !== 200 || code !== StatusCode.Success) {
+    throw new SyncFailure(
+      `${module}: GET ${url} answered HTTP ${res.status} with status_code ${code}${res.body.status_message ? ` (${res.body.status_message})` : ""}`,
+    );
+  }
+  if (!Array.isArray(res.body.data))
+    throw new SyncFailure(`${module}: GET ${url} answered without a list in data`);
+  return res;
+}
+
+/** The CPO's next page, from its Link header, resolved against the page's URL. */
+function nextUrl(res: OutboundResponse, module: CachedModule, url: string): string | undefined {
+  const link = res.headers[Header.link];
+  const next = nextLinkUrl(link);
+  if (next === undefined || URL.canParse(next)) return next;
+  try {
+    return new URL(next, url).toString();
+  } catch {
+    throw new SyncFailure(`${module}: GET ${url} answered with an unreadable Link: ${link}`);
+  }
+}
