@@ -2,6 +2,7 @@ import { and, asc, count, eq, gte, inArray, lt, notInArray, type SQL, sql } from
 import type { Database } from "../db/client.js";
 import {
   type CacheSyncRow,
+  cacheCounts,
   cacheSyncs,
   evseStatuses,
   locations,
@@ -98,40 +99,72 @@ export function createCacheStore(db: Database) {
 
   const dbNow = sql`now()`;
 
+  /**
+   * X-Total-Count: without date filters the sum of the per-platform counts
+   * the triggers keep; with them, a count over the last_updated index.
+   */
+  async function totalOf(module: CachedModule, q: ListQuery, where: SQL | undefined) {
+    if (q.dateFrom === undefined && q.dateTo === undefined) {
+      const [row] = await db
+        .select({ n: sql<string>`coalesce(sum(${cacheCounts.n}), 0)` })
+        .from(cacheCounts)
+        .where(
+          and(
+            eq(cacheCounts.module, module),
+            q.hidden.length > 0 ? notInArray(cacheCounts.platformId, [...q.hidden]) : undefined,
+          ),
+        );
+      return Number(row?.n ?? 0);
+    }
+    const table = module === "locations" ? locations : tariffs;
+    const [row] = await db.select({ n: count() }).from(table).where(where);
+    return Number(row?.n ?? 0);
+  }
+
   return {
     /** A page of published locations of every visible CPO, in the order they were first cached. */
     async locationPage(q: ListQuery): Promise<ListPage> {
       const where = locationFilter(q);
-      const [rows, [total]] = await Promise.all([
+      // The page's keys come from the list index alone; only those rows are read in full.
+      const page = db
+        .select({ seq: locations.seq })
+        .from(locations)
+        .where(where)
+        .orderBy(asc(locations.seq))
+        .limit(q.limit)
+        .offset(q.offset)
+        .as("page");
+      const [rows, total] = await Promise.all([
         db
           .select({ data: sql<string>`${locations.data}::text`, statuses: statusesOf })
-          .from(locations)
-          .where(where)
-          .orderBy(asc(locations.seq))
-          .limit(q.limit)
-          .offset(q.offset),
-        db.select({ n: count() }).from(locations).where(where),
+          .from(page)
+          .innerJoin(locations, eq(locations.seq, page.seq))
+          .orderBy(asc(locations.seq)),
+        totalOf("locations", q, where),
       ]);
-      return {
-        items: rows.map((r) => withStatuses(r.data, r.statuses)),
-        total: Number(total?.n ?? 0),
-      };
+      return { items: rows.map((r) => withStatuses(r.data, r.statuses)), total };
     },
 
     /** A page of tariffs of every visible CPO, in the order they were first cached. */
     async tariffPage(q: ListQuery): Promise<ListPage> {
       const where = tariffFilter(q);
-      const [rows, [total]] = await Promise.all([
+      const page = db
+        .select({ seq: tariffs.seq })
+        .from(tariffs)
+        .where(where)
+        .orderBy(asc(tariffs.seq))
+        .limit(q.limit)
+        .offset(q.offset)
+        .as("page");
+      const [rows, total] = await Promise.all([
         db
           .select({ data: sql<string>`${tariffs.data}::text` })
-          .from(tariffs)
-          .where(where)
-          .orderBy(asc(tariffs.seq))
-          .limit(q.limit)
-          .offset(q.offset),
-        db.select({ n: count() }).from(tariffs).where(where),
+          .from(page)
+          .innerJoin(tariffs, eq(tariffs.seq, page.seq))
+          .orderBy(asc(tariffs.seq)),
+        totalOf("tariffs", q, where),
       ]);
-      return { items: rows.map((r) => r.data), total: Number(total?.n ?? 0) };
+      return { items: rows.map((r) => r.data), total };
     },
 
     /**
@@ -272,7 +305,7 @@ export function createCacheStore(db: Database) {
             await tx
               .update(locations)
               .set({
-                lastUpdated: sql`greatest(${locations.lastUpdated}, ${lastUpdated})`,
+                lastUpdated: sql`greatest(${locations.lastUpdated}, ${lastUpdated.toISOString()}::timestamptz)`,
                 refreshedAt: dbNow,
               })
               .where(eq(locations.seq, row.seq));

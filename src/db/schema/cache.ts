@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
@@ -44,6 +45,8 @@ export const locations = pgTable(
   },
   (t) => [
     unique("locations_owner_id_key").on(t.countryCode, t.partyId, t.locationId),
+    // Lists skip `offset` entries of this index alone (an index-only scan), not of the table.
+    index("locations_list_idx").on(t.seq, t.platformId, t.lastUpdated).where(sql`published`),
     index("locations_location_id_idx").on(t.locationId),
     index("locations_last_updated_idx").on(t.lastUpdated),
     index("locations_platform_idx").on(t.platformId),
@@ -92,6 +95,7 @@ export const tariffs = pgTable(
   },
   (t) => [
     unique("tariffs_owner_id_key").on(t.countryCode, t.partyId, t.tariffId),
+    index("tariffs_list_idx").on(t.seq, t.platformId, t.lastUpdated),
     index("tariffs_tariff_id_idx").on(t.tariffId),
     index("tariffs_last_updated_idx").on(t.lastUpdated),
     index("tariffs_platform_idx").on(t.platformId),
@@ -99,6 +103,21 @@ export const tariffs = pgTable(
 );
 
 export type TariffRow = typeof tariffs.$inferSelect;
+
+/**
+ * How many listed objects each platform has in the cache (locations:
+ * published ones only), kept by triggers (see the migration), so a list's
+ * X-Total-Count without date filters costs a look-up instead of a count.
+ */
+export const cacheCounts = pgTable(
+  "cache_counts",
+  {
+    module: text("module", { enum: ["locations", "tariffs"] }).notNull(),
+    platformId: text("platform_id").notNull(),
+    n: bigint("n", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.module, t.platformId] })],
+);
 
 export const SYNC_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED"] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
