@@ -67,8 +67,9 @@ CREATE INDEX "tariffs_tariff_id_idx" ON "tariffs" USING btree ("tariff_id");--> 
 CREATE INDEX "tariffs_last_updated_idx" ON "tariffs" USING btree ("last_updated");--> statement-breakpoint
 CREATE INDEX "tariffs_platform_idx" ON "tariffs" USING btree ("platform_id");--> statement-breakpoint
 -- Documents go out of line, so updates of the narrow columns (last_updated, refreshed_at) do not copy them.
-ALTER TABLE "locations" SET (toast_tuple_target = 128);--> statement-breakpoint
-ALTER TABLE "tariffs" SET (toast_tuple_target = 128);--> statement-breakpoint
+-- Frequent vacuums keep the visibility map fresh, so lists stay index-only scans under status updates.
+ALTER TABLE "locations" SET (toast_tuple_target = 128, autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.02);--> statement-breakpoint
+ALTER TABLE "tariffs" SET (toast_tuple_target = 128, autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.02);--> statement-breakpoint
 -- cache_counts follows every insert, delete and change of owner or publication.
 CREATE FUNCTION "locations_count"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
