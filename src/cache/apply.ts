@@ -80,11 +80,12 @@ function upsert(list: Json[], match: (item: Json) => boolean, value: Json): Json
  * changed fields) at the level the target names. A child's last_updated is
  * carried up to its parents, never backwards (locations: PUT/PATCH Method).
  *
- * A PUT older than the object it replaces, and an EVSE status change older
- * than the EVSE, are stale: two pushes that crossed, or a sync page read
- * before a push. Other PATCHes apply in the order they arrive: a parent's
- * last_updated moves with every change below it, so it cannot tell whether
- * the fields a PATCH sets are outdated.
+ * A push older than the object it addresses is stale: two pushes that
+ * crossed, or a sync page read before a push. The one exception is a PATCH
+ * of the location itself: the location's last_updated moves with every
+ * change below it (EVSE statuses above all), so it cannot tell whether the
+ * location's own fields are outdated; such a PATCH applies, and the
+ * location's last_updated never moves backwards.
  * `current` is the cached location with its status overlays already laid
  * over it.
  */
@@ -102,7 +103,10 @@ export function applyLocationPush(
       return { kind: "applied", doc: body };
     }
     if (current === undefined) return { kind: "unknown", what: `location ${names.location}` };
-    return { kind: "applied", doc: { ...current, ...body } };
+    return {
+      kind: "applied",
+      doc: { ...current, ...body, last_updated: later(current.last_updated, stamp) },
+    };
   }
 
   if (current === undefined) return { kind: "unknown", what: `location ${names.location}` };
@@ -111,9 +115,7 @@ export function applyLocationPush(
   let next: Json;
   if (target.connectorId === undefined) {
     if (method === "PATCH" && evse === undefined) return { kind: "unknown", what: evseName };
-    if (evse !== undefined && (method === "PUT" || isStatusOnly(method, target, body))) {
-      if (isOlder(stamp, evse.last_updated)) return { kind: "stale" };
-    }
+    if (evse !== undefined && isOlder(stamp, evse.last_updated)) return { kind: "stale" };
     next = method === "PUT" ? body : { ...(evse as Json), ...body };
   } else {
     if (evse === undefined) return { kind: "unknown", what: evseName };
@@ -121,8 +123,7 @@ export function applyLocationPush(
     const connectorName = `connector ${target.connectorId} of ${evseName}`;
     if (method === "PATCH" && connector === undefined)
       return { kind: "unknown", what: connectorName };
-    if (method === "PUT" && connector !== undefined && isOlder(stamp, connector.last_updated))
-      return { kind: "stale" };
+    if (connector !== undefined && isOlder(stamp, connector.last_updated)) return { kind: "stale" };
     const written = method === "PUT" ? body : { ...(connector as Json), ...body };
     const connectorId = target.connectorId;
     next = {

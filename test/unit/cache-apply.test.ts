@@ -155,7 +155,7 @@ describe("applying pushes to a cached location (locations: PUT and PATCH Method)
     ).toEqual({ kind: "unknown", what: "connector 9 of EVSE 3256 of location BE/BEC/LOC1" });
   });
 
-  it("a PUT older than the object it replaces, and an older EVSE status change, are stale", () => {
+  it("a push older than the object it addresses is stale", () => {
     const old = "2000-01-01T00:00:00Z";
     expect(applyLocationPush(base, "PUT", {}, { ...base, last_updated: old }, names).kind).toBe(
       "stale",
@@ -178,9 +178,33 @@ describe("applying pushes to a cached location (locations: PUT and PATCH Method)
         names,
       ).kind,
     ).toBe("stale");
+    expect(
+      applyLocationPush(
+        base,
+        "PATCH",
+        { evseUid: "3256", connectorId: "1" },
+        { max_amperage: 1, last_updated: old },
+        names,
+      ).kind,
+    ).toBe("stale");
   });
 
-  it("other PATCHes apply whatever their last_updated, and never move a parent's backwards", () => {
+  it("a location PATCH applies whatever its last_updated, which never moves backwards", () => {
+    const newer = { ...base, last_updated: "2030-01-01T00:00:00Z" };
+    const doc = applied(
+      applyLocationPush(
+        newer,
+        "PATCH",
+        {},
+        { name: "Late rename", last_updated: "2020-01-01T00:00:00Z" },
+        names,
+      ),
+    );
+    expect(doc.name).toBe("Late rename");
+    expect(doc.last_updated).toBe("2030-01-01T00:00:00Z");
+  });
+
+  it("a child's change never moves a parent's last_updated backwards", () => {
     const newer = { ...base, last_updated: "2030-01-01T00:00:00Z" };
     const doc = applied(
       applyLocationPush(
