@@ -15,7 +15,6 @@ import {
   isOlder,
   isStatusOnly,
   type Json,
-  type Outcome,
   overlay,
   type StatusOverlay,
   type Target,
@@ -245,10 +244,13 @@ export function createCacheStore(db: Database) {
      * (locations: Receiver interface). An EVSE status change is written
      * beside the document; anything else folds those in and rewrites it.
      */
-    async pushLocation(push: LocationPush): Promise<Outcome> {
+    async pushLocation(push: LocationPush): Promise<PushOutcome> {
       const owner = key(push.owner);
       const id = push.locationId.toUpperCase();
       const names = { location: `${owner.countryCode}/${owner.partyId}/${push.locationId}` };
+      if (isStatusOnly(push.method, push.target, push.body)) {
+        return pushStatus(db, owner, id, push, names.location);
+      }
       for (let attempt = 0; ; attempt++) {
         const outcome = await db.transaction(async (tx) => {
           const [row] = await tx
@@ -286,30 +288,6 @@ export function createCacheStore(db: Database) {
               .returning({ seq: locations.seq });
             // Another request created it meanwhile: apply this one on top of it.
             return inserted.length === 1 ? result : undefined;
-          }
-          if (isStatusOnly(push.method, push.target, push.body)) {
-            const evseUid = (push.target.evseUid as string).toUpperCase();
-            const values = {
-              locationSeq: row.seq,
-              evseUid,
-              status: String(push.body.status),
-              lastUpdated: String(push.body.last_updated),
-            };
-            await tx
-              .insert(evseStatuses)
-              .values(values)
-              .onConflictDoUpdate({
-                target: [evseStatuses.locationSeq, evseStatuses.evseUid],
-                set: { status: values.status, lastUpdated: values.lastUpdated },
-              });
-            await tx
-              .update(locations)
-              .set({
-                lastUpdated: sql`greatest(${locations.lastUpdated}, ${lastUpdated.toISOString()}::timestamptz)`,
-                refreshedAt: dbNow,
-              })
-              .where(eq(locations.seq, row.seq));
-            return result;
           }
           await tx
             .update(locations)
@@ -471,6 +449,73 @@ export function createCacheStore(db: Database) {
 }
 
 export type CacheStore = ReturnType<typeof createCacheStore>;
+
+/** What a push did to the cache. */
+export type PushOutcome =
+  | { kind: "applied" }
+  | { kind: "stale" }
+  | { kind: "unknown"; what: string };
+
+/** Rows of a raw statement, whichever driver ran it. */
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/**
+ * An EVSE status change in one statement: the location row is locked, the
+ * EVSE looked up and compared in its document and its status row, and the
+ * status row and the location's last_updated written, or nothing when the
+ * change is older than what the cache holds.
+ */
+async function pushStatus(
+  db: Database,
+  owner: PartyRef,
+  locationId: string,
+  push: LocationPush,
+  location: string,
+): Promise<PushOutcome> {
+  const uid = (push.target.evseUid as string).toUpperCase();
+  const stamp = String(push.body.last_updated);
+  const result = await db.execute(sql`
+    with loc as (
+      select l.seq,
+        (select e->>'last_updated' from jsonb_array_elements(l.data->'evses') e
+          where upper(e->>'uid') = ${uid} limit 1) as doc_lu,
+        (select s.last_updated from ${evseStatuses} s
+          where s.location_seq = l.seq and s.evse_uid = ${uid}) as overlay_lu
+      from ${locations} l
+      where l.country_code = ${owner.countryCode} and l.party_id = ${owner.partyId}
+        and l.location_id = ${locationId}
+      for update of l
+    ),
+    ok as (
+      select seq from loc
+      where doc_lu is not null
+        and greatest(doc_lu::timestamptz, coalesce(overlay_lu::timestamptz, '-infinity'::timestamptz))
+          <= ${stamp}::timestamptz
+    ),
+    status as (
+      insert into ${evseStatuses} (location_seq, evse_uid, status, last_updated)
+      select seq, ${uid}, ${String(push.body.status)}, ${stamp} from ok
+      on conflict (location_seq, evse_uid)
+        do update set status = excluded.status, last_updated = excluded.last_updated
+    ),
+    lifted as (
+      update ${locations} set
+        last_updated = greatest(${locations}.last_updated, ${stamp}::timestamptz),
+        refreshed_at = now()
+      where seq in (select seq from ok)
+    )
+    select (select count(*) from loc)::int as found,
+      (select count(*) from loc where doc_lu is not null)::int as evse,
+      (select count(*) from ok)::int as applied`);
+  const [row] = rowsOf<{ found: number; evse: number; applied: number }>(result);
+  if (row === undefined || Number(row.found) === 0)
+    return { kind: "unknown", what: `location ${location}` };
+  if (Number(row.evse) === 0)
+    return { kind: "unknown", what: `EVSE ${push.target.evseUid} of location ${location}` };
+  return Number(row.applied) > 0 ? { kind: "applied" } : { kind: "stale" };
+}
 
 /** Latest state wins: a row is rewritten only when the pulled object is not older. */
 async function upsertLocations(
