@@ -12,7 +12,7 @@ import { type Params, urlOwner } from "../routing/operations.js";
 import { partyName } from "../routing/parties.js";
 import type { PartyRef } from "../routing/store.js";
 import { type Json, pick, type Target } from "./apply.js";
-import type { CachedModule, Owned } from "./store.js";
+import type { CachedModule, Owned, PushOutcome } from "./store.js";
 
 /** The largest page of a list from the cache (X-Limit); also the default. */
 export const CACHE_PAGE_MAX = 500;
@@ -145,21 +145,28 @@ export async function writeThrough(
   const deps = c.get("deps");
   const platformId = c.get("caller").platform.id;
   const owner = urlOwner(params);
-  if (module === "tariffs") {
-    const id = params.tariff_id as string;
-    if (method === "PUT") await deps.cache.putTariff(platformId, owner, id, body as Json);
-    else if (method === "DELETE") await deps.cache.deleteTariff(owner, id);
+  let outcome: PushOutcome;
+  try {
+    if (module === "tariffs") {
+      const id = params.tariff_id as string;
+      if (method === "PUT") await deps.cache.putTariff(platformId, owner, id, body as Json);
+      else if (method === "DELETE") await deps.cache.deleteTariff(owner, id);
+      return;
+    }
+    if (method !== "PUT" && method !== "PATCH") return;
+    outcome = await deps.cache.pushLocation({
+      platformId,
+      owner,
+      locationId: params.location_id as string,
+      method,
+      target: { evseUid: params.evse_uid, connectorId: params.connector_id },
+      body: body as Json,
+    });
+  } catch (err) {
+    // Delivery comes first: the push still goes to its receiver; a later sync repairs the copy.
+    requestLog(c).error({ err, module }, "could not write a push to the cache; forwarding it");
     return;
   }
-  if (method !== "PUT" && method !== "PATCH") return;
-  const outcome = await deps.cache.pushLocation({
-    platformId,
-    owner,
-    locationId: params.location_id as string,
-    method,
-    target: { evseUid: params.evse_uid, connectorId: params.connector_id },
-    body: body as Json,
-  });
   if (outcome.kind === "stale") {
     requestLog(c).info(
       { location: `${partyName(owner)}/${params.location_id}` },

@@ -1,4 +1,16 @@
-import { and, asc, count, eq, gte, inArray, lt, notInArray, type SQL, sql } from "drizzle-orm";
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gte,
+  inArray,
+  lt,
+  notInArray,
+  type SQL,
+  sql,
+} from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import {
   type CacheSyncRow,
@@ -102,9 +114,14 @@ export function createCacheStore(db: Database) {
    * X-Total-Count: without date filters the sum of the per-platform counts
    * the triggers keep; with them, a count over the last_updated index.
    */
-  async function totalOf(module: CachedModule, q: ListQuery, where: SQL | undefined) {
+  async function totalOf(
+    tx: Pick<Database, "select">,
+    module: CachedModule,
+    q: ListQuery,
+    where: SQL | undefined,
+  ) {
     if (q.dateFrom === undefined && q.dateTo === undefined) {
-      const [row] = await db
+      const [row] = await tx
         .select({ n: sql<string>`coalesce(sum(${cacheCounts.n}), 0)` })
         .from(cacheCounts)
         .where(
@@ -116,7 +133,7 @@ export function createCacheStore(db: Database) {
       return Number(row?.n ?? 0);
     }
     const table = module === "locations" ? locations : tariffs;
-    const [row] = await db.select({ n: count() }).from(table).where(where);
+    const [row] = await tx.select({ n: count() }).from(table).where(where);
     return Number(row?.n ?? 0);
   }
 
@@ -124,46 +141,50 @@ export function createCacheStore(db: Database) {
     /** A page of published locations of every visible CPO, in the order they were first cached. */
     async locationPage(q: ListQuery): Promise<ListPage> {
       const where = locationFilter(q);
-      // The page's keys come from the list index alone; only those rows are read in full.
-      const page = db
-        .select({ seq: locations.seq })
-        .from(locations)
-        .where(where)
-        .orderBy(asc(locations.seq))
-        .limit(q.limit)
-        .offset(q.offset)
-        .as("page");
-      const [rows, total] = await Promise.all([
-        db
+      return db.transaction(async (tx) => {
+        const total = await totalOf(tx, "locations", q, where);
+        const window = scanWindow(q, total);
+        if (window === undefined) return { items: [], total };
+        // The page's keys come from the list index alone; only those rows are read in full.
+        const page = tx
+          .select({ seq: locations.seq })
+          .from(locations)
+          .where(where)
+          .orderBy(window.backwards ? desc(locations.seq) : asc(locations.seq))
+          .limit(window.limit)
+          .offset(window.offset)
+          .as("page");
+        const rows = await tx
           .select({ data: sql<string>`${locations.data}::text`, statuses: statusesOf })
           .from(page)
           .innerJoin(locations, eq(locations.seq, page.seq))
-          .orderBy(asc(locations.seq)),
-        totalOf("locations", q, where),
-      ]);
-      return { items: rows.map((r) => withStatuses(r.data, r.statuses)), total };
+          .orderBy(asc(locations.seq));
+        return { items: rows.map((r) => withStatuses(r.data, r.statuses)), total };
+      }, SNAPSHOT);
     },
 
     /** A page of tariffs of every visible CPO, in the order they were first cached. */
     async tariffPage(q: ListQuery): Promise<ListPage> {
       const where = tariffFilter(q);
-      const page = db
-        .select({ seq: tariffs.seq })
-        .from(tariffs)
-        .where(where)
-        .orderBy(asc(tariffs.seq))
-        .limit(q.limit)
-        .offset(q.offset)
-        .as("page");
-      const [rows, total] = await Promise.all([
-        db
+      return db.transaction(async (tx) => {
+        const total = await totalOf(tx, "tariffs", q, where);
+        const window = scanWindow(q, total);
+        if (window === undefined) return { items: [], total };
+        const page = tx
+          .select({ seq: tariffs.seq })
+          .from(tariffs)
+          .where(where)
+          .orderBy(window.backwards ? desc(tariffs.seq) : asc(tariffs.seq))
+          .limit(window.limit)
+          .offset(window.offset)
+          .as("page");
+        const rows = await tx
           .select({ data: sql<string>`${tariffs.data}::text` })
           .from(page)
           .innerJoin(tariffs, eq(tariffs.seq, page.seq))
-          .orderBy(asc(tariffs.seq)),
-        totalOf("tariffs", q, where),
-      ]);
-      return { items: rows.map((r) => r.data), total };
+          .orderBy(asc(tariffs.seq));
+        return { items: rows.map((r) => r.data), total };
+      }, SNAPSHOT);
     },
 
     /**
@@ -455,6 +476,24 @@ export type PushOutcome =
   | { kind: "applied" }
   | { kind: "stale" }
   | { kind: "unknown"; what: string };
+
+/** A list's total and page come from one snapshot, so they agree while CPOs write. */
+const SNAPSHOT = { isolationLevel: "repeatable read", accessMode: "read only" } as const;
+
+/**
+ * Which rows of the list index a page needs. Skipping `offset` entries
+ * costs in proportion to the offset, so a page past the middle is read
+ * from the end backwards: the last page of 100,000 skips nothing.
+ */
+export function scanWindow(
+  q: Pick<ListQuery, "offset" | "limit">,
+  total: number,
+): { offset: number; limit: number; backwards: boolean } | undefined {
+  const end = Math.min(q.offset + q.limit, total);
+  if (q.limit === 0 || q.offset >= end) return undefined;
+  if (q.offset <= total - end) return { offset: q.offset, limit: end - q.offset, backwards: false };
+  return { offset: total - end, limit: end - q.offset, backwards: true };
+}
 
 /** Rows of a raw statement, whichever driver ran it. */
 function rowsOf<T>(result: unknown): T[] {
