@@ -70,42 +70,64 @@ CREATE INDEX "tariffs_platform_idx" ON "tariffs" USING btree ("platform_id");-->
 -- Frequent vacuums keep the visibility map fresh, so lists stay index-only scans under status updates.
 ALTER TABLE "locations" SET (toast_tuple_target = 128, autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.02);--> statement-breakpoint
 ALTER TABLE "tariffs" SET (toast_tuple_target = 128, autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.02);--> statement-breakpoint
--- cache_counts follows every insert, delete and change of owner or publication.
-CREATE FUNCTION "locations_count"() RETURNS trigger LANGUAGE plpgsql AS $$
+-- cache_counts follows every insert and delete (once per statement: a sync inserts pages of
+-- a thousand) and every change of a row's owner or publication (per row, rare).
+CREATE FUNCTION "cache_count_added"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    IF OLD.published THEN
-      UPDATE "cache_counts" SET "n" = "n" - 1
-        WHERE "module" = 'locations' AND "platform_id" = OLD.platform_id;
-    END IF;
-  END IF;
-  IF TG_OP <> 'DELETE' THEN
-    IF NEW.published THEN
-      INSERT INTO "cache_counts" ("module", "platform_id", "n") VALUES ('locations', NEW.platform_id, 1)
-        ON CONFLICT ("module", "platform_id") DO UPDATE SET "n" = "cache_counts"."n" + 1;
-    END IF;
+  IF TG_TABLE_NAME = 'locations' THEN
+    INSERT INTO "cache_counts" ("module", "platform_id", "n")
+      SELECT 'locations', platform_id, count(*) FROM changed WHERE published GROUP BY platform_id
+      ON CONFLICT ("module", "platform_id") DO UPDATE SET "n" = "cache_counts"."n" + excluded.n;
+  ELSE
+    INSERT INTO "cache_counts" ("module", "platform_id", "n")
+      SELECT 'tariffs', platform_id, count(*) FROM changed GROUP BY platform_id
+      ON CONFLICT ("module", "platform_id") DO UPDATE SET "n" = "cache_counts"."n" + excluded.n;
   END IF;
   RETURN NULL;
 END $$;--> statement-breakpoint
-CREATE FUNCTION "tariffs_count"() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION "cache_count_removed"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    UPDATE "cache_counts" SET "n" = "n" - 1
-      WHERE "module" = 'tariffs' AND "platform_id" = OLD.platform_id;
+  IF TG_TABLE_NAME = 'locations' THEN
+    UPDATE "cache_counts" c SET "n" = c."n" - gone.n
+      FROM (SELECT platform_id, count(*) AS n FROM changed WHERE published GROUP BY platform_id) gone
+      WHERE c."module" = 'locations' AND c."platform_id" = gone.platform_id;
+  ELSE
+    UPDATE "cache_counts" c SET "n" = c."n" - gone.n
+      FROM (SELECT platform_id, count(*) AS n FROM changed GROUP BY platform_id) gone
+      WHERE c."module" = 'tariffs' AND c."platform_id" = gone.platform_id;
   END IF;
-  IF TG_OP <> 'DELETE' THEN
-    INSERT INTO "cache_counts" ("module", "platform_id", "n") VALUES ('tariffs', NEW.platform_id, 1)
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE FUNCTION "cache_count_moved"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  was boolean := true;
+  is_now boolean := true;
+BEGIN
+  IF TG_TABLE_NAME = 'locations' THEN
+    was := OLD.published;
+    is_now := NEW.published;
+  END IF;
+  IF was THEN
+    UPDATE "cache_counts" SET "n" = "n" - 1
+      WHERE "module" = TG_TABLE_NAME AND "platform_id" = OLD.platform_id;
+  END IF;
+  IF is_now THEN
+    INSERT INTO "cache_counts" ("module", "platform_id", "n") VALUES (TG_TABLE_NAME, NEW.platform_id, 1)
       ON CONFLICT ("module", "platform_id") DO UPDATE SET "n" = "cache_counts"."n" + 1;
   END IF;
   RETURN NULL;
 END $$;--> statement-breakpoint
-CREATE TRIGGER "locations_count" AFTER INSERT OR DELETE ON "locations"
-  FOR EACH ROW EXECUTE FUNCTION "locations_count"();--> statement-breakpoint
+CREATE TRIGGER "locations_count_added" AFTER INSERT ON "locations"
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION "cache_count_added"();--> statement-breakpoint
+CREATE TRIGGER "locations_count_removed" AFTER DELETE ON "locations"
+  REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION "cache_count_removed"();--> statement-breakpoint
 CREATE TRIGGER "locations_count_moved" AFTER UPDATE OF "published", "platform_id" ON "locations"
   FOR EACH ROW WHEN (OLD.published IS DISTINCT FROM NEW.published OR OLD.platform_id IS DISTINCT FROM NEW.platform_id)
-  EXECUTE FUNCTION "locations_count"();--> statement-breakpoint
-CREATE TRIGGER "tariffs_count" AFTER INSERT OR DELETE ON "tariffs"
-  FOR EACH ROW EXECUTE FUNCTION "tariffs_count"();--> statement-breakpoint
+  EXECUTE FUNCTION "cache_count_moved"();--> statement-breakpoint
+CREATE TRIGGER "tariffs_count_added" AFTER INSERT ON "tariffs"
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION "cache_count_added"();--> statement-breakpoint
+CREATE TRIGGER "tariffs_count_removed" AFTER DELETE ON "tariffs"
+  REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION "cache_count_removed"();--> statement-breakpoint
 CREATE TRIGGER "tariffs_count_moved" AFTER UPDATE OF "platform_id" ON "tariffs"
   FOR EACH ROW WHEN (OLD.platform_id IS DISTINCT FROM NEW.platform_id)
-  EXECUTE FUNCTION "tariffs_count"();
+  EXECUTE FUNCTION "cache_count_moved"();

@@ -336,7 +336,7 @@ export function createCacheStore(db: Database) {
       tariffId: string,
       doc: Json,
     ): Promise<"applied" | "stale"> {
-      const written = await upsertTariffs(db, platformId, [{ owner, id: tariffId, doc }], true);
+      const written = await pushTariff(db, platformId, { owner, id: tariffId, doc });
       return written > 0 ? "applied" : "stale";
     },
 
@@ -358,7 +358,7 @@ export function createCacheStore(db: Database) {
     upsertLocations: (platformId: string, pulled: readonly Pulled[]) =>
       upsertLocations(db, platformId, pulled),
     upsertTariffs: (platformId: string, pulled: readonly Pulled[]) =>
-      upsertTariffs(db, platformId, pulled),
+      pullTariffs(db, platformId, pulled),
 
     /**
      * Removes a platform's objects that were neither pulled nor pushed since
@@ -556,87 +556,91 @@ async function pushStatus(
   return Number(row.applied) > 0 ? { kind: "applied" } : { kind: "stale" };
 }
 
-/** Latest state wins: a row is rewritten only when the pulled object is not older. */
+/**
+ * Writes a page a sync pulled, as one statement with the page as one JSON
+ * parameter (no per-value mapping in the hub). Every row is refreshed; a
+ * document is rewritten only when the pulled one is newer, or as new and
+ * different, so a re-sync of an unchanged CPO writes no documents.
+ */
 async function upsertLocations(
   db: Database,
   platformId: string,
   pulled: readonly Pulled[],
 ): Promise<number> {
   if (pulled.length === 0) return 0;
-  const values = dedupe(pulled).map((p) => {
-    const owner = key(p.owner);
-    return {
-      platformId,
-      countryCode: owner.countryCode,
-      partyId: owner.partyId,
-      locationId: p.id.toUpperCase(),
-      lastUpdated: timestampOf(p.doc.last_updated),
-      published: p.doc.publish !== false,
-      refreshedAt: sql`now()`,
-      data: p.doc,
-    };
-  });
-  const newer = sql`excluded.last_updated >= ${locations.lastUpdated}`;
-  const rows = await db
-    .insert(locations)
-    .values(values)
-    .onConflictDoUpdate({
-      target: [locations.countryCode, locations.partyId, locations.locationId],
-      set: {
-        platformId,
-        refreshedAt: sql`now()`,
-        data: sql`case when ${newer} then excluded.data else ${locations.data} end`,
-        published: sql`case when ${newer} then excluded.published else ${locations.published} end`,
-        lastUpdated: sql`greatest(excluded.last_updated, ${locations.lastUpdated})`,
-      },
-    })
-    .returning({ seq: locations.seq });
-  return rows.length;
+  const docs = JSON.stringify(dedupe(pulled).map((p) => p.doc));
+  const rewrite = sql.raw(
+    "excluded.last_updated > l.last_updated or (excluded.last_updated = l.last_updated and excluded.data is distinct from l.data)",
+  );
+  const result = await db.execute(sql`
+    insert into ${locations} as l
+      (platform_id, country_code, party_id, location_id, last_updated, published, refreshed_at, data)
+    select ${platformId}, upper(d->>'country_code'), upper(d->>'party_id'), upper(d->>'id'),
+      (d->>'last_updated')::timestamptz, coalesce((d->>'publish')::boolean, true), now(), d
+    from jsonb_array_elements(${docs}::jsonb) d
+    on conflict (country_code, party_id, location_id) do update set
+      platform_id = excluded.platform_id,
+      refreshed_at = excluded.refreshed_at,
+      data = case when ${rewrite} then excluded.data else l.data end,
+      published = case when ${rewrite} then excluded.published else l.published end,
+      last_updated = greatest(excluded.last_updated, l.last_updated)`);
+  return rowCount(result, pulled.length);
 }
 
-/**
- * A pull refreshes every row it names and rewrites those it has newer;
- * a push (`pushed`) writes only when not older, so a stale one changes nothing.
- */
-async function upsertTariffs(
+/** As upsertLocations, for tariffs. */
+async function pullTariffs(
   db: Database,
   platformId: string,
   pulled: readonly Pulled[],
-  pushed = false,
 ): Promise<number> {
   if (pulled.length === 0) return 0;
-  const values = dedupe(pulled).map((p) => {
-    const owner = key(p.owner);
-    return {
+  const docs = JSON.stringify(dedupe(pulled).map((p) => p.doc));
+  const rewrite = sql.raw(
+    "excluded.last_updated > t.last_updated or (excluded.last_updated = t.last_updated and excluded.data is distinct from t.data)",
+  );
+  const result = await db.execute(sql`
+    insert into ${tariffs} as t
+      (platform_id, country_code, party_id, tariff_id, last_updated, refreshed_at, data)
+    select ${platformId}, upper(d->>'country_code'), upper(d->>'party_id'), upper(d->>'id'),
+      (d->>'last_updated')::timestamptz, now(), d
+    from jsonb_array_elements(${docs}::jsonb) d
+    on conflict (country_code, party_id, tariff_id) do update set
+      platform_id = excluded.platform_id,
+      refreshed_at = excluded.refreshed_at,
+      data = case when ${rewrite} then excluded.data else t.data end,
+      last_updated = greatest(excluded.last_updated, t.last_updated)`);
+  return rowCount(result, pulled.length);
+}
+
+/** Rows a write touched, as either driver reports it. */
+function rowCount(result: unknown, fallback: number): number {
+  const r = result as { count?: number; affectedRows?: number };
+  return Number(r.count ?? r.affectedRows ?? fallback);
+}
+
+/** A CPO's PUT of a tariff: written unless the cache holds a newer one; rows written. */
+async function pushTariff(db: Database, platformId: string, pushed: Pulled): Promise<number> {
+  const owner = key(pushed.owner);
+  const rows = await db
+    .insert(tariffs)
+    .values({
       platformId,
       countryCode: owner.countryCode,
       partyId: owner.partyId,
-      tariffId: p.id.toUpperCase(),
-      lastUpdated: timestampOf(p.doc.last_updated),
+      tariffId: pushed.id.toUpperCase(),
+      lastUpdated: timestampOf(pushed.doc.last_updated),
       refreshedAt: sql`now()`,
-      data: p.doc,
-    };
-  });
-  const newer = sql`excluded.last_updated >= ${tariffs.lastUpdated}`;
-  const rows = await db
-    .insert(tariffs)
-    .values(values)
+      data: pushed.doc,
+    })
     .onConflictDoUpdate({
       target: [tariffs.countryCode, tariffs.partyId, tariffs.tariffId],
-      set: pushed
-        ? {
-            platformId,
-            refreshedAt: sql`now()`,
-            data: sql`excluded.data`,
-            lastUpdated: sql`excluded.last_updated`,
-          }
-        : {
-            platformId,
-            refreshedAt: sql`now()`,
-            data: sql`case when ${newer} then excluded.data else ${tariffs.data} end`,
-            lastUpdated: sql`greatest(excluded.last_updated, ${tariffs.lastUpdated})`,
-          },
-      setWhere: pushed ? newer : undefined,
+      set: {
+        platformId,
+        refreshedAt: sql`now()`,
+        data: sql`excluded.data`,
+        lastUpdated: sql`excluded.last_updated`,
+      },
+      setWhere: sql`excluded.last_updated >= ${tariffs.lastUpdated}`,
     })
     .returning({ seq: tariffs.seq });
   return rows.length;

@@ -114,52 +114,69 @@ async function pull(
   const seen = new Set<string>();
   let url: string | undefined = first;
   let next = fetchPage(deps, platform, cpos[0] as PartyCodes, spec.module, url, correlationId);
-  while (url !== undefined) {
-    if (deps.tasks.stopping) throw new SyncFailure("the hub instance shut down during the sync");
-    seen.add(url);
-    const res = await next;
-    const data = res.body.data as unknown[];
-    url = nextUrl(res, spec.module, url);
-    if (url !== undefined) {
-      if (seen.has(url))
-        throw new SyncFailure(`${spec.module}: the CPO's Link points back at ${url}`);
-      next = fetchPage(deps, platform, cpos[0] as PartyCodes, spec.module, url, correlationId);
-      // Nobody waits on it until the loop comes back; a failure is seen there.
-      next.catch(() => {});
-    }
-    const pulled: Pulled[] = [];
-    let skipped = 0;
-    for (const item of data) {
-      const checked = spec.schema.safeParse(item);
-      const doc = item as Json;
-      const owner = { countryCode: String(doc.country_code), partyId: String(doc.party_id) };
-      if (!checked.success || !cpos.some((r) => sameParty(r, owner))) {
-        skipped++;
-        deps.logger.warn(
-          {
-            platform_id: platform.id,
-            module: spec.module,
-            id: typeof doc?.[spec.idField] === "string" ? doc[spec.idField] : undefined,
-            reason: checked.success
-              ? `owned by ${owner.countryCode}/${owner.partyId}, not a CPO of this platform`
-              : checked.error.issues
-                  .slice(0, 3)
-                  .map((i) => `${i.path.join(".")}: ${i.message}`)
-                  .join("; "),
-          },
-          "cache sync skipped an object",
-        );
-        continue;
+  let writing: Promise<void> = Promise.resolve();
+  try {
+    await pages();
+  } catch (err) {
+    // The page being written ends before the sync is marked failed.
+    await writing.catch(() => {});
+    throw err;
+  }
+  await writing;
+
+  async function pages(): Promise<void> {
+    while (url !== undefined) {
+      if (deps.tasks.stopping) throw new SyncFailure("the hub instance shut down during the sync");
+      seen.add(url);
+      const res = await next;
+      const data = res.body.data as unknown[];
+      url = nextUrl(res, spec.module, url);
+      if (url !== undefined) {
+        if (seen.has(url))
+          throw new SyncFailure(`${spec.module}: the CPO's Link points back at ${url}`);
+        next = fetchPage(deps, platform, cpos[0] as PartyCodes, spec.module, url, correlationId);
+        // Nobody waits on it until the loop comes back; a failure is seen there.
+        next.catch(() => {});
       }
-      pulled.push({ owner, id: String(doc[spec.idField]), doc });
+      const pulled: Pulled[] = [];
+      let skipped = 0;
+      for (const item of data) {
+        const checked = spec.schema.safeParse(item);
+        const doc = (typeof item === "object" && item !== null ? item : {}) as Json;
+        const owner = { countryCode: String(doc.country_code), partyId: String(doc.party_id) };
+        if (!checked.success || !cpos.some((r) => sameParty(r, owner))) {
+          skipped++;
+          deps.logger.warn(
+            {
+              platform_id: platform.id,
+              module: spec.module,
+              id: typeof doc?.[spec.idField] === "string" ? doc[spec.idField] : undefined,
+              reason: checked.success
+                ? `owned by ${owner.countryCode}/${owner.partyId}, not a CPO of this platform`
+                : checked.error.issues
+                    .slice(0, 3)
+                    .map((i) => `${i.path.join(".")}: ${i.message}`)
+                    .join("; "),
+            },
+            "cache sync skipped an object",
+          );
+          continue;
+        }
+        pulled.push({ owner, id: String(doc[spec.idField]), doc });
+      }
+      // One page is written while the next is read and checked.
+      await writing;
+      writing = (async () => {
+        if (spec.module === "locations") await deps.cache.upsertLocations(platform.id, pulled);
+        else await deps.cache.upsertTariffs(platform.id, pulled);
+        await deps.cache.syncProgress(platform.id, {
+          pages: 1,
+          [spec.module]: pulled.length,
+          skipped,
+        });
+      })();
+      writing.catch(() => {});
     }
-    if (spec.module === "locations") await deps.cache.upsertLocations(platform.id, pulled);
-    else await deps.cache.upsertTariffs(platform.id, pulled);
-    await deps.cache.syncProgress(platform.id, {
-      pages: 1,
-      [spec.module]: pulled.length,
-      skipped,
-    });
   }
 }
 
