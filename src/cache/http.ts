@@ -11,7 +11,7 @@ import { RoutingHeader } from "../routing/forward.js";
 import { type Params, urlOwner } from "../routing/operations.js";
 import { partyName } from "../routing/parties.js";
 import type { PartyRef } from "../routing/store.js";
-import { type Json, pick, type Target } from "./apply.js";
+import { isStatusOnly, type Json, pick, type Target } from "./apply.js";
 import type { CachedModule, Owned, PushOutcome } from "./store.js";
 
 /** The largest page of a list from the cache (X-Limit); also the default. */
@@ -136,6 +136,37 @@ function single(found: Owned[], what: "location" | "tariff", id: string): Owned 
  * bring that object.
  */
 export async function writeThrough(
+  c: Context<AppEnv>,
+  module: CachedModule,
+  method: string,
+  params: Params,
+  body: unknown,
+): Promise<{ pending?: Promise<void> }> {
+  const deps = c.get("deps");
+  const owner = urlOwner(params);
+  // A status change of an EVSE known to exist is written while it is forwarded.
+  if (
+    module === "locations" &&
+    isStatusOnly(
+      method,
+      { evseUid: params.evse_uid, connectorId: params.connector_id },
+      body as Json,
+    ) &&
+    deps.cache.knowsEvse(owner, params.location_id as string, params.evse_uid as string)
+  ) {
+    const pending = cacheWrite(c, module, method, params, body).catch((err: unknown) => {
+      requestLog(c).warn(
+        { error: err instanceof Error ? err.message : String(err) },
+        "a status change forwarded for an EVSE the cache no longer has",
+      );
+    });
+    return { pending };
+  }
+  await cacheWrite(c, module, method, params, body);
+  return {};
+}
+
+async function cacheWrite(
   c: Context<AppEnv>,
   module: CachedModule,
   method: string,

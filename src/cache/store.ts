@@ -79,6 +79,12 @@ const key = (p: PartyRef) => ({
 
 const timestampOf = (value: unknown) => new Date(String(value));
 
+/** Beyond this many remembered EVSEs the memory starts over. */
+const KNOWN_EVSES_MAX = 1_000_000;
+
+const evseKey = (owner: PartyRef, locationId: string, uid: string) =>
+  `${owner.countryCode}*${owner.partyId}*${locationId}*${uid}`.toUpperCase();
+
 /** `[{evseUid, status, lastUpdated}]` as json text, aggregated per location. */
 const statusesOf = sql<
   string | null
@@ -91,6 +97,20 @@ function withStatuses(data: string, statuses: string | null): string {
 
 /** Every read and write of the location and tariff cache; callers hold no SQL. */
 export function createCacheStore(db: Database) {
+  /**
+   * EVSEs this instance has seen in the cache (by sync, push or status
+   * change), so a status change of one of them can be forwarded while it is
+   * written instead of after. Only hits are kept; a miss asks the database.
+   */
+  const knownEvses = new Set<string>();
+  const remember = (owner: PartyRef, locationId: string, doc: Json | undefined) => {
+    if (knownEvses.size >= KNOWN_EVSES_MAX) knownEvses.clear();
+    const evses = Array.isArray(doc?.evses) ? (doc.evses as Json[]) : [];
+    for (const e of evses) {
+      if (typeof e.uid === "string") knownEvses.add(evseKey(owner, locationId, e.uid));
+    }
+  };
+
   function locationFilter(q: ListQuery): SQL | undefined {
     return and(
       eq(locations.published, true),
@@ -270,7 +290,11 @@ export function createCacheStore(db: Database) {
       const id = push.locationId.toUpperCase();
       const names = { location: `${owner.countryCode}/${owner.partyId}/${push.locationId}` };
       if (isStatusOnly(push.method, push.target, push.body)) {
-        return pushStatus(db, owner, id, push, names.location);
+        const k = evseKey(owner, id, push.target.evseUid as string);
+        const outcome = await pushStatus(db, owner, id, push, names.location);
+        if (outcome.kind === "unknown") knownEvses.delete(k);
+        else knownEvses.add(k);
+        return outcome;
       }
       for (let attempt = 0; ; attempt++) {
         const outcome = await db.transaction(async (tx) => {
@@ -324,6 +348,7 @@ export function createCacheStore(db: Database) {
             await tx.delete(evseStatuses).where(eq(evseStatuses.locationSeq, row.seq));
           return result;
         });
+        if (outcome?.kind === "applied") remember(owner, id, outcome.doc);
         if (outcome !== undefined) return outcome;
         if (attempt > 0) throw new Error(`location ${names.location} keeps changing under a push`);
       }
@@ -354,9 +379,16 @@ export function createCacheStore(db: Database) {
         );
     },
 
+    /** True when this instance has seen that EVSE in the cache. */
+    knowsEvse: (owner: PartyRef, locationId: string, uid: string) =>
+      knownEvses.has(evseKey(owner, locationId, uid)),
+
     /** Writes what a sync pulled; returns how many objects changed. */
-    upsertLocations: (platformId: string, pulled: readonly Pulled[]) =>
-      upsertLocations(db, platformId, pulled),
+    async upsertLocations(platformId: string, pulled: readonly Pulled[]): Promise<number> {
+      const written = await upsertLocations(db, platformId, pulled);
+      for (const p of pulled) remember(p.owner, p.id, p.doc);
+      return written;
+    },
     upsertTariffs: (platformId: string, pulled: readonly Pulled[]) =>
       pullTariffs(db, platformId, pulled),
 

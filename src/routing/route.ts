@@ -142,8 +142,9 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
     routing.to ??
     (await openRoute(deps, { op, params, body, from: routing.from, query: req.query }));
   const target = findTarget(deps.registry, to, op.module, op.iface);
+  let caching: Promise<void> | undefined;
   if (op.iface === "RECEIVER" && isCached(op.module) && op.method !== "GET") {
-    await writeThrough(c, op.module, op.method, params, body);
+    caching = (await writeThrough(c, op.module, op.method, params, body)).pending;
   }
 
   let query = req.query;
@@ -170,6 +171,8 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
     });
   } finally {
     await learned;
+    // The copy is up to date before the sender hears back.
+    await caching;
     if (callback !== undefined) {
       await settleCallback(c, callback, body, res).catch((err: unknown) =>
         requestLog(c).error({ err }, "could not settle a callback"),
