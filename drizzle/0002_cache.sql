@@ -67,9 +67,9 @@ CREATE INDEX "tariffs_tariff_id_idx" ON "tariffs" USING btree ("tariff_id");--> 
 CREATE INDEX "tariffs_last_updated_idx" ON "tariffs" USING btree ("last_updated");--> statement-breakpoint
 CREATE INDEX "tariffs_platform_idx" ON "tariffs" USING btree ("platform_id");--> statement-breakpoint
 -- Documents go out of line, so updates of the narrow columns (last_updated, refreshed_at) do not copy them.
--- Frequent vacuums keep the visibility map fresh, so lists stay index-only scans under status updates.
-ALTER TABLE "locations" SET (toast_tuple_target = 128, autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.02);--> statement-breakpoint
-ALTER TABLE "tariffs" SET (toast_tuple_target = 128, autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.02);--> statement-breakpoint
+-- Vacuums after 2 % of rows changed keep the visibility map fresh, so lists stay index-only scans under status updates.
+ALTER TABLE "locations" SET (toast_tuple_target = 128, autovacuum_vacuum_scale_factor = 0.02);--> statement-breakpoint
+ALTER TABLE "tariffs" SET (toast_tuple_target = 128, autovacuum_vacuum_scale_factor = 0.02);--> statement-breakpoint
 -- cache_counts follows every insert and delete (once per statement: a sync inserts pages of
 -- a thousand) and every change of a row's owner or publication (per row, rare).
 CREATE FUNCTION "cache_count_added"() RETURNS trigger LANGUAGE plpgsql AS $$
