@@ -157,55 +157,38 @@ export function createCacheStore(db: Database) {
     return Number(row?.n ?? 0);
   }
 
+  /** A list's page and total from one snapshot; locations come with their EVSE statuses laid over. */
+  function listPage(module: CachedModule, q: ListQuery, where: SQL | undefined): Promise<ListPage> {
+    const table = module === "locations" ? locations : tariffs;
+    const statuses = module === "locations" ? statusesOf : sql<string | null>`null`;
+    return db.transaction(async (tx) => {
+      const total = await totalOf(tx, module, q, where);
+      const window = scanWindow(q, total);
+      if (window === undefined) return { items: [], total };
+      // The page's keys come from the list index alone; only those rows are read in full.
+      const page = tx
+        .select({ seq: table.seq })
+        .from(table)
+        .where(where)
+        .orderBy(window.backwards ? desc(table.seq) : asc(table.seq))
+        .limit(window.limit)
+        .offset(window.offset)
+        .as("page");
+      const rows = await tx
+        .select({ data: sql<string>`${table.data}::text`, statuses })
+        .from(page)
+        .innerJoin(table, eq(table.seq, page.seq))
+        .orderBy(asc(table.seq));
+      return { items: rows.map((r) => withStatuses(r.data, r.statuses)), total };
+    }, SNAPSHOT);
+  }
+
   return {
     /** A page of published locations of every visible CPO, in the order they were first cached. */
-    async locationPage(q: ListQuery): Promise<ListPage> {
-      const where = locationFilter(q);
-      return db.transaction(async (tx) => {
-        const total = await totalOf(tx, "locations", q, where);
-        const window = scanWindow(q, total);
-        if (window === undefined) return { items: [], total };
-        // The page's keys come from the list index alone; only those rows are read in full.
-        const page = tx
-          .select({ seq: locations.seq })
-          .from(locations)
-          .where(where)
-          .orderBy(window.backwards ? desc(locations.seq) : asc(locations.seq))
-          .limit(window.limit)
-          .offset(window.offset)
-          .as("page");
-        const rows = await tx
-          .select({ data: sql<string>`${locations.data}::text`, statuses: statusesOf })
-          .from(page)
-          .innerJoin(locations, eq(locations.seq, page.seq))
-          .orderBy(asc(locations.seq));
-        return { items: rows.map((r) => withStatuses(r.data, r.statuses)), total };
-      }, SNAPSHOT);
-    },
+    locationPage: (q: ListQuery) => listPage("locations", q, locationFilter(q)),
 
     /** A page of tariffs of every visible CPO, in the order they were first cached. */
-    async tariffPage(q: ListQuery): Promise<ListPage> {
-      const where = tariffFilter(q);
-      return db.transaction(async (tx) => {
-        const total = await totalOf(tx, "tariffs", q, where);
-        const window = scanWindow(q, total);
-        if (window === undefined) return { items: [], total };
-        const page = tx
-          .select({ seq: tariffs.seq })
-          .from(tariffs)
-          .where(where)
-          .orderBy(window.backwards ? desc(tariffs.seq) : asc(tariffs.seq))
-          .limit(window.limit)
-          .offset(window.offset)
-          .as("page");
-        const rows = await tx
-          .select({ data: sql<string>`${tariffs.data}::text` })
-          .from(page)
-          .innerJoin(tariffs, eq(tariffs.seq, page.seq))
-          .orderBy(asc(tariffs.seq));
-        return { items: rows.map((r) => r.data), total };
-      }, SNAPSHOT);
-    },
+    tariffPage: (q: ListQuery) => listPage("tariffs", q, tariffFilter(q)),
 
     /**
      * The locations with this id, of one owner or of any; with `published`

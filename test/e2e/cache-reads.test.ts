@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { example, locationOf, tariffOf } from "../support/cache-fixtures.js";
 import {
   eventually,
   type FakePlatform,
@@ -19,31 +19,6 @@ const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPO" };
 const otherCpoRole = { role: "CPO", country_code: "BE", party_id: "CPB" };
 const senderCpoRole = { role: "CPO", country_code: "NL", party_id: "CPS" };
 const emspRole = { role: "EMSP", country_code: "DE", party_id: "EMS" };
-
-function example(file: string): any {
-  return JSON.parse(
-    readFileSync(new URL(`../support/ocpi-examples/${file}`, import.meta.url), "utf8"),
-  );
-}
-
-const LOCATION = example("location_example.json");
-const TARIFF = example("tariff_1_simple_2hour.json");
-
-/** The spec's example location as `id` of party `party` ("NL/CPO"). */
-function locationOf(party: string, id: string, lastUpdated = "2015-06-29T20:39:09Z"): any {
-  const [country_code, party_id] = party.split("/");
-  const l = structuredClone(LOCATION);
-  l.evses.forEach((e: any, i: number) => {
-    e.evse_id = `${country_code}*${party_id}*E${id}${i}`.replace(/[^A-Za-z0-9*]/g, "");
-  });
-  return { ...l, country_code, party_id, id, last_updated: lastUpdated };
-}
-
-/** The spec's simple tariff as `id` of party `party`. */
-function tariffOf(party: string, id: string, lastUpdated = "2015-06-29T20:39:09Z"): any {
-  const [country_code, party_id] = party.split("/");
-  return { ...structuredClone(TARIFF), country_code, party_id, id, last_updated: lastUpdated };
-}
 
 let hub: TestHub;
 let cpoA: FakePlatform;

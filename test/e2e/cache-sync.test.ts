@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { locationOf, tariffOf } from "../support/cache-fixtures.js";
 import {
   eventually,
   type FakePlatform,
@@ -24,29 +24,6 @@ const SENDERS = [
   { identifier: "locations", role: "SENDER" as const },
   { identifier: "tariffs", role: "SENDER" as const },
 ];
-
-function example(file: string): any {
-  return JSON.parse(
-    readFileSync(new URL(`../support/ocpi-examples/${file}`, import.meta.url), "utf8"),
-  );
-}
-
-const LOCATION = example("location_example.json");
-const TARIFF = example("tariff_1_simple_2hour.json");
-
-function locationOf(party: string, id: string, lastUpdated = "2015-06-29T20:39:09Z"): any {
-  const [country_code, party_id] = party.split("/");
-  const l = structuredClone(LOCATION);
-  l.evses.forEach((e: any, i: number) => {
-    e.evse_id = `${country_code}*${party_id}*E${id}${i}`.replace(/[^A-Za-z0-9*]/g, "");
-  });
-  return { ...l, country_code, party_id, id, last_updated: lastUpdated };
-}
-
-function tariffOf(party: string, id: string, lastUpdated = "2015-06-29T20:39:09Z"): any {
-  const [country_code, party_id] = party.split("/");
-  return { ...structuredClone(TARIFF), country_code, party_id, id, last_updated: lastUpdated };
-}
 
 /** A promise the test resolves itself, to hold a page back. */
 interface Gate {
