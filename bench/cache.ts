@@ -16,15 +16,32 @@
  * write). Figures only: nothing here passes or fails on time; a wrong answer
  * (count, order, status) is listed and makes the exit code 1.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
+import {
+  ADMIN,
+  envelope,
+  invite,
+  listenLocal,
+  type Role,
+  readLine,
+  register,
+  respond,
+  spawnScript,
+  startHub,
+  type Timing,
+  timeRequests,
+  timing,
+  tokenAuthorization,
+  versionAnswer,
+  writeLine,
+} from "./support.js";
 
 const LOCATIONS = Number(process.env.BENCH_LOCATIONS ?? 100_000);
 const TARIFFS = Number(process.env.BENCH_TARIFFS ?? 300);
@@ -43,7 +60,6 @@ const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 const SYNC_TIMEOUT_MS = Number(process.env.BENCH_SYNC_TIMEOUT_MS ?? 600_000);
 /** The hub's log level; its lines go to stderr. */
 const HUB_LOG_LEVEL = process.env.BENCH_HUB_LOG_LEVEL ?? "silent";
-const ADMIN = "bench-admin-token-0123456789";
 const PAGE = 100;
 /** What the fake CPO serves at most per page (its X-Limit). */
 const CPO_MAX_LIMIT = 1_000;
@@ -400,9 +416,7 @@ async function serveCpo(): Promise<void> {
     };
     if (end < total && limit > 0)
       headers.link = `<${origin}${path}?offset=${end}&limit=${limit}>; rel="next"`;
-    const body = Buffer.from(
-      JSON.stringify({ data, status_code: 1000, timestamp: new Date().toISOString() }),
-    );
+    const body = Buffer.from(envelope(data));
     renderMs += performance.now() - started;
     return { body, headers };
   };
@@ -414,27 +428,12 @@ async function serveCpo(): Promise<void> {
       res.writeHead(200, { ...page.headers, "x-request-id": requestId });
       res.end(page.body);
     };
-    const envelope = (data: unknown): RenderedPage => ({
-      headers: { "content-type": "application/json" },
-      body: Buffer.from(
-        JSON.stringify({ data, status_code: 1000, timestamp: new Date().toISOString() }),
-      ),
-    });
-    const base = `${origin}/ocpi`;
-    if (url.pathname === "/ocpi/versions")
-      return send(envelope([{ version: "2.2.1", url: `${base}/2.2.1` }]));
-    if (url.pathname === "/ocpi/2.2.1")
-      return send(
-        envelope({
-          version: "2.2.1",
-          endpoints: [
-            { identifier: "credentials", role: "SENDER", url: `${base}/2.2.1/credentials` },
-            { identifier: "locations", role: "SENDER", url: `${base}/2.2.1/locations/sender` },
-            { identifier: "tariffs", role: "SENDER", url: `${base}/2.2.1/tariffs/sender` },
-          ],
-        }),
-      );
-    if (req.method !== "GET" || lists[url.pathname] === undefined) return send(envelope(null));
+    const version = versionAnswer(url.pathname, `${origin}/ocpi`, [
+      ["locations", "SENDER"],
+      ["tariffs", "SENDER"],
+    ]);
+    if (version !== undefined || req.method !== "GET" || lists[url.pathname] === undefined)
+      return respond(req, res, version ?? null);
     const offset = Math.max(0, Number.parseInt(url.searchParams.get("offset") ?? "0", 10) || 0);
     const asked = Number.parseInt(url.searchParams.get("limit") ?? "", 10);
     const limit = Number.isNaN(asked) ? CPO_MAX_LIMIT : Math.max(0, Math.min(asked, CPO_MAX_LIMIT));
@@ -454,14 +453,12 @@ async function serveCpo(): Promise<void> {
         ahead.set(nextKey, render(origin, url.pathname, next, limit));
       });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = await listenLocal(server);
   process.on("SIGTERM", () => process.exit(0));
   process.on("message", (m: Ask) => {
     process.send?.({ id: m.id, pages, renderMs, cpu: cpuSeconds() });
   });
-  process.stdout.write(
-    `${JSON.stringify({ cpo: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`,
-  );
+  writeLine({ cpo: url });
 }
 
 // ---------------------------------------------------------------------------
@@ -474,23 +471,12 @@ interface Ask {
 }
 
 async function serveHub(databaseUrl: string | undefined, dataDir: string): Promise<void> {
-  const { serve: listen } = await import("@hono/node-server");
   const { sql } = await import("drizzle-orm");
-  const { createApp } = await import("../src/app.js");
-  const { loadConfig } = await import("../src/config/load.js");
-  const { createDeps } = await import("../src/deps.js");
-  const { createLogger } = await import("../src/logging/logger.js");
-  const port = await freePort();
-  const config = loadConfig({
-    PORT: String(port),
-    HUB_URL: `http://127.0.0.1:${port}`,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir }),
-    ADMIN_TOKEN: ADMIN,
-    LOG_LEVEL: HUB_LOG_LEVEL,
-  });
-  const deps = await createDeps(config, {
-    logger: createLogger(config.logLevel, process.stderr),
-  });
+  const hub = await startHub(
+    databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir },
+    HUB_LOG_LEVEL,
+  );
+  const { deps } = hub;
   process.on("SIGTERM", () => process.exit(0));
   process.on("message", (m: Ask) => {
     if (m.kind === "sql") {
@@ -514,19 +500,11 @@ async function serveHub(databaseUrl: string | undefined, dataDir: string): Promi
       cpu: cpuSeconds(),
     });
   });
-  listen({ fetch: createApp(deps).fetch, port, hostname: "127.0.0.1" }, () => {
-    process.stdout.write(`${JSON.stringify({ hub: config.hubUrl })}\n`);
-  });
+  writeLine({ hub: hub.url });
 }
 
 // ---------------------------------------------------------------------------
 // The parent: eMSP, load and report.
-
-interface Timing {
-  p50: number;
-  p99: number;
-  n: number;
-}
 
 interface SyncView {
   status: "RUNNING" | "SUCCEEDED" | "FAILED";
@@ -575,13 +553,13 @@ async function main(): Promise<void> {
   // PGlite's folder, only when there is no PostgreSQL database.
   const dataDir = database ? "" : mkdtempSync(join(tmpdir(), "ocpi-hub-bench-"));
   const children: ChildProcess[] = [];
-  let emsp: Server | undefined;
+  let emspServer: Server | undefined;
   let sampler: NodeJS.Timeout | undefined;
   let cleaned: Promise<void> | undefined;
   const cleanUp = () => {
     cleaned ??= (async () => {
       if (sampler) clearInterval(sampler);
-      emsp?.close();
+      emspServer?.close();
       await Promise.all(children.map(stop));
       if (KEEP_DATABASE) {
         progress(`kept the database: ${database?.url ?? dataDir}`);
@@ -619,16 +597,17 @@ async function main(): Promise<void> {
     }, 500);
 
     const received: Record<string, number> = {};
-    emsp = await startEmsp(received);
-    const emspUrl = `http://127.0.0.1:${(emsp.address() as AddressInfo).port}`;
+    const emsp = await startEmsp(received);
+    emspServer = emsp.server;
+    const emspUrl = emsp.url;
 
     // The eMSP first, so that its registration does not fall inside the CPO's sync.
     const emspParty = { role: "EMSP", country_code: "DE", party_id: "EMS" };
-    const emspInvite = await invite(hub, emspParty);
+    const emspInvite = await invite(hub, partyName(emspParty), [emspParty]);
     const emspToken = await register(hub, emspInvite.token_a, emspUrl, emspParty);
 
     const cpoParty = { role: "CPO", country_code: "NL", party_id: "CPO" };
-    const cpoInvite = await invite(hub, cpoParty);
+    const cpoInvite = await invite(hub, partyName(cpoParty), [cpoParty]);
     const syncs: SyncRun[] = [];
     /** Runs `start` and waits for the sync it triggers; the CPU figures are deltas. */
     const measureSync = async (
@@ -729,7 +708,7 @@ async function main(): Promise<void> {
     // GET-all from the cache, at the first and the last offset.
     const lastOffset = Math.max(0, LOCATIONS - PAGE);
     const emspHeaders = {
-      authorization: `Token ${Buffer.from(emspToken).toString("base64")}`,
+      authorization: tokenAuthorization(emspToken),
       "ocpi-from-country-code": "DE",
       "ocpi-from-party-id": "EMS",
       "ocpi-to-country-code": "NL",
@@ -868,7 +847,7 @@ async function patchSeries(
 ): Promise<PatchSeries> {
   const pool = new Pool(hub, { connections: 1, pipelining: 1 });
   const headers = {
-    authorization: `Token ${Buffer.from(cpoToken).toString("base64")}`,
+    authorization: tokenAuthorization(cpoToken),
     "content-type": "application/json",
     "ocpi-from-country-code": "NL",
     "ocpi-from-party-id": "CPO",
@@ -1023,85 +1002,30 @@ function hubDuration(view: SyncView): number {
  * The eMSP: versions, details with locations and sessions Receivers, and
  * 1000 to everything else; counts the PATCHes it receives per module.
  */
-async function startEmsp(received: Record<string, number>): Promise<Server> {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+async function startEmsp(
+  received: Record<string, number>,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const base = `http://${req.headers.host}/ocpi`;
-      let data: unknown = null;
-      if (req.url === "/ocpi/versions") data = [{ version: "2.2.1", url: `${base}/2.2.1` }];
-      else if (req.url === "/ocpi/2.2.1")
-        data = {
-          version: "2.2.1",
-          endpoints: [
-            { identifier: "credentials", role: "SENDER", url: `${base}/2.2.1/credentials` },
-            {
-              identifier: "locations",
-              role: "RECEIVER",
-              url: `${base}/2.2.1/locations/receiver`,
-            },
-            { identifier: "sessions", role: "RECEIVER", url: `${base}/2.2.1/sessions/receiver` },
-          ],
-        };
-      else if (req.method === "PATCH") {
+      const data = versionAnswer(req.url, `http://${req.headers.host}/ocpi`, [
+        ["locations", "RECEIVER"],
+        ["sessions", "RECEIVER"],
+      ]);
+      if (data === undefined && req.method === "PATCH") {
         const module = /^\/ocpi\/2\.2\.1\/(\w+)\/receiver\//.exec(req.url ?? "")?.[1];
         if (module) received[module] = (received[module] ?? 0) + 1;
       }
-      res.writeHead(200, {
-        "content-type": "application/json",
-        "x-request-id": String(req.headers["x-request-id"] ?? randomUUID()),
-      });
-      res.end(JSON.stringify({ data, status_code: 1000, timestamp: new Date().toISOString() }));
+      respond(req, res, data ?? null);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return server;
+  return { server, url: await listenLocal(server) };
 }
 
-interface Role {
-  role: string;
-  country_code: string;
-  party_id: string;
-}
-
-/** Invites a platform with one role through the admin API. */
-async function invite(hub: string, role: Role): Promise<{ id: string; token_a: string }> {
-  const res = await fetch(`${hub}/admin/platforms`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      name: `bench ${role.role} ${role.country_code}/${role.party_id}`,
-      roles: [role],
-    }),
-  });
-  if (res.status !== 201)
-    throw new Error(`invitation failed: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as { id: string; token_a: string };
-}
-
-/** Registers a platform party-initiated with its Token A; returns the token the hub issued. */
-async function register(
-  hub: string,
-  tokenA: string,
-  platformUrl: string,
-  role: Role,
-): Promise<string> {
-  const res = await fetch(`${hub}/ocpi/2.2.1/credentials`, {
-    method: "POST",
-    headers: {
-      authorization: `Token ${Buffer.from(tokenA).toString("base64")}`,
-      "content-type": "application/json",
-    },
-    body: JSON.stringify({
-      token: `bench-${randomUUID()}`,
-      url: `${platformUrl}/ocpi/versions`,
-      roles: [{ ...role, business_details: { name: "bench" } }],
-    }),
-  });
-  const body = (await res.json()) as { status_code: number; data: { token: string } };
-  if (body.status_code !== 1000) throw new Error(`registration failed: ${JSON.stringify(body)}`);
-  return body.data.token;
+/** The name a party is invited under. */
+function partyName(role: Role): string {
+  return `bench ${role.role} ${role.country_code}/${role.party_id}`;
 }
 
 /** `total` requests over `concurrency` keep-alive connections; each answer goes to `verify`. */
@@ -1115,20 +1039,12 @@ async function load(
   verify: (status: number, headers: Record<string, unknown>, text: string) => void,
 ): Promise<Timing> {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
-  const times: number[] = [];
-  let next = 0;
   const deadline = performance.now() + SERIES_SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total && (performance.now() < deadline || times.length < 5)) {
-        next += 1;
-        const t = performance.now();
-        const res = await pool.request({ method, path, headers });
-        const text = await res.body.text();
-        times.push(performance.now() - t);
-        verify(res.statusCode, res.headers, text);
-      }
-    }),
+  const times = await timeRequests(
+    pool,
+    { method, path, headers },
+    { total, concurrency, deadline },
+    verify,
   );
   await pool.close();
   return timing(times);
@@ -1140,15 +1056,6 @@ function statusCode(text: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function timing(times: number[]): Timing {
-  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), n: times.length };
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
 // ---------------------------------------------------------------------------
@@ -1249,17 +1156,7 @@ function printReport(r: {
 // Processes, ports and databases.
 
 function spawnChild(args: string[], profile: boolean): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      ...(profile && PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
-      "--import",
-      "tsx",
-      fileURLToPath(import.meta.url),
-      ...args,
-    ],
-    { stdio: ["ignore", "pipe", "inherit", "ipc"] },
-  );
+  return spawnScript(fileURLToPath(import.meta.url), args, profile ? PROFILE_DIR : undefined);
 }
 
 /** Asks a child over IPC; the child answers with the same id. */
@@ -1289,30 +1186,9 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The first JSON line a child prints. */
-function readLine<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let buffer = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const line = buffer.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolve(JSON.parse(line) as T);
-    });
-    child.once("exit", (code) => reject(new Error(`bench child exited with ${code}`)));
-  });
-}
-
 function cpuSeconds(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1e6;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 interface BenchDatabase {

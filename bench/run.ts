@@ -15,13 +15,30 @@
  * headers), and the ratios hub / proxy are printed.
  * Figures only: nothing here passes or fails on time.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, Agent as HttpAgent, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
+import {
+  envelope,
+  invite,
+  listenLocal,
+  quantile,
+  readLine,
+  register,
+  respond,
+  spawnScript,
+  startHub,
+  timeRequests,
+  timing,
+  tokenAuthorization,
+  versionAnswer,
+  versionDetails,
+  writeLine,
+} from "./support.js";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -30,25 +47,16 @@ const HANDSHAKES = Number(process.env.BENCH_HANDSHAKES ?? 30);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 /** Set to a folder to get a V8 CPU profile of the serving process there. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
-const ADMIN = "bench-admin-token-0123456789";
 
 /** Child: the hub and the bare server, ports reported on stdout. */
 async function serve(cpoUrl: string): Promise<void> {
   const { serve: listen } = await import("@hono/node-server");
-  const { createApp } = await import("../src/app.js");
-  const { loadConfig } = await import("../src/config/load.js");
-  const { createDeps } = await import("../src/deps.js");
-  const { createLogger } = await import("../src/logging/logger.js");
   const bare = createServer((_req, res) => {
-    const body = JSON.stringify({
-      data: { ok: true },
-      status_code: 1000,
-      timestamp: new Date().toISOString(),
-    });
+    const body = envelope({ ok: true });
     res.writeHead(200, { "content-type": "application/json", "x-request-id": randomUUID() });
     res.end(body);
   });
-  await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
+  const bareUrl = await listenLocal(bare);
   const { Hono } = await import("hono");
   const honoApp = new Hono();
   honoApp.get("*", (c) =>
@@ -76,33 +84,18 @@ async function serve(cpoUrl: string): Promise<void> {
     forwarded.on("error", () => res.destroy());
     req.pipe(forwarded);
   });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  const config = loadConfig({
-    PORT: String(port),
-    HUB_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: "memory://",
-    ADMIN_TOKEN: ADMIN,
-    LOG_LEVEL: "silent",
-  });
-  const deps = await createDeps(config, { logger: createLogger("silent") });
+  const proxyUrl = await listenLocal(proxy);
+  const hub = await startHub({ DATABASE_URL: "memory://" }, "silent");
   process.on("SIGTERM", () => process.exit(0));
   process.on("message", () => {
     const usage = process.cpuUsage();
     process.send?.(usage.user + usage.system);
   });
-  listen({ fetch: createApp(deps).fetch, port, hostname: "127.0.0.1" }, () => {
-    process.stdout.write(
-      `${JSON.stringify({
-        hub: config.hubUrl,
-        bare: `http://127.0.0.1:${(bare.address() as AddressInfo).port}`,
-        hono: `http://127.0.0.1:${(honoServer.address() as AddressInfo).port}`,
-        proxy: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-      })}\n`,
-    );
+  writeLine({
+    hub: hub.url,
+    bare: bareUrl,
+    hono: `http://127.0.0.1:${(honoServer.address() as AddressInfo).port}`,
+    proxy: proxyUrl,
   });
 }
 
@@ -118,24 +111,12 @@ interface Result {
 let serverCpu: () => Promise<number> = async () => Number.NaN;
 
 async function main(): Promise<void> {
-  const cpo = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "cpo"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const script = fileURLToPath(import.meta.url);
+  const cpo = spawnScript(script, ["cpo"]);
   let child: ChildProcess | undefined;
   try {
     const { cpo: cpoUrl } = await readLine<{ cpo: string }>(cpo);
-    child = spawn(
-      process.execPath,
-      [
-        ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
-        "--import",
-        "tsx",
-        fileURLToPath(import.meta.url),
-        "serve",
-        cpoUrl,
-      ],
-      { stdio: ["ignore", "pipe", "inherit", "ipc"] },
-    );
+    child = spawnScript(script, ["serve", cpoUrl], PROFILE_DIR);
     const server = child;
     serverCpu = () =>
       new Promise((resolve) => {
@@ -147,7 +128,7 @@ async function main(): Promise<void> {
     const token = await onboard(urls.hub, platform.url);
 
     const path = "/ocpi/2.2.1/credentials";
-    const hubHeaders = { authorization: `Token ${Buffer.from(token).toString("base64")}` };
+    const hubHeaders = { authorization: tokenAuthorization(token) };
     await load("warm-up", urls.hub, path, hubHeaders, 2_000);
     await load("warm-up", urls.bare, path, {}, 2_000);
     await load("warm-up", urls.hono, path, {}, 2_000);
@@ -184,7 +165,7 @@ async function main(): Promise<void> {
     });
     const locationPath = `/ocpi/2.2.1/locations/sender/${LOCATION_ID}`;
     const emspHeaders = {
-      authorization: `Token ${Buffer.from(emspToken).toString("base64")}`,
+      authorization: tokenAuthorization(emspToken),
       "ocpi-from-country-code": "DE",
       "ocpi-from-party-id": "EMS",
       "ocpi-to-country-code": "NL",
@@ -261,61 +242,21 @@ async function serveCpo(): Promise<void> {
   const location = { ...example, country_code: "NL", party_id: "CPO", id: LOCATION_ID };
   const server = createServer((req, res) => {
     const base = `http://${req.headers.host}/ocpi`;
-    let data: unknown;
-    if (req.url === "/ocpi/versions") data = [{ version: "2.2.1", url: `${base}/2.2.1` }];
-    else if (req.url === "/ocpi/2.2.1")
-      data = {
-        version: "2.2.1",
-        endpoints: [
-          { identifier: "credentials", role: "SENDER", url: `${base}/2.2.1/credentials` },
-          { identifier: "locations", role: "SENDER", url: `${base}/2.2.1/locations/sender` },
-        ],
-      };
-    else data = location;
-    res.writeHead(200, {
-      "content-type": "application/json",
-      "x-request-id": String(req.headers["x-request-id"] ?? randomUUID()),
-    });
-    res.end(JSON.stringify({ data, status_code: 1000, timestamp: new Date().toISOString() }));
+    respond(req, res, versionAnswer(req.url, base, [["locations", "SENDER"]]) ?? location);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = await listenLocal(server);
   process.on("SIGTERM", () => process.exit(0));
-  process.stdout.write(
-    `${JSON.stringify({ cpo: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`,
-  );
-}
-
-/** The first JSON line a child prints. */
-function readLine<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let buffer = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const line = buffer.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolve(JSON.parse(line) as T);
-    });
-    child.once("exit", (code) => reject(new Error(`bench child exited with ${code}`)));
-  });
+  writeLine({ cpo: url });
 }
 
 /** A minimal 2.2.1 platform: versions and details, so the hub can complete handshakes. */
 async function startPlatform(): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
-    const url = `http://${req.headers.host}`;
-    const data =
-      req.url === "/ocpi/versions"
-        ? [{ version: "2.2.1", url: `${url}/ocpi/2.2.1` }]
-        : {
-            version: "2.2.1",
-            endpoints: [
-              { identifier: "credentials", role: "SENDER", url: `${url}/ocpi/2.2.1/credentials` },
-            ],
-          };
+    const base = `http://${req.headers.host}/ocpi`;
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ data, status_code: 1000, timestamp: new Date().toISOString() }));
+    res.end(envelope(versionAnswer(req.url, base, []) ?? versionDetails(base, [])));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  return { url: await listenLocal(server), server };
 }
 
 let party = 0;
@@ -331,27 +272,8 @@ async function onboard(
 ): Promise<string> {
   party += 1;
   const role = { role: "CPO", ...as };
-  const invite = await fetch(`${hub}/admin/platforms`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
-    body: JSON.stringify({ name: `bench ${party}`, roles: [role] }),
-  });
-  const { token_a } = (await invite.json()) as { token_a: string };
-  const res = await fetch(`${hub}/ocpi/2.2.1/credentials`, {
-    method: "POST",
-    headers: {
-      authorization: `Token ${Buffer.from(token_a).toString("base64")}`,
-      "content-type": "application/json",
-    },
-    body: JSON.stringify({
-      token: `bench-${randomUUID()}`,
-      url: `${platformUrl}/ocpi/versions`,
-      roles: [{ ...role, business_details: { name: "bench" } }],
-    }),
-  });
-  const body = (await res.json()) as { status_code: number; data: { token: string } };
-  if (body.status_code !== 1000) throw new Error(`registration failed: ${JSON.stringify(body)}`);
-  return body.data.token;
+  const { token_a } = await invite(hub, `bench ${party}`, [role]);
+  return register(hub, token_a, platformUrl, role);
 }
 
 async function handshakes(
@@ -365,7 +287,7 @@ async function handshakes(
     await onboard(hub, platformUrl);
     times.push(performance.now() - started);
   }
-  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99) };
+  return timing(times);
 }
 
 async function load(
@@ -376,32 +298,21 @@ async function load(
   total: number,
 ): Promise<Result> {
   const pool = new Pool(origin, { connections: CONCURRENCY, pipelining: 1 });
-  const times: number[] = [];
-  let next = 0;
   const cpuBefore = await serverCpu();
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < total) {
-        next += 1;
-        const t = performance.now();
-        const res = await pool.request({ method: "GET", path, headers });
-        await res.body.text();
-        if (res.statusCode !== 200) throw new Error(`${name}: HTTP ${res.statusCode}`);
-        times.push(performance.now() - t);
-      }
-    }),
+  const times = await timeRequests(
+    pool,
+    { method: "GET", path, headers },
+    { total, concurrency: CONCURRENCY },
+    (status) => {
+      if (status !== 200) throw new Error(`${name}: HTTP ${status}`);
+    },
   );
   const seconds = (performance.now() - started) / 1000;
   const cpuUs = ((await serverCpu()) - cpuBefore) / total;
   await pool.close();
-  return {
-    name,
-    p50: quantile(times, 0.5),
-    p99: quantile(times, 0.99),
-    rps: total / seconds,
-    cpuUs,
-  };
+  const { p50, p99 } = timing(times);
+  return { name, p50, p99, rps: total / seconds, cpuUs };
 }
 
 /** Per figure, the median over rounds of one target. */
@@ -414,11 +325,6 @@ function median(results: Result[]): Result {
     rps: mid(results.map((r) => r.rps)),
     cpuUs: mid(results.map((r) => r.cpuUs)),
   };
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
 if (process.argv[2] === "serve") await serve(process.argv[3] as string);

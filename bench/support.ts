@@ -1,0 +1,257 @@
+/**
+ * What the benchmarks share: their child processes, the hub they start in
+ * one, small OCPI platforms on loopback, the hub's admin and credentials
+ * calls, timed request series and the figures made of them.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Pool } from "undici";
+import type { Deps } from "../src/deps.js";
+
+/** The hub's admin token in every benchmark. */
+export const ADMIN = "bench-admin-token-0123456789";
+
+// ---------------------------------------------------------------------------
+// Child processes.
+
+/**
+ * Runs `script` with `args` under tsx in a child process: stdout piped (see
+ * readLine), stderr shared, and an IPC channel. With `profileDir`, the child
+ * writes a V8 CPU profile there.
+ */
+export function spawnScript(script: string, args: string[], profileDir?: string): ChildProcess {
+  return spawn(
+    process.execPath,
+    [
+      ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+      "--import",
+      "tsx",
+      script,
+      ...args,
+    ],
+    { stdio: ["ignore", "pipe", "inherit", "ipc"] },
+  );
+}
+
+/** In a child: the line its parent waits for with readLine. */
+export function writeLine(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** The first JSON line a child prints. */
+export function readLine<T>(child: ChildProcess): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let buffer = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const line = buffer.split("\n").find((l) => l.startsWith("{"));
+      if (line) resolve(JSON.parse(line) as T);
+    });
+    child.once("exit", (code) => reject(new Error(`bench child exited with ${code}`)));
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Servers on loopback.
+
+/** Listens on a free loopback port; resolves to the server's origin. */
+export async function listenLocal(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A loopback port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/**
+ * In a child: the hub on a free loopback port with the bench admin token and
+ * `database` (DATABASE_URL or DATA_DIR), logging at `logLevel` to stderr;
+ * resolves once it listens.
+ */
+export async function startHub(
+  database: { DATABASE_URL: string } | { DATA_DIR: string },
+  logLevel: string,
+): Promise<{ url: string; deps: Deps }> {
+  const { serve } = await import("@hono/node-server");
+  const { createApp } = await import("../src/app.js");
+  const { loadConfig } = await import("../src/config/load.js");
+  const { createDeps } = await import("../src/deps.js");
+  const { createLogger } = await import("../src/logging/logger.js");
+  const port = await freePort();
+  const config = loadConfig({
+    PORT: String(port),
+    HUB_URL: `http://127.0.0.1:${port}`,
+    ...database,
+    ADMIN_TOKEN: ADMIN,
+    LOG_LEVEL: logLevel,
+  });
+  const deps = await createDeps(config, {
+    logger: createLogger(config.logLevel, process.stderr),
+  });
+  await new Promise<void>((resolve) => {
+    serve({ fetch: createApp(deps).fetch, port, hostname: "127.0.0.1" }, () => resolve());
+  });
+  return { url: config.hubUrl, deps };
+}
+
+// ---------------------------------------------------------------------------
+// OCPI platforms.
+
+/** An OCPI response body: status 1000 with `data`. */
+export function envelope(data: unknown): string {
+  return JSON.stringify({ data, status_code: 1000, timestamp: new Date().toISOString() });
+}
+
+/** The value of the Authorization header that presents `token`. */
+export function tokenAuthorization(token: string): string {
+  return `Token ${Buffer.from(token).toString("base64")}`;
+}
+
+type Module = readonly [identifier: string, role: "SENDER" | "RECEIVER"];
+
+/**
+ * The 2.2.1 details of a platform whose OCPI base URL is `base`: credentials,
+ * then each module at `<base>/2.2.1/<identifier>/<sender|receiver>`.
+ */
+export function versionDetails(base: string, modules: readonly Module[]): unknown {
+  return {
+    version: "2.2.1",
+    endpoints: [
+      { identifier: "credentials", role: "SENDER", url: `${base}/2.2.1/credentials` },
+      ...modules.map(([identifier, role]) => ({
+        identifier,
+        role,
+        url: `${base}/2.2.1/${identifier}/${role.toLowerCase()}`,
+      })),
+    ],
+  };
+}
+
+/**
+ * What a 2.2.1 platform whose OCPI base URL is `base` answers to GET
+ * `path` when it is its versions list or its version details; else undefined.
+ */
+export function versionAnswer(
+  path: string | undefined,
+  base: string,
+  modules: readonly Module[],
+): unknown {
+  if (path === "/ocpi/versions") return [{ version: "2.2.1", url: `${base}/2.2.1` }];
+  if (path === "/ocpi/2.2.1") return versionDetails(base, modules);
+  return undefined;
+}
+
+/** Answers 1000 with `data`, with the request's X-Request-ID (a new one if it had none). */
+export function respond(req: IncomingMessage, res: ServerResponse, data: unknown): void {
+  res.writeHead(200, {
+    "content-type": "application/json",
+    "x-request-id": String(req.headers["x-request-id"] ?? randomUUID()),
+  });
+  res.end(envelope(data));
+}
+
+// ---------------------------------------------------------------------------
+// The hub's admin API and credentials module.
+
+/** A role of a party, as the admin API and the credentials module take it. */
+export interface Role {
+  role: string;
+  country_code: string;
+  party_id: string;
+}
+
+/** Invites a platform with `roles` through the admin API. */
+export async function invite(
+  hub: string,
+  name: string,
+  roles: Role[],
+): Promise<{ id: string; token_a: string }> {
+  const res = await fetch(`${hub}/admin/platforms`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+    body: JSON.stringify({ name, roles }),
+  });
+  if (res.status !== 201)
+    throw new Error(`invitation failed: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string; token_a: string };
+}
+
+/** Registers a platform party-initiated with its Token A; returns the token the hub issued. */
+export async function register(
+  hub: string,
+  tokenA: string,
+  platformUrl: string,
+  role: Role,
+): Promise<string> {
+  const res = await fetch(`${hub}/ocpi/2.2.1/credentials`, {
+    method: "POST",
+    headers: { authorization: tokenAuthorization(tokenA), "content-type": "application/json" },
+    body: JSON.stringify({
+      token: `bench-${randomUUID()}`,
+      url: `${platformUrl}/ocpi/versions`,
+      roles: [{ ...role, business_details: { name: "bench" } }],
+    }),
+  });
+  const body = (await res.json()) as { status_code: number; data: { token: string } };
+  if (body.status_code !== 1000) throw new Error(`registration failed: ${JSON.stringify(body)}`);
+  return body.data.token;
+}
+
+// ---------------------------------------------------------------------------
+// Timed requests and figures.
+
+/**
+ * `total` requests over `concurrency` connections of `pool`, each connection
+ * one at a time; with a `deadline` (a performance.now() time), no request
+ * starts after it once 5 have been answered. Each answer goes to `verify`
+ * once its time is taken; resolves to the times in ms.
+ */
+export async function timeRequests(
+  pool: Pool,
+  request: { method: "GET"; path: string; headers: Record<string, string> },
+  series: { total: number; concurrency: number; deadline?: number },
+  verify: (status: number, headers: Record<string, unknown>, text: string) => void,
+): Promise<number[]> {
+  const { total, concurrency, deadline } = series;
+  const times: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (
+        next < total &&
+        (deadline === undefined || times.length < 5 || performance.now() < deadline)
+      ) {
+        next += 1;
+        const t = performance.now();
+        const res = await pool.request(request);
+        const text = await res.body.text();
+        times.push(performance.now() - t);
+        verify(res.statusCode, res.headers, text);
+      }
+    }),
+  );
+  return times;
+}
+
+export function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+export interface Timing {
+  p50: number;
+  p99: number;
+  n: number;
+}
+
+export function timing(times: number[]): Timing {
+  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), n: times.length };
+}
