@@ -368,12 +368,12 @@ export function createCacheStore(db: Database) {
 
     /** Writes what a sync pulled; returns how many objects changed. */
     async upsertLocations(platformId: string, pulled: readonly Pulled[]): Promise<number> {
-      const written = await upsertLocations(db, platformId, pulled);
+      const written = await upsertPulled(db, "locations", platformId, pulled);
       for (const p of pulled) remember(p.owner, p.id, p.doc);
       return written;
     },
     upsertTariffs: (platformId: string, pulled: readonly Pulled[]) =>
-      pullTariffs(db, platformId, pulled),
+      upsertPulled(db, "tariffs", platformId, pulled),
 
     /**
      * Removes a platform's objects that were neither pulled nor pushed since
@@ -576,54 +576,40 @@ async function pushStatus(
  * parameter (no per-value mapping in the hub). Every row is refreshed; a
  * document is rewritten only when the pulled one is newer, or as new and
  * different, so a re-sync of an unchanged CPO writes no documents.
+ * Locations also carry their publication.
  */
-async function upsertLocations(
+async function upsertPulled(
   db: Database,
+  module: CachedModule,
   platformId: string,
   pulled: readonly Pulled[],
 ): Promise<number> {
   if (pulled.length === 0) return 0;
   const docs = JSON.stringify(dedupe(pulled).map((p) => p.doc));
+  const isLocations = module === "locations";
+  const table = isLocations ? locations : tariffs;
+  const idColumn = sql.raw(isLocations ? "location_id" : "tariff_id");
   const rewrite = sql.raw(
-    "excluded.last_updated > l.last_updated or (excluded.last_updated = l.last_updated and excluded.data is distinct from l.data)",
+    "excluded.last_updated > o.last_updated or (excluded.last_updated = o.last_updated and excluded.data is distinct from o.data)",
   );
+  const published = isLocations
+    ? {
+        column: sql`, published`,
+        value: sql`, coalesce((d->>'publish')::boolean, true)`,
+        update: sql`, published = case when ${rewrite} then excluded.published else o.published end`,
+      }
+    : { column: sql``, value: sql``, update: sql`` };
   const result = await db.execute(sql`
-    insert into ${locations} as l
-      (platform_id, country_code, party_id, location_id, last_updated, published, refreshed_at, data)
+    insert into ${table} as o
+      (platform_id, country_code, party_id, ${idColumn}, last_updated, refreshed_at, data${published.column})
     select ${platformId}, upper(d->>'country_code'), upper(d->>'party_id'), upper(d->>'id'),
-      (d->>'last_updated')::timestamptz, coalesce((d->>'publish')::boolean, true), now(), d
+      (d->>'last_updated')::timestamptz, now(), d${published.value}
     from jsonb_array_elements(${docs}::jsonb) d
-    on conflict (country_code, party_id, location_id) do update set
+    on conflict (country_code, party_id, ${idColumn}) do update set
       platform_id = excluded.platform_id,
       refreshed_at = excluded.refreshed_at,
-      data = case when ${rewrite} then excluded.data else l.data end,
-      published = case when ${rewrite} then excluded.published else l.published end,
-      last_updated = greatest(excluded.last_updated, l.last_updated)`);
-  return rowCount(result, pulled.length);
-}
-
-/** As upsertLocations, for tariffs. */
-async function pullTariffs(
-  db: Database,
-  platformId: string,
-  pulled: readonly Pulled[],
-): Promise<number> {
-  if (pulled.length === 0) return 0;
-  const docs = JSON.stringify(dedupe(pulled).map((p) => p.doc));
-  const rewrite = sql.raw(
-    "excluded.last_updated > t.last_updated or (excluded.last_updated = t.last_updated and excluded.data is distinct from t.data)",
-  );
-  const result = await db.execute(sql`
-    insert into ${tariffs} as t
-      (platform_id, country_code, party_id, tariff_id, last_updated, refreshed_at, data)
-    select ${platformId}, upper(d->>'country_code'), upper(d->>'party_id'), upper(d->>'id'),
-      (d->>'last_updated')::timestamptz, now(), d
-    from jsonb_array_elements(${docs}::jsonb) d
-    on conflict (country_code, party_id, tariff_id) do update set
-      platform_id = excluded.platform_id,
-      refreshed_at = excluded.refreshed_at,
-      data = case when ${rewrite} then excluded.data else t.data end,
-      last_updated = greatest(excluded.last_updated, t.last_updated)`);
+      data = case when ${rewrite} then excluded.data else o.data end,
+      last_updated = greatest(excluded.last_updated, o.last_updated)${published.update}`);
   return rowCount(result, pulled.length);
 }
 
