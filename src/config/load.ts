@@ -40,6 +40,9 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     natsUrl: e.NATS_URL,
     adminToken: e.ADMIN_TOKEN,
     forwardTimeoutMs: e.FORWARD_TIMEOUT_MS,
+    deliveryWindowMs: e.DELIVERY_WINDOW_MS,
+    deliveryCatchUp: e.DELIVERY_CATCH_UP,
+    probeIntervalMs: e.PROBE_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -56,6 +56,22 @@ export const envSchema = z.object({
     .min(100, "must be at least 100")
     .max(600_000, "must be at most 600000")
     .default(10_000),
+  DELIVERY_WINDOW_MS: z.coerce
+    .number({ error: "must be a whole number of milliseconds" })
+    .int("must be a whole number of milliseconds")
+    .min(1_000, "must be at least 1000")
+    .max(86_400_000, "must be at most 86400000")
+    .default(120_000),
+  DELIVERY_CATCH_UP: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("true")
+    .transform((value) => value === "true"),
+  PROBE_INTERVAL_MS: z.coerce
+    .number({ error: "must be a whole number of milliseconds" })
+    .int("must be a whole number of milliseconds")
+    .min(500, "must be at least 500")
+    .max(86_400_000, "must be at most 86400000")
+    .default(300_000),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` })
     .default("info"),
@@ -78,5 +94,11 @@ export interface Config {
   natsUrl: string | undefined;
   adminToken: string | undefined;
   forwardTimeoutMs: number;
+  /** How long a delivery is retried before its recipient counts as OFFLINE. */
+  deliveryWindowMs: number;
+  /** Whether a recipient back from OFFLINE is sent what changed while it was away. */
+  deliveryCatchUp: boolean;
+  /** How often the versions endpoint of an OFFLINE platform is tried. */
+  probeIntervalMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
 }
