@@ -9,8 +9,10 @@ import { type DatabaseHandle, openDatabase } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { settings } from "./db/schema/index.js";
 import { createOcpiClient, type OcpiClient } from "./delivery/ocpi-client.js";
+import { ackWaitMs, createDeliveryService, type DeliveryService } from "./delivery/service.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
+import { announcePlatform } from "./modules/hubclientinfo.js";
 import { generateToken, hashToken } from "./ocpi/tokens.js";
 import { createRegistry, type Registry } from "./registry/registry.js";
 import { createRegistryStore, type RegistryStore } from "./registry/store.js";
@@ -50,6 +52,8 @@ export interface Deps {
   /** The hub's copy of every CPO's locations and tariffs. */
   cache: CacheStore;
   tasks: BackgroundTasks;
+  /** Broadcast pushes and ClientInfo, per recipient, with retries and catch-up. */
+  deliveries: DeliveryService;
   metrics: Metrics;
   /** SHA-256 of the admin bearer token. */
   adminTokenHash: string;
@@ -80,7 +84,7 @@ export async function createDeps(
       overrides.bus ??
       (config.natsUrl === undefined
         ? createInProcessBus(logger)
-        : await createNatsBus(config.natsUrl, logger));
+        : await createNatsBus(config.natsUrl, logger, { ackWaitMs: ackWaitMs(config) }));
     const clock = overrides.clock ?? systemClock;
     const store = createRegistryStore(db.db);
     const instanceId = randomUUID();
@@ -93,24 +97,48 @@ export async function createDeps(
         .catch((err: unknown) => logger.error({ err }, "could not delete expired callbacks"));
     }, CALLBACK_SWEEP_MS);
     sweep.unref();
-    return {
+    const client = createOcpiClient({ timeoutMs: config.forwardTimeoutMs });
+    const cache = createCacheStore(db.db);
+    const tasks = createBackgroundTasks(logger);
+    const deps: Deps = {
       config,
       db,
       bus,
       logger,
       clock,
-      client: createOcpiClient({ timeoutMs: config.forwardTimeoutMs }),
+      client,
       store,
       registry,
       routing,
-      cache: createCacheStore(db.db),
-      tasks: createBackgroundTasks(logger),
+      cache,
+      tasks,
+      deliveries: undefined as unknown as DeliveryService,
       metrics: createMetrics(),
       adminTokenHash: admin.hash,
       generatedAdminToken: admin.generated,
       instanceId,
       stopHousekeeping: () => clearInterval(sweep),
     };
+    deps.deliveries = createDeliveryService({
+      config,
+      db: db.db,
+      queue: bus.queue,
+      registry,
+      client,
+      logger,
+      instanceId,
+      current: async (module, owner, id) => {
+        const found =
+          module === "locations"
+            ? await cache.locationsWithId(id, { owner, hidden: [], published: false })
+            : await cache.tariffsWithId(id, { owner, hidden: [] });
+        return found[0] === undefined ? undefined : JSON.stringify(found[0].doc);
+      },
+      announce: (platformId) => announcePlatform(deps, platformId),
+      background: (name, work) => tasks.run(name, work),
+    });
+    deps.deliveries.start();
+    return deps;
   } catch (err) {
     if (overrides.db === undefined) await db.close().catch(() => {});
     throw err;
@@ -120,6 +148,7 @@ export async function createDeps(
 /** Lets running tasks end, then closes the registry, outbound pools, bus and database. */
 export async function closeDeps(deps: Deps): Promise<void> {
   deps.tasks.stop();
+  await deps.deliveries.stop();
   await deps.tasks.idle();
   deps.stopHousekeeping();
   deps.registry.close();

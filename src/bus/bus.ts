@@ -1,3 +1,5 @@
+import type { DeliveryQueue } from "../delivery/queue.js";
+
 /** A message as handlers see it, whichever transport carried it. */
 export interface BusMessage {
   subject: string;
@@ -18,6 +20,8 @@ export interface Bus {
   publish(subject: string, payload: unknown): Promise<void>;
   /** Returns a function that ends the subscription. */
   subscribe(subject: string, handler: BusHandler): () => void;
+  /** Per-recipient delivery queues on this transport (JetStream, or in memory). */
+  readonly queue: DeliveryQueue;
   /** True when the transport answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,3 +1,4 @@
+import { createMemoryQueue } from "../delivery/memory-queue.js";
 import type { Logger } from "../logging/logger.js";
 import { type Bus, type BusHandler, encodeJson, message } from "./bus.js";
 
@@ -9,9 +10,11 @@ import { type Bus, type BusHandler, encodeJson, message } from "./bus.js";
 export function createInProcessBus(logger?: Logger): Bus {
   const handlers = new Map<string, Set<BusHandler>>();
   let closed = false;
+  const queue = createMemoryQueue();
   return {
     kind: "in-process",
     durable: false,
+    queue,
     async publish(subject, payload) {
       if (closed) throw new Error("bus is closed");
       const data = encodeJson(payload);
@@ -40,6 +43,7 @@ export function createInProcessBus(logger?: Logger): Bus {
     async close() {
       closed = true;
       handlers.clear();
+      await queue.close();
     },
   };
 }

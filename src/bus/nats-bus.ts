@@ -1,9 +1,20 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { createJetStreamQueue } from "../delivery/jetstream-queue.js";
 import type { Logger } from "../logging/logger.js";
 import { type Bus, encodeJson, message } from "./bus.js";
 
-/** Connects to NATS; fails when the server cannot be reached within a few seconds. */
-export async function createNatsBus(url: string, logger: Logger): Promise<Bus> {
+/** Redelivery of a delivery whose instance died before settling it, by default. */
+const ACK_WAIT_MS = 30_000;
+
+/**
+ * Connects to NATS and provisions the delivery stream; fails when the
+ * server cannot be reached within a few seconds.
+ */
+export async function createNatsBus(
+  url: string,
+  logger: Logger,
+  options: { ackWaitMs?: number } = {},
+): Promise<Bus> {
   const nc: NatsConnection = await connect({
     servers: url,
     name: "ocpi-hub",
@@ -17,10 +28,17 @@ export async function createNatsBus(url: string, logger: Logger): Promise<Bus> {
       }
     }
   })().catch(() => {});
+  let queue: Awaited<ReturnType<typeof createJetStreamQueue>>;
+  try {
+    queue = await createJetStreamQueue(nc, logger, { ackWaitMs: options.ackWaitMs ?? ACK_WAIT_MS });
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
   return {
     kind: "nats",
-    // Core subjects here; durable JetStream delivery is provisioned by the delivery layer.
     durable: true,
+    queue,
     async publish(subject, payload) {
       nc.publish(subject, encodeJson(payload));
     },
