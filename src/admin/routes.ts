@@ -154,6 +154,11 @@ export function adminRoutes() {
       throw err;
     }
     await deps.registry.changed(id);
+    await deps.deliveries
+      .opened(id)
+      .catch((err: unknown) =>
+        requestLog(c).error({ err, platform_id: id }, "could not create the delivery consumer"),
+      );
     deps.tasks.run("announce invited platform", () => announcePlatform(deps, id));
     const platform = platformOr404(deps, id);
     requestLog(c).info({ platform_id: id }, "platform invited");
@@ -184,6 +189,24 @@ export function adminRoutes() {
     if (refusal !== undefined) throw adminConflict(refusal);
     requestLog(c).info({ platform_id: platform.id }, "cache sync requested");
     return c.json(await viewOf(deps, platform.id), 202);
+  });
+
+  // Per recipient: what waits, what is retried, what was dropped, the last error and success.
+  routes.get("/deliveries", async (c) => {
+    const deps = c.var.deps;
+    return c.json({ durable: deps.bus.queue.durable, data: await deps.deliveries.view() });
+  });
+
+  // Sends the platform the current copy of every cached location and tariff it may see.
+  routes.post("/platforms/:id/resync", async (c) => {
+    const deps = c.var.deps;
+    const platform = platformOr404(deps, c.req.param("id"));
+    if (platform.status !== "CONNECTED") {
+      throw adminConflict(`platform is ${platform.status}; only a CONNECTED platform is resynced`);
+    }
+    const queued = await deps.deliveries.resync(platform.id);
+    requestLog(c).info({ platform_id: platform.id, ...queued }, "resync queued");
+    return c.json({ platform_id: platform.id, queued }, 202);
   });
 
   routes.post("/platforms/:id/register", async (c) => {
@@ -264,6 +287,14 @@ export function adminRoutes() {
     await tellUnregistered(deps, platform);
     await deps.store.deletePlatform(platform.id);
     await deps.registry.changed(platform.id);
+    await deps.deliveries
+      .removed(platform.id)
+      .catch((err: unknown) =>
+        requestLog(c).error(
+          { err, platform_id: platform.id },
+          "could not remove the delivery consumer",
+        ),
+      );
     deps.tasks.run("close the removed platform's pools", () => deps.client.release(platform.id));
     deps.tasks.run("announce removed platform", () =>
       announcePlatform(deps, platform.id, platform.roles),

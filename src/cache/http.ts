@@ -154,16 +154,33 @@ export async function writeThrough(
     ) &&
     deps.cache.knowsEvse(owner, params.location_id as string, params.evse_uid as string)
   ) {
-    const pending = cacheWrite(c, module, method, params, body).catch((err: unknown) => {
-      requestLog(c).warn(
-        { error: err instanceof Error ? err.message : String(err) },
-        "a status change forwarded for an EVSE the cache no longer has",
-      );
-    });
+    const pending = cacheWrite(c, module, method, params, body).then(
+      () => {},
+      (err: unknown) => {
+        requestLog(c).warn(
+          { error: err instanceof Error ? err.message : String(err) },
+          "a status change forwarded for an EVSE the cache no longer has",
+        );
+      },
+    );
     return { pending };
   }
   await cacheWrite(c, module, method, params, body);
   return {};
+}
+
+/**
+ * A broadcast push's write to the cache, awaited: "stale" when the cache
+ * holds a newer state, which then goes to nobody.
+ */
+export function cacheBroadcast(
+  c: Context<AppEnv>,
+  module: CachedModule,
+  method: string,
+  params: Params,
+  body: unknown,
+): Promise<"applied" | "stale"> {
+  return cacheWrite(c, module, method, params, body);
 }
 
 async function cacheWrite(
@@ -172,7 +189,7 @@ async function cacheWrite(
   method: string,
   params: Params,
   body: unknown,
-): Promise<void> {
+): Promise<"applied" | "stale"> {
   const deps = c.get("deps");
   const platformId = c.get("caller").platform.id;
   const owner = urlOwner(params);
@@ -180,11 +197,11 @@ async function cacheWrite(
   try {
     if (module === "tariffs") {
       const id = params.tariff_id as string;
-      if (method === "PUT") await deps.cache.putTariff(platformId, owner, id, body as Json);
-      else if (method === "DELETE") await deps.cache.deleteTariff(owner, id);
-      return;
+      if (method === "PUT") return await deps.cache.putTariff(platformId, owner, id, body as Json);
+      if (method === "DELETE") await deps.cache.deleteTariff(owner, id);
+      return "applied";
     }
-    if (method !== "PUT" && method !== "PATCH") return;
+    if (method !== "PUT" && method !== "PATCH") return "applied";
     outcome = await deps.cache.pushLocation({
       platformId,
       owner,
@@ -196,7 +213,7 @@ async function cacheWrite(
   } catch (err) {
     // Delivery comes first: the push still goes to its receiver; a later sync repairs the copy.
     requestLog(c).error({ err, module }, "could not write a push to the cache; forwarding it");
-    return;
+    return "applied";
   }
   if (outcome.kind === "stale") {
     requestLog(c).info(
@@ -204,14 +221,14 @@ async function cacheWrite(
       "an older push than the cached location; the cache keeps the newer state",
     );
   }
-  if (outcome.kind !== "unknown") return;
+  if (outcome.kind !== "unknown") return outcome.kind;
   const sync = await deps.cache.syncOf(platformId);
   if (sync?.status === "RUNNING") {
     requestLog(c).info(
       { location: `${partyName(owner)}/${params.location_id}` },
       "a push for a location the running sync has not brought yet; forwarded, not cached",
     );
-    return;
+    return "applied";
   }
   throw new OcpiError(
     StatusCode.UnknownLocation,

@@ -27,5 +27,9 @@ export function requireCaller(needs: "registration" | "full") {
     }
     c.set("caller", caller);
     await next();
+    // A platform marked OFFLINE that gets an answer from the hub is reachable again.
+    if (caller.platform.status === "OFFLINE" && c.res.status < 400) {
+      c.get("deps").deliveries.reachable(caller.platform.id);
+    }
   });
 }

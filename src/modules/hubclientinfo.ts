@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { and, asc, count, gte, lt, ne, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { type ClientInfoRow, clientInfos, type PlatformStatus } from "../db/schema/index.js";
+import { type Delivery, objectKey } from "../delivery/queue.js";
 import type { Deps } from "../deps.js";
 import { requireCaller } from "../ingress/authenticate.js";
 import { respond } from "../ingress/respond.js";
@@ -118,19 +120,23 @@ export async function announcePlatform(
   const receivers = deps.registry
     .list()
     .filter((p) => p.id !== platformId && canReceiveClientInfo(p));
-  const pushes = receivers.flatMap((receiver) =>
-    changed.map((info) => pushClientInfo(deps, receiver, info)),
+  const deliveries = receivers.flatMap((receiver) =>
+    changed.map((info) => clientInfoDelivery(deps, receiver, info)),
   );
   if (platform !== undefined && status === "CONNECTED" && canReceiveClientInfo(platform)) {
     const others = await deps.db.db.select().from(clientInfos);
     const own = new Set(platform.roles.map(partyKey));
     for (const row of others) {
       if (!own.has(partyKey(row))) {
-        pushes.push(pushClientInfo(deps, platform, toClientInfo(row)));
+        deliveries.push(clientInfoDelivery(deps, platform, toClientInfo(row)));
       }
     }
   }
-  await Promise.allSettled(pushes);
+  try {
+    await deps.deliveries.publish(deliveries);
+  } catch (err) {
+    deps.logger.error({ err, platform_id: platformId }, "could not queue ClientInfo pushes");
+  }
 }
 
 function canReceiveClientInfo(p: Platform): boolean {
@@ -141,29 +147,22 @@ function canReceiveClientInfo(p: Platform): boolean {
   );
 }
 
-/** PUT {receiver}/{country_code}/{party_id} with the described party's codes; no routing headers. */
-async function pushClientInfo(deps: Deps, receiver: Platform, info: ClientInfo): Promise<void> {
-  const base = receiver.endpoints.find(
-    (e) => e.identifier === "hubclientinfo" && e.role === "RECEIVER",
-  )?.url;
-  if (base === undefined || receiver.outboundToken === null) return;
-  const url = `${base.replace(/\/+$/, "")}/${encodeURIComponent(info.country_code)}/${encodeURIComponent(info.party_id)}`;
-  try {
-    const res = await deps.client.send({
-      method: "PUT",
-      url,
-      token: receiver.outboundToken,
-      encoding: receiver.outboundTokenEncoding,
-      body: info,
-    });
-    const code = (res.body as { status_code?: number }).status_code;
-    if (code !== StatusCode.Success) {
-      deps.logger.warn(
-        { platform_id: receiver.id, status_code: code, http_status: res.status },
-        "ClientInfo push refused",
-      );
-    }
-  } catch (err) {
-    deps.logger.warn({ err, platform_id: receiver.id }, "ClientInfo push failed");
-  }
+/**
+ * PUT {receiver}/{country_code}/{party_id} with the described party's codes
+ * and no routing headers, delivered like any push: retried, and only the
+ * newest status of a party kept while it waits.
+ */
+function clientInfoDelivery(deps: Deps, receiver: Platform, info: ClientInfo): Delivery {
+  const owner = { countryCode: info.country_code, partyId: info.party_id };
+  return {
+    recipient: receiver.id,
+    module: "hubclientinfo",
+    key: objectKey(owner, info.role),
+    method: "PUT",
+    path: `/${encodeURIComponent(info.country_code)}/${encodeURIComponent(info.party_id)}`,
+    query: "",
+    body: JSON.stringify(info),
+    correlationId: randomUUID(),
+    acceptedAt: deps.clock.now().getTime(),
+  };
 }

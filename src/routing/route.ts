@@ -2,12 +2,14 @@ import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
-import { answerList, answerObject, isCached, writeThrough } from "../cache/http.js";
+import { answerList, answerObject, cacheBroadcast, isCached, writeThrough } from "../cache/http.js";
 import type { CachedModule } from "../cache/store.js";
 import type { OutboundResponse } from "../delivery/ocpi-client.js";
+import { objectKey } from "../delivery/queue.js";
 import { requireCaller } from "../ingress/authenticate.js";
 import { parseJson } from "../ingress/json-body.js";
 import { requestLog } from "../ingress/request-context.js";
+import { respond } from "../ingress/respond.js";
 import { OCPI_VERSION } from "../modules/credentials/handshake.js";
 import { invalidParameters, OcpiError } from "../ocpi/errors.js";
 import { Header, OutHeader } from "../ocpi/headers.js";
@@ -22,7 +24,7 @@ import {
   receiveCallback,
   settleCallback,
 } from "./callbacks.js";
-import { relay, rewriteLink, sendHop } from "./forward.js";
+import { RoutingHeader, relay, rewriteLink, sendHop } from "./forward.js";
 import { openRoute } from "./open-routing.js";
 import {
   interfaceOperations,
@@ -93,7 +95,7 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
   const caller = c.get("caller");
   const { op, params } = req;
   const hub = { countryCode: deps.config.hubCountryCode, partyId: deps.config.hubPartyId };
-  const routing = readRouting(c, caller, hub);
+  let routing = readRouting(c, caller, hub);
 
   if (op.module === "commands" && op.iface === "RECEIVER" && !isCommandType(params.command ?? "")) {
     throw new OcpiError(
@@ -124,6 +126,24 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
     if (op.paginated) return answerList(c, fromCache, req.query, routing.from);
     const owner = op.iface === "RECEIVER" ? urlOwner(params) : undefined;
     return answerObject(c, fromCache, params, routing.from, owner);
+  }
+  if (routing.to === "hub" && op.iface === "RECEIVER" && op.method !== "GET") {
+    const module = broadcastModule(op);
+    if (module !== undefined) {
+      return broadcast(c, {
+        op,
+        params,
+        body,
+        text,
+        raw: req.raw,
+        query: req.query,
+        routing,
+        module,
+      });
+    }
+    // Sessions and CDRs concern one eMSP and are never fanned out (transport_and_format:
+    // Broadcast Push): the hub routes them to the eMSP of their token instead.
+    if (op.module === "sessions" || op.module === "cdrs") routing = { ...routing, to: undefined };
   }
   if (routing.to === "hub") {
     throw new OcpiError(
@@ -182,6 +202,97 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
 
   const extra = await conclude(c, routed, res, req.hubEndpoint);
   return relay(c, res, { to: routing.from, from: target.party }, extra);
+}
+
+type BroadcastModule = "locations" | "tariffs" | "tokens";
+
+/** Pushes the hub fans out when OCPI-to names it: location, tariff and token updates. */
+function broadcastModule(op: Operation): BroadcastModule | undefined {
+  switch (op.module) {
+    case "locations":
+    case "tokens":
+      return op.method === "PUT" || op.method === "PATCH" ? op.module : undefined;
+    case "tariffs":
+      return op.method === "PUT" || op.method === "DELETE" ? op.module : undefined;
+    default:
+      return undefined;
+  }
+}
+
+interface BroadcastPush {
+  op: Operation;
+  params: Params;
+  body: unknown;
+  text: string | undefined;
+  raw: string[];
+  query: string;
+  routing: Routing;
+  module: BroadcastModule;
+}
+
+/**
+ * Broadcast push (transport_and_format: Broadcast Push): the cache takes
+ * the update, one delivery per recipient platform is queued, and the sender
+ * hears 1000 from the hub at once. Recipients' answers never come back to
+ * it. A push older than the hub's copy goes to nobody.
+ */
+async function broadcast(c: Context<AppEnv>, push: BroadcastPush): Promise<Response> {
+  const deps = c.get("deps");
+  const caller = c.get("caller");
+  const { op, params, module } = push;
+  const hub = { countryCode: deps.config.hubCountryCode, partyId: deps.config.hubPartyId };
+  const headers = {
+    [RoutingHeader.toCountryCode]: push.routing.from.countryCode,
+    [RoutingHeader.toPartyId]: push.routing.from.partyId,
+    [RoutingHeader.fromCountryCode]: hub.countryCode,
+    [RoutingHeader.fromPartyId]: hub.partyId,
+  };
+  if (module !== "tokens") {
+    const outcome = await cacheBroadcast(c, module, op.method, params, push.body);
+    if (outcome === "stale") {
+      return respond(c, StatusCode.Success, undefined, {
+        message: "older than the hub's copy of this object; delivered to nobody",
+        headers,
+      });
+    }
+  }
+  await learn(c, { ...push, target: undefined });
+  const owner = urlOwner(params);
+  const key =
+    module === "locations"
+      ? objectKey(owner, params.location_id)
+      : module === "tariffs"
+        ? objectKey(owner, params.tariff_id)
+        : objectKey(owner, params.token_uid, new URLSearchParams(push.query).get("type") ?? "RFID");
+  const recipients = deps.deliveries.recipientsOf(module, caller.platform.id);
+  const acceptedAt = Date.now();
+  const path = `/${push.raw.join("/")}`;
+  try {
+    await deps.deliveries.publish(
+      recipients.map(({ platform, party }) => ({
+        recipient: platform.id,
+        module,
+        key,
+        method: op.method as "PUT" | "PATCH" | "DELETE",
+        path,
+        query: push.query,
+        body: push.text,
+        to: { countryCode: party.countryCode, partyId: party.partyId },
+        correlationId: c.get("correlationId"),
+        acceptedAt,
+      })),
+    );
+  } catch {
+    throw new OcpiError(
+      StatusCode.ServerError,
+      "the hub could not queue this push for all its recipients; send it again",
+      503,
+    );
+  }
+  return respond(c, StatusCode.Success, undefined, {
+    message: `queued for ${recipients.length} platform${recipients.length === 1 ? "" : "s"}`,
+    headers,
+  });
 }
 
 /**
@@ -296,7 +407,10 @@ async function conclude(
  * locations' CPOs, sessions' receivers, reservations' CPOs. It runs while
  * the request is forwarded; a failure is logged, never the requester's.
  */
-function learn(c: Context<AppEnv>, r: Routed): Promise<void> | undefined {
+function learn(
+  c: Context<AppEnv>,
+  r: Omit<Routed, "target"> & { target: Target | undefined },
+): Promise<void> | undefined {
   const { op, params, routing, target } = r;
   if (op.effect === undefined) return undefined;
   const store = c.get("deps").routing;
@@ -309,6 +423,7 @@ function learn(c: Context<AppEnv>, r: Routed): Promise<void> | undefined {
         store.putHint("location", owner, params.location_id as string, owner, now),
       );
     case "session":
+      if (target === undefined) return undefined;
       return remember(c, () =>
         store.putHint("session", owner, params.session_id as string, target.party, now),
       );
@@ -339,7 +454,7 @@ function learn(c: Context<AppEnv>, r: Routed): Promise<void> | undefined {
         ),
       );
     case "command":
-      if (params.command !== "RESERVE_NOW") return undefined;
+      if (params.command !== "RESERVE_NOW" || target === undefined) return undefined;
       return remember(c, () =>
         store.putHint("reservation", routing.from, String(b.reservation_id), target.party, now),
       );
