@@ -192,7 +192,7 @@ describe("routing headers and receivers the hub refuses", () => {
     const invited = await w.hub.invite([PENDING], "Planned");
     expect(invited.status).toBe("PENDING");
     w.fakes.push(other, bare, suspended, pending);
-    await w.hub.deps.tasks.idle();
+    await w.hub.settled();
   });
 
   afterAll(async () => {
@@ -310,8 +310,15 @@ describe("routing headers and receivers the hub refuses", () => {
     await expectStillRoutes(w);
   });
 
-  it("answers 4000 to pushes and uncached lists addressed to the hub itself (NL/HUB)", async () => {
-    await expectRefused(w, () => pushTo("NL/HUB"), 200, 4000, ["OCPI-to"]);
+  it("answers 4000 to requests the hub does not answer itself and uncached lists addressed to it (NL/HUB)", async () => {
+    await expectRefused(
+      w,
+      () => w.cpo.hubRoute("POST", ocpi(w, "tokens/sender/012345678/authorize"), { to: "NL/HUB" }),
+      200,
+      4000,
+      ["OCPI-to"],
+      "a real-time authorization addressed to the hub",
+    );
     await expectRefused(
       w,
       () => w.emsp.hubRoute("GET", ocpi(w, "cdrs/sender?offset=0&limit=10"), { to: "NL/HUB" }),

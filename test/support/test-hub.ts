@@ -8,6 +8,7 @@ import type { Bus } from "../../src/bus/bus.js";
 import { createInProcessBus } from "../../src/bus/in-process-bus.js";
 import { createNatsBus } from "../../src/bus/nats-bus.js";
 import { loadConfig } from "../../src/config/load.js";
+import { ackWaitMs } from "../../src/delivery/service.js";
 import { type Clock, createDeps, type Deps } from "../../src/deps.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { freshDatabase, type TestDatabase } from "./database.js";
@@ -43,6 +44,11 @@ export interface TestHub {
     body?: unknown,
     token?: string,
   ): Promise<{ status: number; body: any }>;
+  /**
+   * Waits until background work has ended and no delivery waits or is in
+   * flight (ClientInfo and broadcast pushes are delivered asynchronously).
+   */
+  settled(ms?: number): Promise<void>;
   /** Invites a platform through the admin API; the test fails unless that answers 201. */
   invite(roles: object[], name?: string): Promise<Invited>;
   /** A fake platform on 127.0.0.1, closed together with the hub. */
@@ -104,7 +110,9 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
   const bus =
     options.bus ??
     (usingNats
-      ? await createNatsBus(process.env.NATS_URL as string, logger)
+      ? await createNatsBus(process.env.NATS_URL as string, logger, {
+          ackWaitMs: ackWaitMs(config),
+        })
       : createInProcessBus(logger));
   const deps = await createDeps(config, { db: database.handle, bus, logger, clock: options.clock });
   app = createApp(deps);
@@ -134,6 +142,18 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     },
+    async settled(ms = 10_000) {
+      const deadline = Date.now() + ms;
+      let quiet = 0;
+      while (quiet < 2) {
+        if (Date.now() > deadline) throw new Error(`deliveries still under way after ${ms} ms`);
+        await deps.tasks.idle();
+        const view = await deps.deliveries.view();
+        const busy = view.some((r) => r.pending > 0 || r.in_flight > 0);
+        quiet = busy ? 0 : quiet + 1;
+        await new Promise((resolve) => setTimeout(resolve, busy ? 20 : 5));
+      }
+    },
     async invite(roles, name = "Platform") {
       const res = await hub.admin("POST", "/platforms", { name, roles });
       expect(res.status).toBe(201);
@@ -160,7 +180,12 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
         (server as Server).closeAllConnections();
       });
       deps.tasks.stop();
+      await deps.deliveries.stop();
       await deps.tasks.idle();
+      if (options.database === undefined && usingNats) {
+        // The server outlives the test: its consumers for this hub's platforms go with it.
+        for (const p of deps.registry.list()) await bus.queue.remove(p.id).catch(() => {});
+      }
       deps.stopHousekeeping();
       deps.registry.close();
       await deps.client.close();
