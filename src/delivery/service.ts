@@ -35,6 +35,8 @@ const CONCURRENCY = 16;
 /** First retry delay; it doubles per attempt up to RETRY_MAX_MS. */
 const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 15_000;
+/** Every this many ticks, heartbeats older than an hour are deleted. */
+const FORGET_EVERY = 600;
 /** Cached objects queued at once during a catch-up or resync. */
 const CATCH_UP_CHUNK = 500;
 
@@ -149,6 +151,7 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | undefined;
   let stopped = false;
+  let ticks = 0;
   const startedAt = new Date();
 
   // --- sending ---------------------------------------------------------------
@@ -587,6 +590,12 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
         .where(gt(hubInstances.heartbeatAt, lapse))
     ).map((r) => r.id);
     if (!live.includes(d.instanceId)) live.push(d.instanceId);
+    if (++ticks % FORGET_EVERY === 0) {
+      // Instances killed without a goodbye leave their heartbeat behind.
+      await db
+        .delete(hubInstances)
+        .where(lt(hubInstances.heartbeatAt, new Date(now.getTime() - 3_600_000)));
+    }
 
     const ids = registry.list().map((p) => p.id);
     const fresh = ids.filter((id) => !ensured.has(id));

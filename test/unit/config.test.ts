@@ -13,6 +13,9 @@ describe("loadConfig", () => {
       natsUrl: undefined,
       adminToken: undefined,
       forwardTimeoutMs: 10_000,
+      deliveryWindowMs: 120_000,
+      deliveryCatchUp: true,
+      probeIntervalMs: 300_000,
       logLevel: "info",
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -29,6 +32,9 @@ describe("loadConfig", () => {
       NATS_URL: "nats://nats:4222",
       ADMIN_TOKEN: "a-long-enough-admin-token",
       FORWARD_TIMEOUT_MS: "2500",
+      DELIVERY_WINDOW_MS: "30000",
+      DELIVERY_CATCH_UP: "false",
+      PROBE_INTERVAL_MS: "60000",
       LOG_LEVEL: "debug",
     });
     expect(config).toMatchObject({
@@ -40,6 +46,9 @@ describe("loadConfig", () => {
       natsUrl: "nats://nats:4222",
       adminToken: "a-long-enough-admin-token",
       forwardTimeoutMs: 2500,
+      deliveryWindowMs: 30_000,
+      deliveryCatchUp: false,
+      probeIntervalMs: 60_000,
       logLevel: "debug",
     });
     expect(loadConfig({ PORT: "4000" }).hubUrl).toBe("http://localhost:4000");
@@ -64,6 +73,9 @@ describe("loadConfig", () => {
     ["NATS_URL", "http://nats:4222"],
     ["ADMIN_TOKEN", "short"],
     ["FORWARD_TIMEOUT_MS", "soon"],
+    ["DELIVERY_WINDOW_MS", "500"],
+    ["DELIVERY_CATCH_UP", "yes"],
+    ["PROBE_INTERVAL_MS", "-1"],
     ["LOG_LEVEL", "loud"],
   ])("refuses %s=%s with one line naming the variable", (name, value) => {
     let error: unknown;
