@@ -100,6 +100,7 @@ export async function createDeps(
     const client = createOcpiClient({ timeoutMs: config.forwardTimeoutMs });
     const cache = createCacheStore(db.db);
     const tasks = createBackgroundTasks(logger);
+    const metrics = createMetrics();
     const deps: Deps = {
       config,
       db,
@@ -113,7 +114,7 @@ export async function createDeps(
       cache,
       tasks,
       deliveries: undefined as unknown as DeliveryService,
-      metrics: createMetrics(),
+      metrics,
       adminTokenHash: admin.hash,
       generatedAdminToken: admin.generated,
       instanceId,
@@ -126,6 +127,7 @@ export async function createDeps(
       registry,
       client,
       logger,
+      metrics,
       instanceId,
       current: async (module, owner, id) => {
         const found =

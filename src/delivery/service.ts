@@ -11,6 +11,7 @@ import {
   tariffs,
 } from "../db/schema/index.js";
 import type { Logger } from "../logging/logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import type { Platform, Registry } from "../registry/registry.js";
 import { endpointOf } from "../routing/parties.js";
@@ -102,6 +103,7 @@ export interface DeliveryDeps {
   registry: Registry;
   client: OcpiClient;
   logger: Logger;
+  metrics: Metrics;
   instanceId: string;
   /** Reads a cached object's current copy (JSON text), or undefined when gone. */
   current(
@@ -217,6 +219,7 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
     const platform = registry.get(recipient);
     if (platform === undefined || platform.status !== "CONNECTED") {
       // Nothing goes to a platform that is not connected; it catches up on its return.
+      d.metrics.observeDelivery(delivery.module, "dropped");
       q.drop();
       c.dropped++;
       c.dirty = true;
@@ -257,6 +260,7 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
     const c = h.counters;
     const now = new Date();
     c.dirty = true;
+    d.metrics.observeDelivery(q.delivery.module, outcome.kind);
     switch (outcome.kind) {
       case "delivered":
         q.ack();

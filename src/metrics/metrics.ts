@@ -7,6 +7,8 @@ export interface Metrics {
   observeOcpiStatus(statusCode: number): void;
   /** One forwarded request and what came of it: answered, or why not. */
   observeForward(method: string, outcome: string): void;
+  /** One delivery attempt of a queued push and its outcome (delivered, failed, rejected, dropped …). */
+  observeDelivery(module: string, outcome: string): void;
   /** The exposition text, with gauges computed at scrape time. */
   render(gauges: Gauge[]): string;
 }
@@ -31,7 +33,14 @@ export function createMetrics(): Metrics {
   >();
   const ocpiCodes = new Map<number, number>();
   const forwards = new Map<string, { method: string; outcome: string; count: number }>();
+  const deliveries = new Map<string, { module: string; outcome: string; count: number }>();
   return {
+    observeDelivery(module, outcome) {
+      const key = `${module} ${outcome}`;
+      const entry = deliveries.get(key);
+      if (entry === undefined) deliveries.set(key, { module, outcome, count: 1 });
+      else entry.count += 1;
+    },
     observeForward(method, outcome) {
       const key = `${method} ${outcome}`;
       const entry = forwards.get(key);
@@ -81,6 +90,12 @@ export function createMetrics(): Metrics {
       );
       for (const { method, outcome, count } of forwards.values())
         lines.push(`ocpi_hub_forwards_total${labelText({ method, outcome })} ${count}`);
+      lines.push(
+        "# HELP ocpi_hub_deliveries_total Attempts to deliver queued pushes, by module and outcome.",
+        "# TYPE ocpi_hub_deliveries_total counter",
+      );
+      for (const { module, outcome, count } of deliveries.values())
+        lines.push(`ocpi_hub_deliveries_total${labelText({ module, outcome })} ${count}`);
       for (const gauge of gauges) {
         lines.push(`# HELP ${gauge.name} ${gauge.help}`, `# TYPE ${gauge.name} gauge`);
         for (const s of gauge.samples) lines.push(`${gauge.name}${labelText(s.labels)} ${s.value}`);
