@@ -546,10 +546,13 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
   }
 
   async function flush(entries: Iterable<[string, Held]>): Promise<void> {
-    const rows: unknown[] = [];
+    const rows: { id: string; delivered: number; dropped: number; [k: string]: unknown }[] = [];
+    const flushed: Counters[] = [];
     for (const [id, h] of entries) {
       const c = h.counters;
       if (!c.dirty) continue;
+      c.dirty = false;
+      flushed.push(c);
       rows.push({
         id,
         delivered: c.delivered,
@@ -560,24 +563,32 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
         last_success_at: c.lastSuccessAt?.toISOString() ?? null,
         failing_since: c.failingSince?.toISOString() ?? null,
       });
-      c.delivered = 0;
-      c.dropped = 0;
-      c.dirty = false;
     }
     if (rows.length === 0) return;
-    await db.execute(sql`
-      update delivery_recipients r set
-        delivered = r.delivered + v.delivered,
-        dropped = r.dropped + v.dropped,
-        retrying = v.retrying,
-        last_error = v.last_error,
-        last_error_at = v.last_error_at,
-        last_success_at = v.last_success_at,
-        failing_since = v.failing_since
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
-        id text, delivered bigint, dropped bigint, retrying int, last_error text,
-        last_error_at timestamptz, last_success_at timestamptz, failing_since timestamptz)
-      where r.platform_id = v.id`);
+    try {
+      await db.execute(sql`
+        update delivery_recipients r set
+          delivered = r.delivered + v.delivered,
+          dropped = r.dropped + v.dropped,
+          retrying = v.retrying,
+          last_error = v.last_error,
+          last_error_at = v.last_error_at,
+          last_success_at = v.last_success_at,
+          failing_since = v.failing_since
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
+          id text, delivered bigint, dropped bigint, retrying int, last_error text,
+          last_error_at timestamptz, last_success_at timestamptz, failing_since timestamptz)
+        where r.platform_id = v.id`);
+    } catch (err) {
+      for (const c of flushed) c.dirty = true;
+      throw err;
+    }
+    // Only what was written leaves memory, so the admin view never counts less meanwhile.
+    flushed.forEach((c, i) => {
+      const row = rows[i] as { delivered: number; dropped: number };
+      c.delivered -= row.delivered;
+      c.dropped -= row.dropped;
+    });
   }
 
   async function tick(): Promise<void> {
