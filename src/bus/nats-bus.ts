@@ -20,6 +20,8 @@ export async function createNatsBus(
     name: "ocpi-hub",
     maxReconnectAttempts: -1,
     timeout: 5_000,
+    // Capturing a stack for every request costs about 14 µs per delivery published.
+    noAsyncTraces: true,
   });
   (async () => {
     for await (const status of nc.status()) {
