@@ -1,0 +1,956 @@
+/**
+ * tsx bench/delivery.ts: what broadcast push costs.
+ *
+ * The hub runs in a child process on a fresh database: a PostgreSQL database
+ * made for this run when DATABASE_URL is set (dropped at the end), else PGlite
+ * in a temporary folder; with NATS_URL its deliveries go through JetStream,
+ * else through the in-process queue. This process plays the CPO and
+ * BENCH_RECIPIENTS (default 100) eMSPs, each a node:http server on loopback
+ * with a locations Receiver that answers 1000 at once and notes what arrives.
+ *
+ * Measured, in one run:
+ * - baseline: keep-alive PUTs from another child process (an undici Pool per
+ *   eMSP, as the hub keeps) straight to the same eMSP servers, no hub;
+ * - broadcast: one location PUT from the CPO (OCPI-to = the hub) until every
+ *   eMSP has it, BENCH_BROADCASTS times, one after the other;
+ * - sustained: EVSE status PATCHes of distinct locations, BENCH_PUSH_CONCURRENCY
+ *   in flight, for BENCH_SECONDS; deliveries received per second, next to the
+ *   baseline's requests per second;
+ * - the hub process's RSS at the end.
+ * Figures only: nothing here passes or fails on time; a wrong answer or a
+ * delivery that never came is listed and makes the exit code 1.
+ */
+import type { ChildProcess } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Pool } from "undici";
+import {
+  ADMIN,
+  envelope,
+  invite,
+  listenLocal,
+  type Role,
+  readLine,
+  register,
+  respond,
+  spawnScript,
+  startHub,
+  type Timing,
+  timing,
+  tokenAuthorization,
+  versionAnswer,
+  writeLine,
+} from "./support.js";
+
+const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 100);
+/** Length of the baseline and of the sustained series, each after a 1 s warm-up. */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const BROADCASTS = Number(process.env.BENCH_BROADCASTS ?? 50);
+/** The CPO's pushes in flight during the sustained series. */
+const PUSH_CONCURRENCY = Number(process.env.BENCH_PUSH_CONCURRENCY ?? 8);
+/** Requests in flight overall in the baseline. */
+const BASELINE_CONCURRENCY = Number(process.env.BENCH_BASELINE_CONCURRENCY ?? 128);
+/** The hub's deliveries in flight per recipient (src/delivery/service.ts); the baseline's cap too. */
+const PER_RECIPIENT = 16;
+/** Locations the sustained series patches, one after the other. */
+const LOCATIONS = Number(process.env.BENCH_LOCATIONS ?? 1_000);
+/**
+ * The CPO waits while more than this many pushes are not yet delivered to
+ * everyone: the hub always has work, and the backlog drains in seconds.
+ */
+const BACKLOG_PUSHES = Number(process.env.BENCH_BACKLOG_PUSHES ?? 50);
+const HUB_LOG_LEVEL = process.env.BENCH_HUB_LOG_LEVEL ?? "warn";
+/** Set to a folder to get a V8 CPU profile of the hub process there. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
+const WARMUP_MS = 1_000;
+/** A delivery that has not arrived after this long counts as lost. */
+const ARRIVAL_TIMEOUT_MS = 30_000;
+
+const TARGETS = { allP99Ms: 250, sustainedOverBaseline: 0.7 };
+
+const CPO: Role = { role: "CPO", country_code: "NL", party_id: "CPO" };
+const LOCATION_PATH = "/ocpi/2.2.1/locations/receiver/NL/CPO";
+/** The location id in a delivery's path, the owner's codes kept. */
+const DELIVERED = /^\/ocpi\/2\.2\.1\/locations\/receiver\/NL\/CPO\/([^/?]+)/;
+
+const pad = (n: number, width: number) => String(n).padStart(width, "0");
+
+/** OCPI DateTime without milliseconds. */
+const ocpiTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+const emspParty = (index: number): Role => ({
+  role: "EMSP",
+  country_code: "DE",
+  party_id: `E${pad(index, 2)}`,
+});
+
+const EXAMPLE = JSON.parse(
+  readFileSync(
+    new URL("../test/support/ocpi-examples/location_example.json", import.meta.url),
+    "utf8",
+  ),
+) as Record<string, unknown>;
+
+/** The spec's example location (two EVSEs, 3256 and 3257) as the CPO's location `id`. */
+function locationOf(id: string, lastUpdated: number): Record<string, unknown> {
+  return {
+    ...EXAMPLE,
+    country_code: "NL",
+    party_id: "CPO",
+    id,
+    publish: true,
+    last_updated: ocpiTime(lastUpdated),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Child: the hub, answering questions of the parent over IPC.
+
+interface Ask {
+  id: number;
+  kind: "stats" | "close";
+}
+
+async function serveHub(databaseUrl: string | undefined, dataDir: string): Promise<void> {
+  const { closeDeps } = await import("../src/deps.js");
+  const natsUrl = process.env.NATS_URL || undefined;
+  const database = databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir };
+  // startHub hands every variable of this object to the hub's configuration.
+  const env = natsUrl === undefined ? database : { ...database, NATS_URL: natsUrl };
+  const { url, deps } = await startHub(env, HUB_LOG_LEVEL);
+  process.on("SIGTERM", () => process.exit(0));
+  process.on("message", (m: Ask) => {
+    if (m.kind === "close") {
+      (async () => {
+        await deps.deliveries.stop();
+        // The NATS server outlives this run: the consumers of its platforms go now.
+        if (deps.bus.kind === "nats") {
+          for (const p of deps.registry.list()) await deps.bus.queue.remove(p.id).catch(() => {});
+        }
+        await closeDeps(deps);
+      })().then(
+        () => process.send?.({ id: m.id }, undefined, {}, () => process.exit(0)),
+        (err: unknown) =>
+          process.send?.({ id: m.id, error: String(err) }, undefined, {}, () => process.exit(1)),
+      );
+      return;
+    }
+    const usage = process.cpuUsage();
+    process.send?.({
+      id: m.id,
+      rss: process.memoryUsage().rss,
+      maxRss: process.resourceUsage().maxRSS * 1024,
+      cpu: (usage.user + usage.system) / 1e6,
+    });
+  });
+  writeLine({ hub: url, backend: deps.bus.kind, durable: deps.bus.queue.durable });
+}
+
+// ---------------------------------------------------------------------------
+// Child: the baseline, keep-alive PUTs straight to the eMSPs.
+
+interface BaselineResult {
+  requests: number;
+  seconds: number;
+  failed: number;
+  /** CPU time of the sending process per request, in microseconds. */
+  cpuUs: number;
+  p50: number;
+  p99: number;
+}
+
+async function runBaseline(urls: string[]): Promise<void> {
+  const pools = urls.map(
+    (u) => new Pool(u, { connections: PER_RECIPIENT, pipelining: 1, keepAliveTimeout: 30_000 }),
+  );
+  const token = tokenAuthorization("bench-baseline-token");
+  const body = JSON.stringify({ status: "CHARGING", last_updated: ocpiTime(Date.now()) });
+  const warmEnd = performance.now() + WARMUP_MS;
+  const end = warmEnd + SECONDS * 1000;
+  let next = 0;
+  let failed = 0;
+  let cpuAtStart = 0;
+  const times: number[] = [];
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
+  const warmTimer = setTimeout(() => {
+    cpuAtStart = cpu();
+  }, WARMUP_MS);
+  await Promise.all(
+    Array.from({ length: BASELINE_CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        const k = next++;
+        const r = k % pools.length;
+        const started = performance.now();
+        const res = await (pools[r] as Pool).request({
+          method: "PUT",
+          path: `${LOCATION_PATH}/BASE${k}/3256`,
+          headers: {
+            authorization: token,
+            accept: "application/json",
+            "content-type": "application/json",
+            "x-request-id": randomUUID(),
+            "x-correlation-id": randomUUID(),
+            "ocpi-to-country-code": "DE",
+            "ocpi-to-party-id": `E${pad(r, 2)}`,
+            "ocpi-from-country-code": "NL",
+            "ocpi-from-party-id": "HUB",
+          },
+          body,
+        });
+        const text = await res.body.text();
+        const answered = performance.now();
+        if (res.statusCode !== 200 || statusOf(text) !== 1000) failed++;
+        if (started >= warmEnd && answered <= end) times.push(answered - started);
+      }
+    }),
+  );
+  clearTimeout(warmTimer);
+  const cpuUs = (cpu() - cpuAtStart) / Math.max(1, times.length);
+  await Promise.all(pools.map((p) => p.close()));
+  const t = timing(times);
+  writeLine({
+    requests: times.length,
+    seconds: SECONDS,
+    failed,
+    cpuUs,
+    p50: t.p50,
+    p99: t.p99,
+  } satisfies BaselineResult);
+}
+
+function statusOf(text: string): number | undefined {
+  try {
+    return (JSON.parse(text) as { status_code?: number }).status_code;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The parent: CPO, eMSPs, load and report.
+
+const benchStarted = performance.now();
+
+/** A line on stderr so a run shows where it is; the report goes to stdout. */
+function progress(message: string): void {
+  const seconds = ((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4);
+  process.stderr.write(`[${seconds} s] ${message}\n`);
+}
+
+/** Wrong answers seen; printed at the end and make the exit code 1. */
+const problems: string[] = [];
+
+/** Wrong answers beyond the first 20, counted only. */
+let unlisted = 0;
+
+function check(ok: boolean, message: string): boolean {
+  if (ok || problems.includes(message)) return ok;
+  if (problems.length < 20) problems.push(message);
+  else unlisted++;
+  return ok;
+}
+
+/** A broadcast being waited for: which eMSPs have it, and when the first and the last got it. */
+interface Watch {
+  correlationId: string;
+  seen: Set<number>;
+  first: number;
+  done: (last: number) => void;
+}
+
+/** What the eMSPs have received; counted as requests arrive. */
+const arrivals = {
+  /** Deliveries from the hub, by location id prefix. */
+  byPrefix: new Map<string, number>(),
+  total: 0,
+  perRecipient: [] as number[],
+  /** Deliveries that came as a PUT of the hub's current copy (updates piled up). */
+  currentCopies: 0,
+  baseline: 0,
+  watches: new Map<string, Watch>(),
+};
+
+const prefixOf = (id: string) => /^[A-Z]+/.exec(id)?.[0] ?? id;
+
+function arrived(index: number, req: IncomingMessage): void {
+  const at = performance.now();
+  const id = DELIVERED.exec(req.url ?? "")?.[1];
+  if (id === undefined) {
+    check(false, `eMSP ${index} received ${req.method} ${req.url}, not a location of NL/CPO`);
+    return;
+  }
+  if (id.startsWith("BASE")) {
+    arrivals.baseline++;
+    return;
+  }
+  const h = req.headers;
+  check(
+    h["ocpi-from-country-code"] === "NL" && h["ocpi-from-party-id"] === "HUB",
+    `a delivery came with OCPI-from ${h["ocpi-from-country-code"]}/${h["ocpi-from-party-id"]}; expected NL/HUB`,
+  );
+  const party = emspParty(index);
+  check(
+    h["ocpi-to-country-code"] === party.country_code && h["ocpi-to-party-id"] === party.party_id,
+    `eMSP ${index} got a delivery with OCPI-to ${h["ocpi-to-country-code"]}/${h["ocpi-to-party-id"]}; expected its party ${party.country_code}/${party.party_id}`,
+  );
+  check(
+    typeof h.authorization === "string" && h.authorization.startsWith("Token "),
+    "a delivery came without the hub's token",
+  );
+  const prefix = prefixOf(id);
+  arrivals.byPrefix.set(prefix, (arrivals.byPrefix.get(prefix) ?? 0) + 1);
+  arrivals.total++;
+  arrivals.perRecipient[index] = (arrivals.perRecipient[index] ?? 0) + 1;
+  if (prefix === "SUS" && req.method === "PUT") arrivals.currentCopies++;
+  const watch = arrivals.watches.get(id);
+  if (watch === undefined || watch.seen.has(index)) return;
+  check(
+    h["x-correlation-id"] === watch.correlationId,
+    `a broadcast of ${id} came with X-Correlation-ID ${String(h["x-correlation-id"])}; the CPO sent ${watch.correlationId}`,
+  );
+  check(req.method === "PUT", `a broadcast location PUT arrived as ${req.method}`);
+  if (watch.seen.size === 0) watch.first = at;
+  watch.seen.add(index);
+  if (watch.seen.size === RECIPIENTS) {
+    arrivals.watches.delete(id);
+    watch.done(at);
+  }
+}
+
+/** The eMSP with this index: versions, details with a locations Receiver, 1000 to every push. */
+async function startEmsp(index: number): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    if (req.method === "GET") {
+      const version = versionAnswer(req.url, `http://${req.headers.host}/ocpi`, [
+        ["locations", "RECEIVER"],
+      ]);
+      respond(req, res, version ?? null);
+      return;
+    }
+    arrived(index, req);
+    req.on("end", () => respond(req, res, null));
+    req.resume();
+  });
+  return { server, url: await listenLocal(server) };
+}
+
+/** The CPO: versions, details with a locations Sender that lists nothing (the hub's sync on connect). */
+async function startCpo(): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const version = versionAnswer(req.url, `http://${req.headers.host}/ocpi`, [
+      ["locations", "SENDER"],
+    ]);
+    if (version !== undefined) return respond(req, res, version);
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "x-request-id": String(req.headers["x-request-id"] ?? randomUUID()),
+      "x-total-count": "0",
+      "x-limit": "1000",
+    });
+    res.end(envelope([]));
+  });
+  return { server, url: await listenLocal(server) };
+}
+
+interface Pushed {
+  ms: number;
+  ok: boolean;
+}
+
+/** The CPO's pushes to the hub (OCPI-to = the hub) over keep-alive connections. */
+function pusher(hub: string, token: string, connections: number) {
+  const pool = new Pool(hub, { connections, pipelining: 1 });
+  return {
+    /** Sends one push; its answer must be 1000 "queued for `expected` platforms". */
+    async push(
+      method: "PUT" | "PATCH",
+      path: string,
+      body: unknown,
+      expected: number,
+      correlationId = randomUUID(),
+    ): Promise<Pushed> {
+      const started = performance.now();
+      const res = await pool.request({
+        method,
+        path,
+        headers: {
+          authorization: tokenAuthorization(token),
+          "content-type": "application/json",
+          "ocpi-from-country-code": "NL",
+          "ocpi-from-party-id": "CPO",
+          "ocpi-to-country-code": "NL",
+          "ocpi-to-party-id": "HUB",
+          "x-request-id": randomUUID(),
+          "x-correlation-id": correlationId,
+        },
+        body: JSON.stringify(body),
+      });
+      const text = await res.body.text();
+      const ms = performance.now() - started;
+      let answer: { status_code?: number; status_message?: string } = {};
+      try {
+        answer = JSON.parse(text) as typeof answer;
+      } catch {}
+      const message = `queued for ${expected} platform${expected === 1 ? "" : "s"}`;
+      const ok = check(
+        res.statusCode === 200 &&
+          answer.status_code === 1000 &&
+          answer.status_message === message &&
+          res.headers["ocpi-to-party-id"] === "CPO" &&
+          res.headers["ocpi-from-party-id"] === "HUB",
+        `${method} ${path}: HTTP ${res.statusCode} ${text.slice(0, 200)}; expected 1000 "${message}" to NL/CPO from NL/HUB`,
+      );
+      return { ms, ok };
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** Resolves once `done()` holds, polling; rejects after `ms`. */
+async function eventually(what: string, done: () => boolean, ms: number): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`${what}: not after ${ms / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+async function admin(hub: string, method: string, path: string): Promise<unknown> {
+  const res = await fetch(`${hub}/admin${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN}` },
+  });
+  if (res.status >= 300) throw new Error(`${method} /admin${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+interface DeliveryRow {
+  name: string;
+  status: string;
+  pending: number;
+  in_flight: number;
+  delivered: number;
+  dropped: number;
+  last_error: string | null;
+}
+
+interface BroadcastFigures {
+  all: number[];
+  first: number[];
+  answer: number[];
+}
+
+/** One location PUT at a time (a new id each), until every eMSP has it. */
+async function broadcasts(
+  cpo: ReturnType<typeof pusher>,
+  prefix: string,
+  count: number,
+): Promise<BroadcastFigures> {
+  const figures: BroadcastFigures = { all: [], first: [], answer: [] };
+  for (let i = 0; i < count; i++) {
+    const id = `${prefix}${pad(i + 1, 4)}`;
+    const correlationId = randomUUID();
+    let timer: NodeJS.Timeout | undefined;
+    const watch: Watch = { correlationId, seen: new Set(), first: 0, done: () => {} };
+    const last = new Promise<number | undefined>((resolve) => {
+      watch.done = resolve;
+      timer = setTimeout(() => resolve(undefined), ARRIVAL_TIMEOUT_MS);
+    });
+    arrivals.watches.set(id, watch);
+    const started = performance.now();
+    const answer = await cpo.push(
+      "PUT",
+      `${LOCATION_PATH}/${id}`,
+      locationOf(id, Date.now()),
+      RECIPIENTS,
+      correlationId,
+    );
+    const at = await last;
+    clearTimeout(timer);
+    if (at === undefined) {
+      arrivals.watches.delete(id);
+      check(
+        false,
+        `location ${id} reached ${watch.seen.size} of ${RECIPIENTS} eMSPs within ${ARRIVAL_TIMEOUT_MS / 1000} s`,
+      );
+      continue;
+    }
+    if (!answer.ok) continue;
+    figures.answer.push(answer.ms);
+    figures.all.push(at - started);
+    figures.first.push(watch.first - started);
+  }
+  return figures;
+}
+
+interface Sustained {
+  deliveriesPerSecond: number;
+  pushesPerSecond: number;
+  pushes: number;
+  answer: Timing;
+  drainMs: number;
+  /** Share of the pushers' time spent waiting for the backlog to shrink. */
+  heldBack: number;
+  hubCpuUsPerDelivery: number;
+}
+
+/**
+ * EVSE status PATCHes, each of the next location, PUSH_CONCURRENCY in flight;
+ * deliveries received are counted over SECONDS after a warm-up, then the
+ * backlog drains and every push must have reached every eMSP.
+ */
+async function sustained(
+  cpo: ReturnType<typeof pusher>,
+  hubCpu: () => Promise<number>,
+): Promise<Sustained> {
+  const statuses = ["AVAILABLE", "CHARGING", "BLOCKED", "RESERVED"] as const;
+  // Later than the locations' PUTs; one second per round over the locations, so each patch is newer.
+  const base = Date.now() - 3_600_000;
+  const received = () => arrivals.byPrefix.get("SUS") ?? 0;
+  const times: number[] = [];
+  let next = 0;
+  let sent = 0;
+  let accepted = 0;
+  /** Time the CPO's pushers spent held back by the backlog cap, after the warm-up. */
+  let waitedMs = 0;
+  const warmEnd = performance.now() + WARMUP_MS;
+  const end = warmEnd + SECONDS * 1000;
+  const window = { from: 0, to: 0, receivedFrom: 0, receivedTo: 0, acceptedFrom: 0, acceptedTo: 0 };
+  let cpuFrom = 0;
+  const snapshots = [
+    setTimeout(() => {
+      window.from = performance.now();
+      window.receivedFrom = received();
+      window.acceptedFrom = accepted;
+      hubCpu().then((v) => {
+        cpuFrom = v;
+      });
+    }, WARMUP_MS),
+  ];
+  let cpuTo: Promise<number> = Promise.resolve(Number.NaN);
+  snapshots.push(
+    setTimeout(
+      () => {
+        window.to = performance.now();
+        window.receivedTo = received();
+        window.acceptedTo = accepted;
+        cpuTo = hubCpu();
+      },
+      WARMUP_MS + SECONDS * 1000,
+    ),
+  );
+  await Promise.all(
+    Array.from({ length: PUSH_CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        if (sent * RECIPIENTS - received() > BACKLOG_PUSHES * RECIPIENTS) {
+          const paused = performance.now();
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          if (paused >= warmEnd) waitedMs += performance.now() - paused;
+          continue;
+        }
+        const i = next++;
+        const n = 1 + (i % LOCATIONS);
+        const round = Math.floor(i / LOCATIONS);
+        sent++;
+        const started = performance.now();
+        const answer = await cpo.push(
+          "PATCH",
+          `${LOCATION_PATH}/SUS${pad(n, 5)}/3256`,
+          {
+            status: statuses[i % statuses.length],
+            last_updated: ocpiTime(base + (round + 1) * 1000),
+          },
+          RECIPIENTS,
+        );
+        if (answer.ok) accepted++;
+        else sent--;
+        if (started >= warmEnd && performance.now() <= end) times.push(answer.ms);
+      }
+    }),
+  );
+  const drainStarted = performance.now();
+  await eventually(
+    `${accepted} EVSE PATCHes to each of ${RECIPIENTS} eMSPs (${received()} received)`,
+    () => received() >= accepted * RECIPIENTS,
+    60_000,
+  ).catch((err: unknown) => check(false, String((err as Error).message)));
+  const drainMs = performance.now() - drainStarted;
+  for (const t of snapshots) clearTimeout(t);
+  const seconds = (window.to - window.from) / 1000;
+  const deliveries = window.receivedTo - window.receivedFrom;
+  return {
+    deliveriesPerSecond: deliveries / seconds,
+    pushesPerSecond: (window.acceptedTo - window.acceptedFrom) / seconds,
+    pushes: accepted,
+    answer: timing(times),
+    drainMs,
+    heldBack: waitedMs / (PUSH_CONCURRENCY * SECONDS * 1000),
+    hubCpuUsPerDelivery: (((await cpuTo) - cpuFrom) * 1e6) / Math.max(1, deliveries),
+  };
+}
+
+async function main(): Promise<void> {
+  const database = await createBenchDatabase(process.env.DATABASE_URL);
+  const dataDir = database ? "" : mkdtempSync(join(tmpdir(), "ocpi-hub-bench-"));
+  const children: ChildProcess[] = [];
+  const servers: Server[] = [];
+  let hubChild: ChildProcess | undefined;
+  let askHub: ((q: Omit<Ask, "id">) => Promise<Record<string, unknown>>) | undefined;
+  let cleaned: Promise<void> | undefined;
+  const cleanUp = () => {
+    cleaned ??= (async () => {
+      if (hubChild && askHub && hubChild.exitCode === null) {
+        const closed = askHub({ kind: "close" }).then(
+          (m) => {
+            if (m.error !== undefined)
+              progress(`the hub did not close cleanly: ${String(m.error)}`);
+          },
+          () => {},
+        );
+        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+      }
+      await Promise.all(children.map(stop));
+      for (const s of servers) {
+        s.close();
+        s.closeAllConnections();
+      }
+      await database?.drop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    })();
+    return cleaned;
+  };
+  const interrupted = () => {
+    progress("interrupted; stopping the children and removing the database");
+    cleanUp().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+  try {
+    const script = fileURLToPath(import.meta.url);
+    hubChild = spawnScript(script, ["hub", database?.url ?? "", dataDir], PROFILE_DIR);
+    children.push(hubChild);
+    const started = await readLine<{ hub: string; backend: string; durable: boolean }>(hubChild);
+    const { hub } = started;
+    const ask = asker(hubChild);
+    askHub = ask;
+    const backend = `${database ? "PostgreSQL" : "PGlite (on disk)"}, ${
+      started.backend === "nats" ? "NATS JetStream" : "in-process queue"
+    }`;
+    const deliveriesView = (await admin(hub, "GET", "/deliveries")) as { durable: boolean };
+    check(
+      deliveriesView.durable === started.durable,
+      `GET /admin/deliveries says durable ${deliveriesView.durable}; the queue is durable: ${started.durable}`,
+    );
+    progress(`hub ${hub} up (${backend}); the CPO registers`);
+
+    const cpoSide = await startCpo();
+    servers.push(cpoSide.server);
+    const cpoInvite = await invite(hub, "bench CPO NL/CPO", [CPO]);
+    const cpoToken = await register(hub, cpoInvite.token_a, cpoSide.url, CPO);
+    // The sync on connect reconciles the cache with the CPO's (empty) list: it ends first.
+    await awaitSync(hub, cpoInvite.id);
+    const cpo = pusher(hub, cpoToken, PUSH_CONCURRENCY);
+
+    progress(`${LOCATIONS} locations for the sustained series, before any eMSP is there`);
+    let made = 0;
+    await Promise.all(
+      Array.from({ length: PUSH_CONCURRENCY }, async () => {
+        while (made < LOCATIONS) {
+          made += 1;
+          const id = `SUS${pad(made, 5)}`;
+          await cpo.push(
+            "PUT",
+            `${LOCATION_PATH}/${id}`,
+            locationOf(id, Date.now() - 7_200_000),
+            0,
+          );
+        }
+      }),
+    );
+
+    progress(`${RECIPIENTS} eMSPs register`);
+    const emsps: { url: string }[] = [];
+    for (let i = 0; i < RECIPIENTS; i++) {
+      const e = await startEmsp(i);
+      servers.push(e.server);
+      emsps.push(e);
+    }
+    let nextEmsp = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (nextEmsp < RECIPIENTS) {
+          const i = nextEmsp++;
+          const party = emspParty(i);
+          const { token_a } = await invite(hub, `bench eMSP ${party.party_id}`, [party]);
+          await register(hub, token_a, (emsps[i] as { url: string }).url, party);
+        }
+      }),
+    );
+
+    const setupRss = await rssOf(hubChild, ask);
+    progress("baseline: PUTs straight to the eMSPs, no hub");
+    const baselineChild = spawnScript(script, [
+      "baseline",
+      JSON.stringify(emsps.map((e) => e.url)),
+    ]);
+    children.push(baselineChild);
+    const baseline = await readLine<BaselineResult>(baselineChild);
+    check(baseline.failed === 0, `${baseline.failed} baseline PUTs were not answered 1000`);
+    const baselineRps = baseline.requests / baseline.seconds;
+
+    progress("warm-up broadcasts (the hub takes up its recipients)");
+    await broadcasts(cpo, "WARM", 3);
+    progress(`${BROADCASTS} broadcasts, one after the other`);
+    const b = await broadcasts(cpo, "BCAST", BROADCASTS);
+
+    progress(`sustained EVSE PATCHes for ${SECONDS} s after ${WARMUP_MS / 1000} s warm-up`);
+    const hubCpu = async () => (await ask({ kind: "stats" })).cpu as number;
+    const s = await sustained(cpo, hubCpu);
+    await cpo.close();
+
+    // The hub's own account: nothing left, every delivery counted, nobody OFFLINE.
+    let rows: DeliveryRow[] = [];
+    const settleDeadline = performance.now() + 30_000;
+    do {
+      rows = ((await admin(hub, "GET", "/deliveries")) as { data: DeliveryRow[] }).data;
+      if (rows.every((r) => r.pending === 0 && r.in_flight === 0)) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } while (performance.now() < settleDeadline);
+    const delivered = rows.reduce((sum, r) => sum + Number(r.delivered), 0);
+    const busy = rows.filter((r) => r.pending !== 0 || r.in_flight !== 0);
+    check(
+      busy.length === 0,
+      `${busy.length} platforms still have deliveries pending or in flight: ${JSON.stringify(busy[0])}`,
+    );
+    const unwell = rows.filter((r) => r.status !== "CONNECTED" || r.dropped > 0 || r.last_error);
+    check(
+      unwell.length === 0,
+      `${unwell.length} platforms show a problem: ${JSON.stringify(unwell[0])}`,
+    );
+    check(
+      delivered === arrivals.total,
+      `GET /admin/deliveries counts ${delivered} delivered; the eMSPs received ${arrivals.total}`,
+    );
+    const expected = (3 + BROADCASTS + s.pushes) * RECIPIENTS;
+    check(
+      arrivals.total === expected,
+      `the eMSPs received ${arrivals.total} deliveries; ${3 + BROADCASTS + s.pushes} pushes to ${RECIPIENTS} eMSPs make ${expected}`,
+    );
+    const counts = arrivals.perRecipient;
+    const spread = {
+      min: Math.min(...Array.from({ length: RECIPIENTS }, (_, i) => counts[i] ?? 0)),
+      max: Math.max(...counts),
+    };
+
+    const rss = await rssOf(hubChild, ask);
+    printReport({
+      backend,
+      baseline,
+      baselineRps,
+      broadcasts: b,
+      sustained: s,
+      rss,
+      setupRss: setupRss.rss,
+      spread,
+    });
+  } finally {
+    await cleanUp();
+  }
+  if (problems.length > 0) process.exitCode = 1;
+}
+
+/** Polls the admin API until the platform's sync has ended. */
+async function awaitSync(hub: string, id: string): Promise<void> {
+  const deadline = performance.now() + 30_000;
+  while (performance.now() < deadline) {
+    const view = (await admin(hub, "GET", `/platforms/${id}`)) as {
+      sync?: { status: string } | null;
+    };
+    if (view.sync && view.sync.status !== "RUNNING") {
+      check(
+        view.sync.status === "SUCCEEDED",
+        `the CPO's sync on connect ended ${view.sync.status}`,
+      );
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  check(false, "the CPO's sync on connect did not end within 30 s");
+}
+
+/** The hub process's resident set: /proc on Linux, else what it reports itself. */
+async function rssOf(
+  child: ChildProcess,
+  ask: (q: Omit<Ask, "id">) => Promise<Record<string, unknown>>,
+): Promise<{ rss: number; peak: number; source: string }> {
+  try {
+    const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+    const kb = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
+    const rss = kb("VmRSS") * 1024;
+    const peak = kb("VmHWM") * 1024;
+    if (!Number.isNaN(rss)) return { rss, peak, source: `/proc/${child.pid}/status` };
+  } catch {}
+  const m = await ask({ kind: "stats" });
+  return { rss: m.rss as number, peak: m.maxRss as number, source: "process.memoryUsage()" };
+}
+
+// ---------------------------------------------------------------------------
+// Report.
+
+function printReport(r: {
+  backend: string;
+  baseline: BaselineResult;
+  baselineRps: number;
+  broadcasts: BroadcastFigures;
+  sustained: Sustained;
+  rss: { rss: number; peak: number; source: string };
+  /** Once every platform was registered, before any load. */
+  setupRss: number;
+  spread: { min: number; max: number };
+}): void {
+  const mb = (bytes: number) => `${Math.round(bytes / 1_048_576)} MB`;
+  const ms = (v: number) => v.toFixed(1);
+  const mark = (ok: boolean) => (ok ? "yes" : "**no**");
+  const all = timing(r.broadcasts.all);
+  const allMax = Math.max(...r.broadcasts.all);
+  const first = timing(r.broadcasts.first);
+  const answer = timing(r.broadcasts.answer);
+  const s = r.sustained;
+  const ratio = s.deliveriesPerSecond / r.baselineRps;
+  console.log(
+    `\nocpi-hub delivery bench — node ${process.version}, ${r.backend}, ${RECIPIENTS} eMSPs, loopback\n`,
+  );
+  console.log(
+    `Baseline: keep-alive PUTs from a child process straight to the ${RECIPIENTS} eMSP servers (an undici Pool of ${PER_RECIPIENT} connections per eMSP, ${BASELINE_CONCURRENCY} in flight overall), ${r.baseline.seconds} s after ${WARMUP_MS / 1000} s warm-up: ${Math.round(r.baselineRps)} requests/s, p50 ${r.baseline.p50.toFixed(2)} ms, p99 ${r.baseline.p99.toFixed(2)} ms, sender CPU ${r.baseline.cpuUs.toFixed(0)} µs/request`,
+  );
+  console.log(
+    `\nBroadcast: one location PUT from the CPO (OCPI-to = the hub) until all ${RECIPIENTS} eMSPs have it, ${all.n} times one after the other\n`,
+  );
+  console.log("| what | p50 ms | p99 ms | max ms |");
+  console.log("| --- | ---: | ---: | ---: |");
+  console.log(
+    `| the hub's 1000 answer to the CPO | ${ms(answer.p50)} | ${ms(answer.p99)} | ${ms(Math.max(...r.broadcasts.answer))} |`,
+  );
+  console.log(
+    `| first eMSP has it | ${ms(first.p50)} | ${ms(first.p99)} | ${ms(Math.max(...r.broadcasts.first))} |`,
+  );
+  console.log(
+    `| all ${RECIPIENTS} eMSPs have it | ${ms(all.p50)} | ${ms(all.p99)} | ${ms(allMax)} |`,
+  );
+  console.log(
+    `\nSustained: EVSE status PATCHes of ${LOCATIONS} locations in turn, ${PUSH_CONCURRENCY} in flight from the CPO (pausing while more than ${BACKLOG_PUSHES} pushes are not delivered to everyone), ${SECONDS} s after ${WARMUP_MS / 1000} s warm-up`,
+  );
+  console.log(
+    `deliveries received: ${Math.round(s.deliveriesPerSecond)}/s (${(ratio).toFixed(2)} × baseline); pushes accepted: ${Math.round(s.pushesPerSecond)}/s; CPO answer p50 ${ms(s.answer.p50)} ms, p99 ${ms(s.answer.p99)} ms; hub CPU ${s.hubCpuUsPerDelivery.toFixed(0)} µs/delivery; pushers held back by the backlog cap ${Math.round(s.heldBack * 100)} % of the time; backlog drained ${ms(s.drainMs)} ms after the last push; ${s.pushes} pushes, ${arrivals.currentCopies} deliveries as the current copy`,
+  );
+  console.log(
+    `per eMSP: ${r.spread.min}–${r.spread.max} deliveries; hub process RSS after the setup ${mb(r.setupRss)}, at the end ${mb(r.rss.rss)}, peak ${mb(r.rss.peak)} (${r.rss.source})`,
+  );
+
+  console.log("\nSummary\n");
+  console.log("| figure | measured | target | met |");
+  console.log("| --- | ---: | ---: | :---: |");
+  console.log(`| backend | ${r.backend} | | |`);
+  console.log(
+    `| baseline PUTs/s (${BASELINE_CONCURRENCY} in flight, ≤ ${PER_RECIPIENT} per eMSP) | ${Math.round(r.baselineRps)} | | |`,
+  );
+  console.log(`| broadcast to all ${RECIPIENTS}, p50 | ${ms(all.p50)} ms | | |`);
+  console.log(
+    `| broadcast to all ${RECIPIENTS}, p99 | ${ms(all.p99)} ms | ≤ ${TARGETS.allP99Ms} ms | ${mark(all.p99 <= TARGETS.allP99Ms)} |`,
+  );
+  console.log(`| broadcast to all ${RECIPIENTS}, max | ${ms(allMax)} ms | | |`);
+  console.log(`| CPO's 1000 answer, p50 / p99 | ${ms(answer.p50)} / ${ms(answer.p99)} ms | | |`);
+  console.log(`| sustained deliveries/s | ${Math.round(s.deliveriesPerSecond)} | | |`);
+  console.log(
+    `| sustained / baseline | ${ratio.toFixed(2)} × | ≥ ${TARGETS.sustainedOverBaseline} × | ${mark(ratio >= TARGETS.sustainedOverBaseline)} |`,
+  );
+  console.log(`| hub RSS at the end | ${mb(r.rss.rss)} | | |`);
+  if (problems.length > 0) {
+    console.log("\nWrong answers\n");
+    for (const p of problems) console.log(`- ${p}`);
+    if (unlisted > 0) console.log(`- and ${unlisted} more`);
+  } else {
+    console.log(
+      "\nEvery answer checked was right (1000 queued for every eMSP, routing headers, every push delivered to every eMSP once, the hub's counters).",
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Processes and databases.
+
+/** Asks a child over IPC; the child answers with the same id. */
+function asker(child: ChildProcess) {
+  let id = 0;
+  const waiting = new Map<number, (m: Record<string, unknown>) => void>();
+  child.on("message", (m: Record<string, unknown>) => {
+    const resolve = waiting.get(m.id as number);
+    waiting.delete(m.id as number);
+    resolve?.(m);
+  });
+  return (q: Omit<Ask, "id">): Promise<Record<string, unknown>> =>
+    new Promise((resolve, reject) => {
+      id += 1;
+      waiting.set(id, resolve);
+      if (!child.send({ ...q, id })) reject(new Error("child gone"));
+    });
+}
+
+/** SIGTERM, then SIGKILL if the child is still busy after 30 s. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+interface BenchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * With a postgres:// DATABASE_URL, a new database `<name>_bench_<random>` on
+ * that server, dropped at the end. The statements run on the named database,
+ * or on `postgres` when the named one does not exist.
+ */
+async function createBenchDatabase(url: string | undefined): Promise<BenchDatabase | undefined> {
+  if (url === undefined || !/^postgres(ql)?:\/\//.test(url)) return undefined;
+  const { default: postgres } = await import("postgres");
+  const name = `${new URL(url).pathname.slice(1) || "ocpi_hub"}_bench_${randomBytes(4).toString("hex")}`;
+  let admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await admin`select 1`;
+  } catch (err) {
+    if ((err as { code?: string }).code !== "3D000") throw err;
+    await admin.end();
+    const maintenance = new URL(url);
+    maintenance.pathname = "/postgres";
+    admin = postgres(maintenance.toString(), { max: 1, onnotice: () => {} });
+  }
+  await admin.unsafe(`create database "${name}"`);
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  return {
+    url: dbUrl.toString(),
+    async drop() {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+if (process.argv[2] === "hub")
+  await serveHub(process.argv[3] || undefined, process.argv[4] as string);
+else if (process.argv[2] === "baseline") await runBaseline(JSON.parse(process.argv[3] as string));
+else await main();
