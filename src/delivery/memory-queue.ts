@@ -28,6 +28,9 @@ interface Consumer {
   active: number;
   stopped: boolean;
   timer?: NodeJS.Timeout;
+  /** The one timer for deliveries waiting out a retry delay, and when it fires. */
+  retryTimer?: NodeJS.Timeout;
+  retryAt?: number;
   running: Set<Promise<void>>;
 }
 
@@ -59,17 +62,12 @@ export function createMemoryQueue(): DeliveryQueue {
     entry.handedOut = false;
     entry.attempts++;
     entry.notBefore = Date.now() + then;
-    if (r.consumer !== undefined) wake(r, then);
+    if (r.consumer !== undefined) wake(r);
   }
 
-  function wake(r: Recipient, afterMs = 0): void {
+  function wake(r: Recipient): void {
     const c = r.consumer;
     if (c === undefined || c.stopped) return;
-    if (afterMs > 0) {
-      const t = setTimeout(() => dispatch(r), afterMs);
-      t.unref();
-      return;
-    }
     if (c.timer !== undefined) return;
     c.timer = setTimeout(() => {
       c.timer = undefined;
@@ -82,9 +80,14 @@ export function createMemoryQueue(): DeliveryQueue {
     const c = r.consumer;
     if (c === undefined || c.stopped) return;
     const now = Date.now();
+    let due = Number.POSITIVE_INFINITY;
     for (const [key, entry] of r.entries) {
       if (c.active >= c.concurrency) return;
-      if (entry.handedOut || entry.notBefore > now) continue;
+      if (entry.handedOut) continue;
+      if (entry.notBefore > now) {
+        due = Math.min(due, entry.notBefore);
+        continue;
+      }
       entry.handedOut = true;
       c.active++;
       const queued: QueuedDelivery = {
@@ -104,6 +107,20 @@ export function createMemoryQueue(): DeliveryQueue {
           wake(r);
         });
       c.running.add(run);
+    }
+    // A timer may fire a little early: whatever is not due yet gets a timer of its own.
+    if (due !== Number.POSITIVE_INFINITY && !(c.retryAt !== undefined && c.retryAt <= due)) {
+      if (c.retryTimer !== undefined) clearTimeout(c.retryTimer);
+      c.retryAt = due;
+      c.retryTimer = setTimeout(
+        () => {
+          c.retryAt = undefined;
+          c.retryTimer = undefined;
+          dispatch(r);
+        },
+        Math.max(1, due - now),
+      );
+      c.retryTimer.unref();
     }
   }
 
@@ -154,6 +171,7 @@ export function createMemoryQueue(): DeliveryQueue {
         async stop() {
           c.stopped = true;
           if (c.timer !== undefined) clearTimeout(c.timer);
+          if (c.retryTimer !== undefined) clearTimeout(c.retryTimer);
           while (c.running.size > 0) await Promise.allSettled([...c.running]);
           if (r.consumer === c) r.consumer = undefined;
           // What was handed out and not settled is handed out again to the next consumer.

@@ -282,6 +282,12 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
         );
         return;
       case "failed": {
+        if (c.goingOffline || registry.get(recipient)?.status !== "CONNECTED") {
+          // Its queue is being dropped: this attempt goes with it, and opens no new window.
+          q.drop();
+          c.retrying.delete(q.delivery.key);
+          return;
+        }
         c.lastError = `${q.delivery.method} ${q.delivery.module} ${q.delivery.path}: ${outcome.reason}`;
         c.lastErrorAt = now;
         c.failingSince ??= now;
@@ -366,12 +372,13 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
     logger.info({ platform_id: platformId }, "recipient reachable again: CONNECTED");
     await d.announce(platformId);
     if (config.deliveryCatchUp) {
-      // Updates queued up to a window before the first failure may have been dropped too.
-      const from = row?.failingSince ?? row?.offlineSince;
+      // The first failure came up to a window (and one backoff) before OFFLINE, and updates
+      // queued up to a window before that may have been dropped too.
+      const from = row?.offlineSince;
       const since =
         from === null || from === undefined
           ? undefined
-          : new Date(from.getTime() - config.deliveryWindowMs);
+          : new Date(from.getTime() - 2 * config.deliveryWindowMs - RETRY_MAX_MS);
       const queued = await resync(platformId, since);
       logger.info({ platform_id: platformId, ...queued }, "catch-up queued");
     }
