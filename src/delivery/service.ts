@@ -127,6 +127,8 @@ interface Counters {
   failingSince?: Date;
   dirty: boolean;
   goingOffline: boolean;
+  /** Set once the queue of a recipient going OFFLINE has been purged. */
+  purged: boolean;
 }
 
 interface Held {
@@ -284,6 +286,8 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
       case "failed": {
         if (c.goingOffline || registry.get(recipient)?.status !== "CONNECTED") {
           // Its queue is being dropped: this attempt goes with it, and opens no new window.
+          // Dropped before the purge, the purge does not count it.
+          if (c.goingOffline && !c.purged) c.dropped++;
           q.drop();
           c.retrying.delete(q.delivery.key);
           return;
@@ -329,6 +333,7 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
           .set({ offlineSince: now, failingSince: c.failingSince ?? now })
           .where(and(eq(deliveryRecipients.platformId, recipient)));
         const purged = await queue.purge(recipient);
+        c.purged = true;
         c.dropped += purged;
         c.retrying.clear();
         c.failingSince = undefined;
@@ -343,6 +348,7 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
         }
       } finally {
         c.goingOffline = false;
+        c.purged = false;
       }
     });
   }
@@ -518,6 +524,7 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
       lastSuccessAt: row?.lastSuccessAt ?? undefined,
       dirty: false,
       goingOffline: false,
+      purged: false,
     };
   }
 

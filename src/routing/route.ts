@@ -14,6 +14,7 @@ import { OCPI_VERSION } from "../modules/credentials/handshake.js";
 import { invalidParameters, OcpiError } from "../ocpi/errors.js";
 import { Header, OutHeader } from "../ocpi/headers.js";
 import { parsePage } from "../ocpi/pagination.js";
+import { TokenType } from "../ocpi/schemas/tokens.js";
 import type { InterfaceRole } from "../ocpi/schemas/version.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import { validate } from "../ocpi/validate.js";
@@ -114,6 +115,7 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
       validate(op.body(params), body, `${op.module} ${op.method} body`);
   }
   checkOwnership(caller.platform.roles, op, params, body);
+  if (op.module === "tokens" && op.iface === "RECEIVER") checkTokenType(op, req.query, body);
   if (op.paginated) checkPage(op, req.query);
 
   if (op.local === "callback") {
@@ -202,6 +204,22 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
 
   const extra = await conclude(c, routed, res, req.hubEndpoint);
   return relay(c, res, { to: routing.from, from: target.party }, extra);
+}
+
+/**
+ * tokens Receiver: `?type=` names the token's type (RFID when absent), and a
+ * PUT's body must be that token (tokens: PUT Method parameters).
+ */
+function checkTokenType(op: Operation, query: string, body: unknown): void {
+  const type = new URLSearchParams(query).get("type") ?? "RFID";
+  if (!TokenType.safeParse(type).success) {
+    throw invalidParameters(`type must be one of ${TokenType.options.join(", ")}, got "${type}"`);
+  }
+  if (op.method === "PUT" && (body as { type?: unknown }).type !== type) {
+    throw invalidParameters(
+      `type of the body (${String((body as { type?: unknown }).type)}) differs from the URL's type (${type})`,
+    );
+  }
 }
 
 type BroadcastModule = "locations" | "tariffs" | "tokens";
