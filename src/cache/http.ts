@@ -170,20 +170,10 @@ export async function writeThrough(
 }
 
 /**
- * A broadcast push's write to the cache, awaited: "stale" when the cache
- * holds a newer state, which then goes to nobody.
+ * Applies a push to the cache and says whether it took: "stale" when the
+ * cache holds a newer state. Broadcasts await it; a stale one goes to nobody.
  */
-export function cacheBroadcast(
-  c: Context<AppEnv>,
-  module: CachedModule,
-  method: string,
-  params: Params,
-  body: unknown,
-): Promise<"applied" | "stale"> {
-  return cacheWrite(c, module, method, params, body);
-}
-
-async function cacheWrite(
+export async function cacheWrite(
   c: Context<AppEnv>,
   module: CachedModule,
   method: string,

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
-import { answerList, answerObject, cacheBroadcast, isCached, writeThrough } from "../cache/http.js";
+import { answerList, answerObject, cacheWrite, isCached, writeThrough } from "../cache/http.js";
 import type { CachedModule } from "../cache/store.js";
 import type { OutboundResponse } from "../delivery/ocpi-client.js";
 import { objectKey } from "../delivery/queue.js";
@@ -266,7 +266,7 @@ async function broadcast(c: Context<AppEnv>, push: BroadcastPush): Promise<Respo
     [RoutingHeader.fromPartyId]: hub.partyId,
   };
   if (module !== "tokens") {
-    const outcome = await cacheBroadcast(c, module, op.method, params, push.body);
+    const outcome = await cacheWrite(c, module, op.method, params, push.body);
     if (outcome === "stale") {
       return respond(c, StatusCode.Success, undefined, {
         message: "older than the hub's copy of this object; delivered to nobody",
