@@ -26,6 +26,7 @@ import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
 import {
   ADMIN,
+  asker,
   envelope,
   invite,
   listenLocal,
@@ -35,6 +36,7 @@ import {
   respond,
   spawnScript,
   startHub,
+  stopChild,
   type Timing,
   timeRequests,
   timing,
@@ -560,7 +562,7 @@ async function main(): Promise<void> {
     cleaned ??= (async () => {
       if (sampler) clearInterval(sampler);
       emspServer?.close();
-      await Promise.all(children.map(stop));
+      await Promise.all(children.map(stopChild));
       if (KEEP_DATABASE) {
         progress(`kept the database: ${database?.url ?? dataDir}`);
         await database?.close();
@@ -584,8 +586,8 @@ async function main(): Promise<void> {
     const hubChild = spawnChild(["hub", database?.url ?? "", dataDir], Boolean(PROFILE_DIR));
     children.push(hubChild);
     const { hub } = await readLine<{ hub: string }>(hubChild);
-    const askHub = asker(hubChild);
-    const askCpo = asker(cpo);
+    const askHub = asker<Ask>(hubChild);
+    const askCpo = asker<Ask>(cpo);
 
     let peakRss = 0;
     sampler = setInterval(() => {
@@ -1157,33 +1159,6 @@ function printReport(r: {
 
 function spawnChild(args: string[], profile: boolean): ChildProcess {
   return spawnScript(fileURLToPath(import.meta.url), args, profile ? PROFILE_DIR : undefined);
-}
-
-/** Asks a child over IPC; the child answers with the same id. */
-function asker(child: ChildProcess) {
-  let id = 0;
-  const waiting = new Map<number, (m: Record<string, unknown>) => void>();
-  child.on("message", (m: Record<string, unknown>) => {
-    const resolve = waiting.get(m.id as number);
-    waiting.delete(m.id as number);
-    resolve?.(m);
-  });
-  return (q: Omit<Ask, "id">): Promise<Record<string, unknown>> =>
-    new Promise((resolve, reject) => {
-      id += 1;
-      waiting.set(id, resolve);
-      if (!child.send({ ...q, id })) reject(new Error("child gone"));
-    });
-}
-
-/** SIGTERM, then SIGKILL if the child is still busy (a PGlite query holds its event loop) after 30 s. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 function cpuSeconds(): number {

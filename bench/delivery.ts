@@ -30,6 +30,7 @@ import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
 import {
   ADMIN,
+  asker,
   envelope,
   invite,
   listenLocal,
@@ -39,6 +40,7 @@ import {
   respond,
   spawnScript,
   startHub,
+  stopChild,
   type Timing,
   timing,
   tokenAuthorization,
@@ -616,7 +618,7 @@ async function main(): Promise<void> {
         );
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 30_000))]);
       }
-      await Promise.all(children.map(stop));
+      await Promise.all(children.map(stopChild));
       for (const s of servers) {
         s.close();
         s.closeAllConnections();
@@ -638,7 +640,7 @@ async function main(): Promise<void> {
     children.push(hubChild);
     const started = await readLine<{ hub: string; backend: string; durable: boolean }>(hubChild);
     const { hub } = started;
-    const ask = asker(hubChild);
+    const ask = asker<Ask>(hubChild);
     askHub = ask;
     const backend = `${database ? "PostgreSQL" : "PGlite (on disk)"}, ${
       started.backend === "nats" ? "NATS JetStream" : "in-process queue"
@@ -886,33 +888,6 @@ function printReport(r: {
 
 // ---------------------------------------------------------------------------
 // Processes and databases.
-
-/** Asks a child over IPC; the child answers with the same id. */
-function asker(child: ChildProcess) {
-  let id = 0;
-  const waiting = new Map<number, (m: Record<string, unknown>) => void>();
-  child.on("message", (m: Record<string, unknown>) => {
-    const resolve = waiting.get(m.id as number);
-    waiting.delete(m.id as number);
-    resolve?.(m);
-  });
-  return (q: Omit<Ask, "id">): Promise<Record<string, unknown>> =>
-    new Promise((resolve, reject) => {
-      id += 1;
-      waiting.set(id, resolve);
-      if (!child.send({ ...q, id })) reject(new Error("child gone"));
-    });
-}
-
-/** SIGTERM, then SIGKILL if the child is still busy after 30 s. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 interface BenchDatabase {
   url: string;

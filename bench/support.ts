@@ -255,3 +255,30 @@ export interface Timing {
 export function timing(times: number[]): Timing {
   return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), n: times.length };
 }
+
+/** Asks a child over IPC; the child answers with the same id. */
+export function asker<Q extends object>(child: ChildProcess) {
+  let id = 0;
+  const waiting = new Map<number, (m: Record<string, unknown>) => void>();
+  child.on("message", (m: Record<string, unknown>) => {
+    const resolve = waiting.get(m.id as number);
+    waiting.delete(m.id as number);
+    resolve?.(m);
+  });
+  return (q: Omit<Q, "id">): Promise<Record<string, unknown>> =>
+    new Promise((resolve, reject) => {
+      id += 1;
+      waiting.set(id, resolve);
+      if (!child.send({ ...q, id })) reject(new Error("child gone"));
+    });
+}
+
+/** SIGTERM, then SIGKILL if the child is still busy (a PGlite query holds its event loop) after 30 s. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
