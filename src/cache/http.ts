@@ -3,7 +3,7 @@ import type { AppEnv } from "../app-env.js";
 import type { Deps } from "../deps.js";
 import { requestLog } from "../ingress/request-context.js";
 import { answer } from "../ingress/respond.js";
-import { invalidParameters, OcpiError } from "../ocpi/errors.js";
+import { invalidParameters, notFound, unknownLocation } from "../ocpi/errors.js";
 import { OutHeader } from "../ocpi/headers.js";
 import { pageHeaders, parsePage } from "../ocpi/pagination.js";
 import { StatusCode } from "../ocpi/status-codes.js";
@@ -102,11 +102,7 @@ export async function answerObject(
       target.connectorId === undefined
         ? `EVSE ${target.evseUid}`
         : `connector ${target.connectorId} of EVSE ${target.evseUid}`;
-    throw new OcpiError(
-      StatusCode.UnknownLocation,
-      `location ${partyName(one.owner)}/${id} has no ${missing}`,
-      404,
-    );
+    throw unknownLocation(`location ${partyName(one.owner)}/${id} has no ${missing}`);
   }
   return answer(envelopeText(c, JSON.stringify(object)), 200, hubHeaders(c, requester));
 }
@@ -114,11 +110,8 @@ export async function answerObject(
 function single(found: Owned[], what: "location" | "tariff", id: string): Owned {
   const [first] = found;
   if (first === undefined) {
-    throw new OcpiError(
-      what === "location" ? StatusCode.UnknownLocation : StatusCode.ClientError,
-      `no ${what} ${id} is known to the hub`,
-      404,
-    );
+    const message = `no ${what} ${id} is known to the hub`;
+    throw what === "location" ? unknownLocation(message) : notFound(message);
   }
   if (found.length > 1) {
     throw invalidParameters(
@@ -220,9 +213,5 @@ export async function cacheWrite(
     );
     return "applied";
   }
-  throw new OcpiError(
-    StatusCode.UnknownLocation,
-    `${outcome.what} is not known to the hub; PUT it first`,
-    404,
-  );
+  throw unknownLocation(`${outcome.what} is not known to the hub; PUT it first`);
 }

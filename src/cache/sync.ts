@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { SyncTrigger } from "../db/schema/index.js";
-import type { OutboundResponse } from "../delivery/ocpi-client.js";
 import type { Deps } from "../deps.js";
+import type { OutboundResponse } from "../egress/ocpi-client.js";
 import { Header } from "../ocpi/headers.js";
 import { LocationSchema } from "../ocpi/schemas/locations.js";
 import { TariffSchema } from "../ocpi/schemas/tariffs.js";

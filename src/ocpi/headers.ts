@@ -20,3 +20,24 @@ export const OutHeader = {
   limit: "X-Limit",
   link: "Link",
 } as const;
+
+/** The four routing headers as the hub writes them (transport_and_format: Message Routing Headers). */
+export const RoutingHeader = {
+  toCountryCode: "OCPI-to-country-code",
+  toPartyId: "OCPI-to-party-id",
+  fromCountryCode: "OCPI-from-country-code",
+  fromPartyId: "OCPI-from-party-id",
+} as const;
+
+/** The one builder of a routing header pair: who a message is for and who it is from. */
+export function routingHeaders(
+  to: { countryCode: string; partyId: string },
+  from: { countryCode: string; partyId: string },
+): Record<string, string> {
+  return {
+    [RoutingHeader.toCountryCode]: to.countryCode,
+    [RoutingHeader.toPartyId]: to.partyId,
+    [RoutingHeader.fromCountryCode]: from.countryCode,
+    [RoutingHeader.fromPartyId]: from.partyId,
+  };
+}

@@ -1,7 +1,7 @@
 /**
- * OCPI 2.2.1 status codes (status_codes.asciidoc) and the single table that
- * maps each to the HTTP status the hub answers with when it produces that
- * code itself. A request that reached the OCPI layer (valid JSON, known
+ * OCPI 2.2.1 status codes (status_codes.asciidoc) and the single table of
+ * the hub's refusals, each with the status_code and HTTP status it answers
+ * with. A request that reached the OCPI layer (valid JSON, known
  * resource, authorised sender) gets HTTP 200 whatever its status_code
  * (status_codes: first paragraphs); transport-level refusals override the
  * HTTP status where they are raised (400 bad JSON, 401, 404, 405).
@@ -25,24 +25,36 @@ export const StatusCode = {
 
 export type StatusCode = (typeof StatusCode)[keyof typeof StatusCode];
 
-const HTTP_STATUS: Record<StatusCode, number> = {
-  1000: 200,
-  2000: 200,
-  2001: 200,
-  2002: 200,
-  2003: 200,
-  2004: 404,
-  3000: 500,
-  3001: 200,
-  3002: 200,
-  3003: 200,
-  4000: 200,
-  4001: 200,
-  4002: 200,
-  4003: 200,
-};
+/**
+ * Every way the hub refuses or fails a request, with its status_code and
+ * HTTP status: the one table call sites name (through the constructors in
+ * errors.ts) instead of passing statuses by hand.
+ */
+const REFUSALS = {
+  unauthorized: { statusCode: StatusCode.ClientError, httpStatus: 401 },
+  forbidden: { statusCode: StatusCode.ClientError, httpStatus: 403 },
+  "malformed-json": { statusCode: StatusCode.InvalidParameters, httpStatus: 400 },
+  "invalid-parameters": { statusCode: StatusCode.InvalidParameters, httpStatus: 200 },
+  "client-error": { statusCode: StatusCode.ClientError, httpStatus: 200 },
+  "not-found": { statusCode: StatusCode.ClientError, httpStatus: 404 },
+  "method-not-allowed": { statusCode: StatusCode.ClientError, httpStatus: 405 },
+  "unknown-location": { statusCode: StatusCode.UnknownLocation, httpStatus: 404 },
+  "server-error": { statusCode: StatusCode.ServerError, httpStatus: 500 },
+  unavailable: { statusCode: StatusCode.ServerError, httpStatus: 503 },
+  "invalid-answer": { statusCode: StatusCode.ServerError, httpStatus: 200 },
+  "unable-to-use-client-api": { statusCode: StatusCode.UnableToUseClientApi, httpStatus: 200 },
+  "unsupported-version": { statusCode: StatusCode.UnsupportedVersion, httpStatus: 200 },
+  "no-matching-endpoints": { statusCode: StatusCode.NoMatchingEndpoints, httpStatus: 200 },
+  "hub-error": { statusCode: StatusCode.HubError, httpStatus: 200 },
+  "unknown-receiver": { statusCode: StatusCode.UnknownReceiver, httpStatus: 200 },
+  "unknown-callback": { statusCode: StatusCode.UnknownReceiver, httpStatus: 404 },
+  "forward-timeout": { statusCode: StatusCode.ForwardTimeout, httpStatus: 200 },
+  "receiver-not-connected": { statusCode: StatusCode.ReceiverNotConnected, httpStatus: 200 },
+} as const satisfies Record<string, { statusCode: StatusCode; httpStatus: number }>;
 
-/** The HTTP status that goes with a status_code the hub produces itself. */
-export function httpStatusOf(code: StatusCode): number {
-  return HTTP_STATUS[code];
+export type Refusal = keyof typeof REFUSALS;
+
+/** The status_code and HTTP status of a refusal. */
+export function refusalOf(refusal: Refusal): { statusCode: StatusCode; httpStatus: number } {
+  return REFUSALS[refusal];
 }

@@ -2,9 +2,15 @@ import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { AppEnv } from "../app-env.js";
-import type { OutboundResponse } from "../delivery/ocpi-client.js";
+import type { OutboundResponse } from "../egress/ocpi-client.js";
 import { OCPI_VERSION } from "../modules/credentials/handshake.js";
-import { invalidParameters, OcpiError } from "../ocpi/errors.js";
+import {
+  invalidParameters,
+  notFound,
+  receiverNotConnected,
+  unknownCallback,
+  unknownReceiver,
+} from "../ocpi/errors.js";
 import {
   ActiveChargingProfileResultSchema,
   ChargingProfileResultSchema,
@@ -12,7 +18,6 @@ import {
 } from "../ocpi/schemas/charging-profiles.js";
 import { CommandResultSchema } from "../ocpi/schemas/commands.js";
 import { parseDateTime, Url } from "../ocpi/schemas/primitives.js";
-import { StatusCode } from "../ocpi/status-codes.js";
 import { validate } from "../ocpi/validate.js";
 import { type Hop, relay, sendHop } from "./forward.js";
 import type { Operation, Params } from "./operations.js";
@@ -29,12 +34,8 @@ const RESULT_SCHEMAS: Record<string, z.ZodType> = {
   DELETE: ClearProfileResultSchema,
 };
 
-const unknownCallback = (id: string) =>
-  new OcpiError(
-    StatusCode.UnknownReceiver,
-    `unknown or expired callback ${id}: no result is expected here`,
-    404,
-  );
+const expiredCallback = (id: string) =>
+  unknownCallback(`unknown or expired callback ${id}: no result is expected here`);
 
 export interface OpenedCallback {
   id: string;
@@ -162,7 +163,7 @@ export async function receiveCallback(
     row.module !== req.op.module ||
     row.receiverPlatformId !== c.get("caller").platform.id
   ) {
-    throw unknownCallback(id);
+    throw expiredCallback(id);
   }
   const sender: PartyRef = { countryCode: row.senderCountryCode, partyId: row.senderPartyId };
   const { to, from } = req.routing;
@@ -174,24 +175,16 @@ export async function receiveCallback(
   const schema = row.module === "commands" ? CommandResultSchema : RESULT_SCHEMAS[row.purpose];
   if (schema !== undefined) validate(schema, req.body, "result");
   if (!(await deps.routing.claimCallback(id, deps.clock.now()))) {
-    throw new OcpiError(
-      StatusCode.UnknownReceiver,
-      `callback ${id} has already taken its result`,
-      404,
-    );
+    throw unknownCallback(`callback ${id} has already taken its result`);
   }
   const platform = deps.registry.get(row.senderPlatformId);
   if (platform === undefined) {
     await deps.routing.releaseCallback(id);
-    throw new OcpiError(
-      StatusCode.UnknownReceiver,
-      `${partyName(sender)}, which sent the request, is no longer on the hub`,
-    );
+    throw unknownReceiver(`${partyName(sender)}, which sent the request, is no longer on the hub`);
   }
   if (platform.status !== "CONNECTED") {
     await deps.routing.releaseCallback(id);
-    throw new OcpiError(
-      StatusCode.ReceiverNotConnected,
+    throw receiverNotConnected(
       `${partyName(sender)} is not connected to the hub (status ${platform.status})`,
     );
   }
@@ -229,16 +222,15 @@ export async function fetchLinkedCdr(
     ? { countryCode: link.cpoCountryCode, partyId: link.cpoPartyId }
     : { countryCode: "", partyId: "" };
   if (link === undefined || !c.get("caller").platform.roles.some((r) => sameParty(r, cpo))) {
-    throw new OcpiError(StatusCode.ClientError, `unknown CDR ${id}`, 404);
+    throw notFound(`unknown CDR ${id}`);
   }
   const emsp: PartyRef = { countryCode: link.emspCountryCode, partyId: link.emspPartyId };
   const platform = deps.registry.get(link.emspPlatformId);
   if (platform === undefined) {
-    throw new OcpiError(StatusCode.UnknownReceiver, `${partyName(emsp)} is no longer on the hub`);
+    throw unknownReceiver(`${partyName(emsp)} is no longer on the hub`);
   }
   if (platform.status !== "CONNECTED") {
-    throw new OcpiError(
-      StatusCode.ReceiverNotConnected,
+    throw receiverNotConnected(
       `${partyName(emsp)} is not connected to the hub (status ${platform.status})`,
     );
   }

@@ -1,12 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
-import { OutboundError, type OutboundResponse } from "../delivery/ocpi-client.js";
+import { OutboundError, type OutboundResponse } from "../egress/ocpi-client.js";
 import { requestLog } from "../ingress/request-context.js";
 import { answer } from "../ingress/respond.js";
-import { OcpiError } from "../ocpi/errors.js";
+import {
+  forwardTimeout,
+  invalidAnswer,
+  type OcpiError,
+  receiverNotConnected,
+} from "../ocpi/errors.js";
 import { Header, OutHeader } from "../ocpi/headers.js";
-import { StatusCode } from "../ocpi/status-codes.js";
 import type { Platform } from "../registry/registry.js";
 import type { Method } from "./operations.js";
 import { partyName } from "./parties.js";
@@ -43,7 +47,7 @@ export async function sendHop(c: Context<AppEnv>, hop: Hop): Promise<OutboundRes
   const { platform } = hop;
   const who = `${partyName(hop.receiver)} (${platform.name})`;
   if (platform.outboundToken === null) {
-    throw new OcpiError(StatusCode.ReceiverNotConnected, `${who} is not registered with the hub`);
+    throw receiverNotConnected(`${who} is not registered with the hub`);
   }
   c.set("receiver", platform.id);
   let res: OutboundResponse;
@@ -74,18 +78,11 @@ export async function sendHop(c: Context<AppEnv>, hop: Hop): Promise<OutboundRes
     deps.metrics.observeForward(hop.method, err.failure);
     switch (err.failure) {
       case "timeout":
-        throw new OcpiError(
-          StatusCode.ForwardTimeout,
-          `${who} did not answer within ${deps.config.forwardTimeoutMs} ms`,
-        );
+        throw forwardTimeout(`${who} did not answer within ${deps.config.forwardTimeoutMs} ms`);
       case "unreachable":
-        throw new OcpiError(StatusCode.ReceiverNotConnected, `cannot reach ${who}`);
+        throw receiverNotConnected(`cannot reach ${who}`);
       default:
-        throw new OcpiError(
-          StatusCode.ServerError,
-          `${who} gave an answer that is not an OCPI response: ${err.reason}`,
-          200,
-        );
+        throw invalidAnswer(`${who} gave an answer that is not an OCPI response: ${err.reason}`);
     }
   }
   if (res.status === 401) throw refused(c, hop, who);
@@ -104,8 +101,7 @@ function refused(c: Context<AppEnv>, hop: Hop, who: string): OcpiError {
     "receiver refused the hub's credentials",
   );
   c.get("deps").metrics.observeForward(hop.method, "refused");
-  return new OcpiError(
-    StatusCode.ReceiverNotConnected,
+  return receiverNotConnected(
     `${who} refused the hub's credentials; the hub operator has been alerted`,
   );
 }

@@ -1,13 +1,11 @@
 import type { Deps } from "../deps.js";
-import { OcpiError } from "../ocpi/errors.js";
-import { StatusCode } from "../ocpi/status-codes.js";
+import { unknownReceiver } from "../ocpi/errors.js";
 import type { Party } from "../registry/registry.js";
 import { type Operation, type Params, urlOwner } from "./operations.js";
 import { partyName, sameParty } from "./parties.js";
 import type { PartyRef } from "./store.js";
 
-const cannotTell = (why: string) =>
-  new OcpiError(StatusCode.UnknownReceiver, `the hub cannot tell the receiver: ${why}`);
+const cannotTell = (why: string) => unknownReceiver(`the hub cannot tell the receiver: ${why}`);
 
 const ASK = "name the receiver in OCPI-to-country-code and OCPI-to-party-id";
 

@@ -1,9 +1,13 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
-import { invalidParameters, OcpiError } from "../ocpi/errors.js";
+import {
+  hubError,
+  invalidParameters,
+  receiverNotConnected,
+  unknownReceiver,
+} from "../ocpi/errors.js";
 import { Header } from "../ocpi/headers.js";
 import type { InterfaceRole } from "../ocpi/schemas/version.js";
-import { StatusCode } from "../ocpi/status-codes.js";
 import type { Caller, Party, Platform, Registry } from "../registry/registry.js";
 import type { RoutedModule } from "./operations.js";
 import type { PartyRef } from "./store.js";
@@ -87,10 +91,7 @@ export function findTarget(
 ): Target {
   const hosted = registry.partiesAt(to.countryCode, to.partyId);
   if (hosted.length === 0) {
-    throw new OcpiError(
-      StatusCode.UnknownReceiver,
-      `no party ${partyName(to)} is known to this hub`,
-    );
+    throw unknownReceiver(`no party ${partyName(to)} is known to this hub`);
   }
   let connected = false;
   for (const { platform, party } of hosted) {
@@ -101,15 +102,11 @@ export function findTarget(
   }
   if (!connected) {
     const status = hosted[0]?.platform.status ?? "PENDING";
-    throw new OcpiError(
-      StatusCode.ReceiverNotConnected,
+    throw receiverNotConnected(
       `party ${partyName(to)} is not connected to the hub (status ${status})`,
     );
   }
-  throw new OcpiError(
-    StatusCode.HubError,
-    `party ${partyName(to)} does not implement the ${module} ${iface} interface`,
-  );
+  throw hubError(`party ${partyName(to)} does not implement the ${module} ${iface} interface`);
 }
 
 /** The platform's URL for a module and interface role, from its version details. */

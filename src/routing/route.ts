@@ -4,14 +4,20 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { answerList, answerObject, cacheWrite, isCached, writeThrough } from "../cache/http.js";
 import type { CachedModule } from "../cache/store.js";
-import type { OutboundResponse } from "../delivery/ocpi-client.js";
 import { objectKey } from "../delivery/queue.js";
+import type { OutboundResponse } from "../egress/ocpi-client.js";
 import { requireCaller } from "../ingress/authenticate.js";
 import { parseJson } from "../ingress/json-body.js";
 import { requestLog } from "../ingress/request-context.js";
 import { respond } from "../ingress/respond.js";
 import { OCPI_VERSION } from "../modules/credentials/handshake.js";
-import { invalidParameters, OcpiError } from "../ocpi/errors.js";
+import {
+  hubError,
+  invalidParameters,
+  methodNotAllowed,
+  notFound,
+  unavailable,
+} from "../ocpi/errors.js";
 import { Header, OutHeader } from "../ocpi/headers.js";
 import { parsePage } from "../ocpi/pagination.js";
 import { TokenType } from "../ocpi/schemas/tokens.js";
@@ -62,18 +68,12 @@ export function routedInterface(module: RoutedModule, iface: InterfaceRole) {
     const segments = raw.map(decodeSegment);
     const found = match(c.req.method, segments);
     if (found.kind === "none") {
-      throw new OcpiError(
-        StatusCode.ClientError,
-        `the ${module} ${iface} interface has no ${c.req.method} ${c.req.path}`,
-        404,
-      );
+      throw notFound(`the ${module} ${iface} interface has no ${c.req.method} ${c.req.path}`);
     }
     if (found.kind === "method") {
-      throw new OcpiError(
-        StatusCode.ClientError,
+      throw methodNotAllowed(
         `the ${module} ${iface} interface takes ${found.allowed.join(", ")} here, not ${c.req.method}`,
-        405,
-        { Allow: found.allowed.join(", ") },
+        found.allowed,
       );
     }
     return route(c, { op: found.op, params: found.params, raw, query, hubEndpoint: path });
@@ -99,10 +99,8 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
   let routing = readRouting(c, caller, hub);
 
   if (op.module === "commands" && op.iface === "RECEIVER" && !isCommandType(params.command ?? "")) {
-    throw new OcpiError(
-      StatusCode.ClientError,
+    throw notFound(
       `unknown command ${params.command}; commands are CANCEL_RESERVATION, RESERVE_NOW, START_SESSION, STOP_SESSION, UNLOCK_CONNECTOR`,
-      404,
     );
   }
   let text: string | undefined;
@@ -148,14 +146,12 @@ async function route(c: Context<AppEnv>, req: Incoming): Promise<Response> {
     if (op.module === "sessions" || op.module === "cdrs") routing = { ...routing, to: undefined };
   }
   if (routing.to === "hub") {
-    throw new OcpiError(
-      StatusCode.HubError,
+    throw hubError(
       `this hub does not answer ${op.module} ${op.iface} ${op.method} itself; name the receiving party in OCPI-to`,
     );
   }
   if (op.hubOnly) {
-    throw new OcpiError(
-      StatusCode.HubError,
+    throw hubError(
       `the ${op.module} ${op.iface} interface has no ${op.method} ${op.pattern}; only the hub answers it (OCPI-to = the hub)`,
     );
   }
@@ -301,11 +297,7 @@ async function broadcast(c: Context<AppEnv>, push: BroadcastPush): Promise<Respo
       })),
     );
   } catch {
-    throw new OcpiError(
-      StatusCode.ServerError,
-      "the hub could not queue this push for all its recipients; send it again",
-      503,
-    );
+    throw unavailable("the hub could not queue this push for all its recipients; send it again");
   }
   return respond(c, StatusCode.Success, undefined, {
     message: `queued for ${recipients.length} platform${recipients.length === 1 ? "" : "s"}`,

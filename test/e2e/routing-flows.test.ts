@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OutboundRequest } from "../../src/delivery/ocpi-client.js";
+import type { OutboundRequest } from "../../src/egress/ocpi-client.js";
 import { CommandType } from "../../src/ocpi/schemas/commands.js";
 import { ROUTED_MODULES } from "../../src/routing/operations.js";
 import type { FakePlatform, HubAnswer, ModuleRequest } from "../support/fake-platform.js";

@@ -1,10 +1,18 @@
 import type { z } from "zod";
 import { startSync } from "../../cache/sync.js";
 import type { StoredEndpoint } from "../../db/schema/index.js";
-import { OutboundError, type OutboundResponse } from "../../delivery/ocpi-client.js";
 import type { Deps } from "../../deps.js";
+import { OutboundError, type OutboundResponse } from "../../egress/ocpi-client.js";
 import { isEnvelope } from "../../ocpi/envelope.js";
-import { invalidParameters, methodNotAllowed, OcpiError } from "../../ocpi/errors.js";
+import {
+  clientError,
+  invalidParameters,
+  methodNotAllowed,
+  noMatchingEndpoints,
+  type OcpiError,
+  unableToUseClientApi,
+  unsupportedVersion,
+} from "../../ocpi/errors.js";
 import { type Credentials, CredentialsSchema } from "../../ocpi/schemas/credentials.js";
 import { VersionDetailsSchema, VersionListSchema } from "../../ocpi/schemas/version.js";
 import { StatusCode } from "../../ocpi/status-codes.js";
@@ -76,7 +84,7 @@ export function updateFromParty(
     body,
     correlationId,
     { status: platform.status, inboundTokenHash: platform.inboundTokenHash },
-    () => new OcpiError(StatusCode.ClientError, "the registration changed meanwhile; try again"),
+    () => clientError("the registration changed meanwhile; try again"),
   );
 }
 
@@ -117,10 +125,7 @@ export async function registerByHub(
   let found = await discover(deps, versionsUrl, tokenA, correlationId);
   const credentialsUrl = found.endpoints.find((e) => e.identifier === "credentials")?.url;
   if (credentialsUrl === undefined) {
-    throw new OcpiError(
-      StatusCode.NoMatchingEndpoints,
-      "the platform offers no credentials endpoint",
-    );
+    throw noMatchingEndpoints("the platform offers no credentials endpoint");
   }
   const token = generateToken();
   // The platform calls our versions with this token before it answers the POST.
@@ -277,8 +282,7 @@ async function discover(
   const mutual = versions.find((v) => v.version === OCPI_VERSION);
   if (mutual === undefined) {
     const offered = versions.map((v) => v.version).join(", ") || "none";
-    throw new OcpiError(
-      StatusCode.UnsupportedVersion,
+    throw unsupportedVersion(
       `no mutual version: the platform offers ${offered}, the hub speaks ${OCPI_VERSION}`,
     );
   }
@@ -287,10 +291,7 @@ async function discover(
   });
   const details = parseData(detailsRes, VersionDetailsSchema, mutual.url, "version details");
   if (!details.endpoints.some((e) => e.identifier === "credentials")) {
-    throw new OcpiError(
-      StatusCode.NoMatchingEndpoints,
-      `the version details at ${mutual.url} list no credentials endpoint`,
-    );
+    throw noMatchingEndpoints(`the version details at ${mutual.url} list no credentials endpoint`);
   }
   return { versionsUrl, endpoints: details.endpoints, encoding };
 }
@@ -325,8 +326,7 @@ async function call(
           requestId: "",
         };
       }
-      throw new OcpiError(
-        StatusCode.UnableToUseClientApi,
+      throw unableToUseClientApi(
         `could not use the platform's ${options.what} endpoint: ${err.message}`,
       );
     }
@@ -336,17 +336,13 @@ async function call(
 
 function parseData<T>(res: OutboundResponse, schema: z.ZodType<T>, url: string, what: string): T {
   if (res.status === 401) {
-    throw new OcpiError(
-      StatusCode.UnableToUseClientApi,
-      `the platform refused the token at ${url} (HTTP 401)`,
-    );
+    throw unableToUseClientApi(`the platform refused the token at ${url} (HTTP 401)`);
   }
   const body = res.body;
   if (!isEnvelope(body) || body.status_code !== StatusCode.Success || res.status >= 300) {
     const code = isEnvelope(body) ? `status_code ${body.status_code}` : "no envelope";
     const message = isEnvelope(body) && body.status_message ? `: ${body.status_message}` : "";
-    throw new OcpiError(
-      StatusCode.UnableToUseClientApi,
+    throw unableToUseClientApi(
       `the platform's ${what} at ${url} answered HTTP ${res.status}, ${code}${message}`,
     );
   }
@@ -354,10 +350,7 @@ function parseData<T>(res: OutboundResponse, schema: z.ZodType<T>, url: string, 
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? `${issue.path.join(".") || "data"}: ${issue.message}` : "invalid";
-    throw new OcpiError(
-      StatusCode.UnableToUseClientApi,
-      `the platform's ${what} at ${url} are not valid OCPI (${where})`,
-    );
+    throw unableToUseClientApi(`the platform's ${what} at ${url} are not valid OCPI (${where})`);
   }
   return parsed.data;
 }
