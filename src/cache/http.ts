@@ -4,13 +4,12 @@ import type { Deps } from "../deps.js";
 import { requestLog } from "../ingress/request-context.js";
 import { answer } from "../ingress/respond.js";
 import { invalidParameters, notFound, unknownLocation } from "../ocpi/errors.js";
-import { OutHeader } from "../ocpi/headers.js";
+import { OutHeader, RoutingHeader } from "../ocpi/headers.js";
 import { pageHeaders, parsePage } from "../ocpi/pagination.js";
+import type { PartyRef } from "../ocpi/parties.js";
+import { partyName } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
-import { RoutingHeader } from "../routing/forward.js";
 import { type Params, urlOwner } from "../routing/operations.js";
-import { partyName } from "../routing/parties.js";
-import type { PartyRef } from "../routing/store.js";
 import { isStatusOnly, type Json, pick, type Target } from "./apply.js";
 import type { CachedModule, Owned, PushOutcome } from "./store.js";
 

@@ -21,7 +21,7 @@ import {
   type SyncTrigger,
   tariffs,
 } from "../db/schema/index.js";
-import type { PartyRef } from "../routing/store.js";
+import type { PartyRef } from "../ocpi/parties.js";
 import {
   applyLocationPush,
   isOlder,

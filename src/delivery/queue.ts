@@ -1,4 +1,4 @@
-import type { PartyRef } from "../routing/store.js";
+import type { PartyRef } from "../ocpi/parties.js";
 
 /** The modules whose pushes the hub delivers to recipients of its own choosing. */
 export type DeliveryModule = "locations" | "tariffs" | "tokens" | "hubclientinfo";

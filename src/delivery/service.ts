@@ -13,10 +13,10 @@ import {
 import { type OcpiClient, OutboundError } from "../egress/ocpi-client.js";
 import type { Logger } from "../logging/logger.js";
 import type { Metrics } from "../metrics/metrics.js";
+import type { PartyRef } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import type { Platform, Registry } from "../registry/registry.js";
 import { endpointOf } from "../routing/parties.js";
-import type { PartyRef } from "../routing/store.js";
 import {
   type Backlog,
   type Consumption,

@@ -4,7 +4,7 @@ import { requireCaller } from "../ingress/authenticate.js";
 import { respond } from "../ingress/respond.js";
 import type { VersionDetails } from "../ocpi/schemas/version.js";
 import { StatusCode } from "../ocpi/status-codes.js";
-import { OCPI_VERSION } from "./credentials/handshake.js";
+import { OCPI_VERSION } from "../ocpi/version.js";
 import { MODULES } from "./index.js";
 
 /** The versions module: the version list and the 2.2.1 details, derived from the module table. */

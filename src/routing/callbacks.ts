@@ -3,7 +3,6 @@ import type { Context } from "hono";
 import type { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import type { OutboundResponse } from "../egress/ocpi-client.js";
-import { OCPI_VERSION } from "../modules/credentials/handshake.js";
 import {
   invalidParameters,
   notFound,
@@ -11,6 +10,8 @@ import {
   unknownCallback,
   unknownReceiver,
 } from "../ocpi/errors.js";
+import type { PartyRef } from "../ocpi/parties.js";
+import { partyName, sameParty } from "../ocpi/parties.js";
 import {
   ActiveChargingProfileResultSchema,
   ChargingProfileResultSchema,
@@ -19,10 +20,10 @@ import {
 import { CommandResultSchema } from "../ocpi/schemas/commands.js";
 import { parseDateTime, Url } from "../ocpi/schemas/primitives.js";
 import { validate } from "../ocpi/validate.js";
+import { OCPI_VERSION } from "../ocpi/version.js";
 import { type Hop, relay, sendHop } from "./forward.js";
 import type { Operation, Params } from "./operations.js";
-import { partyName, type Routing, sameParty, type Target } from "./parties.js";
-import type { PartyRef } from "./store.js";
+import type { Routing, Target } from "./parties.js";
 
 /** How long past the receiver's own timeout a result is still taken. */
 const GRACE_MS = 5 * 60_000;

@@ -10,11 +10,11 @@ import {
   type OcpiError,
   receiverNotConnected,
 } from "../ocpi/errors.js";
-import { Header, OutHeader } from "../ocpi/headers.js";
+import { Header, OutHeader, RoutingHeader } from "../ocpi/headers.js";
+import type { PartyRef } from "../ocpi/parties.js";
+import { partyName } from "../ocpi/parties.js";
 import type { Platform } from "../registry/registry.js";
 import type { Method } from "./operations.js";
-import { partyName } from "./parties.js";
-import type { PartyRef } from "./store.js";
 
 /** One forwarded request: where it goes and the routing pair the receiver sees. */
 export interface Hop {
@@ -27,13 +27,6 @@ export interface Hop {
   from: PartyRef;
   body?: string;
 }
-
-export const RoutingHeader = {
-  toCountryCode: "OCPI-to-country-code",
-  toPartyId: "OCPI-to-party-id",
-  fromCountryCode: "OCPI-from-country-code",
-  fromPartyId: "OCPI-from-party-id",
-} as const;
 
 /**
  * Sends a hop with the hub's token for the receiving platform, a new

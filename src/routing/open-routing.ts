@@ -1,9 +1,9 @@
 import type { Deps } from "../deps.js";
 import { unknownReceiver } from "../ocpi/errors.js";
+import type { PartyRef } from "../ocpi/parties.js";
+import { partyName, sameParty } from "../ocpi/parties.js";
 import type { Party } from "../registry/registry.js";
 import { type Operation, type Params, urlOwner } from "./operations.js";
-import { partyName, sameParty } from "./parties.js";
-import type { PartyRef } from "./store.js";
 
 const cannotTell = (why: string) => unknownReceiver(`the hub cannot tell the receiver: ${why}`);
 

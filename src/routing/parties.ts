@@ -7,19 +7,13 @@ import {
   unknownReceiver,
 } from "../ocpi/errors.js";
 import { Header } from "../ocpi/headers.js";
+import { type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
 import type { InterfaceRole } from "../ocpi/schemas/version.js";
 import type { Caller, Party, Platform, Registry } from "../registry/registry.js";
 import type { RoutedModule } from "./operations.js";
-import type { PartyRef } from "./store.js";
 
 const COUNTRY = /^[A-Za-z]{2}$/;
 const PARTY = /^[A-Za-z0-9]{3}$/;
-
-export const sameParty = (a: PartyRef, b: PartyRef) =>
-  a.countryCode.toUpperCase() === b.countryCode.toUpperCase() &&
-  a.partyId.toUpperCase() === b.partyId.toUpperCase();
-
-export const partyName = (p: PartyRef) => `${p.countryCode}/${p.partyId}`;
 
 /** Who a routed request is from and for (transport_and_format: Message Routing Headers). */
 export interface Routing {

@@ -10,7 +10,6 @@ import { requireCaller } from "../ingress/authenticate.js";
 import { parseJson } from "../ingress/json-body.js";
 import { requestLog } from "../ingress/request-context.js";
 import { respond } from "../ingress/respond.js";
-import { OCPI_VERSION } from "../modules/credentials/handshake.js";
 import {
   hubError,
   invalidParameters,
@@ -18,12 +17,15 @@ import {
   notFound,
   unavailable,
 } from "../ocpi/errors.js";
-import { Header, OutHeader } from "../ocpi/headers.js";
+import { Header, OutHeader, RoutingHeader } from "../ocpi/headers.js";
 import { parsePage } from "../ocpi/pagination.js";
+import type { PartyRef } from "../ocpi/parties.js";
+import { partyName, sameParty } from "../ocpi/parties.js";
 import { TokenType } from "../ocpi/schemas/tokens.js";
 import type { InterfaceRole } from "../ocpi/schemas/version.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import { validate } from "../ocpi/validate.js";
+import { OCPI_VERSION } from "../ocpi/version.js";
 import {
   accepted,
   fetchLinkedCdr,
@@ -31,7 +33,7 @@ import {
   receiveCallback,
   settleCallback,
 } from "./callbacks.js";
-import { RoutingHeader, relay, rewriteLink, sendHop } from "./forward.js";
+import { relay, rewriteLink, sendHop } from "./forward.js";
 import { openRoute } from "./open-routing.js";
 import {
   interfaceOperations,
@@ -41,15 +43,7 @@ import {
   type RoutedModule,
   urlOwner,
 } from "./operations.js";
-import {
-  findTarget,
-  partyName,
-  type Routing,
-  readRouting,
-  sameParty,
-  type Target,
-} from "./parties.js";
-import type { PartyRef } from "./store.js";
+import { findTarget, type Routing, readRouting, type Target } from "./parties.js";
 
 /**
  * One routed interface of the hub, e.g. the locations Receiver at

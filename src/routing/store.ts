@@ -8,12 +8,7 @@ import {
   routeHints,
   tokens,
 } from "../db/schema/index.js";
-
-/** A (country_code, party_id) pair, as routing headers carry it. */
-export interface PartyRef {
-  countryCode: string;
-  partyId: string;
-}
+import type { PartyRef } from "../ocpi/parties.js";
 
 export type HintKind = (typeof routeHints.$inferSelect)["kind"];
 

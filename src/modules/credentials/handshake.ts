@@ -17,6 +17,7 @@ import { type Credentials, CredentialsSchema } from "../../ocpi/schemas/credenti
 import { VersionDetailsSchema, VersionListSchema } from "../../ocpi/schemas/version.js";
 import { StatusCode } from "../../ocpi/status-codes.js";
 import { generateToken, hashToken, type TokenEncoding } from "../../ocpi/tokens.js";
+import { OCPI_VERSION } from "../../ocpi/version.js";
 import type { Platform } from "../../registry/registry.js";
 import { partyKey, type Registration } from "../../registry/store.js";
 import { announcePlatform } from "../hubclientinfo.js";
@@ -27,7 +28,6 @@ export class HandshakeBusy extends Error {
 }
 
 /** The only OCPI version the hub speaks. */
-export const OCPI_VERSION = "2.2.1";
 
 /** What the hub learns of a platform from its versions and version details. */
 interface Discovery {
