@@ -5,13 +5,9 @@ import type { AppEnv } from "../app-env.js";
 import { startSync } from "../cache/sync.js";
 import type { CacheSyncRow } from "../db/schema/index.js";
 import type { Deps } from "../deps.js";
+import { HandshakeBusy, registerByHub, tellUnregistered } from "../hub/credentials/handshake.js";
+import { announcePlatform } from "../hub/hubclientinfo.js";
 import { requestLog } from "../ingress/request-context.js";
-import {
-  HandshakeBusy,
-  registerByHub,
-  tellUnregistered,
-} from "../modules/credentials/handshake.js";
-import { announcePlatform } from "../modules/hubclientinfo.js";
 import { OcpiError } from "../ocpi/errors.js";
 import { CountryCode, PartyId, Url } from "../ocpi/schemas/primitives.js";
 import { generateToken, hashToken } from "../ocpi/tokens.js";

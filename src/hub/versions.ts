@@ -5,7 +5,7 @@ import { respond } from "../ingress/respond.js";
 import type { VersionDetails } from "../ocpi/schemas/version.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import { OCPI_VERSION } from "../ocpi/version.js";
-import { MODULES } from "./index.js";
+import { MODULES } from "./ocpi-modules.js";
 
 /** The versions module: the version list and the 2.2.1 details, derived from the module table. */
 export function versionRoutes() {
