@@ -4,13 +4,13 @@ import type { SyncTrigger } from "../db/schema/index.js";
 import type { Deps } from "../deps.js";
 import type { OutboundResponse } from "../egress/ocpi-client.js";
 import { Header, RoutingHeader } from "../ocpi/headers.js";
+import { nextLinkUrl } from "../ocpi/pagination.js";
 import { sameParty } from "../ocpi/parties.js";
 import { LocationSchema } from "../ocpi/schemas/locations.js";
 import { TariffSchema } from "../ocpi/schemas/tariffs.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import type { Platform } from "../registry/registry.js";
-import { nextLinkUrl } from "../routing/forward.js";
-import { endpointOf } from "../routing/parties.js";
+import { endpointOf } from "../registry/registry.js";
 import type { Json } from "./apply.js";
 import type { CachedModule, Pulled } from "./store.js";
 

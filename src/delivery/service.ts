@@ -16,7 +16,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import type { Platform, Registry } from "../registry/registry.js";
-import { endpointOf } from "../routing/parties.js";
+import { endpointOf } from "../registry/registry.js";
 import {
   type Backlog,
   type Consumption,

@@ -65,3 +65,33 @@ export function pageHeaders(
   }
   return headers;
 }
+
+const NEXT = /<([^>]*)>\s*;\s*rel="?next"?/i;
+
+/** The URL of a `Link: <…>; rel="next"` header, if it has one. */
+export function nextLinkUrl(link: string | undefined): string | undefined {
+  const next = link === undefined ? undefined : NEXT.exec(link)?.[1];
+  return next === "" ? undefined : next;
+}
+
+/**
+ * A receiver's `Link: <…>; rel="next"` pointing at the hub instead, with
+ * every query parameter kept, so paging continues through the hub
+ * (transport_and_format: Pagination).
+ */
+export function rewriteLink(
+  link: string | undefined,
+  receiverEndpoint: string,
+  hubEndpoint: string,
+): string | undefined {
+  const next = nextLinkUrl(link);
+  if (next === undefined || !URL.canParse(next)) return undefined;
+  const theirs = new URL(next);
+  const base = new URL(receiverEndpoint);
+  const basePath = base.pathname.replace(/\/+$/, "");
+  const rest =
+    theirs.pathname.startsWith(`${basePath}/`) && theirs.origin === base.origin
+      ? theirs.pathname.slice(basePath.length).replace(/\/+$/, "")
+      : "";
+  return `<${hubEndpoint}${rest}${theirs.search}>; rel="next"`;
+}

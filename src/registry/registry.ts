@@ -195,3 +195,15 @@ function build(rows: { platforms: PlatformRow[]; parties: PartyRow[] }): Snapsho
   }
   return { seen: new Map(), byId, byToken, byParty, byPair };
 }
+
+/** The platform's URL for a module and interface role, from its version details. */
+export function endpointOf(
+  platform: Platform,
+  module: string,
+  iface: "SENDER" | "RECEIVER",
+): string | undefined {
+  for (const e of platform.endpoints) {
+    if (e.identifier === module && e.role === iface) return e.url;
+  }
+  return undefined;
+}

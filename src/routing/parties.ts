@@ -9,7 +9,7 @@ import {
 import { Header } from "../ocpi/headers.js";
 import { type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
 import type { InterfaceRole } from "../ocpi/schemas/version.js";
-import type { Caller, Party, Platform, Registry } from "../registry/registry.js";
+import { type Caller, endpointOf, type Party, type Platform, type Registry } from "../registry/registry.js";
 import type { RoutedModule } from "./operations.js";
 
 const COUNTRY = /^[A-Za-z]{2}$/;
@@ -101,16 +101,4 @@ export function findTarget(
     );
   }
   throw hubError(`party ${partyName(to)} does not implement the ${module} ${iface} interface`);
-}
-
-/** The platform's URL for a module and interface role, from its version details. */
-export function endpointOf(
-  platform: Platform,
-  module: string,
-  iface: InterfaceRole,
-): string | undefined {
-  for (const e of platform.endpoints) {
-    if (e.identifier === module && e.role === iface) return e.url;
-  }
-  return undefined;
 }

@@ -18,7 +18,7 @@ import {
   unavailable,
 } from "../ocpi/errors.js";
 import { Header, OutHeader, RoutingHeader } from "../ocpi/headers.js";
-import { parsePage } from "../ocpi/pagination.js";
+import { parsePage, rewriteLink } from "../ocpi/pagination.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { partyName, sameParty } from "../ocpi/parties.js";
 import { TokenType } from "../ocpi/schemas/tokens.js";
@@ -33,7 +33,7 @@ import {
   receiveCallback,
   settleCallback,
 } from "./callbacks.js";
-import { relay, rewriteLink, sendHop } from "./forward.js";
+import { relay, sendHop } from "./forward.js";
 import { openRoute } from "./open-routing.js";
 import {
   interfaceOperations,
