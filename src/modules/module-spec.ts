@@ -1,0 +1,181 @@
+import type { z } from "zod";
+import type { PartyRef } from "../ocpi/parties.js";
+import type { InterfaceRole } from "../ocpi/schemas/version.js";
+
+/** types: Role. */
+export type Role = "CPO" | "EMSP" | "HUB" | "NAP" | "NSP" | "OTHER" | "SCSP";
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** The URL parameters of a matched operation, by the names in its pattern. */
+export type Params = Readonly<Record<string, string>>;
+
+/** The owner's codes in a client-owned object's URL (`/{country_code}/{party_id}/…`). */
+export const urlOwner = (params: Params): PartyRef => ({
+  countryCode: params.country_code ?? "",
+  partyId: params.party_id ?? "",
+});
+
+/**
+ * How the hub finds the receiver of a request without OCPI-to (open routing):
+ * - `token-owner`: the eMSP that pushed the token uid (tokens: authorize);
+ * - `cdr-token`: the eMSP named in the body's cdr_token (a session PUT, a CDR);
+ * - `session-owner`: the party the CPO's session went to before (session PATCH, GET);
+ * - `session-cpo`: the CPO of a session that went to the caller (charging preferences, profiles);
+ * - `location-owner`: the CPO of a location that passed through the hub;
+ * - `command`: by the command's location, session or reservation;
+ * - `profile-setter`: the party that set a profile on the session (ActiveChargingProfile);
+ * - `none`: the content does not tell; the sender must name the receiver.
+ */
+export type OpenRoute =
+  | "token-owner"
+  | "cdr-token"
+  | "session-owner"
+  | "session-cpo"
+  | "location-owner"
+  | "command"
+  | "profile-setter"
+  | "none";
+
+/**
+ * What a forwarded request teaches open routing, recorded while it is
+ * forwarded: a location's CPO, the receiver of a session, a token's eMSP
+ * (a full token or a PATCH of one), the CPO of a reservation.
+ */
+export type RouteHint = "location" | "session" | "token" | "token-patch" | "reservation";
+
+/**
+ * What the receiver's answer changes before it goes back: a posted CDR's
+ * Location becomes a hub URL; an accepted SetChargingProfile makes its
+ * sender the receiver of the session's ActiveChargingProfile updates.
+ */
+export type AnswerEffect = "cdr-location" | "profile-setter";
+
+/** A check of one request beyond its schema, with the URL's parameters, query and body. */
+export type RequestCheck = (req: { params: Params; query: string; body: unknown }) => void;
+
+/** One operation of one interface, as its module chapter lists it ("Interfaces and endpoints"). */
+export interface OperationSpec {
+  method: Method;
+  /** As in the module chapter, e.g. `/{country_code}/{party_id}/{location_id}`. */
+  pattern: string;
+  /** The body's schema; bodies of other operations are not read. */
+  body?: (params: Params) => z.ZodType;
+  /** tokens: POST authorize takes LocationReferences or nothing. */
+  bodyOptional?: boolean;
+  /**
+   * A client-owned object addressed by its owner's codes in the URL: they
+   * must be the caller's, and a full object must carry the same codes and
+   * id as the URL (transport_and_format: Client Owned Object Push; the
+   * module's PUT parameters).
+   */
+  owned?: { idParam: string; idField: string; codes: boolean };
+  paginated?: boolean;
+  /** sessions: the Sender's list GET requires date_from. */
+  requiresDateFrom?: boolean;
+  open: OpenRoute;
+  /** Where a response_url sits that the hub replaces by its own callback URL. */
+  responseUrl?: "body" | "query";
+  /** Checked before the body is read: a URL parameter the pattern cannot constrain. */
+  checkParams?: (params: Params) => void;
+  /** Checked after the body and its ownership. */
+  check?: RequestCheck;
+  hint?: RouteHint;
+  answer?: AnswerEffect;
+  /**
+   * Requests the hub answers from its own records rather than an endpoint
+   * of the receiver: a result on one of its callback URLs, a GET of a CDR
+   * behind the Location the hub gave.
+   */
+  local?: "callback" | "cdr-link";
+  /** Not in the module's interface: the hub answers it from its cache, it is never forwarded. */
+  hubOnly?: boolean;
+}
+
+/** The object a push addresses, which keys its delivery queue per recipient. */
+export interface ObjectRef {
+  owner: PartyRef;
+  id: string;
+  /** tokens: the type is part of a token's key. */
+  type?: string;
+}
+
+/**
+ * Broadcast push (transport_and_format: Broadcast Push): a Receiver push
+ * addressed to the hub that the hub fans out to every platform with a
+ * party of a recipient role.
+ */
+export interface BroadcastSpec {
+  methods: readonly Method[];
+  recipients: readonly Role[];
+  /** The pushed object, from the URL's parameters and query. */
+  object(params: Params, query: string): ObjectRef;
+}
+
+/** A module whose objects the hub keeps in its cache (GET All via Hubs). */
+export interface CacheSpec {
+  /** The URL parameter naming a cached object. */
+  idParam: string;
+  /** What one object is called in messages. */
+  noun: string;
+  /** The refusal for an id the hub does not know. */
+  unknown: "unknown-location" | "not-found";
+  /** Receiver methods whose pushes the cache takes. */
+  writes: readonly Method[];
+  /** The full object, which a sync checks each pulled object against. */
+  schema: z.ZodType;
+}
+
+/** A module whose results come back later on a URL the hub hands out (commands, charging profiles). */
+export interface CallbackSpec {
+  /** What a callback is for: the command, or the method of a charging-profile request. */
+  purpose(method: Method, params: Params): string;
+  /** The schema of the result posted for that purpose. */
+  result(purpose: string): z.ZodType | undefined;
+}
+
+/**
+ * A functional module (terminology: Functional Module): the hub routes its
+ * traffic between parties, and is Sender and Receiver of it.
+ */
+export interface FunctionalModuleSpec {
+  kind: "functional";
+  id: string;
+  /**
+   * The roles that implement each interface (terminology: Typical OCPI
+   * implementations per Role). A request to the Receiver interface goes
+   * from a Sender role to a Receiver role; one to the Sender interface the
+   * other way round.
+   */
+  roles: Readonly<Record<InterfaceRole, readonly Role[]>>;
+  operations: Readonly<Record<InterfaceRole, readonly OperationSpec[]>>;
+  broadcast?: BroadcastSpec;
+  /**
+   * A Receiver push addressed to the hub that is not broadcast: "route"
+   * sends it to the receiver its content names (sessions and CDRs concern
+   * one eMSP, transport_and_format: Broadcast Push).
+   */
+  pushToHub?: "route";
+  cache?: CacheSpec;
+  callback?: CallbackSpec;
+}
+
+/**
+ * A configuration module (terminology: Configuration Module) the hub
+ * answers itself: its interfaces as advertised in the version details,
+ * each at a path below /ocpi/2.2.1.
+ */
+export interface ConfigurationModuleSpec {
+  kind: "configuration";
+  id: string;
+  /** The roles that implement each interface. */
+  roles: Readonly<Partial<Record<InterfaceRole, readonly Role[]>>>;
+  endpoints: readonly { role: InterfaceRole; path: string }[];
+  /** Pushed by the hub through the delivery queues (hubclientinfo). */
+  delivered?: boolean;
+}
+
+export type ModuleSpec = FunctionalModuleSpec | ConfigurationModuleSpec;
+
+/** The schema a body always has, whatever the URL says. */
+export const fixed = (schema: z.ZodType) => () => schema;
