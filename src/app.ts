@@ -7,7 +7,7 @@ import type { Deps } from "./deps.js";
 import { versionRoutes } from "./hub/versions.js";
 import { requestContext, requestLog } from "./ingress/request-context.js";
 import { respond } from "./ingress/respond.js";
-import { notFound, OcpiError } from "./ocpi/errors.js";
+import { OcpiError } from "./ocpi/errors.js";
 import { StatusCode } from "./ocpi/status-codes.js";
 import { opsRoutes } from "./ops/routes.js";
 

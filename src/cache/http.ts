@@ -1,51 +1,103 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../app-env.js";
-import type { Deps } from "../deps.js";
-import { requestLog } from "../ingress/request-context.js";
-import { answer } from "../ingress/respond.js";
+import type { CallerScope, RequestScope } from "../ingress/request-scope.js";
+import { answer, idHeaders } from "../ingress/respond.js";
+import type { CachedModuleSpec } from "../modules/index.js";
+import { type Method, type Params, urlOwner } from "../modules/module-spec.js";
 import { invalidParameters, notFound, unknownLocation } from "../ocpi/errors.js";
-import { OutHeader, RoutingHeader } from "../ocpi/headers.js";
+import { routingHeaders } from "../ocpi/headers.js";
 import { pageHeaders, parsePage } from "../ocpi/pagination.js";
-import type { PartyRef } from "../ocpi/parties.js";
-import { partyName } from "../ocpi/parties.js";
+import { hubParty, type PartyRef, partyName } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
-import { type Params, urlOwner } from "../routing/operations.js";
-import { isStatusOnly, type Json, pick, type Target } from "./apply.js";
-import type { CachedModule, Owned, PushOutcome } from "./store.js";
+import type { Platform } from "../registry/registry.js";
+import { isStatusOnly, type Json, pick } from "./apply.js";
+import type { CacheStore, ListPage, ListQuery, Owned } from "./store.js";
 
 /** The largest page of a list from the cache (X-Limit); also the default. */
 export const CACHE_PAGE_MAX = 500;
 
-export const isCached = (module: string): module is CachedModule =>
-  module === "locations" || module === "tariffs";
+/** How the hub reads and writes each cached module's objects. */
+interface CacheAccess {
+  page(cache: CacheStore, q: ListQuery): Promise<ListPage>;
+  withId(
+    cache: CacheStore,
+    id: string,
+    filter: { owner: PartyRef | undefined; hidden: readonly string[] },
+  ): Promise<Owned[]>;
+  /** The part of a found object the URL addresses (an EVSE or connector of a location). */
+  part(doc: Json, params: Params): Json | undefined;
+  write(cache: CacheStore, push: Push): Promise<"applied" | "stale" | CacheMiss>;
+}
+
+/** A push of a part of an object the cache does not hold. */
+interface CacheMiss {
+  missing: string;
+}
+
+interface Push {
+  platformId: string;
+  owner: PartyRef;
+  method: Method;
+  params: Params;
+  body: Json;
+}
+
+const ACCESS: Readonly<Record<string, CacheAccess>> = {
+  locations: {
+    page: (cache, q) => cache.locationPage(q),
+    // A CPO reading its own location sees it unpublished too; others see published ones only.
+    withId: (cache, id, { owner, hidden }) =>
+      cache.locationsWithId(id, { owner, hidden, published: owner === undefined }),
+    part: (doc, params) =>
+      pick(doc, { evseUid: params.evse_uid, connectorId: params.connector_id }),
+    async write(cache, { platformId, owner, method, params, body }) {
+      if (method !== "PUT" && method !== "PATCH") return "applied";
+      const outcome = await cache.pushLocation({
+        platformId,
+        owner,
+        locationId: params.location_id as string,
+        method,
+        target: { evseUid: params.evse_uid, connectorId: params.connector_id },
+        body,
+      });
+      return outcome.kind === "unknown" ? { missing: outcome.what } : outcome.kind;
+    },
+  },
+  tariffs: {
+    page: (cache, q) => cache.tariffPage(q),
+    withId: (cache, id, { owner, hidden }) => cache.tariffsWithId(id, { owner, hidden }),
+    part: (doc) => doc,
+    async write(cache, { platformId, owner, method, params, body }) {
+      const id = params.tariff_id as string;
+      if (method === "PUT") return cache.putTariff(platformId, owner, id, body);
+      if (method === "DELETE") await cache.deleteTariff(owner, id);
+      return "applied";
+    },
+  },
+};
+
+function accessOf(module: CachedModuleSpec): CacheAccess {
+  const access = ACCESS[module.id];
+  if (access === undefined) throw new Error(`no cache access for module ${module.id}`);
+  return access;
+}
 
 /**
  * Platforms whose objects nobody reads now: one that has not (or no
  * longer) registered, and one the operator suspended. An OFFLINE CPO's
  * chargers still exist, so its objects stay listed.
  */
-export function hiddenPlatforms(deps: Deps): string[] {
-  return deps.registry
-    .list()
+export function hiddenPlatforms(platforms: readonly Platform[]): string[] {
+  return platforms
     .filter((p) => p.status === "PENDING" || p.status === "SUSPENDED")
     .map((p) => p.id);
 }
 
 /** Headers of an answer the hub gives as the receiver: to = requester, from = the hub. */
-function hubHeaders(c: Context<AppEnv>, requester: PartyRef): Record<string, string> {
-  const { config } = c.get("deps");
-  return {
-    [OutHeader.requestId]: c.get("requestId"),
-    [OutHeader.correlationId]: c.get("correlationId"),
-    [RoutingHeader.toCountryCode]: requester.countryCode,
-    [RoutingHeader.toPartyId]: requester.partyId,
-    [RoutingHeader.fromCountryCode]: config.hubCountryCode,
-    [RoutingHeader.fromPartyId]: config.hubPartyId,
-  };
+function hubHeaders(scope: RequestScope, requester: PartyRef): Record<string, string> {
+  return { ...idHeaders(scope), ...routingHeaders(requester, hubParty(scope.deps.config)) };
 }
 
-function envelopeText(c: Context<AppEnv>, data: string): string {
-  const timestamp = c.get("deps").clock.now().toISOString();
+function envelopeText(scope: RequestScope, data: string): string {
+  const timestamp = scope.deps.clock.now().toISOString();
   return `{"data":${data},"status_code":${StatusCode.Success},"timestamp":"${timestamp}"}`;
 }
 
@@ -55,21 +107,18 @@ function envelopeText(c: Context<AppEnv>, data: string): string {
  * hub's own pagination.
  */
 export async function answerList(
-  c: Context<AppEnv>,
-  module: CachedModule,
+  scope: RequestScope,
+  module: CachedModuleSpec,
   query: string,
   requester: PartyRef,
 ): Promise<Response> {
-  const deps = c.get("deps");
+  const { deps } = scope;
   const page = parsePage(Object.fromEntries(new URLSearchParams(query)), CACHE_PAGE_MAX);
-  const filter = { ...page, hidden: hiddenPlatforms(deps) };
-  const { items, total } =
-    module === "locations"
-      ? await deps.cache.locationPage(filter)
-      : await deps.cache.tariffPage(filter);
-  return answer(envelopeText(c, `[${items.join(",")}]`), 200, {
-    ...hubHeaders(c, requester),
-    ...pageHeaders(c.req.url, deps.config.hubUrl, page, CACHE_PAGE_MAX, total),
+  const filter = { ...page, hidden: hiddenPlatforms(deps.registry.list()) };
+  const { items, total } = await accessOf(module).page(deps.cache, filter);
+  return answer(envelopeText(scope, `[${items.join(",")}]`), 200, {
+    ...hubHeaders(scope, requester),
+    ...pageHeaders(scope.url, deps.config.hubUrl, page, CACHE_PAGE_MAX, total),
   });
 }
 
@@ -79,77 +128,71 @@ export async function answerList(
  * object); on the Sender interface the id alone must name one object.
  */
 export async function answerObject(
-  c: Context<AppEnv>,
-  module: CachedModule,
+  scope: RequestScope,
+  module: CachedModuleSpec,
   params: Params,
   requester: PartyRef,
   owner: PartyRef | undefined,
 ): Promise<Response> {
-  const deps = c.get("deps");
-  const hidden = hiddenPlatforms(deps);
-  const id = (module === "locations" ? params.location_id : params.tariff_id) as string;
-  const found =
-    module === "locations"
-      ? await deps.cache.locationsWithId(id, { owner, hidden, published: owner === undefined })
-      : await deps.cache.tariffsWithId(id, { owner, hidden });
-  const what = module === "locations" ? "location" : "tariff";
-  const one = single(found, what, id);
-  const target: Target = { evseUid: params.evse_uid, connectorId: params.connector_id };
-  const object = module === "locations" ? pick(one.doc, target) : one.doc;
+  const { deps } = scope;
+  const access = accessOf(module);
+  const hidden = hiddenPlatforms(deps.registry.list());
+  const id = params[module.cache.idParam] as string;
+  const one = single(module, await access.withId(deps.cache, id, { owner, hidden }), id);
+  const object = access.part(one.doc, params);
   if (object === undefined) {
     const missing =
-      target.connectorId === undefined
-        ? `EVSE ${target.evseUid}`
-        : `connector ${target.connectorId} of EVSE ${target.evseUid}`;
+      params.connector_id === undefined
+        ? `EVSE ${params.evse_uid}`
+        : `connector ${params.connector_id} of EVSE ${params.evse_uid}`;
     throw unknownLocation(`location ${partyName(one.owner)}/${id} has no ${missing}`);
   }
-  return answer(envelopeText(c, JSON.stringify(object)), 200, hubHeaders(c, requester));
+  return answer(envelopeText(scope, JSON.stringify(object)), 200, hubHeaders(scope, requester));
 }
 
-function single(found: Owned[], what: "location" | "tariff", id: string): Owned {
+function single(module: CachedModuleSpec, found: Owned[], id: string): Owned {
+  const { noun, unknown } = module.cache;
   const [first] = found;
   if (first === undefined) {
-    const message = `no ${what} ${id} is known to the hub`;
-    throw what === "location" ? unknownLocation(message) : notFound(message);
+    const message = `no ${noun} ${id} is known to the hub`;
+    throw unknown === "unknown-location" ? unknownLocation(message) : notFound(message);
   }
   if (found.length > 1) {
     throw invalidParameters(
-      `${found.length} CPOs have a ${what} ${id} (${found.map((f) => partyName(f.owner)).join(", ")}); ask the one you mean with OCPI-to`,
+      `${found.length} CPOs have a ${noun} ${id} (${found.map((f) => partyName(f.owner)).join(", ")}); ask the one you mean with OCPI-to`,
     );
   }
   return first;
 }
 
 /**
- * Applies a CPO's push to the cache before it is forwarded (locations: PUT,
- * PATCH; tariffs: PUT, DELETE). A PATCH of an object the hub does not know,
- * or a PUT into a location or EVSE it does not know, is refused with 2003
- * and goes nowhere, unless a sync of the CPO is running and may still
- * bring that object.
+ * Applies a CPO's push to the cache before it is forwarded (the module's
+ * cache writes: locations PUT, PATCH; tariffs PUT, DELETE). A PATCH of an
+ * object the hub does not know, or a PUT into a location or EVSE it does
+ * not know, is refused with 2003 and goes nowhere, unless a sync of the
+ * CPO is running and may still bring that object. A status change of an
+ * EVSE known to exist is written while it is forwarded: the returned
+ * promise settles when it is.
  */
 export async function writeThrough(
-  c: Context<AppEnv>,
-  module: CachedModule,
-  method: string,
+  scope: CallerScope,
+  module: CachedModuleSpec,
+  method: Method,
   params: Params,
   body: unknown,
 ): Promise<{ pending?: Promise<void> }> {
-  const deps = c.get("deps");
+  if (!module.cache.writes.includes(method)) return {};
+  const { deps } = scope;
   const owner = urlOwner(params);
-  // A status change of an EVSE known to exist is written while it is forwarded.
+  const target = { evseUid: params.evse_uid, connectorId: params.connector_id };
   if (
-    module === "locations" &&
-    isStatusOnly(
-      method,
-      { evseUid: params.evse_uid, connectorId: params.connector_id },
-      body as Json,
-    ) &&
+    isStatusOnly(method, target, body as Json) &&
     deps.cache.knowsEvse(owner, params.location_id as string, params.evse_uid as string)
   ) {
-    const pending = cacheWrite(c, module, method, params, body).then(
+    const pending = writeToCache(scope, module, method, params, body).then(
       () => {},
       (err: unknown) => {
-        requestLog(c).warn(
+        scope.log.warn(
           { error: err instanceof Error ? err.message : String(err) },
           "a status change forwarded for an EVSE the cache no longer has",
         );
@@ -157,7 +200,7 @@ export async function writeThrough(
     );
     return { pending };
   }
-  await cacheWrite(c, module, method, params, body);
+  await writeToCache(scope, module, method, params, body);
   return {};
 }
 
@@ -165,52 +208,48 @@ export async function writeThrough(
  * Applies a push to the cache and says whether it took: "stale" when the
  * cache holds a newer state. Broadcasts await it; a stale one goes to nobody.
  */
-export async function cacheWrite(
-  c: Context<AppEnv>,
-  module: CachedModule,
-  method: string,
+export async function writeToCache(
+  scope: CallerScope,
+  module: CachedModuleSpec,
+  method: Method,
   params: Params,
   body: unknown,
 ): Promise<"applied" | "stale"> {
-  const deps = c.get("deps");
-  const platformId = c.get("caller").platform.id;
+  const { deps } = scope;
+  const platformId = scope.caller.platform.id;
   const owner = urlOwner(params);
-  let outcome: PushOutcome;
+  const objectName = `${partyName(owner)}/${params[module.cache.idParam]}`;
+  let outcome: "applied" | "stale" | CacheMiss;
   try {
-    if (module === "tariffs") {
-      const id = params.tariff_id as string;
-      if (method === "PUT") return await deps.cache.putTariff(platformId, owner, id, body as Json);
-      if (method === "DELETE") await deps.cache.deleteTariff(owner, id);
-      return "applied";
-    }
-    if (method !== "PUT" && method !== "PATCH") return "applied";
-    outcome = await deps.cache.pushLocation({
+    outcome = await accessOf(module).write(deps.cache, {
       platformId,
       owner,
-      locationId: params.location_id as string,
       method,
-      target: { evseUid: params.evse_uid, connectorId: params.connector_id },
+      params,
       body: body as Json,
     });
   } catch (err) {
     // Delivery comes first: the push still goes to its receiver; a later sync repairs the copy.
-    requestLog(c).error({ err, module }, "could not write a push to the cache; forwarding it");
+    scope.log.error(
+      { err, module: module.id },
+      "could not write a push to the cache; forwarding it",
+    );
     return "applied";
   }
-  if (outcome.kind === "stale") {
-    requestLog(c).info(
-      { location: `${partyName(owner)}/${params.location_id}` },
-      "an older push than the cached location; the cache keeps the newer state",
+  if (outcome === "stale") {
+    scope.log.info(
+      { [module.cache.noun]: objectName },
+      `an older push than the cached ${module.cache.noun}; the cache keeps the newer state`,
     );
   }
-  if (outcome.kind !== "unknown") return outcome.kind;
+  if (typeof outcome === "string") return outcome;
   const sync = await deps.cache.syncOf(platformId);
   if (sync?.status === "RUNNING") {
-    requestLog(c).info(
-      { location: `${partyName(owner)}/${params.location_id}` },
-      "a push for a location the running sync has not brought yet; forwarded, not cached",
+    scope.log.info(
+      { [module.cache.noun]: objectName },
+      `a push for a ${module.cache.noun} the running sync has not brought yet; forwarded, not cached`,
     );
     return "applied";
   }
-  throw unknownLocation(`${outcome.what} is not known to the hub; PUT it first`);
+  throw unknownLocation(`${outcome.missing} is not known to the hub; PUT it first`);
 }

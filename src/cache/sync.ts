@@ -3,11 +3,10 @@ import type { z } from "zod";
 import type { SyncTrigger } from "../db/schema/index.js";
 import type { Deps } from "../deps.js";
 import type { OutboundResponse } from "../egress/ocpi-client.js";
+import { CACHED_MODULES } from "../modules/index.js";
 import { Header, RoutingHeader } from "../ocpi/headers.js";
 import { nextLinkUrl } from "../ocpi/pagination.js";
 import { sameParty } from "../ocpi/parties.js";
-import { LocationSchema } from "../ocpi/schemas/locations.js";
-import { TariffSchema } from "../ocpi/schemas/tariffs.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import type { Platform } from "../registry/registry.js";
 import { endpointOf } from "../registry/registry.js";
@@ -21,10 +20,24 @@ const PAGE_TIMEOUT_MS = 60_000;
 /** A RUNNING sync whose instance has not beaten for this long is taken over. */
 const STALE_MS = 2 * 60_000;
 
-const MODULES: readonly { module: CachedModule; schema: z.ZodType; idField: string }[] = [
-  { module: "locations", schema: LocationSchema, idField: "id" },
-  { module: "tariffs", schema: TariffSchema, idField: "id" },
-];
+/** What a sync pulls of each cached module, and how the cache takes a page of it. */
+interface SyncSpec {
+  module: CachedModule;
+  schema: z.ZodType;
+  idField: string;
+  upsert(cache: Deps["cache"], platformId: string, pulled: Pulled[]): Promise<unknown>;
+}
+
+const UPSERTS: Readonly<Record<string, SyncSpec["upsert"]>> = {
+  locations: (cache, platformId, pulled) => cache.upsertLocations(platformId, pulled),
+  tariffs: (cache, platformId, pulled) => cache.upsertTariffs(platformId, pulled),
+};
+
+const MODULES: readonly SyncSpec[] = CACHED_MODULES.map((m) => {
+  const upsert = UPSERTS[m.id];
+  if (upsert === undefined) throw new Error(`no sync for the cached module ${m.id}`);
+  return { module: m.id as CachedModule, schema: m.cache.schema, idField: "id", upsert };
+});
 
 /** Why a platform cannot be synced now; undefined when it can. */
 export function syncRefusal(platform: Platform): string | undefined {
@@ -168,8 +181,7 @@ async function pull(
       // One page is written while the next is read and checked.
       await writing;
       writing = (async () => {
-        if (spec.module === "locations") await deps.cache.upsertLocations(platform.id, pulled);
-        else await deps.cache.upsertTariffs(platform.id, pulled);
+        await spec.upsert(deps.cache, platform.id, pulled);
         await deps.cache.syncProgress(platform.id, {
           pages: 1,
           [spec.module]: pulled.length,

@@ -5,7 +5,7 @@ import { respond } from "../ingress/respond.js";
 import type { VersionDetails } from "../ocpi/schemas/version.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import { OCPI_VERSION } from "../ocpi/version.js";
-import { MODULES } from "./ocpi-modules.js";
+import { ENDPOINTS } from "./ocpi-modules.js";
 
 /** The versions module: the version list and the 2.2.1 details, derived from the module table. */
 export function versionRoutes() {
@@ -20,7 +20,7 @@ export function versionRoutes() {
     const { hubUrl } = c.get("deps").config;
     const details: VersionDetails = {
       version: OCPI_VERSION,
-      endpoints: MODULES.map((m) => ({
+      endpoints: ENDPOINTS.map((m) => ({
         identifier: m.identifier,
         role: m.role,
         url: `${hubUrl}/ocpi/${OCPI_VERSION}/${m.path}`,
@@ -28,6 +28,6 @@ export function versionRoutes() {
     };
     return respond(c, StatusCode.Success, details);
   });
-  for (const m of MODULES) routes.route(`/${OCPI_VERSION}/${m.path}`, m.routes());
+  for (const m of ENDPOINTS) routes.route(`/${OCPI_VERSION}/${m.path}`, m.routes());
   return routes;
 }

@@ -3,6 +3,7 @@ import type { AppEnv } from "../app-env.js";
 import { envelope } from "../ocpi/envelope.js";
 import { OutHeader } from "../ocpi/headers.js";
 import type { StatusCode } from "../ocpi/status-codes.js";
+import { type RequestScope, scopeOf } from "./request-scope.js";
 
 export interface RespondOptions {
   message?: string;
@@ -11,23 +12,43 @@ export interface RespondOptions {
   headers?: Record<string, string>;
 }
 
+/** What an answer needs of its request: the clock and the ids it echoes. */
+type ReplyScope = Pick<RequestScope, "deps" | "requestId" | "correlationId">;
+
 /**
  * The one way an OCPI answer the hub writes itself leaves it: the envelope,
  * timestamped by the injected clock, with the request's X-Request-ID and
  * X-Correlation-ID.
  */
+export function reply<T>(
+  scope: ReplyScope,
+  statusCode: StatusCode,
+  data?: T,
+  options: RespondOptions = {},
+): Response {
+  const body = envelope(scope.deps.clock.now(), statusCode, data, options.message);
+  return answer(JSON.stringify(body), options.httpStatus ?? 200, {
+    ...idHeaders(scope),
+    ...options.headers,
+  });
+}
+
+/** reply() for a handler that holds Hono's Context. */
 export function respond<T>(
   c: Context<AppEnv>,
   statusCode: StatusCode,
   data?: T,
   options: RespondOptions = {},
 ): Response {
-  const body = envelope(c.get("deps").clock.now(), statusCode, data, options.message);
-  return answer(JSON.stringify(body), options.httpStatus ?? 200, {
-    [OutHeader.requestId]: c.get("requestId"),
-    [OutHeader.correlationId]: c.get("correlationId"),
-    ...options.headers,
-  });
+  return reply(scopeOf(c), statusCode, data, options);
+}
+
+/** The request's ids, echoed on every answer. */
+export function idHeaders(scope: Pick<RequestScope, "requestId" | "correlationId">) {
+  return {
+    [OutHeader.requestId]: scope.requestId,
+    [OutHeader.correlationId]: scope.correlationId,
+  };
 }
 
 /**

@@ -48,10 +48,11 @@ export const CONFIGURATION_MODULES: readonly ConfigurationModuleSpec[] = MODULES
 /** A functional module with a cache, with that cache's facts. */
 export type CachedModuleSpec = FunctionalModuleSpec & { cache: CacheSpec };
 
+/** Whether the hub caches this module's objects. */
+export const isCached = (m: FunctionalModuleSpec): m is CachedModuleSpec => m.cache !== undefined;
+
 /** The modules whose objects the hub caches (locations, tariffs). */
-export const CACHED_MODULES: readonly CachedModuleSpec[] = FUNCTIONAL_MODULES.filter(
-  (m): m is CachedModuleSpec => m.cache !== undefined,
-);
+export const CACHED_MODULES: readonly CachedModuleSpec[] = FUNCTIONAL_MODULES.filter(isCached);
 
 /** A functional module the hub fans out when a push names the hub. */
 export type BroadcastModuleSpec = FunctionalModuleSpec & { broadcast: BroadcastSpec };

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { Context } from "hono";
-import type { z } from "zod";
-import type { AppEnv } from "../app-env.js";
 import type { OutboundResponse } from "../egress/ocpi-client.js";
+import type { CallerScope } from "../ingress/request-scope.js";
+import { findModule } from "../modules/index.js";
+import type { Params } from "../modules/module-spec.js";
 import {
   invalidParameters,
   notFound,
@@ -10,30 +10,16 @@ import {
   unknownCallback,
   unknownReceiver,
 } from "../ocpi/errors.js";
-import type { PartyRef } from "../ocpi/parties.js";
-import { partyName, sameParty } from "../ocpi/parties.js";
-import {
-  ActiveChargingProfileResultSchema,
-  ChargingProfileResultSchema,
-  ClearProfileResultSchema,
-} from "../ocpi/schemas/charging-profiles.js";
-import { CommandResultSchema } from "../ocpi/schemas/commands.js";
+import { type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
 import { parseDateTime, Url } from "../ocpi/schemas/primitives.js";
 import { validate } from "../ocpi/validate.js";
-import { OCPI_VERSION } from "../ocpi/version.js";
+import { hubUrls } from "../ocpi/version.js";
+import type { Routing, Target } from "./decide.js";
 import { type Hop, relay, sendHop } from "./forward.js";
-import type { Operation, Params } from "./operations.js";
-import type { Routing, Target } from "./parties.js";
+import type { Operation } from "./operations.js";
 
 /** How long past the receiver's own timeout a result is still taken. */
 const GRACE_MS = 5 * 60_000;
-
-/** The result schema for each kind of request (commands: CommandResult; chargingprofiles: Sender interface). */
-const RESULT_SCHEMAS: Record<string, z.ZodType> = {
-  GET: ActiveChargingProfileResultSchema,
-  PUT: ChargingProfileResultSchema,
-  DELETE: ClearProfileResultSchema,
-};
 
 const expiredCallback = (id: string) =>
   unknownCallback(`unknown or expired callback ${id}: no result is expected here`);
@@ -54,7 +40,7 @@ export interface OpenedCallback {
  * (commands: Sender interface; chargingprofiles: Receiver interface).
  */
 export async function openCallback(
-  c: Context<AppEnv>,
+  scope: CallerScope,
   req: {
     op: Operation;
     params: Params;
@@ -64,12 +50,12 @@ export async function openCallback(
     target: Target;
   },
 ): Promise<OpenedCallback> {
-  const deps = c.get("deps");
+  const { deps } = scope;
   const { op, params, target } = req;
   const id = randomBytes(24).toString("base64url");
-  const hubUrl = `${deps.config.hubUrl}/ocpi/${OCPI_VERSION}/${op.module}/sender/${id}`;
+  const hubUrl = hubUrls(deps.config.hubUrl).callback(op.module.id, id);
   let original: string;
-  const purpose = op.module === "commands" ? (params.command as string) : op.method;
+  const purpose = op.module.callback?.purpose(op.method, params) ?? op.method;
   const opened: OpenedCallback = { id, purpose };
   if (op.responseUrl === "body") {
     const body = req.body as Record<string, unknown>;
@@ -93,10 +79,10 @@ export async function openCallback(
   const now = deps.clock.now();
   await deps.routing.createCallback({
     id,
-    module: op.module as "commands" | "chargingprofiles",
+    module: op.module.id as "commands" | "chargingprofiles",
     purpose,
     originalUrl: original,
-    senderPlatformId: c.get("caller").platform.id,
+    senderPlatformId: scope.caller.platform.id,
     senderCountryCode: req.routing.from.countryCode,
     senderPartyId: req.routing.from.partyId,
     receiverPlatformId: target.platform.id,
@@ -124,12 +110,12 @@ export function accepted(res: OutboundResponse): boolean {
  * anything else drops it, as no result will come.
  */
 export async function settleCallback(
-  c: Context<AppEnv>,
+  scope: CallerScope,
   { id, purpose }: OpenedCallback,
   body: unknown,
   res: OutboundResponse | undefined,
 ): Promise<void> {
-  const deps = c.get("deps");
+  const { deps } = scope;
   if (res === undefined || !accepted(res)) {
     await deps.routing.dropCallback(id);
     return;
@@ -153,16 +139,16 @@ export async function settleCallback(
  * sender, and the sender's answer comes back.
  */
 export async function receiveCallback(
-  c: Context<AppEnv>,
+  scope: CallerScope,
   req: { op: Operation; params: Params; routing: Routing; body: unknown; raw: string },
 ): Promise<Response> {
-  const deps = c.get("deps");
+  const { deps } = scope;
   const id = req.params.callback_id as string;
   const row = await deps.routing.findCallback(id, deps.clock.now());
   if (
     row === undefined ||
-    row.module !== req.op.module ||
-    row.receiverPlatformId !== c.get("caller").platform.id
+    row.module !== req.op.module.id ||
+    row.receiverPlatformId !== scope.caller.platform.id
   ) {
     throw expiredCallback(id);
   }
@@ -173,7 +159,7 @@ export async function receiveCallback(
       `OCPI-to ${partyName(to)} is not the party that sent this request (${partyName(sender)})`,
     );
   }
-  const schema = row.module === "commands" ? CommandResultSchema : RESULT_SCHEMAS[row.purpose];
+  const schema = resultSchema(row.module, row.purpose);
   if (schema !== undefined) validate(schema, req.body, "result");
   if (!(await deps.routing.claimCallback(id, deps.clock.now()))) {
     throw unknownCallback(`callback ${id} has already taken its result`);
@@ -200,12 +186,12 @@ export async function receiveCallback(
   };
   let res: OutboundResponse;
   try {
-    res = await sendHop(c, hop);
+    res = await sendHop(scope, hop);
   } catch (err) {
     await deps.routing.releaseCallback(id);
     throw err;
   }
-  return relay(c, res, { to: from, from: sender });
+  return relay(scope, res, { to: from, from: sender });
 }
 
 /**
@@ -213,16 +199,16 @@ export async function receiveCallback(
  * eMSP's own URL with the hub's token (cdrs: POST response headers).
  */
 export async function fetchLinkedCdr(
-  c: Context<AppEnv>,
+  scope: CallerScope,
   req: { params: Params; routing: Routing },
 ): Promise<Response> {
-  const deps = c.get("deps");
+  const { deps } = scope;
   const id = req.params.cdr_link as string;
   const link = await deps.routing.findCdrLink(id);
   const cpo: PartyRef = link
     ? { countryCode: link.cpoCountryCode, partyId: link.cpoPartyId }
     : { countryCode: "", partyId: "" };
-  if (link === undefined || !c.get("caller").platform.roles.some((r) => sameParty(r, cpo))) {
+  if (link === undefined || !scope.caller.platform.roles.some((r) => sameParty(r, cpo))) {
     throw notFound(`unknown CDR ${id}`);
   }
   const emsp: PartyRef = { countryCode: link.emspCountryCode, partyId: link.emspPartyId };
@@ -235,7 +221,7 @@ export async function fetchLinkedCdr(
       `${partyName(emsp)} is not connected to the hub (status ${platform.status})`,
     );
   }
-  const res = await sendHop(c, {
+  const res = await sendHop(scope, {
     method: "GET",
     url: link.url,
     platform,
@@ -243,5 +229,11 @@ export async function fetchLinkedCdr(
     to: emsp,
     from: cpo,
   });
-  return relay(c, res, { to: req.routing.from, from: emsp });
+  return relay(scope, res, { to: req.routing.from, from: emsp });
+}
+
+/** The schema of a result posted for a callback of this module and purpose. */
+function resultSchema(moduleId: string, purpose: string) {
+  const module = findModule(moduleId);
+  return module?.kind === "functional" ? module.callback?.result(purpose) : undefined;
 }

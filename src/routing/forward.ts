@@ -1,20 +1,17 @@
 import { randomUUID } from "node:crypto";
-import type { Context } from "hono";
-import type { AppEnv } from "../app-env.js";
 import { OutboundError, type OutboundResponse } from "../egress/ocpi-client.js";
-import { requestLog } from "../ingress/request-context.js";
-import { answer } from "../ingress/respond.js";
+import type { CallerScope, RequestScope } from "../ingress/request-scope.js";
+import { answer, idHeaders } from "../ingress/respond.js";
+import type { Method } from "../modules/module-spec.js";
 import {
   forwardTimeout,
   invalidAnswer,
   type OcpiError,
   receiverNotConnected,
 } from "../ocpi/errors.js";
-import { Header, OutHeader, RoutingHeader } from "../ocpi/headers.js";
-import type { PartyRef } from "../ocpi/parties.js";
-import { partyName } from "../ocpi/parties.js";
+import { Header, OutHeader, routingHeaders } from "../ocpi/headers.js";
+import { type PartyRef, partyName } from "../ocpi/parties.js";
 import type { Platform } from "../registry/registry.js";
-import type { Method } from "./operations.js";
 
 /** One forwarded request: where it goes and the routing pair the receiver sees. */
 export interface Hop {
@@ -35,14 +32,14 @@ export interface Hop {
  * own error: 4002 on timeout, 4003 when unreachable or when it refuses the
  * hub's credentials, 3000 for an answer that is not an OCPI envelope.
  */
-export async function sendHop(c: Context<AppEnv>, hop: Hop): Promise<OutboundResponse> {
-  const deps = c.get("deps");
+export async function sendHop(scope: RequestScope, hop: Hop): Promise<OutboundResponse> {
+  const { deps } = scope;
   const { platform } = hop;
   const who = `${partyName(hop.receiver)} (${platform.name})`;
   if (platform.outboundToken === null) {
     throw receiverNotConnected(`${who} is not registered with the hub`);
   }
-  c.set("receiver", platform.id);
+  scope.forwardedTo(platform.id);
   let res: OutboundResponse;
   try {
     res = await deps.client.send({
@@ -52,19 +49,14 @@ export async function sendHop(c: Context<AppEnv>, hop: Hop): Promise<OutboundRes
       encoding: platform.outboundTokenEncoding,
       rawBody: hop.body,
       requestId: randomUUID(),
-      correlationId: c.get("correlationId"),
+      correlationId: scope.correlationId,
       pool: platform.id,
-      headers: {
-        [RoutingHeader.toCountryCode]: hop.to.countryCode,
-        [RoutingHeader.toPartyId]: hop.to.partyId,
-        [RoutingHeader.fromCountryCode]: hop.from.countryCode,
-        [RoutingHeader.fromPartyId]: hop.from.partyId,
-      },
+      headers: routingHeaders(hop.to, hop.from),
     });
   } catch (err) {
     if (!(err instanceof OutboundError)) throw err;
-    if (err.httpStatus === 401) throw refused(c, hop, who);
-    requestLog(c).warn(
+    if (err.httpStatus === 401) throw refused(scope, hop, who);
+    scope.log.warn(
       { platform_id: platform.id, url: hop.url, failure: err.failure, reason: err.message },
       "forwarded request failed",
     );
@@ -78,7 +70,7 @@ export async function sendHop(c: Context<AppEnv>, hop: Hop): Promise<OutboundRes
         throw invalidAnswer(`${who} gave an answer that is not an OCPI response: ${err.reason}`);
     }
   }
-  if (res.status === 401) throw refused(c, hop, who);
+  if (res.status === 401) throw refused(scope, hop, who);
   deps.metrics.observeForward(hop.method, "answered");
   return res;
 }
@@ -88,12 +80,12 @@ export async function sendHop(c: Context<AppEnv>, hop: Hop): Promise<OutboundRes
  * envelope): a matter between hub and receiver, never relayed as the
  * requester's 401.
  */
-function refused(c: Context<AppEnv>, hop: Hop, who: string): OcpiError {
-  requestLog(c).error(
+function refused(scope: RequestScope, hop: Hop, who: string): OcpiError {
+  scope.log.error(
     { platform_id: hop.platform.id, url: hop.url },
     "receiver refused the hub's credentials",
   );
-  c.get("deps").metrics.observeForward(hop.method, "refused");
+  scope.deps.metrics.observeForward(hop.method, "refused");
   return receiverNotConnected(
     `${who} refused the hub's credentials; the hub operator has been alerted`,
   );
@@ -106,18 +98,14 @@ function refused(c: Context<AppEnv>, hop: Hop, who: string): OcpiError {
  * (pagination, CDR Location), rewritten where they point at the receiver.
  */
 export function relay(
-  c: Context<AppEnv>,
+  scope: RequestScope | CallerScope,
   res: OutboundResponse,
   parties: { to: PartyRef; from: PartyRef },
   extra?: Record<string, string>,
 ): Response {
   const headers: Record<string, string> = {
-    [OutHeader.requestId]: c.get("requestId"),
-    [OutHeader.correlationId]: c.get("correlationId"),
-    [RoutingHeader.toCountryCode]: parties.to.countryCode,
-    [RoutingHeader.toPartyId]: parties.to.partyId,
-    [RoutingHeader.fromCountryCode]: parties.from.countryCode,
-    [RoutingHeader.fromPartyId]: parties.from.partyId,
+    ...idHeaders(scope),
+    ...routingHeaders(parties.to, parties.from),
   };
   const total = res.headers[Header.totalCount];
   if (total !== undefined) headers[OutHeader.totalCount] = total;

@@ -1,9 +1,10 @@
 import type { Deps } from "../deps.js";
+import { type Params, urlOwner } from "../modules/module-spec.js";
 import { unknownReceiver } from "../ocpi/errors.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { partyName, sameParty } from "../ocpi/parties.js";
 import type { Party } from "../registry/registry.js";
-import { type Operation, type Params, urlOwner } from "./operations.js";
+import type { Operation } from "./operations.js";
 
 const cannotTell = (why: string) => unknownReceiver(`the hub cannot tell the receiver: ${why}`);
 
@@ -73,7 +74,7 @@ export async function openRoute(deps: Deps, req: Request): Promise<PartyRef> {
       throw cannotTell(
         op.paginated
           ? `a list GET has no content to route by; ${ASK}, or address the hub`
-          : `the ${op.module} ${op.iface} interface has no content to route ${op.method} by; ${ASK}`,
+          : `the ${op.module.id} ${op.iface} interface has no content to route ${op.method} by; ${ASK}`,
       );
   }
 }

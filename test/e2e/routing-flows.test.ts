@@ -2,8 +2,11 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboundRequest } from "../../src/egress/ocpi-client.js";
+import { FUNCTIONAL_MODULES } from "../../src/modules/index.js";
 import { CommandType } from "../../src/ocpi/schemas/commands.js";
-import { ROUTED_MODULES } from "../../src/routing/operations.js";
+
+const ROUTED_MODULES = FUNCTIONAL_MODULES.map((m) => m.id);
+
 import type { FakePlatform, HubAnswer, ModuleRequest } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 

@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ROUTED_MODULES } from "../../src/routing/operations.js";
+import { FUNCTIONAL_MODULES } from "../../src/modules/index.js";
+
+const ROUTED_MODULES = FUNCTIONAL_MODULES.map((m) => m.id);
+
 import type { FakePlatform, FakeRole, HubAnswer, Reply } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 

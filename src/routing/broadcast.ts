@@ -1,0 +1,77 @@
+import { writeToCache } from "../cache/http.js";
+import { type DeliveryModule, objectKey } from "../delivery/queue.js";
+import type { CallerScope } from "../ingress/request-scope.js";
+import { reply } from "../ingress/respond.js";
+import { type BroadcastModuleSpec, isCached } from "../modules/index.js";
+import type { Params } from "../modules/module-spec.js";
+import { unavailable } from "../ocpi/errors.js";
+import { routingHeaders } from "../ocpi/headers.js";
+import { hubParty } from "../ocpi/parties.js";
+import { StatusCode } from "../ocpi/status-codes.js";
+import type { Routing } from "./decide.js";
+import { recordRouteHints } from "./hints.js";
+import type { Operation } from "./operations.js";
+
+/** A push addressed to the hub that it fans out. */
+export interface BroadcastPush {
+  module: BroadcastModuleSpec;
+  op: Operation;
+  params: Params;
+  body: unknown;
+  /** The body as received, delivered byte for byte. */
+  text: string | undefined;
+  /** The path segments after the endpoint, as received (still percent-encoded). */
+  raw: readonly string[];
+  query: string;
+  routing: Routing;
+}
+
+/**
+ * Broadcast push (transport_and_format: Broadcast Push): the cache takes
+ * the update, one delivery per recipient platform is queued, and the sender
+ * hears 1000 from the hub at once. Recipients' answers never come back to
+ * it. A push older than the hub's copy goes to nobody.
+ */
+export async function broadcast(scope: CallerScope, push: BroadcastPush): Promise<Response> {
+  const { deps, caller } = scope;
+  const { op, params, module } = push;
+  const headers = routingHeaders(push.routing.from, hubParty(deps.config));
+  if (isCached(module)) {
+    const outcome = await writeToCache(scope, module, op.method, params, push.body);
+    if (outcome === "stale") {
+      return reply(scope, StatusCode.Success, undefined, {
+        message: "older than the hub's copy of this object; delivered to nobody",
+        headers,
+      });
+    }
+  }
+  await recordRouteHints(scope, { ...push, target: undefined });
+  const object = module.broadcast.object(params, push.query);
+  const key = objectKey(object.owner, object.id, object.type);
+  const moduleId = module.id as Exclude<DeliveryModule, "hubclientinfo">;
+  const recipients = deps.deliveries.recipientsOf(moduleId, caller.platform.id);
+  const acceptedAt = Date.now();
+  const path = `/${push.raw.join("/")}`;
+  try {
+    await deps.deliveries.publish(
+      recipients.map(({ platform, party }) => ({
+        recipient: platform.id,
+        module: moduleId,
+        key,
+        method: op.method as "PUT" | "PATCH" | "DELETE",
+        path,
+        query: push.query,
+        body: push.text,
+        to: { countryCode: party.countryCode, partyId: party.partyId },
+        correlationId: scope.correlationId,
+        acceptedAt,
+      })),
+    );
+  } catch {
+    throw unavailable("the hub could not queue this push for all its recipients; send it again");
+  }
+  return reply(scope, StatusCode.Success, undefined, {
+    message: `queued for ${recipients.length} platform${recipients.length === 1 ? "" : "s"}`,
+    headers,
+  });
+}

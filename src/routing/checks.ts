@@ -1,0 +1,89 @@
+import { parseJson } from "../ingress/json-body.js";
+import type { Params } from "../modules/module-spec.js";
+import { urlOwner } from "../modules/module-spec.js";
+import { invalidParameters } from "../ocpi/errors.js";
+import { parsePage } from "../ocpi/pagination.js";
+import { partyName, sameParty } from "../ocpi/parties.js";
+import { validate } from "../ocpi/validate.js";
+import type { Party } from "../registry/registry.js";
+import type { Operation } from "./operations.js";
+
+/** A request's body: as received, and parsed when the operation reads one. */
+export interface RequestBody {
+  text: string | undefined;
+  body: unknown;
+}
+
+/**
+ * Reads and checks the body of an operation that takes one: JSON (HTTP 400
+ * otherwise), then the operation's schema (2001 naming the field). A result
+ * on a callback URL is parsed here and checked against the schema of what
+ * it answers later.
+ */
+export function parseBody(op: Operation, params: Params, text: string | undefined): RequestBody {
+  if (op.body === undefined && op.local !== "callback") return { text: undefined, body: undefined };
+  const received = text ?? "";
+  if (received.trim() === "" && op.bodyOptional) return { text: undefined, body: undefined };
+  const body = parseJson(received);
+  if (op.body !== undefined) {
+    validate(op.body(params), body, `${op.module.id} ${op.method} body`);
+  }
+  return { text: received, body };
+}
+
+/**
+ * What a request must satisfy besides its body's schema: the ownership of
+ * a client-owned object, the module's own checks, and a list's paging.
+ */
+export function checkRequest(
+  callerParties: readonly Party[],
+  op: Operation,
+  req: { params: Params; query: string; body: unknown },
+): void {
+  checkOwnership(callerParties, op, req.params, req.body);
+  op.check?.(req);
+  if (op.paginated) checkPage(op, req.query);
+}
+
+/**
+ * Client-owned objects (transport_and_format: Client Owned Object Push):
+ * the URL's codes must be a party of the caller, and a full object's codes
+ * and id must be the URL's (the modules' PUT parameters).
+ */
+function checkOwnership(
+  roles: readonly Party[],
+  op: Operation,
+  params: Params,
+  body: unknown,
+): void {
+  if (op.owned === undefined) return;
+  const owner = urlOwner(params);
+  if (!roles.some((r) => sameParty(r, owner))) {
+    throw invalidParameters(
+      `the URL names ${partyName(owner)}, which is not a party of the calling platform`,
+    );
+  }
+  if (body === undefined || op.method !== "PUT") return;
+  const b = body as Record<string, unknown>;
+  const { idParam, idField, codes } = op.owned;
+  if (
+    codes &&
+    !sameParty({ countryCode: String(b.country_code), partyId: String(b.party_id) }, owner)
+  ) {
+    throw invalidParameters(
+      `country_code and party_id of the body (${b.country_code}/${b.party_id}) differ from the URL (${partyName(owner)})`,
+    );
+  }
+  const id = params[idParam] as string;
+  if (idField !== "" && String(b[idField]).toUpperCase() !== id.toUpperCase()) {
+    throw invalidParameters(`${idField} of the body (${b[idField]}) differs from the URL (${id})`);
+  }
+}
+
+function checkPage(op: Operation, query: string): void {
+  const q = Object.fromEntries(new URLSearchParams(query));
+  parsePage(q, Number.MAX_SAFE_INTEGER);
+  if (op.requiresDateFrom && (q.date_from === undefined || q.date_from === "")) {
+    throw invalidParameters(`date_from is required on the ${op.module.id} Sender's list`);
+  }
+}

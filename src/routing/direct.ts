@@ -1,0 +1,87 @@
+import { writeThrough } from "../cache/http.js";
+import type { OutboundResponse } from "../egress/ocpi-client.js";
+import type { CallerScope } from "../ingress/request-scope.js";
+import { isCached } from "../modules/index.js";
+import type { Params } from "../modules/module-spec.js";
+import type { PartyRef } from "../ocpi/parties.js";
+import { type OpenedCallback, openCallback, settleCallback } from "./callbacks.js";
+import type { Routing, Target } from "./decide.js";
+import { relay, sendHop } from "./forward.js";
+import { recordRouteHints, rewriteAnswer } from "./hints.js";
+import type { Operation } from "./operations.js";
+
+/** A checked request with the receiver routing chose for it. */
+export interface Forwarding {
+  op: Operation;
+  params: Params;
+  body: unknown;
+  /** The body as received, forwarded byte for byte (but for a replaced response_url). */
+  text: string | undefined;
+  /** The path segments after the endpoint, as received (still percent-encoded). */
+  raw: readonly string[];
+  query: string;
+  routing: Routing;
+  target: Target;
+  /**
+   * OCPI-to of the hop: direct routing passes the pair on as received; open
+   * routing names the receiver it chose.
+   */
+  to: PartyRef;
+}
+
+/**
+ * Forwards a request to its receiver and relays the answer: a cached
+ * module's push is written to the cache on the way, a response_url is
+ * replaced by a hub callback, what the request teaches open routing is
+ * recorded meanwhile, and the answer's Link and Location point at the hub.
+ */
+export async function forwardRequest(scope: CallerScope, f: Forwarding): Promise<Response> {
+  const { op, params, body, target } = f;
+  let caching: Promise<void> | undefined;
+  if (op.iface === "RECEIVER" && isCached(op.module)) {
+    caching = (await writeThrough(scope, op.module, op.method, params, body)).pending;
+  }
+
+  let text = f.text;
+  let query = f.query;
+  let callback: OpenedCallback | undefined;
+  if (op.responseUrl !== undefined) {
+    callback = await openCallback(scope, { op, params, body, query, routing: f.routing, target });
+    if (callback.body !== undefined) text = callback.body;
+    if (callback.query !== undefined) query = callback.query;
+  }
+
+  const routed = { op, params, body, routing: f.routing, target, query: f.query };
+  const recording = recordRouteHints(scope, routed);
+  let res: OutboundResponse | undefined;
+  try {
+    res = await sendHop(scope, {
+      method: op.method,
+      url: joinUrl(target.endpoint, f.raw, query),
+      platform: target.platform,
+      receiver: target.party,
+      to: f.to,
+      from: f.routing.from,
+      body: text,
+    });
+  } finally {
+    await recording;
+    // The copy is up to date before the sender hears back.
+    await caching;
+    if (callback !== undefined) {
+      await settleCallback(scope, callback, body, res).catch((err: unknown) =>
+        scope.log.error({ err }, "could not settle a callback"),
+      );
+    }
+  }
+
+  const extra = await rewriteAnswer(scope, routed, res);
+  return relay(scope, res, { to: f.routing.from, from: target.party }, extra);
+}
+
+/** The receiver's endpoint with the same suffix and query; joined with exactly one '/'. */
+function joinUrl(endpoint: string, raw: readonly string[], query: string): string {
+  const base = endpoint.endsWith("/") ? endpoint.slice(0, -1) : endpoint;
+  const tail = raw.length === 0 ? "" : `/${raw.join("/")}`;
+  return query === "" ? `${base}${tail}` : `${base}${tail}?${query}`;
+}
