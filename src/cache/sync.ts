@@ -4,9 +4,9 @@ import type { SyncTrigger } from "../db/schema/index.js";
 import type { Deps } from "../deps.js";
 import type { OutboundResponse } from "../egress/ocpi-client.js";
 import { CACHED_MODULES } from "../modules/index.js";
-import { Header, RoutingHeader } from "../ocpi/headers.js";
+import { Header, routingHeaders } from "../ocpi/headers.js";
 import { nextLinkUrl } from "../ocpi/pagination.js";
-import { sameParty } from "../ocpi/parties.js";
+import { hubParty, sameParty } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import type { Platform } from "../registry/registry.js";
 import { endpointOf } from "../registry/registry.js";
@@ -218,12 +218,7 @@ async function fetchPage(
       correlationId,
       pool: platform.id,
       timeoutMs: Math.max(PAGE_TIMEOUT_MS, deps.config.forwardTimeoutMs),
-      headers: {
-        [RoutingHeader.toCountryCode]: cpo.countryCode,
-        [RoutingHeader.toPartyId]: cpo.partyId,
-        [RoutingHeader.fromCountryCode]: deps.config.hubCountryCode,
-        [RoutingHeader.fromPartyId]: deps.config.hubPartyId,
-      },
+      headers: routingHeaders(cpo, hubParty(deps.config)),
     });
   } catch (err) {
     throw new SyncFailure(
