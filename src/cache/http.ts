@@ -2,6 +2,7 @@ import type { CallerScope, RequestScope } from "../ingress/request-scope.js";
 import { answer, idHeaders } from "../ingress/respond.js";
 import type { CachedModuleSpec } from "../modules/index.js";
 import { type Method, type Params, urlOwner } from "../modules/module-spec.js";
+import { envelopeText } from "../ocpi/envelope.js";
 import { invalidParameters, notFound, unknownLocation } from "../ocpi/errors.js";
 import { routingHeaders } from "../ocpi/headers.js";
 import { pageHeaders, parsePage } from "../ocpi/pagination.js";
@@ -96,10 +97,8 @@ function hubHeaders(scope: RequestScope, requester: PartyRef): Record<string, st
   return { ...idHeaders(scope), ...routingHeaders(requester, hubParty(scope.deps.config)) };
 }
 
-function envelopeText(scope: RequestScope, data: string): string {
-  const timestamp = scope.deps.clock.now().toISOString();
-  return `{"data":${data},"status_code":${StatusCode.Success},"timestamp":"${timestamp}"}`;
-}
+const successText = (scope: RequestScope, dataJson: string) =>
+  envelopeText(scope.deps.clock.now(), StatusCode.Success, dataJson);
 
 /**
  * GET All via Hubs (transport_and_format): every visible CPO's objects from
@@ -116,7 +115,7 @@ export async function answerList(
   const page = parsePage(Object.fromEntries(new URLSearchParams(query)), CACHE_PAGE_MAX);
   const filter = { ...page, hidden: hiddenPlatforms(deps.registry.list()) };
   const { items, total } = await accessOf(module).page(deps.cache, filter);
-  return answer(envelopeText(scope, `[${items.join(",")}]`), 200, {
+  return answer(successText(scope, `[${items.join(",")}]`), 200, {
     ...hubHeaders(scope, requester),
     ...pageHeaders(scope.url, deps.config.hubUrl, page, CACHE_PAGE_MAX, total),
   });
@@ -147,7 +146,7 @@ export async function answerObject(
         : `connector ${params.connector_id} of EVSE ${params.evse_uid}`;
     throw unknownLocation(`location ${partyName(one.owner)}/${id} has no ${missing}`);
   }
-  return answer(envelopeText(scope, JSON.stringify(object)), 200, hubHeaders(scope, requester));
+  return answer(successText(scope, JSON.stringify(object)), 200, hubHeaders(scope, requester));
 }
 
 function single(module: CachedModuleSpec, found: Owned[], id: string): Owned {

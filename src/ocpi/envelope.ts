@@ -21,6 +21,14 @@ export function envelope<T>(
   return body;
 }
 
+/**
+ * The same envelope as text, around data that is JSON text already (pages
+ * of cached objects), so the data is never parsed and serialized again.
+ */
+export function envelopeText(now: Date, statusCode: StatusCode, dataJson: string): string {
+  return `{"data":${dataJson},"status_code":${statusCode},"timestamp":"${now.toISOString()}"}`;
+}
+
 /** True when a peer's answer has the shape of an OCPI envelope. */
 export function isEnvelope(value: unknown): value is Envelope {
   return (
