@@ -8,7 +8,7 @@ import { routingHeaders } from "../ocpi/headers.js";
 import { pageHeaders, parsePage } from "../ocpi/pagination.js";
 import { hubParty, type PartyRef, partyName } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
-import type { Platform } from "../registry/registry.js";
+import { hiddenPlatformIds } from "../registry/visibility.js";
 import { isStatusOnly, type Json, pick } from "./apply.js";
 import type { CacheStore, ListPage, ListQuery, Owned } from "./store.js";
 
@@ -81,17 +81,6 @@ function accessOf(module: CachedModuleSpec): CacheAccess {
   return access;
 }
 
-/**
- * Platforms whose objects nobody reads now: one that has not (or no
- * longer) registered, and one the operator suspended. An OFFLINE CPO's
- * chargers still exist, so its objects stay listed.
- */
-export function hiddenPlatforms(platforms: readonly Platform[]): string[] {
-  return platforms
-    .filter((p) => p.status === "PENDING" || p.status === "SUSPENDED")
-    .map((p) => p.id);
-}
-
 /** Headers of an answer the hub gives as the receiver: to = requester, from = the hub. */
 function hubHeaders(scope: RequestScope, requester: PartyRef): Record<string, string> {
   return { ...idHeaders(scope), ...routingHeaders(requester, hubParty(scope.deps.config)) };
@@ -113,7 +102,7 @@ export async function answerList(
 ): Promise<Response> {
   const { deps } = scope;
   const page = parsePage(Object.fromEntries(new URLSearchParams(query)), CACHE_PAGE_MAX);
-  const filter = { ...page, hidden: hiddenPlatforms(deps.registry.list()) };
+  const filter = { ...page, hidden: hiddenPlatformIds(deps.registry.list()) };
   const { items, total } = await accessOf(module).page(deps.cache, filter);
   return answer(successText(scope, `[${items.join(",")}]`), 200, {
     ...hubHeaders(scope, requester),
@@ -135,7 +124,7 @@ export async function answerObject(
 ): Promise<Response> {
   const { deps } = scope;
   const access = accessOf(module);
-  const hidden = hiddenPlatforms(deps.registry.list());
+  const hidden = hiddenPlatformIds(deps.registry.list());
   const id = params[module.cache.idParam] as string;
   const one = single(module, await access.withId(deps.cache, id, { owner, hidden }), id);
   const object = access.part(one.doc, params);

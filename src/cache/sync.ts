@@ -10,6 +10,7 @@ import { hubParty, sameParty } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import type { Platform } from "../registry/registry.js";
 import { endpointOf } from "../registry/registry.js";
+import { isConnected } from "../registry/visibility.js";
 import type { Json } from "./apply.js";
 import type { CachedModule, Pulled } from "./store.js";
 
@@ -41,7 +42,7 @@ const MODULES: readonly SyncSpec[] = CACHED_MODULES.map((m) => {
 
 /** Why a platform cannot be synced now; undefined when it can. */
 export function syncRefusal(platform: Platform): string | undefined {
-  if (platform.status !== "CONNECTED")
+  if (!isConnected(platform))
     return `platform is ${platform.status}; only a CONNECTED platform can be synced`;
   if (!platform.roles.some((r) => r.role === "CPO")) return "platform hosts no CPO";
   if (!MODULES.some(({ module }) => endpointOf(platform, module, "SENDER") !== undefined))

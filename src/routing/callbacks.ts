@@ -14,6 +14,7 @@ import { type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
 import { parseDateTime, Url } from "../ocpi/schemas/primitives.js";
 import { validate } from "../ocpi/validate.js";
 import { hubUrls } from "../ocpi/version.js";
+import { isConnected } from "../registry/visibility.js";
 import type { Routing, Target } from "./decide.js";
 import { type Hop, relay, sendHop } from "./forward.js";
 import type { Operation } from "./operations.js";
@@ -169,7 +170,7 @@ export async function receiveCallback(
     await deps.routing.releaseCallback(id);
     throw unknownReceiver(`${partyName(sender)}, which sent the request, is no longer on the hub`);
   }
-  if (platform.status !== "CONNECTED") {
+  if (!isConnected(platform)) {
     await deps.routing.releaseCallback(id);
     throw receiverNotConnected(
       `${partyName(sender)} is not connected to the hub (status ${platform.status})`,
@@ -216,7 +217,7 @@ export async function fetchLinkedCdr(
   if (platform === undefined) {
     throw unknownReceiver(`${partyName(emsp)} is no longer on the hub`);
   }
-  if (platform.status !== "CONNECTED") {
+  if (!isConnected(platform)) {
     throw receiverNotConnected(
       `${partyName(emsp)} is not connected to the hub (status ${platform.status})`,
     );

@@ -9,6 +9,7 @@ import {
 } from "../ocpi/errors.js";
 import { type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
 import { endpointOf, type Hosted, type Party, type Platform } from "../registry/registry.js";
+import { isConnected } from "../registry/visibility.js";
 import type { Operation } from "./operations.js";
 
 const COUNTRY = /^[A-Za-z]{2}$/;
@@ -188,7 +189,7 @@ export function findTarget(
   if (hosted.length === 0) return unknownReceiver(`no party ${partyName(to)} is known to this hub`);
   let connected = false;
   for (const { platform, party } of hosted) {
-    if (platform.status !== "CONNECTED") continue;
+    if (!isConnected(platform)) continue;
     connected = true;
     const endpoint = endpointOf(platform, op.module.id, op.iface);
     if (endpoint !== undefined) return { platform, party, endpoint };
