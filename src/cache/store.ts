@@ -1,4 +1,5 @@
 import type { Database } from "../db/client.js";
+import { cacheKeys } from "./store-keys.js";
 import { cacheLists } from "./store-lists.js";
 import { cachePulls } from "./store-pulls.js";
 import { cachePushes } from "./store-pushes.js";
@@ -20,9 +21,11 @@ export type { CachedModule } from "./store-shared.js";
  */
 export function createCacheStore(db: Database) {
   const knownEvses: KnownEvses = new Set<string>();
+  const reads = cacheReads(db);
   return {
     ...cacheLists(db),
-    ...cacheReads(db),
+    ...reads,
+    ...cacheKeys(db, reads),
     ...cachePushes(db, knownEvses),
     ...cacheTariffWrites(db),
     ...cachePulls(db, knownEvses),
