@@ -1,0 +1,129 @@
+// List pages of the cache with their totals, and the object counts for the metrics.
+import { and, asc, count, desc, eq, gte, lt, notInArray, type SQL, sql } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import { cacheCounts, locations, tariffs } from "../db/schema/index.js";
+import { type CachedModule, statusesOf, withStatuses } from "./store-shared.js";
+
+/** A list request against the cache (transport_and_format: Paginated Request). */
+export interface ListQuery {
+  offset: number;
+  limit: number;
+  dateFrom: string | undefined;
+  dateTo: string | undefined;
+  /** Platforms whose objects nobody sees now (not connected, suspended). */
+  hidden: readonly string[];
+}
+
+/** A page of objects as JSON texts, ready to be joined into a response, and the total. */
+export interface ListPage {
+  items: string[];
+  total: number;
+}
+
+function locationFilter(q: ListQuery): SQL | undefined {
+  return and(
+    eq(locations.published, true),
+    q.hidden.length > 0 ? notInArray(locations.platformId, [...q.hidden]) : undefined,
+    q.dateFrom !== undefined ? gte(locations.lastUpdated, new Date(q.dateFrom)) : undefined,
+    q.dateTo !== undefined ? lt(locations.lastUpdated, new Date(q.dateTo)) : undefined,
+  );
+}
+
+function tariffFilter(q: ListQuery): SQL | undefined {
+  return and(
+    q.hidden.length > 0 ? notInArray(tariffs.platformId, [...q.hidden]) : undefined,
+    q.dateFrom !== undefined ? gte(tariffs.lastUpdated, new Date(q.dateFrom)) : undefined,
+    q.dateTo !== undefined ? lt(tariffs.lastUpdated, new Date(q.dateTo)) : undefined,
+  );
+}
+
+/**
+ * X-Total-Count: without date filters the sum of the per-platform counts
+ * the triggers keep; with them, a count over the last_updated index.
+ */
+async function totalOf(
+  tx: Pick<Database, "select">,
+  module: CachedModule,
+  q: ListQuery,
+  where: SQL | undefined,
+) {
+  if (q.dateFrom === undefined && q.dateTo === undefined) {
+    const [row] = await tx
+      .select({ n: sql<string>`coalesce(sum(${cacheCounts.n}), 0)` })
+      .from(cacheCounts)
+      .where(
+        and(
+          eq(cacheCounts.module, module),
+          q.hidden.length > 0 ? notInArray(cacheCounts.platformId, [...q.hidden]) : undefined,
+        ),
+      );
+    return Number(row?.n ?? 0);
+  }
+  const table = module === "locations" ? locations : tariffs;
+  const [row] = await tx.select({ n: count() }).from(table).where(where);
+  return Number(row?.n ?? 0);
+}
+
+/** A list's total and page come from one snapshot, so they agree while CPOs write. */
+const SNAPSHOT = { isolationLevel: "repeatable read", accessMode: "read only" } as const;
+
+/**
+ * Which rows of the list index a page needs. Skipping `offset` entries
+ * costs in proportion to the offset, so a page past the middle is read
+ * from the end backwards: the last page of 100,000 skips nothing.
+ */
+export function scanWindow(
+  q: Pick<ListQuery, "offset" | "limit">,
+  total: number,
+): { offset: number; limit: number; backwards: boolean } | undefined {
+  const end = Math.min(q.offset + q.limit, total);
+  if (q.limit === 0 || q.offset >= end) return undefined;
+  if (q.offset <= total - end) return { offset: q.offset, limit: end - q.offset, backwards: false };
+  return { offset: total - end, limit: end - q.offset, backwards: true };
+}
+
+/** The list pages and counts of the cache. */
+export function cacheLists(db: Database) {
+  /** A list's page and total from one snapshot; locations come with their EVSE statuses laid over. */
+  function listPage(module: CachedModule, q: ListQuery, where: SQL | undefined): Promise<ListPage> {
+    const table = module === "locations" ? locations : tariffs;
+    const statuses = module === "locations" ? statusesOf : sql<string | null>`null`;
+    return db.transaction(async (tx) => {
+      const total = await totalOf(tx, module, q, where);
+      const window = scanWindow(q, total);
+      if (window === undefined) return { items: [], total };
+      // The page's keys come from the list index alone; only those rows are read in full.
+      const page = tx
+        .select({ seq: table.seq })
+        .from(table)
+        .where(where)
+        .orderBy(window.backwards ? desc(table.seq) : asc(table.seq))
+        .limit(window.limit)
+        .offset(window.offset)
+        .as("page");
+      const rows = await tx
+        .select({ data: sql<string>`${table.data}::text`, statuses })
+        .from(page)
+        .innerJoin(table, eq(table.seq, page.seq))
+        .orderBy(asc(table.seq));
+      return { items: rows.map((r) => withStatuses(r.data, r.statuses)), total };
+    }, SNAPSHOT);
+  }
+
+  return {
+    /** A page of published locations of every visible CPO, in the order they were first cached. */
+    locationPage: (q: ListQuery) => listPage("locations", q, locationFilter(q)),
+
+    /** A page of tariffs of every visible CPO, in the order they were first cached. */
+    tariffPage: (q: ListQuery) => listPage("tariffs", q, tariffFilter(q)),
+
+    /** Objects in the cache, for the metrics. */
+    async counts(): Promise<{ locations: number; tariffs: number }> {
+      const [[l], [t]] = await Promise.all([
+        db.select({ n: count() }).from(locations),
+        db.select({ n: count() }).from(tariffs),
+      ]);
+      return { locations: Number(l?.n ?? 0), tariffs: Number(t?.n ?? 0) };
+    },
+  };
+}

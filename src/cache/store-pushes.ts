@@ -1,0 +1,178 @@
+// A CPO's pushes of locations, EVSEs and connectors, and the EVSE status writes among them.
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import { evseStatuses, locations } from "../db/schema/index.js";
+import type { PartyRef } from "../ocpi/parties.js";
+import {
+  applyLocationPush,
+  isStatusOnly,
+  type Json,
+  overlay,
+  type StatusOverlay,
+  type Target,
+} from "./apply.js";
+import {
+  evseKey,
+  type KnownEvses,
+  key,
+  rememberEvses,
+  rowsOf,
+  statusesOf,
+  timestampOf,
+} from "./store-shared.js";
+
+export interface LocationPush {
+  platformId: string;
+  owner: PartyRef;
+  locationId: string;
+  method: "PUT" | "PATCH";
+  target: Target;
+  body: Json;
+}
+
+/** What a push did to the cache. */
+export type PushOutcome =
+  | { kind: "applied" }
+  | { kind: "stale" }
+  | { kind: "unknown"; what: string };
+
+/** Location pushes; every EVSE they touch is remembered in `knownEvses`. */
+export function cachePushes(db: Database, knownEvses: KnownEvses) {
+  const dbNow = sql`now()`;
+
+  return {
+    /**
+     * Applies a CPO's PUT or PATCH of a location, EVSE or connector
+     * (locations: Receiver interface). An EVSE status change is written
+     * beside the document; anything else folds those in and rewrites it.
+     */
+    async pushLocation(push: LocationPush): Promise<PushOutcome> {
+      const owner = key(push.owner);
+      const id = push.locationId.toUpperCase();
+      const names = { location: `${owner.countryCode}/${owner.partyId}/${push.locationId}` };
+      if (isStatusOnly(push.method, push.target, push.body)) {
+        const k = evseKey(owner, id, push.target.evseUid as string);
+        const outcome = await pushStatus(db, owner, id, push, names.location);
+        if (outcome.kind === "unknown") knownEvses.delete(k);
+        else knownEvses.add(k);
+        return outcome;
+      }
+      for (let attempt = 0; ; attempt++) {
+        const outcome = await db.transaction(async (tx) => {
+          const [row] = await tx
+            .select({ seq: locations.seq, data: locations.data, statuses: statusesOf })
+            .from(locations)
+            .where(
+              and(
+                eq(locations.countryCode, owner.countryCode),
+                eq(locations.partyId, owner.partyId),
+                eq(locations.locationId, id),
+              ),
+            )
+            .for("update", { of: locations });
+          const statuses =
+            row?.statuses == null ? [] : (JSON.parse(row.statuses) as StatusOverlay[]);
+          const current = row && overlay(row.data as Json, statuses);
+          const result = applyLocationPush(current, push.method, push.target, push.body, names);
+          if (result.kind !== "applied") return result;
+          const doc = result.doc;
+          const lastUpdated = timestampOf(doc.last_updated);
+          if (row === undefined) {
+            const inserted = await tx
+              .insert(locations)
+              .values({
+                platformId: push.platformId,
+                countryCode: owner.countryCode,
+                partyId: owner.partyId,
+                locationId: id,
+                lastUpdated,
+                published: doc.publish !== false,
+                refreshedAt: dbNow,
+                data: doc,
+              })
+              .onConflictDoNothing()
+              .returning({ seq: locations.seq });
+            // Another request created it meanwhile: apply this one on top of it.
+            return inserted.length === 1 ? result : undefined;
+          }
+          await tx
+            .update(locations)
+            .set({
+              platformId: push.platformId,
+              lastUpdated,
+              published: doc.publish !== false,
+              refreshedAt: dbNow,
+              data: doc,
+            })
+            .where(eq(locations.seq, row.seq));
+          if (statuses.length > 0)
+            await tx.delete(evseStatuses).where(eq(evseStatuses.locationSeq, row.seq));
+          return result;
+        });
+        if (outcome?.kind === "applied") rememberEvses(knownEvses, owner, id, outcome.doc);
+        if (outcome !== undefined) return outcome;
+        if (attempt > 0) throw new Error(`location ${names.location} keeps changing under a push`);
+      }
+    },
+
+    /** True when this instance has seen that EVSE in the cache. */
+    knowsEvse: (owner: PartyRef, locationId: string, uid: string) =>
+      knownEvses.has(evseKey(owner, locationId, uid)),
+  };
+}
+
+/**
+ * An EVSE status change in one statement: the location row is locked, the
+ * EVSE looked up and compared in its document and its status row, and the
+ * status row and the location's last_updated written, or nothing when the
+ * change is older than what the cache holds.
+ */
+async function pushStatus(
+  db: Database,
+  owner: PartyRef,
+  locationId: string,
+  push: LocationPush,
+  location: string,
+): Promise<PushOutcome> {
+  const uid = (push.target.evseUid as string).toUpperCase();
+  const stamp = String(push.body.last_updated);
+  const result = await db.execute(sql`
+    with loc as (
+      select l.seq,
+        (select e->>'last_updated' from jsonb_array_elements(l.data->'evses') e
+          where upper(e->>'uid') = ${uid} limit 1) as doc_lu,
+        (select s.last_updated from ${evseStatuses} s
+          where s.location_seq = l.seq and s.evse_uid = ${uid}) as overlay_lu
+      from ${locations} l
+      where l.country_code = ${owner.countryCode} and l.party_id = ${owner.partyId}
+        and l.location_id = ${locationId}
+      for update of l
+    ),
+    ok as (
+      select seq from loc
+      where doc_lu is not null
+        and greatest(doc_lu::timestamptz, coalesce(overlay_lu::timestamptz, '-infinity'::timestamptz))
+          <= ${stamp}::timestamptz
+    ),
+    status as (
+      insert into ${evseStatuses} (location_seq, evse_uid, status, last_updated)
+      select seq, ${uid}, ${String(push.body.status)}, ${stamp} from ok
+      on conflict (location_seq, evse_uid)
+        do update set status = excluded.status, last_updated = excluded.last_updated
+    ),
+    lifted as (
+      update ${locations} set
+        last_updated = greatest(${locations}.last_updated, ${stamp}::timestamptz),
+        refreshed_at = now()
+      where seq in (select seq from ok)
+    )
+    select (select count(*) from loc)::int as found,
+      (select count(*) from loc where doc_lu is not null)::int as evse,
+      (select count(*) from ok)::int as applied`);
+  const [row] = rowsOf<{ found: number; evse: number; applied: number }>(result);
+  if (row === undefined || Number(row.found) === 0)
+    return { kind: "unknown", what: `location ${location}` };
+  if (Number(row.evse) === 0)
+    return { kind: "unknown", what: `EVSE ${push.target.evseUid} of location ${location}` };
+  return Number(row.applied) > 0 ? { kind: "applied" } : { kind: "stale" };
+}

@@ -1,0 +1,91 @@
+// Reads of single objects of the cache by id.
+import { and, asc, eq, notInArray, sql } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import { locations, tariffs } from "../db/schema/index.js";
+import type { PartyRef } from "../ocpi/parties.js";
+import type { Json } from "./apply.js";
+import { key, statusesOf, withStatuses } from "./store-shared.js";
+
+/** A cached object with the party that owns it. */
+export interface Owned {
+  owner: PartyRef;
+  doc: Json;
+}
+
+/** The reads of locations and tariffs by id. */
+export function cacheReads(db: Database) {
+  return {
+    /**
+     * The locations with this id, of one owner or of any; with `published`
+     * they must be listed for everyone.
+     */
+    async locationsWithId(
+      id: string,
+      options: { owner?: PartyRef; hidden: readonly string[]; published: boolean },
+    ): Promise<Owned[]> {
+      const owner = options.owner && key(options.owner);
+      const rows = await db
+        .select({
+          countryCode: locations.countryCode,
+          partyId: locations.partyId,
+          data: sql<string>`${locations.data}::text`,
+          statuses: statusesOf,
+        })
+        .from(locations)
+        .where(
+          and(
+            eq(locations.locationId, id.toUpperCase()),
+            owner && eq(locations.countryCode, owner.countryCode),
+            owner && eq(locations.partyId, owner.partyId),
+            options.published ? eq(locations.published, true) : undefined,
+            options.hidden.length > 0
+              ? notInArray(locations.platformId, [...options.hidden])
+              : undefined,
+          ),
+        )
+        .orderBy(asc(locations.seq));
+      return rows.map((r) => ({
+        owner: { countryCode: r.countryCode, partyId: r.partyId },
+        doc: JSON.parse(withStatuses(r.data, r.statuses)) as Json,
+      }));
+    },
+
+    /** The CPOs with a cached location of this id (open routing by location). */
+    async locationOwners(id: string): Promise<PartyRef[]> {
+      return db
+        .select({ countryCode: locations.countryCode, partyId: locations.partyId })
+        .from(locations)
+        .where(eq(locations.locationId, id.toUpperCase()));
+    },
+
+    /** The tariffs with this id, of one owner or of any. */
+    async tariffsWithId(
+      id: string,
+      options: { owner?: PartyRef; hidden: readonly string[] },
+    ): Promise<Owned[]> {
+      const owner = options.owner && key(options.owner);
+      const rows = await db
+        .select({
+          countryCode: tariffs.countryCode,
+          partyId: tariffs.partyId,
+          data: tariffs.data,
+        })
+        .from(tariffs)
+        .where(
+          and(
+            eq(tariffs.tariffId, id.toUpperCase()),
+            owner && eq(tariffs.countryCode, owner.countryCode),
+            owner && eq(tariffs.partyId, owner.partyId),
+            options.hidden.length > 0
+              ? notInArray(tariffs.platformId, [...options.hidden])
+              : undefined,
+          ),
+        )
+        .orderBy(asc(tariffs.seq));
+      return rows.map((r) => ({
+        owner: { countryCode: r.countryCode, partyId: r.partyId },
+        doc: r.data as Json,
+      }));
+    },
+  };
+}

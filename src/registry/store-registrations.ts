@@ -1,0 +1,129 @@
+// Registrations: a handshake's claim on a PENDING platform, its completion, and its undoing.
+import { and, eq, isNull } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import {
+  type PlatformRow,
+  type PlatformStatus,
+  parties,
+  platforms,
+  type StoredEndpoint,
+} from "../db/schema/index.js";
+import type { BusinessDetails } from "../ocpi/schemas/credentials.js";
+import type { TokenEncoding } from "../ocpi/tokens.js";
+import { partyKey } from "./store-platforms.js";
+
+/** What a completed credentials exchange leaves behind. */
+export interface Registration {
+  version: string;
+  versionsUrl: string;
+  endpoints: StoredEndpoint[];
+  outboundToken: string;
+  outboundTokenEncoding: TokenEncoding;
+  inboundTokenHash: string;
+  businessDetails: Map<string, BusinessDetails>;
+}
+
+/** The credentials a platform and the hub exchanged, and the claims that guard the exchange. */
+export function registryRegistrations(db: Database) {
+  /** Updates a platform only while it is PENDING and no hub-initiated handshake holds it. */
+  async function updateIfUnclaimed(
+    id: string,
+    values: Partial<Pick<PlatformRow, "inboundTokenHash" | "tokenAHash">>,
+    now: Date,
+  ): Promise<boolean> {
+    const rows = await db
+      .update(platforms)
+      .set({ ...values, updatedAt: now })
+      .where(
+        and(
+          eq(platforms.id, id),
+          eq(platforms.status, "PENDING"),
+          isNull(platforms.inboundTokenHash),
+        ),
+      )
+      .returning({ id: platforms.id });
+    return rows.length === 1;
+  }
+
+  return {
+    /**
+     * Completes a registration atomically. `expect` guards against a
+     * concurrent change: the update applies only while the platform is still
+     * in that state; false when it was not.
+     */
+    async saveRegistration(
+      id: string,
+      reg: Registration,
+      now: Date,
+      expect: { status: PlatformStatus; inboundTokenHash: string | null } | { status: "PENDING" },
+    ): Promise<boolean> {
+      return db.transaction(async (tx) => {
+        const current = await tx
+          .select({ status: platforms.status, inboundTokenHash: platforms.inboundTokenHash })
+          .from(platforms)
+          .where(eq(platforms.id, id))
+          .for("update");
+        const row = current[0];
+        if (row === undefined || row.status !== expect.status) return false;
+        if ("inboundTokenHash" in expect && row.inboundTokenHash !== expect.inboundTokenHash)
+          return false;
+        await tx
+          .update(platforms)
+          .set({
+            status: row.status === "PENDING" ? "CONNECTED" : row.status,
+            version: reg.version,
+            versionsUrl: reg.versionsUrl,
+            endpoints: reg.endpoints,
+            outboundToken: reg.outboundToken,
+            outboundTokenEncoding: reg.outboundTokenEncoding,
+            inboundTokenHash: reg.inboundTokenHash,
+            tokenAHash: null,
+            lastError: null,
+            registeredAt: now,
+            updatedAt: now,
+          })
+          .where(eq(platforms.id, id));
+        const rows = await tx.select().from(parties).where(eq(parties.platformId, id));
+        for (const party of rows) {
+          const details = reg.businessDetails.get(partyKey(party));
+          if (details !== undefined) {
+            await tx
+              .update(parties)
+              .set({ businessDetails: details })
+              .where(eq(parties.id, party.id));
+          }
+        }
+        return true;
+      });
+    },
+
+    /** Forgets the credentials of a platform; it goes back to PENDING (credentials: DELETE). */
+    async clearRegistration(id: string, now: Date): Promise<void> {
+      await db
+        .update(platforms)
+        .set({
+          status: "PENDING",
+          version: null,
+          endpoints: [],
+          outboundToken: null,
+          inboundTokenHash: null,
+          tokenAHash: null,
+          registeredAt: null,
+          updatedAt: now,
+        })
+        .where(eq(platforms.id, id));
+    },
+
+    /**
+     * Claims a PENDING platform for a hub-initiated handshake by storing the
+     * hash of the token the hub will hand it; false when it is not PENDING or
+     * another handshake holds it.
+     */
+    claimForHandshake: (id: string, inboundTokenHash: string, now: Date) =>
+      updateIfUnclaimed(id, { inboundTokenHash }, now),
+
+    /** A new Token A for a PENDING platform that no handshake holds; false otherwise. */
+    replaceTokenA: (id: string, tokenAHash: string, now: Date) =>
+      updateIfUnclaimed(id, { tokenAHash }, now),
+  };
+}

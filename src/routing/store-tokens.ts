@@ -1,0 +1,71 @@
+// The token index: which eMSP pushed which token, for routing a CPO's real-time authorization.
+import { and, eq } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import { tokens } from "../db/schema/index.js";
+import { type PartyRef, upperParty as upper } from "../ocpi/parties.js";
+
+export interface TokenFact {
+  owner: PartyRef;
+  uid: string;
+  type: string;
+  valid?: boolean;
+  lastUpdated: string;
+}
+
+/** Writes and reads of the token index. */
+export function routingTokens(db: Database) {
+  return {
+    /** Records a token an eMSP pushed in full (tokens: PUT). */
+    async putToken(token: Required<TokenFact>, now: Date): Promise<void> {
+      const owner = upper(token.owner);
+      const values = {
+        countryCode: owner.countryCode,
+        partyId: owner.partyId,
+        uid: token.uid.toUpperCase(),
+        type: token.type,
+        valid: token.valid,
+        lastUpdated: token.lastUpdated,
+        seenAt: now,
+      };
+      await db
+        .insert(tokens)
+        .values(values)
+        .onConflictDoUpdate({
+          target: [tokens.countryCode, tokens.partyId, tokens.uid, tokens.type],
+          set: { valid: values.valid, lastUpdated: values.lastUpdated, seenAt: now },
+        });
+    },
+
+    /** Applies a token PATCH; a patch of a token never pushed in full still records its owner. */
+    async patchToken(token: TokenFact, now: Date): Promise<void> {
+      const owner = upper(token.owner);
+      await db
+        .insert(tokens)
+        .values({
+          countryCode: owner.countryCode,
+          partyId: owner.partyId,
+          uid: token.uid.toUpperCase(),
+          type: token.type,
+          valid: token.valid ?? true,
+          lastUpdated: token.lastUpdated,
+          seenAt: now,
+        })
+        .onConflictDoUpdate({
+          target: [tokens.countryCode, tokens.partyId, tokens.uid, tokens.type],
+          set: {
+            ...(token.valid === undefined ? {} : { valid: token.valid }),
+            lastUpdated: token.lastUpdated,
+            seenAt: now,
+          },
+        });
+    },
+
+    /** The eMSPs that pushed a token with this uid and type. */
+    async tokenOwners(uid: string, type: string): Promise<PartyRef[]> {
+      return db
+        .select({ countryCode: tokens.countryCode, partyId: tokens.partyId })
+        .from(tokens)
+        .where(and(eq(tokens.uid, uid.toUpperCase()), eq(tokens.type, type)));
+    },
+  };
+}
