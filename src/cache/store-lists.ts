@@ -2,7 +2,7 @@
 import { and, asc, count, desc, eq, gte, lt, notInArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { cacheCounts, locations, tariffs } from "../db/schema/index.js";
-import { type CachedModule, statusesOf, withStatuses } from "./store-shared.js";
+import { CACHE_TABLES, type CachedModule, withStatuses } from "./store-shared.js";
 
 /** A list request against the cache (transport_and_format: Paginated Request). */
 export interface ListQuery {
@@ -59,7 +59,7 @@ async function totalOf(
       );
     return Number(row?.n ?? 0);
   }
-  const table = module === "locations" ? locations : tariffs;
+  const { table } = CACHE_TABLES[module];
   const [row] = await tx.select({ n: count() }).from(table).where(where);
   return Number(row?.n ?? 0);
 }
@@ -86,8 +86,7 @@ export function scanWindow(
 export function cacheLists(db: Database) {
   /** A list's page and total from one snapshot; locations come with their EVSE statuses laid over. */
   function listPage(module: CachedModule, q: ListQuery, where: SQL | undefined): Promise<ListPage> {
-    const table = module === "locations" ? locations : tariffs;
-    const statuses = module === "locations" ? statusesOf : sql<string | null>`null`;
+    const { table, statuses } = CACHE_TABLES[module];
     return db.transaction(async (tx) => {
       const total = await totalOf(tx, module, q, where);
       const window = scanWindow(q, total);

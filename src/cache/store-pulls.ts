@@ -1,10 +1,16 @@
 // The pages a sync pulls, written into the cache, and what a sync leaves behind removed.
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { cacheSyncs, locations, tariffs } from "../db/schema/index.js";
+import { cacheSyncs } from "../db/schema/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { isOlder, type Json } from "./apply.js";
-import { type CachedModule, type KnownEvses, rememberEvses, rowCount } from "./store-shared.js";
+import {
+  CACHE_TABLES,
+  type CachedModule,
+  type KnownEvses,
+  rememberEvses,
+  rowCount,
+} from "./store-shared.js";
 
 /** An object a sync brought: written unless the cache holds a newer state. */
 export interface Pulled {
@@ -31,7 +37,7 @@ export function cachePulls(db: Database, knownEvses: KnownEvses) {
      * pages together are the full truth").
      */
     async removeUnrefreshed(module: CachedModule, platformId: string): Promise<number> {
-      const table = module === "locations" ? locations : tariffs;
+      const { table } = CACHE_TABLES[module];
       const started = sql`(select ${cacheSyncs.startedAt} from ${cacheSyncs} where ${cacheSyncs.platformId} = ${platformId})`;
       const removed = await db
         .delete(table)
@@ -57,13 +63,12 @@ async function upsertPulled(
 ): Promise<number> {
   if (pulled.length === 0) return 0;
   const docs = JSON.stringify(dedupe(pulled).map((p) => p.doc));
-  const isLocations = module === "locations";
-  const table = isLocations ? locations : tariffs;
-  const idColumn = sql.raw(isLocations ? "location_id" : "tariff_id");
+  const { table, published: publishes } = CACHE_TABLES[module];
+  const idColumn = sql.raw(CACHE_TABLES[module].idColumn);
   const rewrite = sql.raw(
     "excluded.last_updated > o.last_updated or (excluded.last_updated = o.last_updated and excluded.data is distinct from o.data)",
   );
-  const published = isLocations
+  const published = publishes
     ? {
         column: sql`, published`,
         value: sql`, coalesce((d->>'publish')::boolean, true)`,

@@ -1,6 +1,6 @@
 // What the pieces of the cache store share: keys, the EVSE status overlay, driver results.
 import { sql } from "drizzle-orm";
-import { evseStatuses, locations } from "../db/schema/index.js";
+import { evseStatuses, locations, tariffs } from "../db/schema/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { type Json, overlay, type StatusOverlay } from "./apply.js";
 
@@ -60,3 +60,23 @@ export function rowCount(result: unknown, fallback: number): number {
   const r = result as { count?: number; affectedRows?: number };
   return Number(r.count ?? r.affectedRows ?? fallback);
 }
+
+/**
+ * Each cached module's table and what sets it apart: the key column's
+ * name, the EVSE statuses laid over a location, and whether rows carry a
+ * publication (locations: publish).
+ */
+export const CACHE_TABLES = {
+  locations: {
+    table: locations,
+    idColumn: "location_id",
+    statuses: statusesOf,
+    published: true,
+  },
+  tariffs: {
+    table: tariffs,
+    idColumn: "tariff_id",
+    statuses: sql<string | null>`null`,
+    published: false,
+  },
+} as const;
