@@ -1,8 +1,8 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
+import { routedInterface } from "../ingress/ocpi-router.js";
 import { MODULES } from "../modules/index.js";
 import type { InterfaceRole } from "../ocpi/schemas/version.js";
-import { routedInterface } from "../routing/route.js";
 import { credentialsRoutes } from "./credentials/routes.js";
 import { hubClientInfoRoutes } from "./hubclientinfo.js";
 

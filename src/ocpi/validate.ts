@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { invalidParameters } from "./errors.js";
+import { invalidParameters, malformedJson } from "./errors.js";
 
 /**
  * Checks a value against a schema and returns it unchanged in type; a failure
@@ -13,4 +13,15 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, what: s
     return `${path}: ${issue.message}`;
   });
   throw invalidParameters(`invalid ${what}: ${problems.join("; ")}`);
+}
+
+/** A request body as JSON; a body that is not JSON at all is HTTP 400 with 2001 (status_codes). */
+export function parseJson(text: string): unknown {
+  if (text.trim() === "") throw malformedJson("request body is empty; expected a JSON object");
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const reason = err instanceof SyntaxError ? `: ${err.message}` : "";
+    throw malformedJson(`request body is not valid JSON${reason}`);
+  }
 }

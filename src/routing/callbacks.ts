@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import type { OutboundResponse } from "../egress/ocpi-client.js";
-import type { CallerScope } from "../ingress/request-scope.js";
 import { findModule } from "../modules/index.js";
 import type { Params } from "../modules/module-spec.js";
 import {
@@ -18,6 +17,7 @@ import { isConnected } from "../registry/visibility.js";
 import type { Routing, Target } from "./decide.js";
 import { type Hop, relay, sendHop } from "./forward.js";
 import type { Operation } from "./operations.js";
+import type { CallerScope } from "./scope.js";
 
 /** How long past the receiver's own timeout a result is still taken. */
 const GRACE_MS = 5 * 60_000;

@@ -1,10 +1,9 @@
-import { parseJson } from "../ingress/json-body.js";
 import type { Params } from "../modules/module-spec.js";
 import { urlOwner } from "../modules/module-spec.js";
 import { invalidParameters } from "../ocpi/errors.js";
 import { parsePage } from "../ocpi/pagination.js";
 import { partyName, sameParty } from "../ocpi/parties.js";
-import { validate } from "../ocpi/validate.js";
+import { parseJson, validate } from "../ocpi/validate.js";
 import type { Party } from "../registry/registry.js";
 import type { Operation } from "./operations.js";
 

@@ -1,14 +1,14 @@
-import { writeThrough } from "../cache/http.js";
 import type { OutboundResponse } from "../egress/ocpi-client.js";
-import type { CallerScope } from "../ingress/request-scope.js";
 import { isCached } from "../modules/index.js";
 import type { Params } from "../modules/module-spec.js";
 import type { PartyRef } from "../ocpi/parties.js";
+import { writeThrough } from "./cache-answers.js";
 import { type OpenedCallback, openCallback, settleCallback } from "./callbacks.js";
 import type { Routing, Target } from "./decide.js";
 import { relay, sendHop } from "./forward.js";
 import { recordRouteHints, rewriteAnswer } from "./hints.js";
 import type { Operation } from "./operations.js";
+import type { CallerScope } from "./scope.js";
 
 /** A checked request with the receiver routing chose for it. */
 export interface Forwarding {

@@ -1,7 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { OutboundError, type OutboundResponse } from "../egress/ocpi-client.js";
-import type { CallerScope, RequestScope } from "../ingress/request-scope.js";
-import { answer, idHeaders } from "../ingress/respond.js";
 import type { Method } from "../modules/module-spec.js";
 import {
   forwardTimeout,
@@ -12,6 +10,8 @@ import {
 import { Header, OutHeader, routingHeaders } from "../ocpi/headers.js";
 import { type PartyRef, partyName } from "../ocpi/parties.js";
 import type { Platform } from "../registry/registry.js";
+import type { CallerScope, RequestScope } from "./scope.js";
+import { answer, idHeaders } from "./scope.js";
 
 /** One forwarded request: where it goes and the routing pair the receiver sees. */
 export interface Hop {

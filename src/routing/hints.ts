@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import type { OutboundResponse } from "../egress/ocpi-client.js";
-import type { CallerScope } from "../ingress/request-scope.js";
 import { type Params, urlOwner } from "../modules/module-spec.js";
 import { tokenType } from "../modules/tokens.js";
 import { Header, OutHeader } from "../ocpi/headers.js";
@@ -9,6 +8,7 @@ import { hubUrls } from "../ocpi/version.js";
 import { accepted } from "./callbacks.js";
 import type { Routing, Target } from "./decide.js";
 import type { Operation } from "./operations.js";
+import type { CallerScope } from "./scope.js";
 
 /** A request on its way to its receiver (none for a broadcast). */
 export interface Routed {

@@ -1,5 +1,5 @@
-import type { CallerScope, RequestScope } from "../ingress/request-scope.js";
-import { answer, idHeaders } from "../ingress/respond.js";
+import { isStatusOnly, type Json, pick } from "../cache/apply.js";
+import type { CacheStore, ListPage, ListQuery, Owned } from "../cache/store.js";
 import type { CachedModuleSpec } from "../modules/index.js";
 import { type Method, type Params, urlOwner } from "../modules/module-spec.js";
 import { envelopeText } from "../ocpi/envelope.js";
@@ -9,8 +9,8 @@ import { pageHeaders, parsePage } from "../ocpi/pagination.js";
 import { hubParty, type PartyRef, partyName } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import { hiddenPlatformIds } from "../registry/visibility.js";
-import { isStatusOnly, type Json, pick } from "./apply.js";
-import type { CacheStore, ListPage, ListQuery, Owned } from "./store.js";
+import type { CallerScope, RequestScope } from "./scope.js";
+import { answer, idHeaders } from "./scope.js";
 
 /** The largest page of a list from the cache (X-Limit); also the default. */
 export const CACHE_PAGE_MAX = 500;

@@ -1,0 +1,74 @@
+import type { Deps } from "../deps.js";
+import type { Logger } from "../logging/logger.js";
+import { envelope } from "../ocpi/envelope.js";
+import { OutHeader } from "../ocpi/headers.js";
+import type { StatusCode } from "../ocpi/status-codes.js";
+import type { Caller } from "../registry/registry.js";
+
+/**
+ * What routing needs of one request, without Hono's Context: its
+ * dependencies, its ids, its logger, its URL; and a way to name the
+ * platform it went to for the request's log line. Ingress builds it.
+ */
+export interface RequestScope {
+  readonly deps: Deps;
+  readonly requestId: string;
+  readonly correlationId: string;
+  /** The URL as received, for pagination links. */
+  readonly url: string;
+  /** The request's logger, with its ids bound. */
+  readonly log: Logger;
+  /** Names the platform the request was forwarded to. */
+  forwardedTo(platformId: string): void;
+}
+
+/** A request scope with the authenticated caller (routed modules). */
+export interface CallerScope extends RequestScope {
+  readonly caller: Caller;
+}
+
+export interface ReplyOptions {
+  message?: string;
+  httpStatus?: number;
+  /** Further headers, such as the pagination headers. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * The one way an OCPI answer the hub writes itself leaves it: the envelope,
+ * timestamped by the injected clock, with the request's X-Request-ID and
+ * X-Correlation-ID.
+ */
+export function reply<T>(
+  scope: Pick<RequestScope, "deps" | "requestId" | "correlationId">,
+  statusCode: StatusCode,
+  data?: T,
+  options: ReplyOptions = {},
+): Response {
+  const body = envelope(scope.deps.clock.now(), statusCode, data, options.message);
+  return answer(JSON.stringify(body), options.httpStatus ?? 200, {
+    ...idHeaders(scope),
+    ...options.headers,
+  });
+}
+
+/** The request's ids, echoed on every answer. */
+export function idHeaders(scope: Pick<RequestScope, "requestId" | "correlationId">) {
+  return {
+    [OutHeader.requestId]: scope.requestId,
+    [OutHeader.correlationId]: scope.correlationId,
+  };
+}
+
+/**
+ * A JSON answer with its headers as a plain object. Hono's c.json() and
+ * c.body() turn more than one header into a Headers object, which costs
+ * several microseconds; the adapter's own Response keeps the object and
+ * writes it as it is.
+ */
+export function answer(text: string, status: number, headers: Record<string, string>): Response {
+  return new Response(text, {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
