@@ -5,7 +5,7 @@ import { invalidParameters, methodNotAllowed, notFound } from "../ocpi/errors.js
 import { Header } from "../ocpi/headers.js";
 import { hubParty } from "../ocpi/parties.js";
 import type { InterfaceRole } from "../ocpi/schemas/version.js";
-import { hubUrls } from "../ocpi/version.js";
+import { endpointPath } from "../ocpi/version.js";
 import { readRouting } from "../routing/decide.js";
 import { interfaceOperations } from "../routing/operations.js";
 import { readsBody, route } from "../routing/route.js";
@@ -20,7 +20,7 @@ import { callerScopeOf } from "./request-scope.js";
  */
 export function routedInterface(module: FunctionalModuleSpec, iface: InterfaceRole) {
   const { match } = interfaceOperations(module, iface);
-  const path = hubUrls("").endpointPath(module.id, iface);
+  const path = endpointPath(module.id, iface);
   const routes = new Hono<AppEnv>();
   routes.use("*", requireCaller("full"));
   routes.all("*", async (c) => {
