@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { example, locationOf, tariffOf } from "../support/cache-fixtures.js";
+import { locationOf, tariffOf } from "../support/cache-fixtures.js";
+import { example } from "../support/examples.js";
 import {
   eventually,
   type FakePlatform,

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { example, locationOf, tariffOf } from "../support/cache-fixtures.js";
+import { locationOf, tariffOf } from "../support/cache-fixtures.js";
+import { example } from "../support/examples.js";
 import {
   eventually,
   type FakePlatform,

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboundRequest } from "../../src/egress/ocpi-client.js";
 import { CommandType } from "../../src/ocpi/schemas/commands.js";
 import { ROUTED_MODULES } from "../../src/routing/operations.js";
+import { example } from "../support/examples.js";
 import type { FakePlatform, HubAnswer, ModuleRequest } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
@@ -24,12 +24,6 @@ const CPO = "NL/CPO";
 const EMSP = "DE/EMS";
 const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPO" };
 const emspRole = { role: "EMSP", country_code: "DE", party_id: "EMS" };
-
-function example(file: string): any {
-  return JSON.parse(
-    readFileSync(new URL(`../support/ocpi-examples/${file}`, import.meta.url), "utf8"),
-  );
-}
 
 const location = { ...example("location_example.json"), country_code: "NL", party_id: "CPO" };
 const session = {

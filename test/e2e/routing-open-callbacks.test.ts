@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { example } from "../support/examples.js";
 import type { FakePlatform, HubAnswer, ModuleRequest, Reply } from "../support/fake-platform.js";
 import { startHub, type TestHub, type TestHubOptions } from "../support/test-hub.js";
 
@@ -34,11 +34,6 @@ const EMSP_MODULES: Modules = [
 
 /** The id of a hub callback URL: at least 32 base64url characters (unguessable). */
 const CALLBACK_ID = /^[A-Za-z0-9_-]{32,}$/;
-
-const example = (file: string) =>
-  JSON.parse(
-    readFileSync(new URL(`../support/ocpi-examples/${file}`, import.meta.url), "utf8"),
-  ) as Record<string, any>;
 
 const code = (p: Party) => `${p.country_code}/${p.party_id}`;
 

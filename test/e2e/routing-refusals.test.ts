@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ROUTED_MODULES } from "../../src/routing/operations.js";
+import { example } from "../support/examples.js";
 import type { FakePlatform, FakeRole, HubAnswer, Reply } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
@@ -10,9 +10,6 @@ type Json = any;
 type Path = (string | number)[];
 type Iface = "SENDER" | "RECEIVER";
 type Modules = { identifier: string; role: Iface }[];
-
-const example = (file: string): Json =>
-  JSON.parse(readFileSync(new URL(`../support/ocpi-examples/${file}`, import.meta.url), "utf8"));
 
 const CPO: FakeRole = { role: "CPO", country_code: "NL", party_id: "CPO" };
 const EMSP: FakeRole = { role: "EMSP", country_code: "DE", party_id: "EMS" };

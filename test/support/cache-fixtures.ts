@@ -1,9 +1,4 @@
-import { readFileSync } from "node:fs";
-
-/** One of the spec's JSON examples, parsed afresh. */
-export function example(file: string): any {
-  return JSON.parse(readFileSync(new URL(`./ocpi-examples/${file}`, import.meta.url), "utf8"));
-}
+import { example } from "./examples.js";
 
 const LOCATION = example("location_example.json");
 const TARIFF = example("tariff_1_simple_2hour.json");
