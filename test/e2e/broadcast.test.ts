@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { locationOf, tariffOf } from "../support/cache-fixtures.js";
 import { example } from "../support/examples.js";
+import { expectRouting } from "../support/expect.js";
 import {
   eventually,
   type FakePlatform,
   type HubAnswer,
   type ModuleRequest,
 } from "../support/fake-platform.js";
+import { code, type Modules, type Party } from "../support/parties.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
 /**
@@ -19,9 +21,6 @@ import { startHub, type TestHub } from "../support/test-hub.js";
 const HUB = "NL/HUB";
 const hubParty = { country_code: "NL", party_id: "HUB" };
 
-type Party = { role: string; country_code: string; party_id: string };
-type Modules = { identifier: string; role: "SENDER" | "RECEIVER" }[];
-
 const cpoRole: Party = { role: "CPO", country_code: "NL", party_id: "CPO" };
 const emspRole: Party = { role: "EMSP", country_code: "DE", party_id: "EMS" };
 
@@ -29,8 +28,6 @@ const CACHED_RECEIVERS: Modules = [
   { identifier: "locations", role: "RECEIVER" },
   { identifier: "tariffs", role: "RECEIVER" },
 ];
-
-const code = (p: { country_code: string; party_id: string }) => `${p.country_code}/${p.party_id}`;
 
 let hub: TestHub;
 
@@ -63,18 +60,7 @@ function expectQueued(answer: HubAnswer, platforms: number, sender: Party) {
   expect(answer.body.status_message).toBe(
     `queued for ${platforms} platform${platforms === 1 ? "" : "s"}`,
   );
-  expectAnswerParties(answer, sender, hubParty);
-}
-
-function expectAnswerParties(
-  answer: HubAnswer,
-  to: { country_code: string; party_id: string },
-  from: { country_code: string; party_id: string },
-) {
-  expect(answer.headers.get("ocpi-to-country-code")).toBe(to.country_code);
-  expect(answer.headers.get("ocpi-to-party-id")).toBe(to.party_id);
-  expect(answer.headers.get("ocpi-from-country-code")).toBe(from.country_code);
-  expect(answer.headers.get("ocpi-from-party-id")).toBe(from.party_id);
+  expectRouting(answer.headers, sender, hubParty);
 }
 
 /** A delivery as the hub sends it: OCPI-to = the recipient's party, OCPI-from = the hub, its token. */
@@ -88,10 +74,7 @@ function expectDelivered(
   expect(req.method, context).toBe(expected.method);
   expect(req.tail, context).toBe(expected.tail);
   expect(req.token, context).toBe(recipient.tokenForHub);
-  expect(req.headers["ocpi-to-country-code"], context).toBe(party.country_code);
-  expect(req.headers["ocpi-to-party-id"], context).toBe(party.party_id);
-  expect(req.headers["ocpi-from-country-code"], context).toBe(hubParty.country_code);
-  expect(req.headers["ocpi-from-party-id"], context).toBe(hubParty.party_id);
+  expectRouting(req.headers, party, hubParty, context);
   if (expected.body === undefined) {
     expect(req.body, context).toBeUndefined();
   } else {
@@ -525,7 +508,7 @@ describe("not fanned out", () => {
     expect(answer.status).toBe(200);
     expect(answer.body.status_code).toBe(1000);
     expect(answer.body.status_message).toBe("sessions taken by BE/MSB");
-    expectAnswerParties(answer, cpoRole, emspB);
+    expectRouting(answer.headers, cpoRole, emspB);
     const [forwarded] = b.moduleRequests() as [ModuleRequest];
     expect(b.moduleRequests()).toHaveLength(1);
     expect([forwarded.method, forwarded.module, forwarded.tail]).toEqual([
@@ -574,7 +557,7 @@ describe("pushes delivered to nobody", () => {
     expect(stale.status).toBe(200);
     expect(stale.body.status_code).toBe(1000);
     expect(stale.body.status_message).toMatch(/^older than the hub's copy.*; delivered to nobody$/);
-    expectAnswerParties(stale, cpoRole, hubParty);
+    expectRouting(stale.headers, cpoRole, hubParty);
 
     // An EVSE update older than the cached EVSE likewise.
     const staleEvse = await push(cpo, "PATCH", "locations/receiver/NL/CPO/LOC1/3256", {

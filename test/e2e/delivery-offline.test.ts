@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { locationOf, tariffOf } from "../support/cache-fixtures.js";
+import { DATE_TIME } from "../support/expect.js";
 import {
   eventually,
   type FakePlatform,
@@ -21,10 +22,6 @@ const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPO" };
 const otherCpoRole = { role: "CPO", country_code: "BE", party_id: "CPB" };
 const awayRole = { role: "EMSP", country_code: "DE", party_id: "AWY" };
 const stayRole = { role: "EMSP", country_code: "DE", party_id: "STY" };
-
-/** RFC 3339 in UTC (types: DateTime), as the hub writes it. */
-const RFC3339_UTC =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?Z$/;
 
 const receivers = (): { identifier: string; role: "RECEIVER" }[] => [
   { identifier: "locations", role: "RECEIVER" },
@@ -252,7 +249,7 @@ describe("a recipient that fails past DELIVERY_WINDOW_MS", () => {
       return row.retrying > 0 && row.failing_since !== null && row;
     }, 10_000);
     expect(failing.status).toBe("CONNECTED");
-    expect(failing.failing_since).toMatch(RFC3339_UTC);
+    expect(failing.failing_since).toMatch(DATE_TIME);
     expect(failing.last_error).toMatch(/HTTP 503/);
 
     await eventually(async () => (await statusOf(awayId)) === "OFFLINE", 15_000);
@@ -265,8 +262,8 @@ describe("a recipient that fails past DELIVERY_WINDOW_MS", () => {
     // The EVSE update and the tariff were both dropped, never delivered.
     expect(row.dropped).toBeGreaterThanOrEqual(2);
     expect(row.last_error).toMatch(/HTTP 503/);
-    expect(row.last_error_at).toMatch(RFC3339_UTC);
-    expect(row.offline_since).toMatch(RFC3339_UTC);
+    expect(row.last_error_at).toMatch(DATE_TIME);
+    expect(row.offline_since).toMatch(DATE_TIME);
     expect(Date.parse(row.offline_since)).toBeGreaterThanOrEqual(Date.parse(failing.failing_since));
 
     // The other platforms with a hubclientinfo Receiver hear it is OFFLINE; it is not told itself.
@@ -279,7 +276,7 @@ describe("a recipient that fails past DELIVERY_WINDOW_MS", () => {
       expect(info.body).toEqual({
         ...awayRole,
         status: "OFFLINE",
-        last_updated: expect.stringMatching(RFC3339_UTC),
+        last_updated: expect.stringMatching(DATE_TIME),
       });
     }
     expect(away.clientInfos.filter((i) => sameParty(i.body, awayRole))).toEqual([]);
@@ -578,7 +575,7 @@ describe("GET /admin/deliveries", () => {
     const before = await counted();
     for (const row of before) {
       expect(row.delivered).toBeGreaterThan(0);
-      expect(row.last_success_at).toMatch(RFC3339_UTC);
+      expect(row.last_success_at).toMatch(DATE_TIME);
     }
 
     await push("PUT", "locations/receiver/NL/CPO/LOC1", locationOf("NL/CPO", "LOC1"));

@@ -1,13 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { DATE_TIME } from "../support/expect.js";
 import { eventually, type FakePlatform } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
 const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPA" };
 const emspRole = { role: "EMSP", country_code: "DE", party_id: "MSP" };
-
-/** RFC 3339 in UTC (types: DateTime), as the hub writes it. */
-const RFC3339_UTC =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?Z$/;
 
 let hub: TestHub;
 
@@ -34,7 +31,7 @@ function expectClientInfo(body: unknown, party: Party, status: string) {
     country_code: party.country_code,
     role: party.role,
     status,
-    last_updated: expect.stringMatching(RFC3339_UTC),
+    last_updated: expect.stringMatching(DATE_TIME),
   });
 }
 
@@ -247,7 +244,7 @@ describe("hubclientinfo GET (Sender interface, paginated, never routed)", () => 
     const res = await list(reader);
     expect(res.status).toBe(200);
     expect(res.body.status_code).toBe(1000);
-    expect(res.body.timestamp).toMatch(RFC3339_UTC);
+    expect(res.body.timestamp).toMatch(DATE_TIME);
     expect(res.headers.get("x-total-count")).toBe("4");
     expect(res.headers.get("x-limit")).toBe("100");
     expect(res.headers.get("link")).toBeNull();
@@ -359,7 +356,7 @@ describe("hubclientinfo GET (Sender interface, paginated, never routed)", () => 
       expect(bad.status, query).toBe(200);
       expect(bad.body.status_code, query).toBe(2001);
       expect(bad.body.status_message, query).toEqual(expect.any(String));
-      expect(bad.body.timestamp, query).toMatch(RFC3339_UTC);
+      expect(bad.body.timestamp, query).toMatch(DATE_TIME);
     }
   });
 

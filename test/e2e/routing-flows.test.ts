@@ -4,6 +4,7 @@ import type { OutboundRequest } from "../../src/egress/ocpi-client.js";
 import { CommandType } from "../../src/ocpi/schemas/commands.js";
 import { ROUTED_MODULES } from "../../src/routing/operations.js";
 import { example } from "../support/examples.js";
+import { expectRouting } from "../support/expect.js";
 import type { FakePlatform, HubAnswer, ModuleRequest } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
@@ -111,20 +112,6 @@ function answerNext(platform: FakePlatform, answer: Answer) {
 
 const split = (party: string) => party.split("/") as [string, string];
 
-function expectParties(headers: Headers | Record<string, string>, to: string, from: string) {
-  const get = (name: string) =>
-    headers instanceof Headers ? headers.get(name) : (headers[name] ?? null);
-  expect(
-    [
-      get("ocpi-to-country-code"),
-      get("ocpi-to-party-id"),
-      get("ocpi-from-country-code"),
-      get("ocpi-from-party-id"),
-    ],
-    "routing headers",
-  ).toEqual([...split(to), ...split(from)]);
-}
-
 /**
  * Sends one request through the hub with direct routing and checks both
  * legs: the receiver got the same method, tail, query and bytes with the
@@ -191,7 +178,7 @@ async function roundTrip(trip: Trip): Promise<TripResult> {
   expect(got.headers["x-request-id"]).toMatch(/\S/);
   expect(got.headers["x-request-id"]).not.toBe(requestId);
   expect(got.headers["x-correlation-id"]).toBe(correlationId);
-  expectParties(got.headers, trip.to, trip.from);
+  expectRouting(got.headers, trip.to, trip.from);
 
   expect(answer.status).toBe(trip.answer.status ?? 200);
   expect(answer.body).toEqual(trip.answer.body);
@@ -201,7 +188,7 @@ async function roundTrip(trip: Trip): Promise<TripResult> {
   );
   expect(answer.headers.get("x-request-id")).toBe(requestId);
   expect(answer.headers.get("x-correlation-id")).toBe(correlationId);
-  expectParties(answer.headers, trip.from, trip.to);
+  expectRouting(answer.headers, trip.from, trip.to);
   return { answer, got, outboundUrl, requestId, correlationId };
 }
 

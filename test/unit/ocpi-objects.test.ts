@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { OcpiError } from "../../src/ocpi/errors.js";
 import { CdrSchema } from "../../src/ocpi/schemas/cdrs.js";
 import {
   ActiveChargingProfileResultSchema,
@@ -57,6 +56,7 @@ import {
 import { VersionDetailsSchema, VersionListSchema } from "../../src/ocpi/schemas/version.js";
 import { validate } from "../../src/ocpi/validate.js";
 import { example, exampleFiles } from "../support/examples.js";
+import { refusalOf } from "../support/expect.js";
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -227,16 +227,6 @@ function describeIssues(schema: z.ZodType, value: unknown): string {
     : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
 }
 
-function refusal(schema: z.ZodType, value: unknown, what: string): OcpiError {
-  try {
-    validate(schema, value, what);
-  } catch (err) {
-    if (err instanceof OcpiError) return err;
-    throw err;
-  }
-  throw new Error(`${what} was accepted`);
-}
-
 /** The value a check validates: the fragment, or the data of an envelope. */
 function subject(check: Check, json: any): unknown {
   if (check.enveloped) return json.data;
@@ -272,7 +262,7 @@ describe("the spec's JSON examples", () => {
       expect(exception.reason).not.toBe("");
       const paths = issuePaths(exception.schema, subject(exception, example(file)));
       expect(paths.sort()).toEqual([...exception.failing].sort());
-      const err = refusal(exception.schema, example(file), exception.what);
+      const err = refusalOf(exception.schema, example(file), exception.what);
       expect(err.statusCode).toBe(2001);
     },
   );
@@ -597,7 +587,7 @@ describe("broken copies of the examples' module objects", () => {
   it.each(cases.filter(([, what]) => what.startsWith("without ")))(
     "%s %s is refused by validate with 2001",
     (_source, _what, schema, broken, field) => {
-      const err = refusal(schema, broken, "body");
+      const err = refusalOf(schema, broken, "body");
       expect(err.statusCode).toBe(2001);
       expect(err.message).toContain(field);
     },
@@ -658,7 +648,7 @@ describe("field rules", () => {
       TokenPatchSchema,
     ]) {
       expect(issuePaths(schema, { x_custom: 1 })).toEqual(["last_updated"]);
-      expect(refusal(schema, {}, "patch").message).toContain("last_updated");
+      expect(refusalOf(schema, {}, "patch").message).toContain("last_updated");
     }
   });
 
@@ -821,7 +811,7 @@ describe("commands", () => {
       accepts(schema, bodies[command]);
       const { response_url: _, ...withoutUrl } = bodies[command];
       refusesAt(schema, withoutUrl, "response_url");
-      expect(refusal(schema, withoutUrl, command).message).toContain("response_url");
+      expect(refusalOf(schema, withoutUrl, command).message).toContain("response_url");
       refusesAt(schema, { ...bodies[command], response_url: "not a url" }, "response_url");
     },
   );

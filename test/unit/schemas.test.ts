@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { OcpiError } from "../../src/ocpi/errors.js";
 import { CredentialsSchema } from "../../src/ocpi/schemas/credentials.js";
 import { DateTime } from "../../src/ocpi/schemas/primitives.js";
 import { VersionDetailsSchema, VersionListSchema } from "../../src/ocpi/schemas/version.js";
 import { validate } from "../../src/ocpi/validate.js";
 import { example } from "../support/examples.js";
-
-function refusal(schema: Parameters<typeof validate>[0], value: unknown): OcpiError {
-  try {
-    validate(schema, value, "body");
-  } catch (err) {
-    if (err instanceof OcpiError) return err;
-    throw err;
-  }
-  throw new Error("value was accepted");
-}
+import { refusalOf } from "../support/expect.js";
 
 describe("the spec's credentials and versions examples", () => {
   it.each([
@@ -79,7 +69,7 @@ describe("broken copies of the credentials example fail with 2001 naming the fie
   ])("%s", (_what, breakIt, field) => {
     const copy = base();
     breakIt(copy);
-    const err = refusal(CredentialsSchema, copy);
+    const err = refusalOf(CredentialsSchema, copy);
     expect(err.statusCode).toBe(2001);
     expect(err.httpStatus).toBe(200);
     expect(err.message).toContain(field);
