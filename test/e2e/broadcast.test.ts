@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { locationOf, tariffOf } from "../support/cache-fixtures.js";
-import { example } from "../support/examples.js";
+import { example, forEmsp } from "../support/examples.js";
 import { expectRouting } from "../support/expect.js";
 import {
   eventually,
@@ -482,18 +482,6 @@ describe("not fanned out", () => {
     ...CACHED_RECEIVERS,
   ];
 
-  /** The spec's example in `file` as NL/CPO's object `id`, with a cdr_token of `emsp`. */
-  function forEmsp(file: string, id: string, emsp: Party) {
-    const base = example(file);
-    return {
-      ...base,
-      country_code: "NL",
-      party_id: "CPO",
-      id,
-      cdr_token: { ...base.cdr_token, country_code: emsp.country_code, party_id: emsp.party_id },
-    };
-  }
-
   it("routes a session PUT and a CDR POST with OCPI-to = the hub to the eMSP of their cdr_token only", async () => {
     hub = await startHub();
     const cpo = await connect([cpoRole], []);
@@ -503,7 +491,7 @@ describe("not fanned out", () => {
     const b = await connect([emspB], sessionsAndCdrs);
     b.on((req) => ({ body: b.envelope(undefined, 1000, `${req.module} taken by BE/MSB`) }));
 
-    const session = forEmsp("session_example_1_simple_start.json", "SES1", emspB);
+    const session = forEmsp("session_example_1_simple_start.json", cpoRole, emspB, "SES1");
     const answer = await push(cpo, "PUT", "sessions/receiver/NL/CPO/SES1", session);
     expect(answer.status).toBe(200);
     expect(answer.body.status_code).toBe(1000);
@@ -522,7 +510,7 @@ describe("not fanned out", () => {
     expect(forwarded.headers["ocpi-from-country-code"]).toBe("NL");
     expect(forwarded.headers["ocpi-from-party-id"]).toBe("CPO");
 
-    const cdr = forEmsp("cdr_example.json", "CDR1", emspB);
+    const cdr = forEmsp("cdr_example.json", cpoRole, emspB, "CDR1");
     const posted = await push(cpo, "POST", "cdrs/receiver", cdr);
     expect(posted.body.status_code).toBe(1000);
     expect(posted.body.status_message).toBe("cdrs taken by BE/MSB");

@@ -8,6 +8,7 @@ import {
   type HubAnswer,
   type ModuleRequest,
 } from "../support/fake-platform.js";
+import { clientInfoPushed, sameParty } from "../support/parties.js";
 import { startHub, type TestHub, usingNats } from "../support/test-hub.js";
 
 /**
@@ -48,8 +49,6 @@ const VIEW_FIELDS = [
 
 /** Keeps the probe out of the way: only the platform's own request brings it back. */
 const NO_PROBE = "3600000";
-
-type Party = { role: string; country_code: string; party_id: string };
 
 let hub: TestHub;
 let cpo: FakePlatform;
@@ -116,20 +115,6 @@ async function deliveriesOf(id: string): Promise<any> {
   return res.body.data.find((r: { platform_id: string }) => r.platform_id === id);
 }
 
-const sameParty = (info: Party, party: Party) =>
-  info.role === party.role &&
-  info.country_code === party.country_code &&
-  info.party_id === party.party_id;
-
-/** Waits for a ClientInfo PUT about `party` with `status`, received after the first `after` ones. */
-function pushed(to: FakePlatform, party: Party, status: string, after = 0) {
-  return eventually(
-    () =>
-      to.clientInfos.slice(after).find((i) => sameParty(i.body, party) && i.body.status === status),
-    10_000,
-  );
-}
-
 /** Locations and tariffs requests the eMSP got after the first `after` module requests. */
 const cachedRequests = (emsp: FakePlatform, after: number): ModuleRequest[] =>
   emsp
@@ -179,7 +164,7 @@ async function goAway(): Promise<number> {
   });
   expect(answer.body.status_message).toBe("queued for 2 platforms");
   await eventually(async () => (await statusOf(awayId)) === "OFFLINE", 15_000);
-  await pushed(stay, awayRole, "OFFLINE");
+  await clientInfoPushed(stay, awayRole, "OFFLINE", { ms: 10_000 });
   return stay.clientInfos.length;
 }
 
@@ -271,7 +256,7 @@ describe("a recipient that fails past DELIVERY_WINDOW_MS", () => {
       [cpo, cpoInfos],
       [stay, stayInfos],
     ] as const) {
-      const info = await pushed(other, awayRole, "OFFLINE", seen);
+      const info = await clientInfoPushed(other, awayRole, "OFFLINE", { after: seen, ms: 10_000 });
       expect(info.path).toBe("/ocpi/2.2.1/clientinfo/DE/AWY");
       expect(info.body).toEqual({
         ...awayRole,
@@ -361,8 +346,8 @@ describe("a recipient back from OFFLINE", () => {
     expect(own.body.status_code).toBe(1000);
 
     await eventually(async () => (await statusOf(awayId)) === "CONNECTED", 10_000);
-    await pushed(stay, awayRole, "CONNECTED", stayInfos);
-    await pushed(cpo, awayRole, "CONNECTED");
+    await clientInfoPushed(stay, awayRole, "CONNECTED", { after: stayInfos, ms: 10_000 });
+    await clientInfoPushed(cpo, awayRole, "CONNECTED", { ms: 10_000 });
     await expectCaughtUp(seen);
     const row = await deliveriesOf(awayId);
     expect(row.status).toBe("CONNECTED");
@@ -390,7 +375,7 @@ describe("a recipient back from OFFLINE", () => {
     down = false;
     away.versionsMode = "ok";
     await eventually(async () => (await statusOf(awayId)) === "CONNECTED", 10_000);
-    await pushed(stay, awayRole, "CONNECTED", stayInfos);
+    await clientInfoPushed(stay, awayRole, "CONNECTED", { after: stayInfos, ms: 10_000 });
     await expectCaughtUp(seen);
     // The probe carried the hub's token for it.
     const probe = away.requests.filter((r) => r.path === "/ocpi/versions").at(-1);
@@ -408,7 +393,7 @@ describe("a recipient back from OFFLINE", () => {
     const own = await away.hubCall("GET", `${hub.url}/ocpi/2.2.1/hubclientinfo`);
     expect(own.body.status_code).toBe(1000);
     await eventually(async () => (await statusOf(awayId)) === "CONNECTED", 10_000);
-    await pushed(stay, awayRole, "CONNECTED", stayInfos);
+    await clientInfoPushed(stay, awayRole, "CONNECTED", { after: stayInfos, ms: 10_000 });
     await hub.settled();
     expect(cachedRequests(away, seen)).toEqual([]);
 

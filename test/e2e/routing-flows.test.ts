@@ -3,23 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboundRequest } from "../../src/egress/ocpi-client.js";
 import { CommandType } from "../../src/ocpi/schemas/commands.js";
 import { ROUTED_MODULES } from "../../src/routing/operations.js";
-import { example } from "../support/examples.js";
+import { example, forEmsp } from "../support/examples.js";
 import { expectRouting } from "../support/expect.js";
 import type { FakePlatform, HubAnswer, ModuleRequest } from "../support/fake-platform.js";
+import { CPO_MODULES, EMSP_MODULES } from "../support/parties.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
 type Role = "SENDER" | "RECEIVER";
-
-/** The CPO is Sender of these modules and Receiver of the rest; the eMSP the other way round. */
-const CPO_SENDS = new Set<string>(["locations", "sessions", "cdrs", "tariffs"]);
-const CPO_MODULES: { identifier: string; role: Role }[] = ROUTED_MODULES.map((identifier) => ({
-  identifier,
-  role: CPO_SENDS.has(identifier) ? "SENDER" : "RECEIVER",
-}));
-const EMSP_MODULES: { identifier: string; role: Role }[] = ROUTED_MODULES.map((identifier) => ({
-  identifier,
-  role: CPO_SENDS.has(identifier) ? "RECEIVER" : "SENDER",
-}));
 
 const CPO = "NL/CPO";
 const EMSP = "DE/EMS";
@@ -27,22 +17,8 @@ const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPO" };
 const emspRole = { role: "EMSP", country_code: "DE", party_id: "EMS" };
 
 const location = { ...example("location_example.json"), country_code: "NL", party_id: "CPO" };
-const session = {
-  ...example("session_example_1_simple_start.json"),
-  country_code: "NL",
-  party_id: "CPO",
-  cdr_token: {
-    ...example("session_example_1_simple_start.json").cdr_token,
-    country_code: "DE",
-    party_id: "EMS",
-  },
-};
-const cdr = {
-  ...example("cdr_example.json"),
-  country_code: "NL",
-  party_id: "CPO",
-  cdr_token: { ...example("cdr_example.json").cdr_token, country_code: "DE", party_id: "EMS" },
-};
+const session = forEmsp("session_example_1_simple_start.json", cpoRole, emspRole);
+const cdr = forEmsp("cdr_example.json", cpoRole, emspRole);
 const tariff = { ...example("tariff_1_simple_2hour.json"), country_code: "NL", party_id: "CPO" };
 const token = { ...example("token_put_example.json"), country_code: "DE", party_id: "EMS" };
 const appUserToken = {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { example } from "../support/examples.js";
+import { example, forEmsp } from "../support/examples.js";
 import { expectOk, expectRefused, expectRouting, watchModuleRequests } from "../support/expect.js";
 import type { FakePlatform, HubAnswer, ModuleRequest, Reply } from "../support/fake-platform.js";
 import { closeServer, freePort } from "../support/net.js";
@@ -55,21 +55,9 @@ function location(owner: Party, id: string) {
   };
 }
 
-/** The spec's example in `file` as `cpo`'s object `id`, with a cdr_token of `emsp`. */
-function forEmsp(file: string, cpo: Party, id: string, emsp: Party) {
-  const base = example(file);
-  return {
-    ...base,
-    country_code: cpo.country_code,
-    party_id: cpo.party_id,
-    id,
-    cdr_token: { ...base.cdr_token, country_code: emsp.country_code, party_id: emsp.party_id },
-  };
-}
-
 const session = (cpo: Party, id: string, emsp: Party) =>
-  forEmsp("session_example_1_simple_start.json", cpo, id, emsp);
-const cdr = (cpo: Party, id: string, emsp: Party) => forEmsp("cdr_example.json", cpo, id, emsp);
+  forEmsp("session_example_1_simple_start.json", cpo, emsp, id);
+const cdr = (cpo: Party, id: string, emsp: Party) => forEmsp("cdr_example.json", cpo, emsp, id);
 
 const CHARGING_PROFILE = {
   charging_rate_unit: "W",

@@ -1,36 +1,20 @@
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ROUTED_MODULES } from "../../src/routing/operations.js";
-import { example } from "../support/examples.js";
+import { example, forEmsp } from "../support/examples.js";
 import { expectRefused } from "../support/expect.js";
 import type { FakePlatform, FakeRole, HubAnswer, Reply } from "../support/fake-platform.js";
+import { CPO_MODULES, EMSP_MODULES } from "../support/parties.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
 type Json = any;
 type Path = (string | number)[];
 type Iface = "SENDER" | "RECEIVER";
-type Modules = { identifier: string; role: Iface }[];
 
 const CPO: FakeRole = { role: "CPO", country_code: "NL", party_id: "CPO" };
 const EMSP: FakeRole = { role: "EMSP", country_code: "DE", party_id: "EMS" };
 const CPO_NAME = "Charge Co";
 const EMSP_NAME = "Drive App";
-
-/**
- * terminology: Typical OCPI implementations per Role. The CPO is Sender of
- * locations, sessions, cdrs and tariffs and Receiver of the rest; the eMSP
- * the other way round.
- */
-const CPO_SENDS = new Set(["locations", "sessions", "cdrs", "tariffs"]);
-const CPO_MODULES: Modules = ROUTED_MODULES.map((identifier) => ({
-  identifier,
-  role: CPO_SENDS.has(identifier) ? "SENDER" : "RECEIVER",
-}));
-const EMSP_MODULES: Modules = ROUTED_MODULES.map((identifier) => ({
-  identifier,
-  role: CPO_SENDS.has(identifier) ? "RECEIVER" : "SENDER",
-}));
 
 /** A hub, a CPO and an eMSP connected to it, and every fake platform of this hub. */
 interface World {
@@ -64,19 +48,9 @@ function location(id = "LOC1"): Json {
   return { ...example("location_example.json"), country_code: "NL", party_id: "CPO", id };
 }
 
-/** The spec's example in `file` as the CPO NL/CPO's, with a cdr_token of the eMSP DE/EMS. */
-function forEmsp(file: string): Json {
-  const o = example(file);
-  return {
-    ...o,
-    country_code: "NL",
-    party_id: "CPO",
-    cdr_token: { ...o.cdr_token, country_code: "DE", party_id: "EMS" },
-  };
-}
-
-const session = (): Json => forEmsp("session_example_1_simple_start.json");
-const cdr = (): Json => forEmsp("cdr_example.json");
+/** The spec's examples as the CPO NL/CPO's, with a cdr_token of the eMSP DE/EMS. */
+const session = (): Json => forEmsp("session_example_1_simple_start.json", CPO, EMSP);
+const cdr = (): Json => forEmsp("cdr_example.json", CPO, EMSP);
 
 function tariff(): Json {
   return { ...example("tariff_1_simple_2hour.json"), country_code: "NL", party_id: "CPO" };
