@@ -10,7 +10,7 @@ import {
   type ModuleRequest,
 } from "../support/fake-platform.js";
 import { code, type Modules, type Party } from "../support/parties.js";
-import { startHub, type TestHub } from "../support/test-hub.js";
+import { deliveryRow, platformStatus, startHub, type TestHub } from "../support/test-hub.js";
 
 /**
  * Broadcast push: a party sends a location, tariff or token update with
@@ -82,17 +82,6 @@ function expectDelivered(
     const raw = JSON.stringify(expected.body, null, 2);
     expect(req.headers["content-length"], context).toBe(String(Buffer.byteLength(raw)));
   }
-}
-
-/** A row of GET /admin/deliveries. */
-async function deliveryRow(platformId: string): Promise<any> {
-  const res = await hub.admin("GET", "/deliveries");
-  expect(res.status).toBe(200);
-  return res.body.data.find((r: { platform_id: string }) => r.platform_id === platformId);
-}
-
-async function platformStatus(platformId: string): Promise<string> {
-  return (await hub.admin("GET", `/platforms/${platformId}`)).body.status;
 }
 
 describe("fan-out", () => {
@@ -184,7 +173,7 @@ describe("fan-out", () => {
     );
     const gone = await unregistered.platform.hubCall("DELETE", at("credentials"));
     expect(gone.body.status_code).toBe(1000);
-    expect(await platformStatus(unregistered.id)).toBe("PENDING");
+    expect(await platformStatus(hub, unregistered.id)).toBe("PENDING");
     const invited = await hub.invite([{ role: "EMSP", country_code: "DE", party_id: "INV" }]);
     expect(invited.status).toBe("PENDING");
 
@@ -215,9 +204,9 @@ describe("fan-out", () => {
         name,
       ).toEqual([]);
     }
-    const invitedRow = await deliveryRow(invited.id);
+    const invitedRow = await deliveryRow(hub, invited.id);
     expect(invitedRow).toMatchObject({ status: "PENDING", pending: 0, in_flight: 0, delivered: 0 });
-    expect(await deliveryRow(suspendedEmsp.id)).toMatchObject({ pending: 0, delivered: 0 });
+    expect(await deliveryRow(hub, suspendedEmsp.id)).toMatchObject({ pending: 0, delivered: 0 });
   }, 60_000);
 });
 
@@ -360,11 +349,11 @@ describe("recipients do not hold each other up", () => {
       await eventually(() => fast.every((f) => f.moduleRequests().length === 1), 15_000);
       await eventually(() => slow.moduleRequests().length === 1, 15_000);
       for (const id of fastIds) {
-        await eventually(async () => (await deliveryRow(id)).delivered === 1, 15_000);
+        await eventually(async () => (await deliveryRow(hub, id)).delivered === 1, 15_000);
       }
       // The fast ones are done; the slow one has its request and has not answered.
       expect(slowAnswered).toBe(0);
-      expect(await deliveryRow(slowId)).toMatchObject({ in_flight: 1, delivered: 0 });
+      expect(await deliveryRow(hub, slowId)).toMatchObject({ in_flight: 1, delivered: 0 });
       fast.forEach((f, i) => {
         expectDelivered(f.moduleRequests()[0] as ModuleRequest, f, fastRoles[i] as Party, {
           method: "PUT",
@@ -375,10 +364,10 @@ describe("recipients do not hold each other up", () => {
     } finally {
       release();
     }
-    await eventually(async () => (await deliveryRow(slowId)).delivered === 1, 15_000);
+    await eventually(async () => (await deliveryRow(hub, slowId)).delivered === 1, 15_000);
     expect(slowAnswered).toBe(1);
     expect(slow.moduleRequests()).toHaveLength(1);
-    expect(await deliveryRow(slowId)).toMatchObject({ in_flight: 0, pending: 0 });
+    expect(await deliveryRow(hub, slowId)).toMatchObject({ in_flight: 0, pending: 0 });
   }, 60_000);
 });
 
@@ -459,8 +448,8 @@ describe("order and newest state", () => {
       expect(evses[1]).toEqual(location.evses[1]);
     }
 
-    expect(await platformStatus(flakyId)).toBe("CONNECTED");
-    const row = await deliveryRow(flakyId);
+    expect(await platformStatus(hub, flakyId)).toBe("CONNECTED");
+    const row = await deliveryRow(hub, flakyId);
     expect(row).toMatchObject({
       status: "CONNECTED",
       pending: 0,

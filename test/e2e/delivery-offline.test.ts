@@ -9,7 +9,13 @@ import {
   type ModuleRequest,
 } from "../support/fake-platform.js";
 import { clientInfoPushed, sameParty } from "../support/parties.js";
-import { startHub, type TestHub, usingNats } from "../support/test-hub.js";
+import {
+  deliveryRow,
+  platformStatus,
+  startHub,
+  type TestHub,
+  usingNats,
+} from "../support/test-hub.js";
 
 /**
  * Broadcast recipients that stop answering: past DELIVERY_WINDOW_MS they go
@@ -106,15 +112,6 @@ async function hubCopy(path: string): Promise<any> {
   return res.body.data;
 }
 
-const statusOf = async (id: string): Promise<string> =>
-  (await hub.admin("GET", `/platforms/${id}`)).body.status;
-
-async function deliveriesOf(id: string): Promise<any> {
-  const res = await hub.admin("GET", "/deliveries");
-  expect(res.status).toBe(200);
-  return res.body.data.find((r: { platform_id: string }) => r.platform_id === id);
-}
-
 /** Locations and tariffs requests the eMSP got after the first `after` module requests. */
 const cachedRequests = (emsp: FakePlatform, after: number): ModuleRequest[] =>
   emsp
@@ -163,7 +160,7 @@ async function goAway(): Promise<number> {
     last_updated: now(),
   });
   expect(answer.body.status_message).toBe("queued for 2 platforms");
-  await eventually(async () => (await statusOf(awayId)) === "OFFLINE", 15_000);
+  await eventually(async () => (await platformStatus(hub, awayId)) === "OFFLINE", 15_000);
   await clientInfoPushed(stay, awayRole, "OFFLINE", { ms: 10_000 });
   return stay.clientInfos.length;
 }
@@ -230,17 +227,17 @@ describe("a recipient that fails past DELIVERY_WINDOW_MS", () => {
 
     // Within the window it is retried and still CONNECTED.
     const failing = await eventually(async () => {
-      const row = await deliveriesOf(awayId);
+      const row = await deliveryRow(hub, awayId);
       return row.retrying > 0 && row.failing_since !== null && row;
     }, 10_000);
     expect(failing.status).toBe("CONNECTED");
     expect(failing.failing_since).toMatch(DATE_TIME);
     expect(failing.last_error).toMatch(/HTTP 503/);
 
-    await eventually(async () => (await statusOf(awayId)) === "OFFLINE", 15_000);
+    await eventually(async () => (await platformStatus(hub, awayId)) === "OFFLINE", 15_000);
     await hub.settled();
     const row = await eventually(async () => {
-      const r = await deliveriesOf(awayId);
+      const r = await deliveryRow(hub, awayId);
       return r.pending === 0 && r.in_flight === 0 && r;
     });
     expect(row.status).toBe("OFFLINE");
@@ -291,7 +288,7 @@ describe("a recipient that fails past DELIVERY_WINDOW_MS", () => {
     expect(direct.body.status_code, JSON.stringify(direct.body)).toBe(4003);
     await hub.settled();
     expect(away.moduleRequests().slice(seen)).toEqual([]);
-    expect(await statusOf(awayId)).toBe("OFFLINE");
+    expect(await platformStatus(hub, awayId)).toBe("OFFLINE");
   }, 60_000);
   it("drops a delivery still in flight when it goes OFFLINE: afterwards nothing shows as retrying or failing", async () => {
     await scene({ PROBE_INTERVAL_MS: NO_PROBE });
@@ -312,7 +309,7 @@ describe("a recipient that fails past DELIVERY_WINDOW_MS", () => {
       last_updated: now(),
     });
     await push("PUT", "tariffs/receiver/NL/CPO/T1", tariffOf("NL/CPO", "T1", now()));
-    await eventually(async () => (await statusOf(awayId)) === "OFFLINE", 15_000);
+    await eventually(async () => (await platformStatus(hub, awayId)) === "OFFLINE", 15_000);
     const attempts = away.moduleRequests("tariffs").length;
     expect(slowAnswers, "tariff attempts answered when it went OFFLINE").toBeLessThan(attempts);
 
@@ -320,7 +317,7 @@ describe("a recipient that fails past DELIVERY_WINDOW_MS", () => {
     // Time for the hub to take in that last answer; there is nothing to poll for.
     await new Promise((resolve) => setTimeout(resolve, 500));
     await hub.settled();
-    const row = await deliveriesOf(awayId);
+    const row = await deliveryRow(hub, awayId);
     expect(row.status).toBe("OFFLINE");
     expect(row.dropped).toBeGreaterThanOrEqual(2);
     expect({ retrying: row.retrying, failing_since: row.failing_since }).toEqual({
@@ -338,18 +335,18 @@ describe("a recipient back from OFFLINE", () => {
     const stayInfos = await goAway();
     await changeWhileAway();
     const seen = away.moduleRequests().length;
-    expect(await statusOf(awayId)).toBe("OFFLINE");
+    expect(await platformStatus(hub, awayId)).toBe("OFFLINE");
 
     down = false;
     const own = await away.hubCall("GET", `${hub.url}/ocpi/2.2.1/hubclientinfo`);
     expect(own.status).toBe(200);
     expect(own.body.status_code).toBe(1000);
 
-    await eventually(async () => (await statusOf(awayId)) === "CONNECTED", 10_000);
+    await eventually(async () => (await platformStatus(hub, awayId)) === "CONNECTED", 10_000);
     await clientInfoPushed(stay, awayRole, "CONNECTED", { after: stayInfos, ms: 10_000 });
     await clientInfoPushed(cpo, awayRole, "CONNECTED", { ms: 10_000 });
     await expectCaughtUp(seen);
-    const row = await deliveriesOf(awayId);
+    const row = await deliveryRow(hub, awayId);
     expect(row.status).toBe("CONNECTED");
     expect(row.offline_since).toBeNull();
     expect(row.failing_since).toBeNull();
@@ -369,12 +366,12 @@ describe("a recipient back from OFFLINE", () => {
     const before = probes();
     await changeWhileAway();
     await eventually(() => probes() > before, 10_000);
-    expect(await statusOf(awayId)).toBe("OFFLINE");
+    expect(await platformStatus(hub, awayId)).toBe("OFFLINE");
     const seen = away.moduleRequests().length;
 
     down = false;
     away.versionsMode = "ok";
-    await eventually(async () => (await statusOf(awayId)) === "CONNECTED", 10_000);
+    await eventually(async () => (await platformStatus(hub, awayId)) === "CONNECTED", 10_000);
     await clientInfoPushed(stay, awayRole, "CONNECTED", { after: stayInfos, ms: 10_000 });
     await expectCaughtUp(seen);
     // The probe carried the hub's token for it.
@@ -392,7 +389,7 @@ describe("a recipient back from OFFLINE", () => {
     down = false;
     const own = await away.hubCall("GET", `${hub.url}/ocpi/2.2.1/hubclientinfo`);
     expect(own.body.status_code).toBe(1000);
-    await eventually(async () => (await statusOf(awayId)) === "CONNECTED", 10_000);
+    await eventually(async () => (await platformStatus(hub, awayId)) === "CONNECTED", 10_000);
     await clientInfoPushed(stay, awayRole, "CONNECTED", { after: stayInfos, ms: 10_000 });
     await hub.settled();
     expect(cachedRequests(away, seen)).toEqual([]);
@@ -550,7 +547,7 @@ describe("GET /admin/deliveries", () => {
     ];
     const counted = (): Promise<any[]> =>
       eventually(async () => {
-        const rows = await Promise.all(fakes.map(([, id]) => deliveriesOf(id)));
+        const rows = await Promise.all(fakes.map(([, id]) => deliveryRow(hub, id)));
         const matches = fakes.every(
           ([fake], i) =>
             rows[i].delivered === fake.clientInfos.length + fake.moduleRequests().length,

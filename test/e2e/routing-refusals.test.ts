@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { example, forEmsp } from "../support/examples.js";
 import { expectRefused } from "../support/expect.js";
 import type { FakePlatform, FakeRole, HubAnswer, Reply } from "../support/fake-platform.js";
+import { closeServer } from "../support/net.js";
 import { CPO_MODULES, EMSP_MODULES } from "../support/parties.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
@@ -1109,11 +1110,7 @@ async function rawEndpoints(answer: (res: ServerResponse) => void) {
     hits,
     endpointUrl: (identifier: string, role: Iface) =>
       `${base}/ocpi/2.2.1/${identifier}/${role.toLowerCase()}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 

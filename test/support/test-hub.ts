@@ -13,6 +13,7 @@ import { type Clock, createDeps, type Deps } from "../../src/deps.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { freshDatabase, type TestDatabase } from "./database.js";
 import { FakePlatform, type FakePlatformOptions, type FakeRole } from "./fake-platform.js";
+import { closeServer } from "./net.js";
 
 /** The admin API's answer to an invitation. */
 export interface Invited {
@@ -175,10 +176,7 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
     async close() {
       if (closed) return;
       closed = true;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as Server).closeAllConnections();
-      });
+      await closeServer(server as Server);
       deps.tasks.stop();
       await deps.deliveries.stop();
       await deps.tasks.idle();
@@ -234,4 +232,16 @@ export async function closeInstances(): Promise<void> {
   instances.bus = undefined;
   await instances.database?.dispose();
   instances.database = undefined;
+}
+
+/** A platform's status as the hub's admin API shows it. */
+export async function platformStatus(hub: TestHub, platformId: string): Promise<string> {
+  return (await hub.admin("GET", `/platforms/${platformId}`)).body.status;
+}
+
+/** A platform's row of GET /admin/deliveries. */
+export async function deliveryRow(hub: TestHub, platformId: string): Promise<any> {
+  const res = await hub.admin("GET", "/deliveries");
+  expect(res.status).toBe(200);
+  return res.body.data.find((r: { platform_id: string }) => r.platform_id === platformId);
 }
