@@ -6,7 +6,7 @@ import { ROUTED_MODULES } from "../../src/routing/operations.js";
 import { example, forEmsp } from "../support/examples.js";
 import { expectRouting } from "../support/expect.js";
 import type { FakePlatform, HubAnswer, ModuleRequest } from "../support/fake-platform.js";
-import { CPO_MODULES, EMSP_MODULES } from "../support/parties.js";
+import { CPO_MODULES, EMSP_MODULES } from "../support/routed-modules.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
 type Role = "SENDER" | "RECEIVER";

@@ -5,7 +5,7 @@ import { example, forEmsp } from "../support/examples.js";
 import { expectRefused } from "../support/expect.js";
 import type { FakePlatform, FakeRole, HubAnswer, Reply } from "../support/fake-platform.js";
 import { closeServer } from "../support/net.js";
-import { CPO_MODULES, EMSP_MODULES } from "../support/parties.js";
+import { CPO_MODULES, EMSP_MODULES } from "../support/routed-modules.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
 type Json = any;

@@ -1,4 +1,3 @@
-import { ROUTED_MODULES } from "../../src/routing/operations.js";
 import { eventually, type FakePlatform } from "./fake-platform.js";
 
 /** A party as the tests name one: a role of a platform. */
@@ -13,21 +12,6 @@ export const code = (p: { country_code: string; party_id: string }) =>
 
 export const sameParty = (a: Party, b: Party) =>
   a.role === b.role && a.country_code === b.country_code && a.party_id === b.party_id;
-
-/**
- * terminology: Typical OCPI implementations per Role. The CPO is Sender of
- * locations, sessions, cdrs and tariffs and Receiver of every other routed
- * module; the eMSP the other way round.
- */
-const CPO_SENDS = new Set<string>(["locations", "sessions", "cdrs", "tariffs"]);
-export const CPO_MODULES: Modules = ROUTED_MODULES.map((identifier) => ({
-  identifier,
-  role: CPO_SENDS.has(identifier) ? "SENDER" : "RECEIVER",
-}));
-export const EMSP_MODULES: Modules = ROUTED_MODULES.map((identifier) => ({
-  identifier,
-  role: CPO_SENDS.has(identifier) ? "RECEIVER" : "SENDER",
-}));
 
 /**
  * Waits for a ClientInfo PUT about `party` with `status` that `to` received
