@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
+import { DATE_TIME } from "../support/expect.js";
 import {
   ADMIN_TOKEN,
   type Invited,
@@ -306,7 +307,7 @@ describe("listing and showing platforms", () => {
     expect(res.body.version).toBeNull();
     expect(res.body.endpoints).toEqual([]);
     for (const field of ["created_at", "updated_at"]) {
-      expect(res.body[field], field).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+      expect(res.body[field], field).toMatch(DATE_TIME);
     }
     expect(Date.parse(res.body.updated_at)).toBeGreaterThanOrEqual(Date.parse(res.body.created_at));
 

@@ -1,13 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { example, locationOf, tariffOf } from "../support/cache-fixtures.js";
+import { locationOf, tariffOf } from "../support/cache-fixtures.js";
+import { example, forEmsp } from "../support/examples.js";
+import { expectRouting } from "../support/expect.js";
 import {
   eventually,
   type FakePlatform,
   type HubAnswer,
   type ModuleRequest,
 } from "../support/fake-platform.js";
-import { startHub, type TestHub } from "../support/test-hub.js";
+import { code, type Modules, type Party } from "../support/parties.js";
+import { deliveryRow, platformStatus, startHub, type TestHub } from "../support/test-hub.js";
 
 /**
  * Broadcast push: a party sends a location, tariff or token update with
@@ -18,9 +21,6 @@ import { startHub, type TestHub } from "../support/test-hub.js";
 const HUB = "NL/HUB";
 const hubParty = { country_code: "NL", party_id: "HUB" };
 
-type Party = { role: string; country_code: string; party_id: string };
-type Modules = { identifier: string; role: "SENDER" | "RECEIVER" }[];
-
 const cpoRole: Party = { role: "CPO", country_code: "NL", party_id: "CPO" };
 const emspRole: Party = { role: "EMSP", country_code: "DE", party_id: "EMS" };
 
@@ -28,8 +28,6 @@ const CACHED_RECEIVERS: Modules = [
   { identifier: "locations", role: "RECEIVER" },
   { identifier: "tariffs", role: "RECEIVER" },
 ];
-
-const code = (p: { country_code: string; party_id: string }) => `${p.country_code}/${p.party_id}`;
 
 let hub: TestHub;
 
@@ -62,18 +60,7 @@ function expectQueued(answer: HubAnswer, platforms: number, sender: Party) {
   expect(answer.body.status_message).toBe(
     `queued for ${platforms} platform${platforms === 1 ? "" : "s"}`,
   );
-  expectAnswerParties(answer, sender, hubParty);
-}
-
-function expectAnswerParties(
-  answer: HubAnswer,
-  to: { country_code: string; party_id: string },
-  from: { country_code: string; party_id: string },
-) {
-  expect(answer.headers.get("ocpi-to-country-code")).toBe(to.country_code);
-  expect(answer.headers.get("ocpi-to-party-id")).toBe(to.party_id);
-  expect(answer.headers.get("ocpi-from-country-code")).toBe(from.country_code);
-  expect(answer.headers.get("ocpi-from-party-id")).toBe(from.party_id);
+  expectRouting(answer.headers, sender, hubParty);
 }
 
 /** A delivery as the hub sends it: OCPI-to = the recipient's party, OCPI-from = the hub, its token. */
@@ -87,10 +74,7 @@ function expectDelivered(
   expect(req.method, context).toBe(expected.method);
   expect(req.tail, context).toBe(expected.tail);
   expect(req.token, context).toBe(recipient.tokenForHub);
-  expect(req.headers["ocpi-to-country-code"], context).toBe(party.country_code);
-  expect(req.headers["ocpi-to-party-id"], context).toBe(party.party_id);
-  expect(req.headers["ocpi-from-country-code"], context).toBe(hubParty.country_code);
-  expect(req.headers["ocpi-from-party-id"], context).toBe(hubParty.party_id);
+  expectRouting(req.headers, party, hubParty, context);
   if (expected.body === undefined) {
     expect(req.body, context).toBeUndefined();
   } else {
@@ -98,17 +82,6 @@ function expectDelivered(
     const raw = JSON.stringify(expected.body, null, 2);
     expect(req.headers["content-length"], context).toBe(String(Buffer.byteLength(raw)));
   }
-}
-
-/** A row of GET /admin/deliveries. */
-async function deliveryRow(platformId: string): Promise<any> {
-  const res = await hub.admin("GET", "/deliveries");
-  expect(res.status).toBe(200);
-  return res.body.data.find((r: { platform_id: string }) => r.platform_id === platformId);
-}
-
-async function platformStatus(platformId: string): Promise<string> {
-  return (await hub.admin("GET", `/platforms/${platformId}`)).body.status;
 }
 
 describe("fan-out", () => {
@@ -200,7 +173,7 @@ describe("fan-out", () => {
     );
     const gone = await unregistered.platform.hubCall("DELETE", at("credentials"));
     expect(gone.body.status_code).toBe(1000);
-    expect(await platformStatus(unregistered.id)).toBe("PENDING");
+    expect(await platformStatus(hub, unregistered.id)).toBe("PENDING");
     const invited = await hub.invite([{ role: "EMSP", country_code: "DE", party_id: "INV" }]);
     expect(invited.status).toBe("PENDING");
 
@@ -231,9 +204,9 @@ describe("fan-out", () => {
         name,
       ).toEqual([]);
     }
-    const invitedRow = await deliveryRow(invited.id);
+    const invitedRow = await deliveryRow(hub, invited.id);
     expect(invitedRow).toMatchObject({ status: "PENDING", pending: 0, in_flight: 0, delivered: 0 });
-    expect(await deliveryRow(suspendedEmsp.id)).toMatchObject({ pending: 0, delivered: 0 });
+    expect(await deliveryRow(hub, suspendedEmsp.id)).toMatchObject({ pending: 0, delivered: 0 });
   }, 60_000);
 });
 
@@ -376,11 +349,11 @@ describe("recipients do not hold each other up", () => {
       await eventually(() => fast.every((f) => f.moduleRequests().length === 1), 15_000);
       await eventually(() => slow.moduleRequests().length === 1, 15_000);
       for (const id of fastIds) {
-        await eventually(async () => (await deliveryRow(id)).delivered === 1, 15_000);
+        await eventually(async () => (await deliveryRow(hub, id)).delivered === 1, 15_000);
       }
       // The fast ones are done; the slow one has its request and has not answered.
       expect(slowAnswered).toBe(0);
-      expect(await deliveryRow(slowId)).toMatchObject({ in_flight: 1, delivered: 0 });
+      expect(await deliveryRow(hub, slowId)).toMatchObject({ in_flight: 1, delivered: 0 });
       fast.forEach((f, i) => {
         expectDelivered(f.moduleRequests()[0] as ModuleRequest, f, fastRoles[i] as Party, {
           method: "PUT",
@@ -391,10 +364,10 @@ describe("recipients do not hold each other up", () => {
     } finally {
       release();
     }
-    await eventually(async () => (await deliveryRow(slowId)).delivered === 1, 15_000);
+    await eventually(async () => (await deliveryRow(hub, slowId)).delivered === 1, 15_000);
     expect(slowAnswered).toBe(1);
     expect(slow.moduleRequests()).toHaveLength(1);
-    expect(await deliveryRow(slowId)).toMatchObject({ in_flight: 0, pending: 0 });
+    expect(await deliveryRow(hub, slowId)).toMatchObject({ in_flight: 0, pending: 0 });
   }, 60_000);
 });
 
@@ -475,8 +448,8 @@ describe("order and newest state", () => {
       expect(evses[1]).toEqual(location.evses[1]);
     }
 
-    expect(await platformStatus(flakyId)).toBe("CONNECTED");
-    const row = await deliveryRow(flakyId);
+    expect(await platformStatus(hub, flakyId)).toBe("CONNECTED");
+    const row = await deliveryRow(hub, flakyId);
     expect(row).toMatchObject({
       status: "CONNECTED",
       pending: 0,
@@ -498,18 +471,6 @@ describe("not fanned out", () => {
     ...CACHED_RECEIVERS,
   ];
 
-  /** The spec's example in `file` as NL/CPO's object `id`, with a cdr_token of `emsp`. */
-  function forEmsp(file: string, id: string, emsp: Party) {
-    const base = example(file);
-    return {
-      ...base,
-      country_code: "NL",
-      party_id: "CPO",
-      id,
-      cdr_token: { ...base.cdr_token, country_code: emsp.country_code, party_id: emsp.party_id },
-    };
-  }
-
   it("routes a session PUT and a CDR POST with OCPI-to = the hub to the eMSP of their cdr_token only", async () => {
     hub = await startHub();
     const cpo = await connect([cpoRole], []);
@@ -519,12 +480,12 @@ describe("not fanned out", () => {
     const b = await connect([emspB], sessionsAndCdrs);
     b.on((req) => ({ body: b.envelope(undefined, 1000, `${req.module} taken by BE/MSB`) }));
 
-    const session = forEmsp("session_example_1_simple_start.json", "SES1", emspB);
+    const session = forEmsp("session_example_1_simple_start.json", cpoRole, emspB, "SES1");
     const answer = await push(cpo, "PUT", "sessions/receiver/NL/CPO/SES1", session);
     expect(answer.status).toBe(200);
     expect(answer.body.status_code).toBe(1000);
     expect(answer.body.status_message).toBe("sessions taken by BE/MSB");
-    expectAnswerParties(answer, cpoRole, emspB);
+    expectRouting(answer.headers, cpoRole, emspB);
     const [forwarded] = b.moduleRequests() as [ModuleRequest];
     expect(b.moduleRequests()).toHaveLength(1);
     expect([forwarded.method, forwarded.module, forwarded.tail]).toEqual([
@@ -538,7 +499,7 @@ describe("not fanned out", () => {
     expect(forwarded.headers["ocpi-from-country-code"]).toBe("NL");
     expect(forwarded.headers["ocpi-from-party-id"]).toBe("CPO");
 
-    const cdr = forEmsp("cdr_example.json", "CDR1", emspB);
+    const cdr = forEmsp("cdr_example.json", cpoRole, emspB, "CDR1");
     const posted = await push(cpo, "POST", "cdrs/receiver", cdr);
     expect(posted.body.status_code).toBe(1000);
     expect(posted.body.status_message).toBe("cdrs taken by BE/MSB");
@@ -573,7 +534,7 @@ describe("pushes delivered to nobody", () => {
     expect(stale.status).toBe(200);
     expect(stale.body.status_code).toBe(1000);
     expect(stale.body.status_message).toMatch(/^older than the hub's copy.*; delivered to nobody$/);
-    expectAnswerParties(stale, cpoRole, hubParty);
+    expectRouting(stale.headers, cpoRole, hubParty);
 
     // An EVSE update older than the cached EVSE likewise.
     const staleEvse = await push(cpo, "PATCH", "locations/receiver/NL/CPO/LOC1/3256", {

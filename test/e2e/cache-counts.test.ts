@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { example } from "../support/examples.js";
 import type { FakePlatform } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
@@ -8,12 +8,6 @@ import { startHub, type TestHub } from "../support/test-hub.js";
  * by triggers; with a date filter it is counted. Whatever happens to the
  * cache, both must agree with the objects a client can page through.
  */
-
-function example(file: string): any {
-  return JSON.parse(
-    readFileSync(new URL(`../support/ocpi-examples/${file}`, import.meta.url), "utf8"),
-  );
-}
 
 const LOCATION = example("location_example.json");
 const TARIFF = example("tariff_1_simple_2hour.json");

@@ -1,11 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { example, locationOf, tariffOf } from "../support/cache-fixtures.js";
+import { ids, locationOf, tariffOf } from "../support/cache-fixtures.js";
+import { example } from "../support/examples.js";
+import { expectRouting } from "../support/expect.js";
 import {
   eventually,
   type FakePlatform,
   type FakeRole,
   type HubAnswer,
 } from "../support/fake-platform.js";
+import { code } from "../support/parties.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
 /**
@@ -50,14 +53,12 @@ afterEach(async () => {
   await hub?.close();
 });
 
-const codes = (o: { country_code: string; party_id: string }) => `${o.country_code}/${o.party_id}`;
-
 /** The CPO that owns `object` pushes it to the eMSP through the hub. */
 async function push(module: "locations" | "tariffs", object: any, cpo?: FakePlatform) {
-  const from = cpo ?? (codes(object) === "NL/CPO" ? cpoA : cpoB);
+  const from = cpo ?? (code(object) === "NL/CPO" ? cpoA : cpoB);
   const res = await from.hubRoute(
     "PUT",
-    `${hub.url}/ocpi/2.2.1/${module}/receiver/${codes(object)}/${object.id}`,
+    `${hub.url}/ocpi/2.2.1/${module}/receiver/${code(object)}/${object.id}`,
     { to: EMSP, body: object },
   );
   expect(res.body.status_code, JSON.stringify(res.body)).toBe(1000);
@@ -67,18 +68,6 @@ async function push(module: "locations" | "tariffs", object: any, cpo?: FakePlat
 function get(pathOrUrl: string, to: string | null = HUB): Promise<HubAnswer> {
   const url = pathOrUrl.startsWith("http") ? pathOrUrl : `${hub.url}/ocpi/2.2.1/${pathOrUrl}`;
   return emsp.hubRoute("GET", url, to === null ? {} : { to });
-}
-
-function expectRouting(res: HubAnswer, to: string, from: string) {
-  expect(
-    [
-      res.headers.get("ocpi-to-country-code"),
-      res.headers.get("ocpi-to-party-id"),
-      res.headers.get("ocpi-from-country-code"),
-      res.headers.get("ocpi-from-party-id"),
-    ],
-    "routing headers of the answer",
-  ).toEqual([...to.split("/"), ...from.split("/")]);
 }
 
 interface Page {
@@ -96,7 +85,7 @@ async function page(pathOrUrl: string, to: string | null = HUB): Promise<Page> {
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   expect(res.body.status_code, JSON.stringify(res.body)).toBe(1000);
   expect(Array.isArray(res.body.data), JSON.stringify(res.body)).toBe(true);
-  expectRouting(res, EMSP, HUB);
+  expectRouting(res.headers, EMSP, HUB, "the answer's");
   const link = res.headers.get("link");
   let next: string | undefined;
   if (link !== null) {
@@ -120,8 +109,6 @@ function expectNext(next: string | undefined, module: string, params: Record<str
   expect(`${url.origin}${url.pathname}`).toBe(`${hub.url}/ocpi/2.2.1/${module}/sender`);
   expect(Object.fromEntries(url.searchParams)).toEqual(params);
 }
-
-const ids = (list: any[]) => list.map((o) => `${codes(o)}/${o.id}`);
 
 interface Catalogue {
   locations: any[];
@@ -500,7 +487,7 @@ describe("single objects via hub", () => {
       expect(res.status, path).toBe(200);
       expect(res.body.status_code, `${path}: ${JSON.stringify(res.body)}`).toBe(1000);
       expect(res.body.data, path).toEqual(data);
-      expectRouting(res, EMSP, HUB);
+      expectRouting(res.headers, EMSP, HUB, "the answer's");
     }
 
     const missing: [string, string | null, number][] = [
@@ -533,7 +520,12 @@ describe("single objects via hub", () => {
       expect(res.body.status_code, path).toBe(code);
       if (data === undefined) continue;
       expect(res.body.data, path).toEqual(data);
-      expectRouting(res, path.includes("/NL/CPO/") ? "NL/CPO" : "BE/CPB", HUB);
+      expectRouting(
+        res.headers,
+        path.includes("/NL/CPO/") ? "NL/CPO" : "BE/CPB",
+        HUB,
+        "the answer's",
+      );
     }
     for (const cpo of [cpoA, cpoB]) expect(cpo.moduleRequests()).toEqual([]);
   });
@@ -561,7 +553,7 @@ describe("single objects via hub", () => {
     expect(direct.body.data).toEqual(theirs);
     const asked = sender.moduleRequests("locations", "SENDER").slice(seen);
     expect(asked.map((r) => r.tail)).toEqual(["/LOC1"]);
-    expectRouting(direct, EMSP, "NL/CPS");
+    expectRouting(direct.headers, EMSP, "NL/CPS", "the answer's");
   });
 });
 

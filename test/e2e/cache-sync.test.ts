@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { locationOf, tariffOf } from "../support/cache-fixtures.js";
+import { ids, locationOf, tariffOf } from "../support/cache-fixtures.js";
 import {
   eventually,
   type FakePlatform,
@@ -141,8 +141,6 @@ async function cached(module: "locations" | "tariffs"): Promise<any[]> {
   expect(res.body.status_code, JSON.stringify(res.body)).toBe(1000);
   return res.body.data;
 }
-
-const ids = (list: any[]) => list.map((o) => `${o.country_code}/${o.party_id}/${o.id}`);
 
 describe("initial sync", () => {
   it("on connect pulls every page of locations, then of tariffs, with the hub's token and routing headers", async () => {

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { example } from "../support/examples.js";
 import type { FakePlatform, HubAnswer, ModuleRequest } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
@@ -14,12 +14,6 @@ const EMSP = "DE/EMS";
 const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPO" };
 const otherCpoRole = { role: "CPO", country_code: "BE", party_id: "CPB" };
 const emspRole = { role: "EMSP", country_code: "DE", party_id: "EMS" };
-
-function example(file: string): any {
-  return JSON.parse(
-    readFileSync(new URL(`../support/ocpi-examples/${file}`, import.meta.url), "utf8"),
-  );
-}
 
 /** A deep copy, so that no test changes another's objects. */
 const copy = <T>(value: T): T => structuredClone(value);

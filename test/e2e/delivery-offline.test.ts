@@ -1,13 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { locationOf, tariffOf } from "../support/cache-fixtures.js";
+import { DATE_TIME } from "../support/expect.js";
 import {
   eventually,
   type FakePlatform,
   type HubAnswer,
   type ModuleRequest,
 } from "../support/fake-platform.js";
-import { startHub, type TestHub, usingNats } from "../support/test-hub.js";
+import { clientInfoPushed, sameParty } from "../support/parties.js";
+import {
+  deliveryRow,
+  platformStatus,
+  startHub,
+  type TestHub,
+  usingNats,
+} from "../support/test-hub.js";
 
 /**
  * Broadcast recipients that stop answering: past DELIVERY_WINDOW_MS they go
@@ -21,10 +29,6 @@ const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPO" };
 const otherCpoRole = { role: "CPO", country_code: "BE", party_id: "CPB" };
 const awayRole = { role: "EMSP", country_code: "DE", party_id: "AWY" };
 const stayRole = { role: "EMSP", country_code: "DE", party_id: "STY" };
-
-/** RFC 3339 in UTC (types: DateTime), as the hub writes it. */
-const RFC3339_UTC =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?Z$/;
 
 const receivers = (): { identifier: string; role: "RECEIVER" }[] => [
   { identifier: "locations", role: "RECEIVER" },
@@ -51,8 +55,6 @@ const VIEW_FIELDS = [
 
 /** Keeps the probe out of the way: only the platform's own request brings it back. */
 const NO_PROBE = "3600000";
-
-type Party = { role: string; country_code: string; party_id: string };
 
 let hub: TestHub;
 let cpo: FakePlatform;
@@ -110,29 +112,6 @@ async function hubCopy(path: string): Promise<any> {
   return res.body.data;
 }
 
-const statusOf = async (id: string): Promise<string> =>
-  (await hub.admin("GET", `/platforms/${id}`)).body.status;
-
-async function deliveriesOf(id: string): Promise<any> {
-  const res = await hub.admin("GET", "/deliveries");
-  expect(res.status).toBe(200);
-  return res.body.data.find((r: { platform_id: string }) => r.platform_id === id);
-}
-
-const sameParty = (info: Party, party: Party) =>
-  info.role === party.role &&
-  info.country_code === party.country_code &&
-  info.party_id === party.party_id;
-
-/** Waits for a ClientInfo PUT about `party` with `status`, received after the first `after` ones. */
-function pushed(to: FakePlatform, party: Party, status: string, after = 0) {
-  return eventually(
-    () =>
-      to.clientInfos.slice(after).find((i) => sameParty(i.body, party) && i.body.status === status),
-    10_000,
-  );
-}
-
 /** Locations and tariffs requests the eMSP got after the first `after` module requests. */
 const cachedRequests = (emsp: FakePlatform, after: number): ModuleRequest[] =>
   emsp
@@ -181,8 +160,8 @@ async function goAway(): Promise<number> {
     last_updated: now(),
   });
   expect(answer.body.status_message).toBe("queued for 2 platforms");
-  await eventually(async () => (await statusOf(awayId)) === "OFFLINE", 15_000);
-  await pushed(stay, awayRole, "OFFLINE");
+  await eventually(async () => (await platformStatus(hub, awayId)) === "OFFLINE", 15_000);
+  await clientInfoPushed(stay, awayRole, "OFFLINE", { ms: 10_000 });
   return stay.clientInfos.length;
 }
 
@@ -248,25 +227,25 @@ describe("a recipient that fails past DELIVERY_WINDOW_MS", () => {
 
     // Within the window it is retried and still CONNECTED.
     const failing = await eventually(async () => {
-      const row = await deliveriesOf(awayId);
+      const row = await deliveryRow(hub, awayId);
       return row.retrying > 0 && row.failing_since !== null && row;
     }, 10_000);
     expect(failing.status).toBe("CONNECTED");
-    expect(failing.failing_since).toMatch(RFC3339_UTC);
+    expect(failing.failing_since).toMatch(DATE_TIME);
     expect(failing.last_error).toMatch(/HTTP 503/);
 
-    await eventually(async () => (await statusOf(awayId)) === "OFFLINE", 15_000);
+    await eventually(async () => (await platformStatus(hub, awayId)) === "OFFLINE", 15_000);
     await hub.settled();
     const row = await eventually(async () => {
-      const r = await deliveriesOf(awayId);
+      const r = await deliveryRow(hub, awayId);
       return r.pending === 0 && r.in_flight === 0 && r;
     });
     expect(row.status).toBe("OFFLINE");
     // The EVSE update and the tariff were both dropped, never delivered.
     expect(row.dropped).toBeGreaterThanOrEqual(2);
     expect(row.last_error).toMatch(/HTTP 503/);
-    expect(row.last_error_at).toMatch(RFC3339_UTC);
-    expect(row.offline_since).toMatch(RFC3339_UTC);
+    expect(row.last_error_at).toMatch(DATE_TIME);
+    expect(row.offline_since).toMatch(DATE_TIME);
     expect(Date.parse(row.offline_since)).toBeGreaterThanOrEqual(Date.parse(failing.failing_since));
 
     // The other platforms with a hubclientinfo Receiver hear it is OFFLINE; it is not told itself.
@@ -274,12 +253,12 @@ describe("a recipient that fails past DELIVERY_WINDOW_MS", () => {
       [cpo, cpoInfos],
       [stay, stayInfos],
     ] as const) {
-      const info = await pushed(other, awayRole, "OFFLINE", seen);
+      const info = await clientInfoPushed(other, awayRole, "OFFLINE", { after: seen, ms: 10_000 });
       expect(info.path).toBe("/ocpi/2.2.1/clientinfo/DE/AWY");
       expect(info.body).toEqual({
         ...awayRole,
         status: "OFFLINE",
-        last_updated: expect.stringMatching(RFC3339_UTC),
+        last_updated: expect.stringMatching(DATE_TIME),
       });
     }
     expect(away.clientInfos.filter((i) => sameParty(i.body, awayRole))).toEqual([]);
@@ -309,7 +288,7 @@ describe("a recipient that fails past DELIVERY_WINDOW_MS", () => {
     expect(direct.body.status_code, JSON.stringify(direct.body)).toBe(4003);
     await hub.settled();
     expect(away.moduleRequests().slice(seen)).toEqual([]);
-    expect(await statusOf(awayId)).toBe("OFFLINE");
+    expect(await platformStatus(hub, awayId)).toBe("OFFLINE");
   }, 60_000);
   it("drops a delivery still in flight when it goes OFFLINE: afterwards nothing shows as retrying or failing", async () => {
     await scene({ PROBE_INTERVAL_MS: NO_PROBE });
@@ -330,7 +309,7 @@ describe("a recipient that fails past DELIVERY_WINDOW_MS", () => {
       last_updated: now(),
     });
     await push("PUT", "tariffs/receiver/NL/CPO/T1", tariffOf("NL/CPO", "T1", now()));
-    await eventually(async () => (await statusOf(awayId)) === "OFFLINE", 15_000);
+    await eventually(async () => (await platformStatus(hub, awayId)) === "OFFLINE", 15_000);
     const attempts = away.moduleRequests("tariffs").length;
     expect(slowAnswers, "tariff attempts answered when it went OFFLINE").toBeLessThan(attempts);
 
@@ -338,7 +317,7 @@ describe("a recipient that fails past DELIVERY_WINDOW_MS", () => {
     // Time for the hub to take in that last answer; there is nothing to poll for.
     await new Promise((resolve) => setTimeout(resolve, 500));
     await hub.settled();
-    const row = await deliveriesOf(awayId);
+    const row = await deliveryRow(hub, awayId);
     expect(row.status).toBe("OFFLINE");
     expect(row.dropped).toBeGreaterThanOrEqual(2);
     expect({ retrying: row.retrying, failing_since: row.failing_since }).toEqual({
@@ -356,18 +335,18 @@ describe("a recipient back from OFFLINE", () => {
     const stayInfos = await goAway();
     await changeWhileAway();
     const seen = away.moduleRequests().length;
-    expect(await statusOf(awayId)).toBe("OFFLINE");
+    expect(await platformStatus(hub, awayId)).toBe("OFFLINE");
 
     down = false;
     const own = await away.hubCall("GET", `${hub.url}/ocpi/2.2.1/hubclientinfo`);
     expect(own.status).toBe(200);
     expect(own.body.status_code).toBe(1000);
 
-    await eventually(async () => (await statusOf(awayId)) === "CONNECTED", 10_000);
-    await pushed(stay, awayRole, "CONNECTED", stayInfos);
-    await pushed(cpo, awayRole, "CONNECTED");
+    await eventually(async () => (await platformStatus(hub, awayId)) === "CONNECTED", 10_000);
+    await clientInfoPushed(stay, awayRole, "CONNECTED", { after: stayInfos, ms: 10_000 });
+    await clientInfoPushed(cpo, awayRole, "CONNECTED", { ms: 10_000 });
     await expectCaughtUp(seen);
-    const row = await deliveriesOf(awayId);
+    const row = await deliveryRow(hub, awayId);
     expect(row.status).toBe("CONNECTED");
     expect(row.offline_since).toBeNull();
     expect(row.failing_since).toBeNull();
@@ -387,13 +366,13 @@ describe("a recipient back from OFFLINE", () => {
     const before = probes();
     await changeWhileAway();
     await eventually(() => probes() > before, 10_000);
-    expect(await statusOf(awayId)).toBe("OFFLINE");
+    expect(await platformStatus(hub, awayId)).toBe("OFFLINE");
     const seen = away.moduleRequests().length;
 
     down = false;
     away.versionsMode = "ok";
-    await eventually(async () => (await statusOf(awayId)) === "CONNECTED", 10_000);
-    await pushed(stay, awayRole, "CONNECTED", stayInfos);
+    await eventually(async () => (await platformStatus(hub, awayId)) === "CONNECTED", 10_000);
+    await clientInfoPushed(stay, awayRole, "CONNECTED", { after: stayInfos, ms: 10_000 });
     await expectCaughtUp(seen);
     // The probe carried the hub's token for it.
     const probe = away.requests.filter((r) => r.path === "/ocpi/versions").at(-1);
@@ -410,8 +389,8 @@ describe("a recipient back from OFFLINE", () => {
     down = false;
     const own = await away.hubCall("GET", `${hub.url}/ocpi/2.2.1/hubclientinfo`);
     expect(own.body.status_code).toBe(1000);
-    await eventually(async () => (await statusOf(awayId)) === "CONNECTED", 10_000);
-    await pushed(stay, awayRole, "CONNECTED", stayInfos);
+    await eventually(async () => (await platformStatus(hub, awayId)) === "CONNECTED", 10_000);
+    await clientInfoPushed(stay, awayRole, "CONNECTED", { after: stayInfos, ms: 10_000 });
     await hub.settled();
     expect(cachedRequests(away, seen)).toEqual([]);
 
@@ -568,7 +547,7 @@ describe("GET /admin/deliveries", () => {
     ];
     const counted = (): Promise<any[]> =>
       eventually(async () => {
-        const rows = await Promise.all(fakes.map(([, id]) => deliveriesOf(id)));
+        const rows = await Promise.all(fakes.map(([, id]) => deliveryRow(hub, id)));
         const matches = fakes.every(
           ([fake], i) =>
             rows[i].delivered === fake.clientInfos.length + fake.moduleRequests().length,
@@ -578,7 +557,7 @@ describe("GET /admin/deliveries", () => {
     const before = await counted();
     for (const row of before) {
       expect(row.delivered).toBeGreaterThan(0);
-      expect(row.last_success_at).toMatch(RFC3339_UTC);
+      expect(row.last_success_at).toMatch(DATE_TIME);
     }
 
     await push("PUT", "locations/receiver/NL/CPO/LOC1", locationOf("NL/CPO", "LOC1"));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONAL_MODULES } from "../../src/modules/index.js";
 import type { Method } from "../../src/modules/module-spec.js";
 import { interfaceOperations, type Operation } from "../../src/routing/operations.js";
+import { DATE_TIME } from "../support/expect.js";
 import type { FakePlatform } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
@@ -14,7 +15,6 @@ import { startHub, type TestHub } from "../support/test-hub.js";
  */
 
 const METHODS: readonly Method[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 const VALUES: Record<string, string> = {
   country_code: "NL",

@@ -1,32 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { DATE_TIME } from "../support/expect.js";
 import { eventually, type FakePlatform } from "../support/fake-platform.js";
+import { clientInfoPushed, type Party } from "../support/parties.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
 const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPA" };
 const emspRole = { role: "EMSP", country_code: "DE", party_id: "MSP" };
 
-/** RFC 3339 in UTC (types: DateTime), as the hub writes it. */
-const RFC3339_UTC =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?Z$/;
-
 let hub: TestHub;
-
-type Party = { role: string; country_code: string; party_id: string };
-
-function sameParty(info: { role: string; country_code: string; party_id: string }, party: Party) {
-  return (
-    info.role === party.role &&
-    info.country_code === party.country_code &&
-    info.party_id === party.party_id
-  );
-}
-
-/** Waits for a ClientInfo PUT about `party` with `status`, received after the first `after` ones. */
-async function pushed(to: FakePlatform, party: Party, status: string, after = 0) {
-  return eventually(() =>
-    to.clientInfos.slice(after).find((i) => sameParty(i.body, party) && i.body.status === status),
-  );
-}
 
 function expectClientInfo(body: unknown, party: Party, status: string) {
   expect(body).toEqual({
@@ -34,7 +15,7 @@ function expectClientInfo(body: unknown, party: Party, status: string) {
     country_code: party.country_code,
     role: party.role,
     status,
-    last_updated: expect.stringMatching(RFC3339_UTC),
+    last_updated: expect.stringMatching(DATE_TIME),
   });
 }
 
@@ -84,20 +65,20 @@ describe("hubclientinfo push (the hub is the Sender, platforms' clientinfo Recei
 
     const cpo = await hub.fake({ roles: [cpoRole] });
     const invited = await hub.invite([cpoRole], "CPO");
-    await pushed(emsp, cpoRole, "PLANNED");
+    await clientInfoPushed(emsp, cpoRole, "PLANNED");
 
     await cpo.register(invited.versions_url, invited.token_a);
-    await pushed(emsp, cpoRole, "CONNECTED");
+    await clientInfoPushed(emsp, cpoRole, "CONNECTED");
 
     // A suspension can be lifted; SUSPENDED means "will never connect anymore" (hubclientinfo: ConnectionStatus).
     expect((await hub.admin("POST", `/platforms/${invited.id}/suspend`)).status).toBe(200);
-    await pushed(emsp, cpoRole, "OFFLINE");
+    await clientInfoPushed(emsp, cpoRole, "OFFLINE");
 
     expect((await hub.admin("POST", `/platforms/${invited.id}/resume`)).status).toBe(200);
-    await pushed(emsp, cpoRole, "CONNECTED", 3);
+    await clientInfoPushed(emsp, cpoRole, "CONNECTED", { after: 3 });
 
     expect((await hub.admin("DELETE", `/platforms/${invited.id}`)).status).toBe(204);
-    await pushed(emsp, cpoRole, "SUSPENDED", 4);
+    await clientInfoPushed(emsp, cpoRole, "SUSPENDED", { after: 4 });
     await hub.settled();
 
     const infos = emsp.clientInfos;
@@ -159,19 +140,19 @@ describe("hubclientinfo push (the hub is the Sender, platforms' clientinfo Recei
     // Suspend the eMSP: the others are told, the eMSP itself is not.
     const before = emsp.clientInfos.length;
     expect((await hub.admin("POST", `/platforms/${emspId}/suspend`)).status).toBe(200);
-    await pushed(cpo, emspRole, "OFFLINE");
+    await clientInfoPushed(cpo, emspRole, "OFFLINE");
 
     // A change while the eMSP is suspended reaches the CPO but not the eMSP.
     const laterRole = { role: "CPO", country_code: "FR", party_id: "LAT" };
     await hub.invite([laterRole], "later CPO");
-    await pushed(cpo, laterRole, "PLANNED");
+    await clientInfoPushed(cpo, laterRole, "PLANNED");
     await hub.settled();
     expect(emsp.clientInfos.length).toBe(before);
 
     // Resumed, it is told the current state of what changed meanwhile, never about itself.
     expect((await hub.admin("POST", `/platforms/${emspId}/resume`)).status).toBe(200);
-    await pushed(cpo, emspRole, "CONNECTED");
-    await pushed(emsp, laterRole, "PLANNED", before);
+    await clientInfoPushed(cpo, emspRole, "CONNECTED");
+    await clientInfoPushed(emsp, laterRole, "PLANNED", { after: before });
     await hub.settled();
 
     for (const f of [emsp, cpo]) {
@@ -247,7 +228,7 @@ describe("hubclientinfo GET (Sender interface, paginated, never routed)", () => 
     const res = await list(reader);
     expect(res.status).toBe(200);
     expect(res.body.status_code).toBe(1000);
-    expect(res.body.timestamp).toMatch(RFC3339_UTC);
+    expect(res.body.timestamp).toMatch(DATE_TIME);
     expect(res.headers.get("x-total-count")).toBe("4");
     expect(res.headers.get("x-limit")).toBe("100");
     expect(res.headers.get("link")).toBeNull();
@@ -359,7 +340,7 @@ describe("hubclientinfo GET (Sender interface, paginated, never routed)", () => 
       expect(bad.status, query).toBe(200);
       expect(bad.body.status_code, query).toBe(2001);
       expect(bad.body.status_message, query).toEqual(expect.any(String));
-      expect(bad.body.timestamp, query).toMatch(RFC3339_UTC);
+      expect(bad.body.timestamp, query).toMatch(DATE_TIME);
     }
   });
 

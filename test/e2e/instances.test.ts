@@ -1,31 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Bus } from "../../src/bus/bus.js";
-import { createInProcessBus } from "../../src/bus/in-process-bus.js";
 import { platforms } from "../../src/db/schema/index.js";
-import { freshDatabase, type TestDatabase } from "../support/database.js";
 import { eventually, type FakePlatform } from "../support/fake-platform.js";
-import { startHub, type TestHub, usingNats } from "../support/test-hub.js";
+import { closeInstances, startHub, startTwoInstances, type TestHub } from "../support/test-hub.js";
 
 const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPA" };
 
 const hubs: TestHub[] = [];
-let shared: TestDatabase | undefined;
-let sharedBus: Bus | undefined;
-
-/**
- * Two hub instances on one database. On NATS each opens its own connection
- * to the server, as separate processes would; otherwise they share one
- * in-process bus.
- */
-async function twoInstances(): Promise<[TestHub, TestHub]> {
-  shared = await freshDatabase();
-  sharedBus = usingNats ? undefined : createInProcessBus();
-  const a = await startHub({ database: shared, bus: sharedBus });
-  hubs.push(a);
-  const b = await startHub({ database: shared, bus: sharedBus });
-  hubs.push(b);
-  return [a, b];
-}
 
 /** The HTTP status a call with the platform's token for the hub gets on a full-access module. */
 async function statusOn(
@@ -38,15 +18,12 @@ async function statusOn(
 
 afterEach(async () => {
   for (const h of hubs.splice(0)) await h.close();
-  await sharedBus?.close();
-  sharedBus = undefined;
-  await shared?.dispose();
-  shared = undefined;
+  await closeInstances();
 });
 
 describe("two hub instances on one database and one bus", () => {
   it("lets a platform invited on A register through B, and its new token works on A within a second", async () => {
-    const [a, b] = await twoInstances();
+    const [a, b] = await startTwoInstances();
     const cpo = await a.fake({ roles: [cpoRole] });
     const invited = await a.invite([cpoRole], "CPO");
 
@@ -75,7 +52,7 @@ describe("two hub instances on one database and one bus", () => {
   });
 
   it("suspends on A and B refuses within a second; resumes on B and A accepts within a second", async () => {
-    const [a, b] = await twoInstances();
+    const [a, b] = await startTwoInstances();
     const cpo = await a.fake({ roles: [cpoRole] });
     const invited = await a.invite([cpoRole], "CPO");
     await cpo.register(a.versionsUrl, invited.token_a);
@@ -98,7 +75,7 @@ describe("two hub instances on one database and one bus", () => {
   });
 
   it("removes on B and A answers 401 for that token within a second", async () => {
-    const [a, b] = await twoInstances();
+    const [a, b] = await startTwoInstances();
     const cpo = await a.fake({ roles: [cpoRole] });
     const invited = await a.invite([cpoRole], "CPO");
     await cpo.register(a.versionsUrl, invited.token_a);

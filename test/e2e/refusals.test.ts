@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { type AddressInfo, createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { FakePlatform, HubAnswer } from "../support/fake-platform.js";
+import { DATE_TIME, expectOk, expectRefused } from "../support/expect.js";
+import type { FakePlatform } from "../support/fake-platform.js";
+import { freePort } from "../support/net.js";
 import { ADMIN_TOKEN, startHub, type TestHub } from "../support/test-hub.js";
 
 const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPA" };
@@ -10,37 +11,15 @@ const emspRole = { role: "EMSP", country_code: "DE", party_id: "MSP" };
 /** A role no platform in these tests was invited with. */
 const strayRole = { role: "EMSP", country_code: "BE", party_id: "ZZZ" };
 
-/** types: DateTime, RFC 3339 in UTC. */
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?$/;
-
 let hub: TestHub;
 
 afterEach(async () => {
   await hub?.close();
 });
 
-/** A versions URL on 127.0.0.1 where nothing listens: the port of a server just closed. */
+/** A versions URL on 127.0.0.1 where nothing listens. */
 async function deadVersionsUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/ocpi/versions`;
-}
-
-/** An OCPI error answer: HTTP status, status_code, and the rest of the envelope. */
-function expectRefused(answer: HubAnswer, httpStatus: number, statusCode: number, context = "") {
-  expect(answer.status, context).toBe(httpStatus);
-  expect(answer.headers.get("content-type"), context).toMatch(/^application\/json/);
-  expect(answer.body.status_code, context).toBe(statusCode);
-  expect(answer.body.timestamp, context).toMatch(DATE_TIME);
-  expect(typeof answer.body.status_message, context).toBe("string");
-  expect(answer.body.status_message.length, context).toBeGreaterThan(0);
-}
-
-function expectOk(answer: HubAnswer, context = "") {
-  expect(answer.status, context).toBe(200);
-  expect(answer.body.status_code, context).toBe(1000);
+  return `http://127.0.0.1:${await freePort()}/ocpi/versions`;
 }
 
 /** The platform is still waiting for its registration: nothing of a refused attempt was kept. */
@@ -89,7 +68,7 @@ describe("authentication refusals", () => {
       const res = await cpo.hubCall("GET", url, {
         headers: { "X-Request-ID": "request-1234", "X-Correlation-ID": "correlation-5678" },
       });
-      expectRefused(res, 401, 2000, url);
+      expectRefused(res, 401, 2000, { context: url });
       expect(res.headers.get("x-request-id"), url).toBe("request-1234");
       expect(res.headers.get("x-correlation-id"), url).toBe("correlation-5678");
     }
@@ -126,14 +105,14 @@ describe("authentication refusals", () => {
         `${hub.url}/ocpi/2.2.1/hubclientinfo`,
       ]) {
         const res = await cpo.hubCall("GET", url, { token: stranger, encoding });
-        expectRefused(res, 401, 2000, `${encoding} ${url}`);
+        expectRefused(res, 401, 2000, { context: `${encoding} ${url}` });
       }
       const post = await cpo.hubCall("POST", `${hub.url}/ocpi/2.2.1/credentials`, {
         token: stranger,
         encoding,
         body: { token: cpo.tokenForHub, url: cpo.versionsUrl, roles: cpo.credentialsRoles },
       });
-      expectRefused(post, 401, 2000, `${encoding} POST credentials`);
+      expectRefused(post, 401, 2000, { context: `${encoding} POST credentials` });
     }
 
     // Headers that carry no token at all.
@@ -144,7 +123,7 @@ describe("authentication refusals", () => {
       `Basic ${stranger}`,
     ]) {
       const res = await cpo.hubCall("GET", hub.versionsUrl, { headers: { authorization } });
-      expectRefused(res, 401, 2000, authorization);
+      expectRefused(res, 401, 2000, { context: authorization });
     }
 
     await expectPending(invited.id);
@@ -162,7 +141,7 @@ describe("authentication refusals", () => {
         token: invited.token_a,
         encoding,
       });
-      expectRefused(res, 401, 2000, encoding);
+      expectRefused(res, 401, 2000, { context: encoding });
     }
 
     await expectPending(invited.id);
@@ -181,7 +160,7 @@ describe("party-initiated registration refused", () => {
     const extra = await cpo.register(invited.versions_url, invited.token_a, {
       roles: [...cpo.credentialsRoles, stray],
     });
-    expectRefused(extra, 200, 2001, "role not invited");
+    expectRefused(extra, 200, 2001, { context: "role not invited" });
     expect(extra.body.status_message).toContain("EMSP");
     expect(extra.body.status_message).toContain("ZZZ");
     await expectPending(invited.id);
@@ -189,7 +168,7 @@ describe("party-initiated registration refused", () => {
 
     const [first] = cpo.credentialsRoles;
     const missing = await cpo.register(invited.versions_url, invited.token_a, { roles: [first] });
-    expectRefused(missing, 200, 2001, "invited role missing");
+    expectRefused(missing, 200, 2001, { context: "invited role missing" });
     expect(missing.body.status_message).toContain("CPB");
     await expectPending(invited.id);
     await expectTokenAWorks(cpo, invited.token_a);
@@ -197,7 +176,7 @@ describe("party-initiated registration refused", () => {
     const swapped = await cpo.register(invited.versions_url, invited.token_a, {
       roles: [first, stray],
     });
-    expectRefused(swapped, 200, 2001, "one role swapped for another");
+    expectRefused(swapped, 200, 2001, { context: "one role swapped for another" });
     await expectPending(invited.id);
     await expectTokenAWorks(cpo, invited.token_a);
 
@@ -233,7 +212,7 @@ describe("party-initiated registration refused", () => {
     for (const [mode, statusCode] of cases) {
       cpo.versionsMode = mode;
       const answer = await cpo.register(invited.versions_url, invited.token_a);
-      expectRefused(answer, 200, statusCode, mode);
+      expectRefused(answer, 200, statusCode, { context: mode });
       await expectPending(invited.id);
       await expectTokenAWorks(cpo, invited.token_a);
     }
@@ -269,7 +248,7 @@ describe("malformed and invalid credentials", () => {
 
     for (const rawBody of ['{"token": "abc", "url": ', "not json at all", "", "   "]) {
       const res = await cpo.hubCall("POST", credentialsUrl, { token: invited.token_a, rawBody });
-      expectRefused(res, 400, 2001, JSON.stringify(rawBody));
+      expectRefused(res, 400, 2001, { context: JSON.stringify(rawBody) });
     }
 
     await expectPending(invited.id);
@@ -302,7 +281,7 @@ describe("malformed and invalid credentials", () => {
 
     for (const [what, body, field] of cases) {
       const res = await cpo.hubCall("POST", credentialsUrl, { token: invited.token_a, body });
-      expectRefused(res, 200, 2001, what);
+      expectRefused(res, 200, 2001, { context: what });
       expect(res.body.status_message, what).toContain(field);
     }
 
@@ -332,16 +311,16 @@ describe("suspended platforms", () => {
 
     for (const url of calls) {
       const res = await cpo.hubCall("GET", url);
-      expectRefused(res, 403, 2000, url);
+      expectRefused(res, 403, 2000, { context: url });
       expect(res.body.status_message, url).toContain("suspended");
     }
     // Nor may it change or end its registration meanwhile.
     const put = await cpo.hubCall("PUT", `${hub.url}/ocpi/2.2.1/credentials`, {
       body: { token: cpo.tokenForHub, url: cpo.versionsUrl, roles: cpo.credentialsRoles },
     });
-    expectRefused(put, 403, 2000, "PUT credentials");
+    expectRefused(put, 403, 2000, { context: "PUT credentials" });
     const del = await cpo.hubCall("DELETE", `${hub.url}/ocpi/2.2.1/credentials`);
-    expectRefused(del, 403, 2000, "DELETE credentials");
+    expectRefused(del, 403, 2000, { context: "DELETE credentials" });
 
     const shown = await hub.admin("GET", `/platforms/${invited.id}`);
     expect(shown.body.status).toBe("SUSPENDED");
@@ -366,14 +345,14 @@ describe("suspended platforms", () => {
 
     for (const url of [hub.versionsUrl, `${hub.url}/ocpi/2.2.1`]) {
       const res = await cpo.hubCall("GET", url, { token: invited.token_a });
-      expectRefused(res, 403, 2000, url);
+      expectRefused(res, 403, 2000, { context: url });
       expect(res.body.status_message, url).toContain("suspended");
     }
     const post = await cpo.hubCall("POST", `${hub.url}/ocpi/2.2.1/credentials`, {
       token: invited.token_a,
       body: { token: cpo.tokenForHub, url: cpo.versionsUrl, roles: cpo.credentialsRoles },
     });
-    expectRefused(post, 403, 2000, "POST credentials");
+    expectRefused(post, 403, 2000, { context: "POST credentials" });
     expect(post.body.status_message).toContain("suspended");
     expect((await hub.admin("GET", `/platforms/${invited.id}`)).body.status).toBe("SUSPENDED");
     expect(cpo.requests).toEqual([]);

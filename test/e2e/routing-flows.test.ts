@@ -1,56 +1,23 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboundRequest } from "../../src/egress/ocpi-client.js";
-import { FUNCTIONAL_MODULES } from "../../src/modules/index.js";
 import { CommandType } from "../../src/ocpi/schemas/commands.js";
-
-const ROUTED_MODULES = FUNCTIONAL_MODULES.map((m) => m.id);
-
+import { example, forEmsp } from "../support/examples.js";
+import { expectRouting } from "../support/expect.js";
 import type { FakePlatform, HubAnswer, ModuleRequest } from "../support/fake-platform.js";
+import { CPO_MODULES, EMSP_MODULES, ROUTED_MODULES } from "../support/routed-modules.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
 type Role = "SENDER" | "RECEIVER";
-
-/** The CPO is Sender of these modules and Receiver of the rest; the eMSP the other way round. */
-const CPO_SENDS = new Set<string>(["locations", "sessions", "cdrs", "tariffs"]);
-const CPO_MODULES: { identifier: string; role: Role }[] = ROUTED_MODULES.map((identifier) => ({
-  identifier,
-  role: CPO_SENDS.has(identifier) ? "SENDER" : "RECEIVER",
-}));
-const EMSP_MODULES: { identifier: string; role: Role }[] = ROUTED_MODULES.map((identifier) => ({
-  identifier,
-  role: CPO_SENDS.has(identifier) ? "RECEIVER" : "SENDER",
-}));
 
 const CPO = "NL/CPO";
 const EMSP = "DE/EMS";
 const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPO" };
 const emspRole = { role: "EMSP", country_code: "DE", party_id: "EMS" };
 
-function example(file: string): any {
-  return JSON.parse(
-    readFileSync(new URL(`../support/ocpi-examples/${file}`, import.meta.url), "utf8"),
-  );
-}
-
 const location = { ...example("location_example.json"), country_code: "NL", party_id: "CPO" };
-const session = {
-  ...example("session_example_1_simple_start.json"),
-  country_code: "NL",
-  party_id: "CPO",
-  cdr_token: {
-    ...example("session_example_1_simple_start.json").cdr_token,
-    country_code: "DE",
-    party_id: "EMS",
-  },
-};
-const cdr = {
-  ...example("cdr_example.json"),
-  country_code: "NL",
-  party_id: "CPO",
-  cdr_token: { ...example("cdr_example.json").cdr_token, country_code: "DE", party_id: "EMS" },
-};
+const session = forEmsp("session_example_1_simple_start.json", cpoRole, emspRole);
+const cdr = forEmsp("cdr_example.json", cpoRole, emspRole);
 const tariff = { ...example("tariff_1_simple_2hour.json"), country_code: "NL", party_id: "CPO" };
 const token = { ...example("token_put_example.json"), country_code: "DE", party_id: "EMS" };
 const appUserToken = {
@@ -120,20 +87,6 @@ function answerNext(platform: FakePlatform, answer: Answer) {
 
 const split = (party: string) => party.split("/") as [string, string];
 
-function expectParties(headers: Headers | Record<string, string>, to: string, from: string) {
-  const get = (name: string) =>
-    headers instanceof Headers ? headers.get(name) : (headers[name] ?? null);
-  expect(
-    [
-      get("ocpi-to-country-code"),
-      get("ocpi-to-party-id"),
-      get("ocpi-from-country-code"),
-      get("ocpi-from-party-id"),
-    ],
-    "routing headers",
-  ).toEqual([...split(to), ...split(from)]);
-}
-
 /**
  * Sends one request through the hub with direct routing and checks both
  * legs: the receiver got the same method, tail, query and bytes with the
@@ -200,7 +153,7 @@ async function roundTrip(trip: Trip): Promise<TripResult> {
   expect(got.headers["x-request-id"]).toMatch(/\S/);
   expect(got.headers["x-request-id"]).not.toBe(requestId);
   expect(got.headers["x-correlation-id"]).toBe(correlationId);
-  expectParties(got.headers, trip.to, trip.from);
+  expectRouting(got.headers, trip.to, trip.from);
 
   expect(answer.status).toBe(trip.answer.status ?? 200);
   expect(answer.body).toEqual(trip.answer.body);
@@ -210,7 +163,7 @@ async function roundTrip(trip: Trip): Promise<TripResult> {
   );
   expect(answer.headers.get("x-request-id")).toBe(requestId);
   expect(answer.headers.get("x-correlation-id")).toBe(correlationId);
-  expectParties(answer.headers, trip.from, trip.to);
+  expectRouting(answer.headers, trip.from, trip.to);
   return { answer, got, outboundUrl, requestId, correlationId };
 }
 

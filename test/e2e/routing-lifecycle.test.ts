@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { example } from "../support/examples.js";
 import type { FakePlatform } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
@@ -7,12 +7,7 @@ const CPO = { role: "CPO", country_code: "NL", party_id: "CPO" };
 const EMSP = { role: "EMSP", country_code: "DE", party_id: "EMS" };
 
 const location = {
-  ...JSON.parse(
-    readFileSync(
-      new URL("../support/ocpi-examples/location_example.json", import.meta.url),
-      "utf8",
-    ),
-  ),
+  ...example("location_example.json"),
   country_code: "NL",
   party_id: "CPO",
   id: "LOC1",

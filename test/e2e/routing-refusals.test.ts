@@ -1,44 +1,21 @@
-import { readFileSync } from "node:fs";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { FUNCTIONAL_MODULES } from "../../src/modules/index.js";
-
-const ROUTED_MODULES = FUNCTIONAL_MODULES.map((m) => m.id);
-
+import { example, forEmsp } from "../support/examples.js";
+import { expectRefused } from "../support/expect.js";
 import type { FakePlatform, FakeRole, HubAnswer, Reply } from "../support/fake-platform.js";
+import { closeServer } from "../support/net.js";
+import { CPO_MODULES, EMSP_MODULES } from "../support/routed-modules.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
 type Json = any;
 type Path = (string | number)[];
 type Iface = "SENDER" | "RECEIVER";
-type Modules = { identifier: string; role: Iface }[];
-
-const example = (file: string): Json =>
-  JSON.parse(readFileSync(new URL(`../support/ocpi-examples/${file}`, import.meta.url), "utf8"));
 
 const CPO: FakeRole = { role: "CPO", country_code: "NL", party_id: "CPO" };
 const EMSP: FakeRole = { role: "EMSP", country_code: "DE", party_id: "EMS" };
 const CPO_NAME = "Charge Co";
 const EMSP_NAME = "Drive App";
-
-/**
- * terminology: Typical OCPI implementations per Role. The CPO is Sender of
- * locations, sessions, cdrs and tariffs and Receiver of the rest; the eMSP
- * the other way round.
- */
-const CPO_SENDS = new Set(["locations", "sessions", "cdrs", "tariffs"]);
-const CPO_MODULES: Modules = ROUTED_MODULES.map((identifier) => ({
-  identifier,
-  role: CPO_SENDS.has(identifier) ? "SENDER" : "RECEIVER",
-}));
-const EMSP_MODULES: Modules = ROUTED_MODULES.map((identifier) => ({
-  identifier,
-  role: CPO_SENDS.has(identifier) ? "RECEIVER" : "SENDER",
-}));
-
-/** types: DateTime, as the hub writes it. */
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 /** A hub, a CPO and an eMSP connected to it, and every fake platform of this hub. */
 interface World {
@@ -72,19 +49,9 @@ function location(id = "LOC1"): Json {
   return { ...example("location_example.json"), country_code: "NL", party_id: "CPO", id };
 }
 
-/** The spec's example in `file` as the CPO NL/CPO's, with a cdr_token of the eMSP DE/EMS. */
-function forEmsp(file: string): Json {
-  const o = example(file);
-  return {
-    ...o,
-    country_code: "NL",
-    party_id: "CPO",
-    cdr_token: { ...o.cdr_token, country_code: "DE", party_id: "EMS" },
-  };
-}
-
-const session = (): Json => forEmsp("session_example_1_simple_start.json");
-const cdr = (): Json => forEmsp("cdr_example.json");
+/** The spec's examples as the CPO NL/CPO's, with a cdr_token of the eMSP DE/EMS. */
+const session = (): Json => forEmsp("session_example_1_simple_start.json", CPO, EMSP);
+const cdr = (): Json => forEmsp("cdr_example.json", CPO, EMSP);
 
 function tariff(): Json {
   return { ...example("tariff_1_simple_2hour.json"), country_code: "NL", party_id: "CPO" };
@@ -110,54 +77,6 @@ async function expectStillRoutes(w: World): Promise<void> {
   expect(answer.status, "the next routed push").toBe(200);
   expect(answer.body.status_code, "the next routed push").toBe(1000);
   expect(w.emsp.moduleRequests("locations", "RECEIVER").at(-1)?.tail).toBe(`/NL/CPO/${id}`);
-}
-
-/** No stack frames or error class names in an answer. */
-function expectNoInternals(answer: HubAnswer, context = ""): void {
-  const text = JSON.stringify(answer.body);
-  expect(text, context).not.toMatch(/\bat [\w.<>]+ \(|\bat \S+:\d+:\d+|Error:/);
-}
-
-/** An answer the hub wrote itself: HTTP status, status_code, and a message naming each of `mentions`. */
-function expectAnswer(
-  answer: HubAnswer,
-  httpStatus: number,
-  statusCode: number,
-  mentions: string[],
-  context = "",
-): void {
-  expect(answer.status, `${context} HTTP status (${JSON.stringify(answer.body)})`).toBe(httpStatus);
-  expect(answer.headers.get("content-type"), context).toMatch(/^application\/json/);
-  expect(answer.body.status_code, `${context} (${answer.body.status_message})`).toBe(statusCode);
-  expect(answer.body.timestamp, context).toMatch(DATE_TIME);
-  expect(typeof answer.body.status_message, context).toBe("string");
-  for (const mention of mentions) expect(answer.body.status_message, context).toContain(mention);
-  expectNoInternals(answer, context);
-}
-
-/** Makes the call and checks that no fake platform of this hub received a module request meanwhile. */
-async function unforwarded(w: World, call: () => Promise<HubAnswer>): Promise<HubAnswer> {
-  const before = w.fakes.map((f) => f.moduleRequests().length);
-  const answer = await call();
-  expect(
-    w.fakes.map((f) => f.moduleRequests().length),
-    "module requests received by the platforms",
-  ).toEqual(before);
-  return answer;
-}
-
-/** A refusal before forwarding: the answer, and nobody got anything. */
-async function expectRefused(
-  w: World,
-  call: () => Promise<HubAnswer>,
-  httpStatus: number,
-  statusCode: number,
-  mentions: string[],
-  context = "",
-): Promise<HubAnswer> {
-  const answer = await unforwarded(w, call);
-  expectAnswer(answer, httpStatus, statusCode, mentions, context);
-  return answer;
 }
 
 describe("routing headers and receivers the hub refuses", () => {
@@ -214,21 +133,22 @@ describe("routing headers and receivers the hub refuses", () => {
       [{ ...to, "ocpi-from-country-code": "NL" }, "OCPI-from-party-id", "no OCPI-from-party-id"],
     ];
     for (const [headers, missing, what] of cases) {
-      await expectRefused(w, () => push(headers), 200, 2001, [missing], what);
+      await expectRefused(() => push(headers), 200, 2001, {
+        message: [missing],
+        context: what,
+        unforwarded: w.fakes,
+      });
     }
     await expectStillRoutes(w);
   });
 
   it("refuses an OCPI-from naming a party of another platform (no speaking for others) with 2001", async () => {
     for (const spoofed of ["DE/EMS", "BE/OTH", "FR/PEN"]) {
-      await expectRefused(
-        w,
-        () => pushTo("DE/EMS", spoofed),
-        200,
-        2001,
-        ["OCPI-from", spoofed],
-        `OCPI-from ${spoofed}`,
-      );
+      await expectRefused(() => pushTo("DE/EMS", spoofed), 200, 2001, {
+        message: ["OCPI-from", spoofed],
+        context: `OCPI-from ${spoofed}`,
+        unforwarded: w.fakes,
+      });
     }
     await expectStillRoutes(w);
   });
@@ -240,7 +160,11 @@ describe("routing headers and receivers the hub refuses", () => {
       [{ ...from, "ocpi-to-party-id": "EMS" }, "OCPI-to-country-code", "only OCPI-to-party-id"],
     ];
     for (const [headers, missing, what] of cases) {
-      await expectRefused(w, () => push(headers), 200, 2001, [missing], what);
+      await expectRefused(() => push(headers), 200, 2001, {
+        message: [missing],
+        context: what,
+        unforwarded: w.fakes,
+      });
     }
     await expectStillRoutes(w);
   });
@@ -253,45 +177,63 @@ describe("routing headers and receivers the hub refuses", () => {
       ["DE/EMS!", "OCPI-to-party-id", "EMS!"],
     ];
     for (const [to, header, value] of cases) {
-      await expectRefused(w, () => pushTo(to), 200, 2001, [header, value], `OCPI-to ${to}`);
+      await expectRefused(() => pushTo(to), 200, 2001, {
+        message: [header, value],
+        context: `OCPI-to ${to}`,
+        unforwarded: w.fakes,
+      });
     }
     await expectStillRoutes(w);
   });
 
   it("answers 4001 naming the party when OCPI-to is a party the hub does not know", async () => {
-    await expectRefused(w, () => pushTo("FR/XYZ"), 200, 4001, ["FR/XYZ"]);
+    await expectRefused(() => pushTo("FR/XYZ"), 200, 4001, {
+      message: ["FR/XYZ"],
+      unforwarded: w.fakes,
+    });
     await expectStillRoutes(w);
   });
 
   it("answers 4003 without any request to it when OCPI-to is a party only invited (PENDING)", async () => {
-    await expectRefused(w, () => pushTo("FR/PEN"), 200, 4003, ["FR/PEN"]);
+    await expectRefused(() => pushTo("FR/PEN"), 200, 4003, {
+      message: ["FR/PEN"],
+      unforwarded: w.fakes,
+    });
     expect(pending.requests).toEqual([]);
     await expectStillRoutes(w);
   });
 
   it("answers 4003 without any request to it when OCPI-to is a party the operator suspended", async () => {
     const before = suspended.requests.length;
-    await expectRefused(w, () => pushTo("IT/SUS"), 200, 4003, ["IT/SUS"]);
+    await expectRefused(() => pushTo("IT/SUS"), 200, 4003, {
+      message: ["IT/SUS"],
+      unforwarded: w.fakes,
+    });
     expect(suspended.requests.length).toBe(before);
     await expectStillRoutes(w);
   });
 
   it("answers HTTP 403 to a suspended platform's own routed requests", async () => {
-    const answer = await unforwarded(w, () =>
-      suspended.hubRoute("POST", ocpi(w, "commands/receiver/STOP_SESSION"), {
-        to: "NL/CPO",
-        body: { response_url: "https://emsp.example.com/cb/1", session_id: "101" },
-      }),
+    await expectRefused(
+      () =>
+        suspended.hubRoute("POST", ocpi(w, "commands/receiver/STOP_SESSION"), {
+          to: "NL/CPO",
+          body: { response_url: "https://emsp.example.com/cb/1", session_id: "101" },
+        }),
+      403,
+      2000,
+      { message: ["suspended"], unforwarded: w.fakes },
     );
-    expectAnswer(answer, 403, 2000, ["suspended"]);
     await expectStillRoutes(w);
   });
 
   it("answers 4000 naming module and interface when the party has no such endpoint", async () => {
     // A platform with no module endpoints at all.
-    await expectRefused(w, () => pushTo("AT/NOM"), 200, 4000, ["AT/NOM", "locations", "RECEIVER"]);
+    await expectRefused(() => pushTo("AT/NOM"), 200, 4000, {
+      message: ["AT/NOM", "locations", "RECEIVER"],
+      unforwarded: w.fakes,
+    });
     await expectRefused(
-      w,
       () =>
         w.cpo.hubRoute("PUT", ocpi(w, "tariffs/receiver/NL/CPO/12"), {
           to: "AT/NOM",
@@ -299,36 +241,42 @@ describe("routing headers and receivers the hub refuses", () => {
         }),
       200,
       4000,
-      ["AT/NOM", "tariffs", "RECEIVER"],
+      { message: ["AT/NOM", "tariffs", "RECEIVER"], unforwarded: w.fakes },
     );
     // The CPO has the tokens Receiver, not the Sender an eMSP's token list GET would need.
     await expectRefused(
-      w,
       () => w.emsp.hubRoute("GET", ocpi(w, "tokens/sender?offset=0&limit=10"), { to: "NL/CPO" }),
       200,
       4000,
-      ["NL/CPO", "tokens", "SENDER"],
-      "the other interface of a module the party has",
+      {
+        message: ["NL/CPO", "tokens", "SENDER"],
+        context: "the other interface of a module the party has",
+        unforwarded: w.fakes,
+      },
     );
     await expectStillRoutes(w);
   });
 
   it("answers 4000 to requests the hub does not answer itself and uncached lists addressed to it (NL/HUB)", async () => {
     await expectRefused(
-      w,
       () => w.cpo.hubRoute("POST", ocpi(w, "tokens/sender/012345678/authorize"), { to: "NL/HUB" }),
       200,
       4000,
-      ["OCPI-to"],
-      "a real-time authorization addressed to the hub",
+      {
+        message: ["OCPI-to"],
+        context: "a real-time authorization addressed to the hub",
+        unforwarded: w.fakes,
+      },
     );
     await expectRefused(
-      w,
       () => w.emsp.hubRoute("GET", ocpi(w, "cdrs/sender?offset=0&limit=10"), { to: "NL/HUB" }),
       200,
       4000,
-      ["cdrs", "SENDER"],
-      "a list GET the hub has no cache for, addressed to the hub",
+      {
+        message: ["cdrs", "SENDER"],
+        context: "a list GET the hub has no cache for, addressed to the hub",
+        unforwarded: w.fakes,
+      },
     );
     await expectStillRoutes(w);
   });
@@ -753,14 +701,11 @@ describe("request validation before forwarding", () => {
 
       for (const b of c.breaks) {
         const field = b.names ?? b.path.join(".");
-        await expectRefused(
-          w,
-          () => c.send(w, broken(c.valid(), b)),
-          200,
-          2001,
-          [`${field}:`],
-          b.what,
-        );
+        await expectRefused(() => c.send(w, broken(c.valid(), b)), 200, 2001, {
+          message: [`${field}:`],
+          context: b.what,
+          unforwarded: w.fakes,
+        });
       }
       await expectStillRoutes(w);
     },
@@ -784,16 +729,17 @@ describe("request validation before forwarding", () => {
       tooLong(512, "message", 0, "text"),
       wrongType("started", "message"),
     ]) {
-      await expectRefused(
-        w,
-        () => post(broken(result, b)),
-        200,
-        2001,
-        [`${b.path.join(".")}:`],
-        b.what,
-      );
+      await expectRefused(() => post(broken(result, b)), 200, 2001, {
+        message: [`${b.path.join(".")}:`],
+        context: b.what,
+        unforwarded: w.fakes,
+      });
     }
-    await expectRefused(w, () => post("not an object"), 200, 2001, ["result"], "a JSON string");
+    await expectRefused(() => post("not an object"), 200, 2001, {
+      message: ["result"],
+      context: "a JSON string",
+      unforwarded: w.fakes,
+    });
 
     const relayed = await post(result);
     expect(relayed.status).toBe(200);
@@ -818,15 +764,13 @@ describe("request validation before forwarding", () => {
     ];
     for (const [method, query, field] of cases) {
       await expectRefused(
-        w,
         () =>
           w.emsp.hubRoute(method, ocpi(w, `chargingprofiles/receiver/101?${query}`), {
             to: "NL/CPO",
           }),
         200,
         2001,
-        [field],
-        `${method} ?${query}`,
+        { message: [field], context: `${method} ?${query}`, unforwarded: w.fakes },
       );
     }
     const before = w.cpo.moduleRequests("chargingprofiles", "RECEIVER").length;
@@ -872,14 +816,11 @@ describe("request validation before forwarding", () => {
       ],
     ];
     for (const [what, from, path, complete, partial] of patches) {
-      await expectRefused(
-        w,
-        () => toPeer(w, from, "PATCH", path, { body: partial }),
-        200,
-        2001,
-        ["last_updated"],
-        `${what} PATCH without last_updated`,
-      );
+      await expectRefused(() => toPeer(w, from, "PATCH", path, { body: partial }), 200, 2001, {
+        message: ["last_updated"],
+        context: `${what} PATCH without last_updated`,
+        unforwarded: w.fakes,
+      });
       const receiver = from === w.cpo ? w.emsp : w.cpo;
       const before = receiver.moduleRequests().length;
       const answer = await toPeer(w, from, "PATCH", path, { body: complete });
@@ -900,14 +841,11 @@ describe("request validation before forwarding", () => {
       ["Tariff PUT, blank", w.cpo, "PUT", "tariffs/receiver/NL/CPO/12", "  \n "],
     ];
     for (const [what, from, method, path, rawBody] of cases) {
-      await expectRefused(
-        w,
-        () => toPeer(w, from, method, path, { rawBody }),
-        400,
-        2001,
-        [rawBody.trim() === "" ? "empty" : "JSON"],
-        what,
-      );
+      await expectRefused(() => toPeer(w, from, method, path, { rawBody }), 400, 2001, {
+        message: [rawBody.trim() === "" ? "empty" : "JSON"],
+        context: what,
+        unforwarded: w.fakes,
+      });
     }
     await expectStillRoutes(w);
   });
@@ -957,14 +895,11 @@ describe("request validation before forwarding", () => {
       ],
     ];
     for (const [what, from, path, body, mentions] of cases) {
-      await expectRefused(
-        w,
-        () => toPeer(w, from, "PUT", path, { body }),
-        200,
-        2001,
-        mentions,
-        what,
-      );
+      await expectRefused(() => toPeer(w, from, "PUT", path, { body }), 200, 2001, {
+        message: mentions,
+        context: what,
+        unforwarded: w.fakes,
+      });
     }
     await expectStillRoutes(w);
   });
@@ -1004,12 +939,10 @@ describe("request validation before forwarding", () => {
     for (const [from, method, endpoint, tail, body] of cases) {
       const owner = tail.split("/").slice(0, 2).join("/");
       await expectRefused(
-        w,
         () => toPeer(w, from, method, `${endpoint}/${tail}`, { body }),
         200,
         2001,
-        [owner],
-        `${method} ${endpoint}/${tail}`,
+        { message: [owner], context: `${method} ${endpoint}/${tail}`, unforwarded: w.fakes },
       );
     }
     await expectStillRoutes(w);
@@ -1032,7 +965,11 @@ describe("request validation before forwarding", () => {
       ["tariffs/sender?date_from=June", "date_from"],
     ];
     for (const [path, field] of cases) {
-      await expectRefused(w, () => list(path), 200, 2001, [field], path);
+      await expectRefused(() => list(path), 200, 2001, {
+        message: [field],
+        context: path,
+        unforwarded: w.fakes,
+      });
     }
     const query = `${from}&offset=0&limit=10`;
     const ok = await list(`sessions/sender?${query}`);
@@ -1046,7 +983,6 @@ describe("request validation before forwarding", () => {
   it("answers an unknown command with HTTP 404 naming it", async () => {
     for (const command of ["SELF_DESTRUCT", "start_session", "STARTSESSION"]) {
       await expectRefused(
-        w,
         () =>
           w.emsp.hubRoute("POST", ocpi(w, `commands/receiver/${command}`), {
             to: "NL/CPO",
@@ -1054,8 +990,7 @@ describe("request validation before forwarding", () => {
           }),
         404,
         2000,
-        [command],
-        command,
+        { message: [command], context: command, unforwarded: w.fakes },
       );
     }
     await expectStillRoutes(w);
@@ -1075,12 +1010,10 @@ describe("request validation before forwarding", () => {
     ];
     for (const [from, method, path] of cases) {
       await expectRefused(
-        w,
         () => toPeer(w, from, method, path, { body: method === "GET" ? undefined : {} }),
         404,
         2000,
-        [method],
-        `${method} ${path}`,
+        { message: [method], context: `${method} ${path}`, unforwarded: w.fakes },
       );
     }
     await expectStillRoutes(w);
@@ -1099,12 +1032,10 @@ describe("request validation before forwarding", () => {
     ];
     for (const [from, method, path, allowed] of cases) {
       const answer = await expectRefused(
-        w,
         () => toPeer(w, from, method, path, { body: method === "GET" ? undefined : location() }),
         405,
         2000,
-        [method, allowed],
-        `${method} ${path}`,
+        { message: [method, allowed], context: `${method} ${path}`, unforwarded: w.fakes },
       );
       expect(answer.headers.get("allow"), `${method} ${path}`).toContain(allowed);
     }
@@ -1121,25 +1052,26 @@ describe("request validation before forwarding", () => {
       "ocpi-to-party-id": "EMS",
     };
     const url = ocpi(w, "locations/receiver/NL/CPO/LOC1");
-    const anonymous = await unforwarded(w, async () => {
+    const anonymous = async () => {
       const res = await fetch(url, {
         method: "PUT",
         headers: { ...headers, "content-type": "application/json" },
         body: JSON.stringify(location()),
       });
       return { status: res.status, headers: res.headers, body: await res.json() };
+    };
+    await expectRefused(anonymous, 401, 2000, {
+      message: ["Authorization"],
+      context: "no Authorization",
+      unforwarded: w.fakes,
     });
-    expectAnswer(anonymous, 401, 2000, ["Authorization"], "no Authorization");
     await expectRefused(
-      w,
       () => w.cpo.hubCall("PUT", url, { token: "no-such-token-0000", headers, body: location() }),
       401,
       2000,
-      ["token"],
-      "unknown token",
+      { message: ["token"], context: "unknown token", unforwarded: w.fakes },
     );
     await expectRefused(
-      w,
       () =>
         w.cpo.hubCall("PUT", ocpi(w, "tokens/receiver/FR/TKA/1"), {
           token: invited.token_a,
@@ -1154,8 +1086,7 @@ describe("request validation before forwarding", () => {
         }),
       401,
       2000,
-      ["registration"],
-      "Token A",
+      { message: ["registration"], context: "Token A", unforwarded: w.fakes },
     );
     await expectStillRoutes(w);
   });
@@ -1179,11 +1110,7 @@ async function rawEndpoints(answer: (res: ServerResponse) => void) {
     hits,
     endpointUrl: (identifier: string, role: Iface) =>
       `${base}/ocpi/2.2.1/${identifier}/${role.toLowerCase()}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 
@@ -1261,7 +1188,7 @@ describe("receivers that fail (FORWARD_TIMEOUT_MS=300)", () => {
       faults.set(w.emsp, fault);
       const before = w.emsp.moduleRequests("locations", "RECEIVER").length;
       const { id, answer } = await pushTo();
-      expectAnswer(answer, 200, statusCode, ["DE/EMS", EMSP_NAME, ...mentions]);
+      expectRefused(answer, 200, statusCode, { message: ["DE/EMS", EMSP_NAME, ...mentions] });
       // The request did reach the receiver: the failure is its answer.
       expect(w.emsp.moduleRequests("locations", "RECEIVER").length).toBe(before + 1);
       const logged = forwardLog(id);
@@ -1278,7 +1205,7 @@ describe("receivers that fail (FORWARD_TIMEOUT_MS=300)", () => {
   it("answers 4003 when the receiver's server is gone, and routes to others", async () => {
     await gone.close();
     const { id, answer } = await pushTo("GB/GON");
-    expectAnswer(answer, 200, 4003, ["GB/GON", "Gone App"]);
+    expectRefused(answer, 200, 4003, { message: ["GB/GON", "Gone App"] });
     expect(forwardLog(id).map((l) => [l.level, l.failure])).toContainEqual(["warn", "unreachable"]);
     await expectStillRoutes(w);
   });
@@ -1322,13 +1249,10 @@ describe("receivers that fail (FORWARD_TIMEOUT_MS=300)", () => {
         const registered = await slow.register(invited.versions_url, invited.token_a);
         expect(registered.body.status_code).toBe(1000);
         const { id, answer: got } = await pushTo(`GB/${partyId}`);
-        expectAnswer(
-          got,
-          200,
-          4002,
-          [`GB/${partyId}`, "Slow App"],
-          "the push to the slow receiver",
-        );
+        expectRefused(got, 200, 4002, {
+          message: [`GB/${partyId}`, "Slow App"],
+          context: "the push to the slow receiver",
+        });
         expect(endpoints.hits).toEqual([`PUT /ocpi/2.2.1/locations/receiver/NL/CPO/${id}`]);
         expect(forwardLog(id).map((l) => [l.level, l.failure])).toContainEqual(["warn", "timeout"]);
       } finally {
@@ -1344,7 +1268,7 @@ describe("receivers that fail (FORWARD_TIMEOUT_MS=300)", () => {
       body: w.emsp.envelope(undefined, 2000, "Unauthorized: unknown token"),
     });
     const first = await pushTo();
-    expectAnswer(first.answer, 200, 4003, ["DE/EMS", "credentials"]);
+    expectRefused(first.answer, 200, 4003, { message: ["DE/EMS", "credentials"] });
     expect(first.answer.body.status_message).not.toContain("Unauthorized");
     expect(forwardLog(first.id).length).toBeGreaterThan(0);
     faults.delete(w.emsp);
@@ -1354,7 +1278,7 @@ describe("receivers that fail (FORWARD_TIMEOUT_MS=300)", () => {
     w.emsp.newTokenForHub();
     try {
       const second = await pushTo();
-      expectAnswer(second.answer, 200, 4003, ["DE/EMS"]);
+      expectRefused(second.answer, 200, 4003, { message: ["DE/EMS"] });
       const refused = w.emsp.requests.at(-1);
       expect(refused?.path).toBe(`/ocpi/2.2.1/locations/receiver/NL/CPO/${second.id}`);
       expect(refused?.token).toBeUndefined();
@@ -1381,7 +1305,7 @@ describe("receivers that fail (FORWARD_TIMEOUT_MS=300)", () => {
     async (_what, fault) => {
       faults.set(w.emsp, fault);
       const { id, answer } = await pushTo();
-      expectAnswer(answer, 200, 4003, ["DE/EMS"]);
+      expectRefused(answer, 200, 4003, { message: ["DE/EMS"] });
       expect(forwardLog(id).length).toBeGreaterThan(0);
       faults.delete(w.emsp);
       await expectStillRoutes(w);
@@ -1407,7 +1331,10 @@ describe("receivers that fail (FORWARD_TIMEOUT_MS=300)", () => {
     ];
     for (const [fault, statusCode] of failures) {
       faults.set(w.emsp, fault);
-      expectAnswer(await post(), 200, statusCode, ["DE/EMS"], JSON.stringify(fault));
+      expectRefused(await post(), 200, statusCode, {
+        message: ["DE/EMS"],
+        context: JSON.stringify(fault),
+      });
     }
     faults.delete(w.emsp);
     const delivered = await post();
@@ -1417,7 +1344,7 @@ describe("receivers that fail (FORWARD_TIMEOUT_MS=300)", () => {
     expect(got?.tail).toBe("/retry-1");
     expect(got?.body).toEqual(result);
     // Taken once: a second result has nowhere to go.
-    expectAnswer(await post(), 404, 4001, ["callback"], "second result");
+    expectRefused(await post(), 404, 4001, { message: ["callback"], context: "second result" });
     faults.clear();
     await expectStillRoutes(w);
   });

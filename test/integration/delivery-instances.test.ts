@@ -1,28 +1,30 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Bus } from "../../src/bus/bus.js";
-import { createInProcessBus } from "../../src/bus/in-process-bus.js";
 import { createNatsBus } from "../../src/bus/nats-bus.js";
 import { deliveryRecipients } from "../../src/db/schema/index.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { locationOf } from "../support/cache-fixtures.js";
-import { freshDatabase, type TestDatabase, usingPostgres } from "../support/database.js";
+import { usingPostgres } from "../support/database.js";
 import { eventually, FakePlatform, type FakeRole } from "../support/fake-platform.js";
-import { startHub, type TestHub, usingNats } from "../support/test-hub.js";
+import {
+  adminCall,
+  type HubProcess,
+  killHubProcesses,
+  startHubProcess,
+  waitHealthy,
+} from "../support/hub-process.js";
+import { freePort } from "../support/net.js";
+import { closeInstances, startTwoInstances, type TestHub, usingNats } from "../support/test-hub.js";
 
 /**
  * Broadcast pushes when the hub dies mid-delivery (a real process, killed
  * with SIGKILL) and when two instances share the recipients.
  */
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ADMIN = "delivery-instances-admin-token-0123456789";
 const HUB = "NL/HUB";
 const OWNER = "NL/CPO";
@@ -33,14 +35,6 @@ const NATS_URL = process.env.NATS_URL ?? "";
 // biome-ignore lint/style/noProcessEnv: the hub processes use the test run's PostgreSQL server
 const DATABASE_URL = process.env.DATABASE_URL ?? "";
 
-interface HubProcess {
-  child: ChildProcess;
-  url: string;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  hasExited(): boolean;
-}
-
 interface Row {
   platform_id: string;
   status: string;
@@ -49,92 +43,30 @@ interface Row {
   delivered: number;
 }
 
-const children: HubProcess[] = [];
 const fakes: FakePlatform[] = [];
 const dirs: string[] = [];
 /** Platforms whose JetStream consumers outlive the hub processes. */
 const consumers: string[] = [];
 let dropDatabase: (() => Promise<void>) | undefined;
 
-const hubs: TestHub[] = [];
-let shared: TestDatabase | undefined;
-let sharedBus: Bus | undefined;
-
-/** Only what node needs from the shell: none of the hub's own variables leak in. */
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of ["PATH", "HOME", "TMPDIR", "LANG"]) {
-    // biome-ignore lint/style/noProcessEnv: the child needs PATH and HOME of the shell running the tests
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** `node --import tsx src/main.ts` on a free port, healthy before it is returned. */
+/** The hub as a process on a free port, healthy before it is returned. */
 async function startProcess(env: Record<string, string>): Promise<HubProcess> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
-    env: {
-      ...baseEnv(),
-      PORT: String(port),
-      HUB_URL: url,
-      ADMIN_TOKEN: ADMIN,
-      FORWARD_TIMEOUT_MS: "2000",
-      LOG_LEVEL: "warn",
-      DELIVERY_WINDOW_MS: "120000",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const proc = await startHubProcess({
+    PORT: String(port),
+    HUB_URL: `http://127.0.0.1:${port}`,
+    ADMIN_TOKEN: ADMIN,
+    FORWARD_TIMEOUT_MS: "2000",
+    LOG_LEVEL: "warn",
+    DELIVERY_WINDOW_MS: "120000",
+    ...env,
   });
-  let text = "";
-  const collect = (chunk: string) => {
-    text += chunk;
-  };
-  child.stdout?.setEncoding("utf8").on("data", collect);
-  child.stderr?.setEncoding("utf8").on("data", collect);
-  let done = false;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once("close", (code, signal) => {
-      done = true;
-      resolve({ code, signal });
-    });
-  });
-  const proc: HubProcess = { child, url, output: () => text, exited, hasExited: () => done };
-  children.push(proc);
-
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (proc.hasExited()) throw new Error(`the hub exited while starting:\n${proc.output()}`);
-    try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) });
-      if (res.status === 200) return proc;
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no healthy hub within 30 s:\n${proc.output()}`);
+  await waitHealthy(proc, 30_000);
+  return proc;
 }
 
-async function admin(proc: HubProcess, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${proc.url}/admin${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const admin = (proc: HubProcess, method: string, path: string, body?: unknown) =>
+  adminCall(proc, method, path, ADMIN, body);
 
 /** Invites a fake platform through the process's admin API and lets it register. */
 async function connect(
@@ -241,12 +173,7 @@ async function killMidDelivery(env: Record<string, string>, emsps: number, ids: 
 }
 
 afterEach(async () => {
-  for (const proc of children.splice(0)) {
-    if (!proc.hasExited()) {
-      proc.child.kill("SIGKILL");
-      await proc.exited;
-    }
-  }
+  await killHubProcesses();
   await Promise.all(fakes.splice(0).map((f) => f.close()));
   if (usingNats && consumers.length > 0) {
     // The hub processes are gone: their consumers on the shared server go too.
@@ -259,16 +186,7 @@ afterEach(async () => {
   dropDatabase = undefined;
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 
-  const ids = hubs[0]?.deps.registry.list().map((p) => p.id) ?? [];
-  for (const h of hubs) await h.deps.deliveries.stop();
-  if (usingNats) {
-    for (const id of ids) await hubs[0]?.deps.bus.queue.remove(id).catch(() => {});
-  }
-  for (const h of hubs.splice(0)) await h.close();
-  await sharedBus?.close();
-  sharedBus = undefined;
-  await shared?.dispose();
-  shared = undefined;
+  await closeInstances();
 });
 
 /**
@@ -366,21 +284,6 @@ describe("a hub process killed with deliveries under way", () => {
   }
 });
 
-/**
- * Two hub instances on one database. On NATS each opens its own connection
- * to the server, as separate processes would; otherwise they share one
- * in-process bus.
- */
-async function twoInstances(): Promise<[TestHub, TestHub]> {
-  shared = await freshDatabase();
-  sharedBus = usingNats ? undefined : createInProcessBus();
-  const a = await startHub({ database: shared, bus: sharedBus });
-  hubs.push(a);
-  const b = await startHub({ database: shared, bus: sharedBus });
-  hubs.push(b);
-  return [a, b];
-}
-
 /** A CPO without Sender endpoints (nothing to sync) and `n` eMSPs, all connected through `via`. */
 async function platformsOn(via: TestHub, n: number) {
   const { platform: cpo } = await via.connect([cpoRole], { name: "CPO", modules: [] });
@@ -400,7 +303,7 @@ const knowsAll = (hub: TestHub, n: number) =>
 
 describe("two hub instances delivering broadcasts", () => {
   it("delivers each location once to each eMSP whichever instance took the push, and shares the recipients", async () => {
-    const [a, b] = await twoInstances();
+    const [a, b] = await startTwoInstances();
     const { cpo, emsps } = await platformsOn(a, 10);
     await knowsAll(b, 11);
 
@@ -440,7 +343,7 @@ describe("two hub instances delivering broadcasts", () => {
   }, 90_000);
 
   it("refuses a platform suspended through A on B within a second, and B's broadcasts skip it", async () => {
-    const [a, b] = await twoInstances();
+    const [a, b] = await startTwoInstances();
     const { cpo, emsps } = await platformsOn(a, 3);
     await knowsAll(b, 4);
     const [target, ...others] = emsps as [(typeof emsps)[0], ...typeof emsps];

@@ -1,9 +1,5 @@
-import { readFileSync } from "node:fs";
-
-/** One of the spec's JSON examples, parsed afresh. */
-export function example(file: string): any {
-  return JSON.parse(readFileSync(new URL(`./ocpi-examples/${file}`, import.meta.url), "utf8"));
-}
+import { example } from "./examples.js";
+import { code } from "./parties.js";
 
 const LOCATION = example("location_example.json");
 const TARIFF = example("tariff_1_simple_2hour.json");
@@ -23,3 +19,6 @@ export function tariffOf(party: string, id: string, lastUpdated = "2015-06-29T20
   const [country_code, party_id] = party.split("/");
   return { ...structuredClone(TARIFF), country_code, party_id, id, last_updated: lastUpdated };
 }
+
+/** "NL/CPO/LOC1" for each object of a list. */
+export const ids = (list: any[]) => list.map((o) => `${code(o)}/${o.id}`);

@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
+import { closeServer } from "./net.js";
 
 export type VersionsMode = "ok" | "http-500" | "not-json" | "no-2.2.1" | "no-credentials" | "hang";
 
@@ -379,11 +380,7 @@ export class FakePlatform {
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      if (this.server === undefined) return resolve();
-      this.server.close(() => resolve());
-      (this.server as Server).closeAllConnections();
-    });
+    if (this.server !== undefined) await closeServer(this.server as Server);
   }
 }
 

@@ -13,6 +13,7 @@ import { type Clock, createDeps, type Deps } from "../../src/deps.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { freshDatabase, type TestDatabase } from "./database.js";
 import { FakePlatform, type FakePlatformOptions, type FakeRole } from "./fake-platform.js";
+import { closeServer } from "./net.js";
 
 /** The admin API's answer to an invitation. */
 export interface Invited {
@@ -175,10 +176,7 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
     async close() {
       if (closed) return;
       closed = true;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as Server).closeAllConnections();
-      });
+      await closeServer(server as Server);
       deps.tasks.stop();
       await deps.deliveries.stop();
       await deps.tasks.idle();
@@ -195,4 +193,55 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
     },
   };
   return hub;
+}
+
+/** What startTwoInstances started, for closeInstances. */
+const instances: { hubs: TestHub[]; database?: TestDatabase; bus?: Bus } = { hubs: [] };
+
+/**
+ * Two hub instances on one database. On NATS each opens its own connection
+ * to the server, as separate processes would; otherwise they share one
+ * in-process bus. closeInstances ends them.
+ */
+export async function startTwoInstances(): Promise<[TestHub, TestHub]> {
+  const database = await freshDatabase();
+  const bus = usingNats ? undefined : createInProcessBus();
+  instances.database = database;
+  instances.bus = bus;
+  const a = await startHub({ database, bus });
+  instances.hubs.push(a);
+  const b = await startHub({ database, bus });
+  instances.hubs.push(b);
+  return [a, b];
+}
+
+/**
+ * Stops both instances' deliveries before closing either (so neither takes
+ * over what the other drops), removes their platforms' consumers from a
+ * NATS server that outlives them, and frees the database and bus they share.
+ */
+export async function closeInstances(): Promise<void> {
+  const hubs = instances.hubs.splice(0);
+  const ids = hubs[0]?.deps.registry.list().map((p) => p.id) ?? [];
+  for (const h of hubs) await h.deps.deliveries.stop();
+  if (usingNats) {
+    for (const id of ids) await hubs[0]?.deps.bus.queue.remove(id).catch(() => {});
+  }
+  for (const h of hubs) await h.close();
+  await instances.bus?.close();
+  instances.bus = undefined;
+  await instances.database?.dispose();
+  instances.database = undefined;
+}
+
+/** A platform's status as the hub's admin API shows it. */
+export async function platformStatus(hub: TestHub, platformId: string): Promise<string> {
+  return (await hub.admin("GET", `/platforms/${platformId}`)).body.status;
+}
+
+/** A platform's row of GET /admin/deliveries. */
+export async function deliveryRow(hub: TestHub, platformId: string): Promise<any> {
+  const res = await hub.admin("GET", "/deliveries");
+  expect(res.status).toBe(200);
+  return res.body.data.find((r: { platform_id: string }) => r.platform_id === platformId);
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   applyLocationPush,
@@ -8,15 +7,10 @@ import {
   overlay,
   pick,
 } from "../../src/cache/apply.js";
-
-function example(file: string): Json {
-  return JSON.parse(
-    readFileSync(new URL(`../support/ocpi-examples/${file}`, import.meta.url), "utf8"),
-  ) as Json;
-}
+import { example } from "../support/examples.js";
 
 /** location_example.json: LOC1 of BE/BEC, EVSEs 3256 (connectors 1, 2) and 3257 (connector 1). */
-const base = example("location_example.json");
+const base: Json = example("location_example.json");
 const names = { location: "BE/BEC/LOC1" };
 
 function applied(outcome: ReturnType<typeof applyLocationPush>): Json {

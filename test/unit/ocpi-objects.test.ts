@@ -1,8 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { OcpiError } from "../../src/ocpi/errors.js";
 import { CdrSchema } from "../../src/ocpi/schemas/cdrs.js";
 import {
   ActiveChargingProfileResultSchema,
@@ -58,9 +55,9 @@ import {
 } from "../../src/ocpi/schemas/tokens.js";
 import { VersionDetailsSchema, VersionListSchema } from "../../src/ocpi/schemas/version.js";
 import { validate } from "../../src/ocpi/validate.js";
+import { example, exampleFiles } from "../support/examples.js";
+import { refusalOf } from "../support/expect.js";
 
-const examplesDir = fileURLToPath(new URL("../support/ocpi-examples/", import.meta.url));
-const load = (name: string): any => JSON.parse(readFileSync(`${examplesDir}${name}`, "utf8"));
 const copy = <T>(value: T): T => structuredClone(value);
 
 /** transport_and_format: Response format — the envelope around every answer's data. */
@@ -230,16 +227,6 @@ function describeIssues(schema: z.ZodType, value: unknown): string {
     : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
 }
 
-function refusal(schema: z.ZodType, value: unknown, what: string): OcpiError {
-  try {
-    validate(schema, value, what);
-  } catch (err) {
-    if (err instanceof OcpiError) return err;
-    throw err;
-  }
-  throw new Error(`${what} was accepted`);
-}
-
 /** The value a check validates: the fragment, or the data of an envelope. */
 function subject(check: Check, json: any): unknown {
   if (check.enveloped) return json.data;
@@ -247,7 +234,7 @@ function subject(check: Check, json: any): unknown {
 }
 
 describe("the spec's JSON examples", () => {
-  const files = readdirSync(examplesDir).filter((f) => f.endsWith(".json"));
+  const files = exampleFiles();
 
   it("are all covered: 59 files, each either in the table or a known exception", () => {
     expect(files).toHaveLength(59);
@@ -258,7 +245,7 @@ describe("the spec's JSON examples", () => {
   });
 
   it.each(Object.entries(EXAMPLES))("%s is valid", (file, check) => {
-    const json = load(file);
+    const json = example(file);
     if (check.enveloped) {
       expect(describeIssues(EnvelopeSchema, json)).toBe("valid");
       expect(json).toHaveProperty("data");
@@ -273,9 +260,9 @@ describe("the spec's JSON examples", () => {
     "known exception %s fails exactly where the reason says",
     (file, exception) => {
       expect(exception.reason).not.toBe("");
-      const paths = issuePaths(exception.schema, subject(exception, load(file)));
+      const paths = issuePaths(exception.schema, subject(exception, example(file)));
       expect(paths.sort()).toEqual([...exception.failing].sort());
-      const err = refusal(exception.schema, load(file), exception.what);
+      const err = refusalOf(exception.schema, example(file), exception.what);
       expect(err.statusCode).toBe(2001);
     },
   );
@@ -454,7 +441,7 @@ function moduleObjects(): [string, Kind, any][] {
   const found: [string, Kind, any][] = [];
   const kindOf = new Map<z.ZodType, Kind>(Object.values(KINDS).map((k) => [k.schema, k]));
   for (const [file, check] of Object.entries(EXAMPLES)) {
-    const value: any = subject(check, load(file));
+    const value: any = subject(check, example(file));
     const kind = kindOf.get(check.schema);
     if (kind !== undefined) found.push([file, kind, value]);
     if (kind === KINDS.location) {
@@ -471,7 +458,7 @@ function moduleObjects(): [string, Kind, any][] {
       });
     }
   }
-  const tokenList = load("transport_and_format_get_token_list_example.json").data;
+  const tokenList = example("transport_and_format_get_token_list_example.json").data;
   tokenList.forEach((token: any, i: number) => {
     found.push([`transport_and_format_get_token_list_example.json data.${i}`, KINDS.token, token]);
   });
@@ -600,15 +587,15 @@ describe("broken copies of the examples' module objects", () => {
   it.each(cases.filter(([, what]) => what.startsWith("without ")))(
     "%s %s is refused by validate with 2001",
     (_source, _what, schema, broken, field) => {
-      const err = refusal(schema, broken, "body");
+      const err = refusalOf(schema, broken, "body");
       expect(err.statusCode).toBe(2001);
       expect(err.message).toContain(field);
     },
   );
 });
 
-const session = () => load("session_example_2_short_finished.json");
-const token = () => load("token_example_2_full_rfid.json");
+const session = () => example("session_example_2_short_finished.json");
+const token = () => example("token_example_2_full_rfid.json");
 const accepts = (schema: z.ZodType, value: unknown) =>
   expect(describeIssues(schema, value)).toBe("valid");
 const refusesAt = (schema: z.ZodType, value: unknown, path: string) =>
@@ -627,16 +614,16 @@ describe("field rules", () => {
 
   it("#NA is accepted in required string fields", () => {
     accepts(SessionSchema, { ...session(), evse_uid: "#NA", connector_id: "#NA" });
-    const cdr = load("cdr_example.json");
+    const cdr = example("cdr_example.json");
     cdr.cdr_location.evse_uid = "#NA";
     cdr.cdr_location.evse_id = "#NA";
     cdr.cdr_location.connector_id = "#NA";
     accepts(CdrSchema, cdr);
-    accepts(LocationSchema, { ...load("location_example.json"), address: "#NA" });
+    accepts(LocationSchema, { ...example("location_example.json"), address: "#NA" });
   });
 
   it("unknown extra fields are accepted at every level", () => {
-    const loc = load("location_example.json");
+    const loc = example("location_example.json");
     loc.x_custom = { anything: [1, 2] };
     loc.evses[0].x_floor_name = "P-1";
     loc.evses[0].connectors[0].x_cable_length = 5;
@@ -661,7 +648,7 @@ describe("field rules", () => {
       TokenPatchSchema,
     ]) {
       expect(issuePaths(schema, { x_custom: 1 })).toEqual(["last_updated"]);
-      expect(refusal(schema, {}, "patch").message).toContain("last_updated");
+      expect(refusalOf(schema, {}, "patch").message).toContain("last_updated");
     }
   });
 
@@ -681,7 +668,7 @@ describe("field rules", () => {
   });
 
   it("country, currency, coordinates and times follow their ISO forms and the spec's regexes", () => {
-    const loc = load("location_example.json");
+    const loc = example("location_example.json");
     refusesAt(LocationSchema, { ...loc, country: "BE" }, "country");
     refusesAt(LocationSchema, { ...loc, country_code: "BEL" }, "country_code");
     refusesAt(
@@ -730,13 +717,13 @@ describe("field rules", () => {
   });
 
   it("a published Location may not carry publish_allowed_to", () => {
-    const loc = load("location_example_uc4_limited_visibility.json");
+    const loc = example("location_example_uc4_limited_visibility.json");
     refusesAt(LocationSchema, { ...loc, publish: true }, "publish_allowed_to");
     accepts(LocationSchema, { ...loc, publish: true, publish_allowed_to: [] });
   });
 
   it("a Credit CDR needs credit_reference_id", () => {
-    const cdr = load("cdr_example.json");
+    const cdr = example("cdr_example.json");
     refusesAt(CdrSchema, { ...cdr, id: "12345-C", credit: true }, "credit_reference_id");
     accepts(CdrSchema, { ...cdr, id: "12345-C", credit: true, credit_reference_id: "12345" });
   });
@@ -824,7 +811,7 @@ describe("commands", () => {
       accepts(schema, bodies[command]);
       const { response_url: _, ...withoutUrl } = bodies[command];
       refusesAt(schema, withoutUrl, "response_url");
-      expect(refusal(schema, withoutUrl, command).message).toContain("response_url");
+      expect(refusalOf(schema, withoutUrl, command).message).toContain("response_url");
       refusesAt(schema, { ...bodies[command], response_url: "not a url" }, "response_url");
     },
   );

@@ -1,24 +1,10 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { OcpiError } from "../../src/ocpi/errors.js";
 import { CredentialsSchema } from "../../src/ocpi/schemas/credentials.js";
 import { DateTime } from "../../src/ocpi/schemas/primitives.js";
 import { VersionDetailsSchema, VersionListSchema } from "../../src/ocpi/schemas/version.js";
 import { validate } from "../../src/ocpi/validate.js";
-
-const examples = fileURLToPath(new URL("../support/ocpi-examples/", import.meta.url));
-const load = (name: string): any => JSON.parse(readFileSync(`${examples}${name}`, "utf8"));
-
-function refusal(schema: Parameters<typeof validate>[0], value: unknown): OcpiError {
-  try {
-    validate(schema, value, "body");
-  } catch (err) {
-    if (err instanceof OcpiError) return err;
-    throw err;
-  }
-  throw new Error("value was accepted");
-}
+import { example } from "../support/examples.js";
+import { refusalOf } from "../support/expect.js";
 
 describe("the spec's credentials and versions examples", () => {
   it.each([
@@ -27,17 +13,17 @@ describe("the spec's credentials and versions examples", () => {
     "credentials_example3.json",
     "credentials_example4.json",
   ])("%s is a valid Credentials object", (file) => {
-    expect(() => validate(CredentialsSchema, load(file), "credentials")).not.toThrow();
+    expect(() => validate(CredentialsSchema, example(file), "credentials")).not.toThrow();
   });
 
   it("versions_info_example.json and the enveloped versions example are valid version lists", () => {
     expect(() =>
-      validate(VersionListSchema, load("versions_info_example.json"), "versions"),
+      validate(VersionListSchema, example("versions_info_example.json"), "versions"),
     ).not.toThrow();
     expect(() =>
       validate(
         VersionListSchema,
-        load("transport_and_format_version_info_example.json").data,
+        example("transport_and_format_version_info_example.json").data,
         "versions",
       ),
     ).not.toThrow();
@@ -46,7 +32,7 @@ describe("the spec's credentials and versions examples", () => {
   it.each(["version_details_example.json", "version_details_example2.json"])(
     "%s is valid VersionDetails",
     (file) => {
-      expect(() => validate(VersionDetailsSchema, load(file), "version details")).not.toThrow();
+      expect(() => validate(VersionDetailsSchema, example(file), "version details")).not.toThrow();
     },
   );
 
@@ -54,7 +40,7 @@ describe("the spec's credentials and versions examples", () => {
     expect(() =>
       validate(
         VersionDetailsSchema,
-        load("transport_and_format_version_details_example.json").data,
+        example("transport_and_format_version_details_example.json").data,
         "version details",
       ),
     ).not.toThrow();
@@ -62,7 +48,7 @@ describe("the spec's credentials and versions examples", () => {
 });
 
 describe("broken copies of the credentials example fail with 2001 naming the field", () => {
-  const base = () => load("credentials_example.json");
+  const base = () => example("credentials_example.json");
   it.each([
     ["a missing url", (c: any) => delete c.url, "url"],
     ["a token over 64 characters", (c: any) => (c.token = "x".repeat(65)), "token"],
@@ -83,7 +69,7 @@ describe("broken copies of the credentials example fail with 2001 naming the fie
   ])("%s", (_what, breakIt, field) => {
     const copy = base();
     breakIt(copy);
-    const err = refusal(CredentialsSchema, copy);
+    const err = refusalOf(CredentialsSchema, copy);
     expect(err.statusCode).toBe(2001);
     expect(err.httpStatus).toBe(200);
     expect(err.message).toContain(field);
