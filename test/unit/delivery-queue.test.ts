@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { deliverySubject } from "../../src/bus/names.js";
 import { createMemoryQueue } from "../../src/delivery/memory-queue.js";
 import {
   collapse,
   type Delivery,
   type DeliveryQueue,
-  deliverySubject,
   objectKey,
   type QueuedDelivery,
 } from "../../src/delivery/queue.js";
