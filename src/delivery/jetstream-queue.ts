@@ -251,15 +251,15 @@ function consumeRecipient(c: {
     messages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 16) });
     if (stopped) messages.stop();
     for await (const m of messages) {
+      while (!stopped && running.size >= concurrency) {
+        await new Promise<void>((resolve) => {
+          slot = resolve;
+        });
+      }
       if (stopped) {
         // Handed back at once, so the next owner need not wait for ack_wait.
         m.nak();
         continue;
-      }
-      while (running.size >= concurrency) {
-        await new Promise<void>((resolve) => {
-          slot = resolve;
-        });
       }
       const run = c
         .handle(queued(m))
