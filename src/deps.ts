@@ -2,12 +2,15 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Bus } from "./bus/bus.js";
 import { createInProcessBus } from "./bus/in-process-bus.js";
-import { createNatsBus } from "./bus/nats-bus.js";
+import { connectNats, createNatsBus } from "./bus/nats-bus.js";
 import { type CacheStore, createCacheStore } from "./cache/store.js";
 import type { Config } from "./config/schema.js";
 import { type DatabaseHandle, openDatabase } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { settings } from "./db/schema/index.js";
+import { createJetStreamQueue } from "./delivery/jetstream-queue.js";
+import { createMemoryQueue } from "./delivery/memory-queue.js";
+import type { DeliveryQueue } from "./delivery/queue.js";
 import { ackWaitMs, createDeliveryService, type DeliveryService } from "./delivery/service.js";
 import { createOcpiClient, type OcpiClient } from "./egress/ocpi-client.js";
 import { announcePlatform } from "./hub/hubclientinfo.js";
@@ -27,6 +30,12 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** The bus between instances and the delivery queues: on one NATS connection, or both in this process. */
+export interface Transport {
+  bus: Bus;
+  queue: DeliveryQueue;
+}
+
 /** Work that outlives the request that started it (announcements); awaited on shutdown. */
 export interface BackgroundTasks {
   run(name: string, work: () => Promise<unknown>): void;
@@ -42,6 +51,8 @@ export interface Deps {
   config: Readonly<Config>;
   db: DatabaseHandle;
   bus: Bus;
+  /** Per-recipient delivery queues: JetStream on the bus's connection, or in memory. */
+  queue: DeliveryQueue;
   logger: Logger;
   clock: Clock;
   client: OcpiClient;
@@ -66,12 +77,32 @@ export interface Deps {
 
 export interface DepsOverrides {
   db?: DatabaseHandle;
-  bus?: Bus;
+  transport?: Transport;
   logger?: Logger;
   clock?: Clock;
 }
 
-/** Opens the database (and migrates it), the bus and the outbound client, then loads the registry. */
+/**
+ * NATS when a URL is given: the bus and the JetStream queue share one
+ * connection, and the stream is provisioned. Otherwise both in this process.
+ */
+export async function openTransport(
+  natsUrl: string | undefined,
+  logger: Logger,
+  options: { ackWaitMs: number },
+): Promise<Transport> {
+  if (natsUrl === undefined) return { bus: createInProcessBus(logger), queue: createMemoryQueue() };
+  const nc = await connectNats(natsUrl, logger);
+  try {
+    const queue = await createJetStreamQueue(nc, logger, options);
+    return { bus: createNatsBus(nc, logger), queue };
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+}
+
+/** Opens the database (and migrates it), the transport and the outbound client, then loads the registry. */
 export async function createDeps(
   config: Readonly<Config>,
   overrides: DepsOverrides = {},
@@ -80,11 +111,9 @@ export async function createDeps(
   const db = overrides.db ?? (await openDatabase(config.database));
   try {
     await migrate(db, config.database);
-    const bus =
-      overrides.bus ??
-      (config.natsUrl === undefined
-        ? createInProcessBus(logger)
-        : await createNatsBus(config.natsUrl, logger, { ackWaitMs: ackWaitMs(config) }));
+    const { bus, queue } =
+      overrides.transport ??
+      (await openTransport(config.natsUrl, logger, { ackWaitMs: ackWaitMs(config) }));
     const clock = overrides.clock ?? systemClock;
     const store = createRegistryStore(db.db);
     const instanceId = randomUUID();
@@ -105,6 +134,7 @@ export async function createDeps(
       config,
       db,
       bus,
+      queue,
       logger,
       clock,
       client,
@@ -123,7 +153,7 @@ export async function createDeps(
     deps.deliveries = createDeliveryService({
       config,
       db: db.db,
-      queue: bus.queue,
+      queue,
       registry,
       client,
       logger,
@@ -147,7 +177,7 @@ export async function createDeps(
   }
 }
 
-/** Lets running tasks end, then closes the registry, outbound pools, bus and database. */
+/** Lets running tasks end, then closes the registry, outbound pools, queue, bus and database. */
 export async function closeDeps(deps: Deps): Promise<void> {
   deps.tasks.stop();
   await deps.deliveries.stop();
@@ -155,6 +185,7 @@ export async function closeDeps(deps: Deps): Promise<void> {
   deps.stopHousekeeping();
   deps.registry.close();
   await deps.client.close();
+  await deps.queue.close();
   await deps.bus.close();
   await deps.db.close();
 }

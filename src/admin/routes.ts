@@ -190,7 +190,7 @@ export function adminRoutes() {
   // Per recipient: what waits, what is retried, what was dropped, the last error and success.
   routes.get("/deliveries", async (c) => {
     const deps = c.var.deps;
-    return c.json({ durable: deps.bus.queue.durable, data: await deps.deliveries.view() });
+    return c.json({ durable: deps.queue.durable, data: await deps.deliveries.view() });
   });
 
   // Sends the platform the current copy of every cached location and tariff it may see.

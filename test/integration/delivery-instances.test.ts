@@ -9,8 +9,8 @@ import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Bus } from "../../src/bus/bus.js";
 import { createInProcessBus } from "../../src/bus/in-process-bus.js";
-import { createNatsBus } from "../../src/bus/nats-bus.js";
 import { deliveryRecipients } from "../../src/db/schema/index.js";
+import { openTransport } from "../../src/deps.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { locationOf } from "../support/cache-fixtures.js";
 import { freshDatabase, type TestDatabase, usingPostgres } from "../support/database.js";
@@ -250,8 +250,10 @@ afterEach(async () => {
   await Promise.all(fakes.splice(0).map((f) => f.close()));
   if (usingNats && consumers.length > 0) {
     // The hub processes are gone: their consumers on the shared server go too.
-    const bus = await createNatsBus(NATS_URL, createLogger("silent"));
-    for (const id of consumers.splice(0)) await bus.queue.remove(id).catch(() => {});
+    const { bus, queue } = await openTransport(NATS_URL, createLogger("silent"), {
+      ackWaitMs: 30_000,
+    });
+    for (const id of consumers.splice(0)) await queue.remove(id).catch(() => {});
     await bus.close();
   }
   consumers.length = 0;
@@ -262,7 +264,7 @@ afterEach(async () => {
   const ids = hubs[0]?.deps.registry.list().map((p) => p.id) ?? [];
   for (const h of hubs) await h.deps.deliveries.stop();
   if (usingNats) {
-    for (const id of ids) await hubs[0]?.deps.bus.queue.remove(id).catch(() => {});
+    for (const id of ids) await hubs[0]?.deps.queue.remove(id).catch(() => {});
   }
   for (const h of hubs.splice(0)) await h.close();
   await sharedBus?.close();
