@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { resolveAdminToken } from "./admin/token.js";
 import type { Bus } from "./bus/bus.js";
 import { createInProcessBus } from "./bus/in-process-bus.js";
 import { connectNats, createNatsBus } from "./bus/nats-bus.js";
@@ -7,7 +7,6 @@ import { type CacheStore, createCacheStore } from "./cache/store.js";
 import type { Config } from "./config/schema.js";
 import { type DatabaseHandle, openDatabase } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
-import { settings } from "./db/schema/index.js";
 import { createJetStreamQueue } from "./delivery/jetstream-queue.js";
 import { createMemoryQueue } from "./delivery/memory-queue.js";
 import type { DeliveryQueue } from "./delivery/queue.js";
@@ -16,13 +15,10 @@ import { createOcpiClient, type OcpiClient } from "./egress/ocpi-client.js";
 import { announcePlatform } from "./hub/hubclientinfo.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
-import { generateToken, hashToken } from "./ocpi/tokens.js";
 import { createRegistry, type Registry } from "./registry/registry.js";
 import { createRegistryStore, type RegistryStore } from "./registry/store.js";
 import { createRoutingStore, type RoutingStore } from "./routing/store.js";
-
-/** Expired callbacks are deleted this often. */
-const CALLBACK_SWEEP_MS = 10 * 60_000;
+import { type BackgroundTasks, createBackgroundTasks, startCallbackSweep } from "./tasks.js";
 
 export interface Clock {
   now(): Date;
@@ -34,16 +30,6 @@ export const systemClock: Clock = { now: () => new Date() };
 export interface Transport {
   bus: Bus;
   queue: DeliveryQueue;
-}
-
-/** Work that outlives the request that started it (announcements); awaited on shutdown. */
-export interface BackgroundTasks {
-  run(name: string, work: () => Promise<unknown>): void;
-  /** Set once the instance shuts down: long tasks (a sync) end early. */
-  readonly stopping: boolean;
-  stop(): void;
-  /** Resolves once every task started so far has ended. */
-  idle(): Promise<void>;
 }
 
 /** Every collaborator of the app; handlers reach them through c.var.deps. */
@@ -120,12 +106,6 @@ export async function createDeps(
     const registry = await createRegistry({ store, bus, logger, instanceId });
     const admin = await resolveAdminToken(db, config.adminToken);
     const routing = createRoutingStore(db.db);
-    const sweep = setInterval(() => {
-      routing
-        .purgeExpiredCallbacks(clock.now())
-        .catch((err: unknown) => logger.error({ err }, "could not delete expired callbacks"));
-    }, CALLBACK_SWEEP_MS);
-    sweep.unref();
     const client = createOcpiClient({ timeoutMs: config.forwardTimeoutMs });
     const cache = createCacheStore(db.db);
     const tasks = createBackgroundTasks(logger);
@@ -148,7 +128,7 @@ export async function createDeps(
       adminTokenHash: admin.hash,
       generatedAdminToken: admin.generated,
       instanceId,
-      stopHousekeeping: () => clearInterval(sweep),
+      stopHousekeeping: startCallbackSweep(routing, clock, logger),
     };
     deps.deliveries = createDeliveryService({
       config,
@@ -188,48 +168,4 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await deps.queue.close();
   await deps.bus.close();
   await deps.db.close();
-}
-
-/**
- * ADMIN_TOKEN when set; otherwise the token generated on the first start,
- * of which only the hash is kept.
- */
-async function resolveAdminToken(
-  handle: DatabaseHandle,
-  configured: string | undefined,
-): Promise<{ hash: string; generated: string | undefined }> {
-  if (configured !== undefined) return { hash: hashToken(configured), generated: undefined };
-  const [row] = await handle.db.select().from(settings).where(eq(settings.key, "admin_token_hash"));
-  if (row !== undefined) return { hash: row.value, generated: undefined };
-  const token = generateToken();
-  const inserted = await handle.db
-    .insert(settings)
-    .values({ key: "admin_token_hash", value: hashToken(token) })
-    .onConflictDoNothing()
-    .returning();
-  if (inserted.length === 1) return { hash: hashToken(token), generated: token };
-  // Another instance generated it first.
-  return resolveAdminToken(handle, configured);
-}
-
-function createBackgroundTasks(logger: Logger): BackgroundTasks {
-  const running = new Set<Promise<unknown>>();
-  let stopping = false;
-  return {
-    get stopping() {
-      return stopping;
-    },
-    stop() {
-      stopping = true;
-    },
-    run(name, work) {
-      const task = work()
-        .catch((err: unknown) => logger.error({ err, task: name }, "background task failed"))
-        .finally(() => running.delete(task));
-      running.add(task);
-    },
-    async idle() {
-      while (running.size > 0) await Promise.allSettled([...running]);
-    },
-  };
 }
