@@ -172,6 +172,21 @@ export function createRegistryStore(db: Database) {
         .where(eq(platforms.id, id));
     },
 
+    /** Moves a platform from one status to another; false when it was not in `from`. */
+    async changeStatus(
+      id: string,
+      from: PlatformStatus,
+      to: PlatformStatus,
+      now: Date,
+    ): Promise<boolean> {
+      const rows = await db
+        .update(platforms)
+        .set({ status: to, updatedAt: now })
+        .where(and(eq(platforms.id, id), eq(platforms.status, from)))
+        .returning({ id: platforms.id });
+      return rows.length > 0;
+    },
+
     /**
      * Claims a PENDING platform for a hub-initiated handshake by storing the
      * hash of the token the hub will hand it; false when it is not PENDING or
