@@ -7,12 +7,14 @@ import { type CacheStore, createCacheStore } from "./cache/store.js";
 import type { Config } from "./config/schema.js";
 import { type DatabaseHandle, openDatabase } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
+import { createCachedObjects } from "./delivery/cached-objects.js";
+import { createRecipientEvents } from "./delivery/events.js";
 import { createJetStreamQueue } from "./delivery/jetstream-queue.js";
 import { createMemoryQueue } from "./delivery/memory-queue.js";
 import type { DeliveryQueue } from "./delivery/queue.js";
 import { ackWaitMs, createDeliveryService, type DeliveryService } from "./delivery/service.js";
 import { createOcpiClient, type OcpiClient } from "./egress/ocpi-client.js";
-import { announcePlatform } from "./hub/hubclientinfo.js";
+import { createPlatformLifecycle, type PlatformLifecycle } from "./hub/lifecycle.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createRegistry, type Registry } from "./registry/registry.js";
@@ -51,6 +53,8 @@ export interface Deps {
   tasks: BackgroundTasks;
   /** Broadcast pushes and ClientInfo, per recipient, with retries and catch-up. */
   deliveries: DeliveryService;
+  /** Invitation, suspension, registration, OFFLINE and back, removal. */
+  lifecycle: PlatformLifecycle;
   metrics: Metrics;
   /** SHA-256 of the admin bearer token. */
   adminTokenHash: string;
@@ -110,7 +114,34 @@ export async function createDeps(
     const cache = createCacheStore(db.db);
     const tasks = createBackgroundTasks(logger);
     const metrics = createMetrics();
-    const deps: Deps = {
+    const recipientEvents = createRecipientEvents();
+    const deliveries = createDeliveryService({
+      config,
+      db: db.db,
+      queue,
+      registry,
+      client,
+      logger,
+      metrics,
+      clock,
+      instanceId,
+      cached: createCachedObjects(db.db, cache),
+      events: recipientEvents,
+      background: (name, work) => tasks.run(name, work),
+    });
+    const lifecycle = createPlatformLifecycle({
+      db,
+      store,
+      registry,
+      clock,
+      logger,
+      tasks,
+      client,
+      deliveries,
+      recipientEvents,
+    });
+    deliveries.start();
+    return {
       config,
       db,
       bus,
@@ -123,34 +154,14 @@ export async function createDeps(
       routing,
       cache,
       tasks,
-      deliveries: undefined as unknown as DeliveryService,
+      deliveries,
+      lifecycle,
       metrics,
       adminTokenHash: admin.hash,
       generatedAdminToken: admin.generated,
       instanceId,
       stopHousekeeping: startCallbackSweep(routing, clock, logger),
     };
-    deps.deliveries = createDeliveryService({
-      config,
-      db: db.db,
-      queue,
-      registry,
-      client,
-      logger,
-      metrics,
-      instanceId,
-      current: async (module, owner, id) => {
-        const found =
-          module === "locations"
-            ? await cache.locationsWithId(id, { owner, hidden: [], published: false })
-            : await cache.tariffsWithId(id, { owner, hidden: [] });
-        return found[0] === undefined ? undefined : JSON.stringify(found[0].doc);
-      },
-      announce: (platformId) => announcePlatform(deps, platformId),
-      background: (name, work) => tasks.run(name, work),
-    });
-    deps.deliveries.start();
-    return deps;
   } catch (err) {
     if (overrides.db === undefined) await db.close().catch(() => {});
     throw err;
