@@ -131,7 +131,7 @@ async function serveHub(databaseUrl: string | undefined, dataDir: string): Promi
         await deps.deliveries.stop();
         // The NATS server outlives this run: the consumers of its platforms go now.
         if (deps.bus.kind === "nats") {
-          for (const p of deps.registry.list()) await deps.bus.queue.remove(p.id).catch(() => {});
+          for (const p of deps.registry.list()) await deps.queue.remove(p.id).catch(() => {});
         }
         await closeDeps(deps);
       })().then(
@@ -149,7 +149,7 @@ async function serveHub(databaseUrl: string | undefined, dataDir: string): Promi
       cpu: (usage.user + usage.system) / 1e6,
     });
   });
-  writeLine({ hub: url, backend: deps.bus.kind, durable: deps.bus.queue.durable });
+  writeLine({ hub: url, backend: deps.bus.kind, durable: deps.queue.durable });
 }
 
 // ---------------------------------------------------------------------------

@@ -1,25 +1,25 @@
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { resolveAdminToken } from "./admin/token.js";
 import type { Bus } from "./bus/bus.js";
 import { createInProcessBus } from "./bus/in-process-bus.js";
-import { createNatsBus } from "./bus/nats-bus.js";
+import { connectNats, createNatsBus } from "./bus/nats-bus.js";
 import { type CacheStore, createCacheStore } from "./cache/store.js";
 import type { Config } from "./config/schema.js";
 import { type DatabaseHandle, openDatabase } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
-import { settings } from "./db/schema/index.js";
+import { createRecipientEvents } from "./delivery/events.js";
+import { createJetStreamQueue } from "./delivery/jetstream-queue.js";
+import { createMemoryQueue } from "./delivery/memory-queue.js";
+import type { DeliveryQueue } from "./delivery/queue.js";
 import { ackWaitMs, createDeliveryService, type DeliveryService } from "./delivery/service.js";
 import { createOcpiClient, type OcpiClient } from "./egress/ocpi-client.js";
-import { announcePlatform } from "./hub/hubclientinfo.js";
+import { createPlatformLifecycle, type PlatformLifecycle } from "./hub/lifecycle.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
-import { generateToken, hashToken } from "./ocpi/tokens.js";
 import { createRegistry, type Registry } from "./registry/registry.js";
 import { createRegistryStore, type RegistryStore } from "./registry/store.js";
 import { createRoutingStore, type RoutingStore } from "./routing/store.js";
-
-/** Expired callbacks are deleted this often. */
-const CALLBACK_SWEEP_MS = 10 * 60_000;
+import { type BackgroundTasks, createBackgroundTasks, startCallbackSweep } from "./tasks.js";
 
 export interface Clock {
   now(): Date;
@@ -27,14 +27,10 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** Work that outlives the request that started it (announcements); awaited on shutdown. */
-export interface BackgroundTasks {
-  run(name: string, work: () => Promise<unknown>): void;
-  /** Set once the instance shuts down: long tasks (a sync) end early. */
-  readonly stopping: boolean;
-  stop(): void;
-  /** Resolves once every task started so far has ended. */
-  idle(): Promise<void>;
+/** The bus between instances and the delivery queues: on one NATS connection, or both in this process. */
+export interface Transport {
+  bus: Bus;
+  queue: DeliveryQueue;
 }
 
 /** Every collaborator of the app; handlers reach them through c.var.deps. */
@@ -42,6 +38,8 @@ export interface Deps {
   config: Readonly<Config>;
   db: DatabaseHandle;
   bus: Bus;
+  /** Per-recipient delivery queues: JetStream on the bus's connection, or in memory. */
+  queue: DeliveryQueue;
   logger: Logger;
   clock: Clock;
   client: OcpiClient;
@@ -54,6 +52,8 @@ export interface Deps {
   tasks: BackgroundTasks;
   /** Broadcast pushes and ClientInfo, per recipient, with retries and catch-up. */
   deliveries: DeliveryService;
+  /** Invitation, suspension, registration, OFFLINE and back, removal. */
+  lifecycle: PlatformLifecycle;
   metrics: Metrics;
   /** SHA-256 of the admin bearer token. */
   adminTokenHash: string;
@@ -66,12 +66,32 @@ export interface Deps {
 
 export interface DepsOverrides {
   db?: DatabaseHandle;
-  bus?: Bus;
+  transport?: Transport;
   logger?: Logger;
   clock?: Clock;
 }
 
-/** Opens the database (and migrates it), the bus and the outbound client, then loads the registry. */
+/**
+ * NATS when a URL is given: the bus and the JetStream queue share one
+ * connection, and the stream is provisioned. Otherwise both in this process.
+ */
+export async function openTransport(
+  natsUrl: string | undefined,
+  logger: Logger,
+  options: { ackWaitMs: number },
+): Promise<Transport> {
+  if (natsUrl === undefined) return { bus: createInProcessBus(logger), queue: createMemoryQueue() };
+  const nc = await connectNats(natsUrl, logger);
+  try {
+    const queue = await createJetStreamQueue(nc, logger, options);
+    return { bus: createNatsBus(nc, logger), queue };
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+}
+
+/** Opens the database (and migrates it), the transport and the outbound client, then loads the registry. */
 export async function createDeps(
   config: Readonly<Config>,
   overrides: DepsOverrides = {},
@@ -80,31 +100,51 @@ export async function createDeps(
   const db = overrides.db ?? (await openDatabase(config.database));
   try {
     await migrate(db, config.database);
-    const bus =
-      overrides.bus ??
-      (config.natsUrl === undefined
-        ? createInProcessBus(logger)
-        : await createNatsBus(config.natsUrl, logger, { ackWaitMs: ackWaitMs(config) }));
+    const { bus, queue } =
+      overrides.transport ??
+      (await openTransport(config.natsUrl, logger, { ackWaitMs: ackWaitMs(config) }));
     const clock = overrides.clock ?? systemClock;
     const store = createRegistryStore(db.db);
     const instanceId = randomUUID();
     const registry = await createRegistry({ store, bus, logger, instanceId });
     const admin = await resolveAdminToken(db, config.adminToken);
     const routing = createRoutingStore(db.db);
-    const sweep = setInterval(() => {
-      routing
-        .purgeExpiredCallbacks(clock.now())
-        .catch((err: unknown) => logger.error({ err }, "could not delete expired callbacks"));
-    }, CALLBACK_SWEEP_MS);
-    sweep.unref();
     const client = createOcpiClient({ timeoutMs: config.forwardTimeoutMs });
     const cache = createCacheStore(db.db);
     const tasks = createBackgroundTasks(logger);
     const metrics = createMetrics();
-    const deps: Deps = {
+    const recipientEvents = createRecipientEvents();
+    const deliveries = createDeliveryService({
+      config,
+      db: db.db,
+      queue,
+      registry,
+      client,
+      logger,
+      metrics,
+      clock,
+      instanceId,
+      cached: cache,
+      events: recipientEvents,
+      background: (name, work) => tasks.run(name, work),
+    });
+    const lifecycle = createPlatformLifecycle({
+      db,
+      store,
+      registry,
+      clock,
+      logger,
+      tasks,
+      client,
+      deliveries,
+      recipientEvents,
+    });
+    deliveries.start();
+    return {
       config,
       db,
       bus,
+      queue,
       logger,
       clock,
       client,
@@ -113,41 +153,21 @@ export async function createDeps(
       routing,
       cache,
       tasks,
-      deliveries: undefined as unknown as DeliveryService,
+      deliveries,
+      lifecycle,
       metrics,
       adminTokenHash: admin.hash,
       generatedAdminToken: admin.generated,
       instanceId,
-      stopHousekeeping: () => clearInterval(sweep),
+      stopHousekeeping: startCallbackSweep(routing, clock, logger),
     };
-    deps.deliveries = createDeliveryService({
-      config,
-      db: db.db,
-      queue: bus.queue,
-      registry,
-      client,
-      logger,
-      metrics,
-      instanceId,
-      current: async (module, owner, id) => {
-        const found =
-          module === "locations"
-            ? await cache.locationsWithId(id, { owner, hidden: [], published: false })
-            : await cache.tariffsWithId(id, { owner, hidden: [] });
-        return found[0] === undefined ? undefined : JSON.stringify(found[0].doc);
-      },
-      announce: (platformId) => announcePlatform(deps, platformId),
-      background: (name, work) => tasks.run(name, work),
-    });
-    deps.deliveries.start();
-    return deps;
   } catch (err) {
     if (overrides.db === undefined) await db.close().catch(() => {});
     throw err;
   }
 }
 
-/** Lets running tasks end, then closes the registry, outbound pools, bus and database. */
+/** Lets running tasks end, then closes the registry, outbound pools, queue, bus and database. */
 export async function closeDeps(deps: Deps): Promise<void> {
   deps.tasks.stop();
   await deps.deliveries.stop();
@@ -155,50 +175,7 @@ export async function closeDeps(deps: Deps): Promise<void> {
   deps.stopHousekeeping();
   deps.registry.close();
   await deps.client.close();
+  await deps.queue.close();
   await deps.bus.close();
   await deps.db.close();
-}
-
-/**
- * ADMIN_TOKEN when set; otherwise the token generated on the first start,
- * of which only the hash is kept.
- */
-async function resolveAdminToken(
-  handle: DatabaseHandle,
-  configured: string | undefined,
-): Promise<{ hash: string; generated: string | undefined }> {
-  if (configured !== undefined) return { hash: hashToken(configured), generated: undefined };
-  const [row] = await handle.db.select().from(settings).where(eq(settings.key, "admin_token_hash"));
-  if (row !== undefined) return { hash: row.value, generated: undefined };
-  const token = generateToken();
-  const inserted = await handle.db
-    .insert(settings)
-    .values({ key: "admin_token_hash", value: hashToken(token) })
-    .onConflictDoNothing()
-    .returning();
-  if (inserted.length === 1) return { hash: hashToken(token), generated: token };
-  // Another instance generated it first.
-  return resolveAdminToken(handle, configured);
-}
-
-function createBackgroundTasks(logger: Logger): BackgroundTasks {
-  const running = new Set<Promise<unknown>>();
-  let stopping = false;
-  return {
-    get stopping() {
-      return stopping;
-    },
-    stop() {
-      stopping = true;
-    },
-    run(name, work) {
-      const task = work()
-        .catch((err: unknown) => logger.error({ err, task: name }, "background task failed"))
-        .finally(() => running.delete(task));
-      running.add(task);
-    },
-    async idle() {
-      while (running.size > 0) await Promise.allSettled([...running]);
-    },
-  };
 }

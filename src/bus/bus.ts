@@ -1,5 +1,3 @@
-import type { DeliveryQueue } from "../delivery/queue.js";
-
 /** A message as handlers see it, whichever transport carried it. */
 export interface BusMessage {
   subject: string;
@@ -15,13 +13,9 @@ export type BusHandler = (message: BusMessage) => void | Promise<void>;
  */
 export interface Bus {
   readonly kind: "nats" | "in-process";
-  /** Whether accepted messages survive a restart of this process. */
-  readonly durable: boolean;
   publish(subject: string, payload: unknown): Promise<void>;
   /** Returns a function that ends the subscription. */
   subscribe(subject: string, handler: BusHandler): () => void;
-  /** Per-recipient delivery queues on this transport (JetStream, or in memory). */
-  readonly queue: DeliveryQueue;
   /** True when the transport answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,4 +1,3 @@
-import { createMemoryQueue } from "../delivery/memory-queue.js";
 import type { Logger } from "../logging/logger.js";
 import { type Bus, type BusHandler, encodeJson, message } from "./bus.js";
 
@@ -10,11 +9,8 @@ import { type Bus, type BusHandler, encodeJson, message } from "./bus.js";
 export function createInProcessBus(logger?: Logger): Bus {
   const handlers = new Map<string, Set<BusHandler>>();
   let closed = false;
-  const queue = createMemoryQueue();
   return {
     kind: "in-process",
-    durable: false,
-    queue,
     async publish(subject, payload) {
       if (closed) throw new Error("bus is closed");
       const data = encodeJson(payload);
@@ -43,7 +39,6 @@ export function createInProcessBus(logger?: Logger): Bus {
     async close() {
       closed = true;
       handlers.clear();
-      await queue.close();
     },
   };
 }

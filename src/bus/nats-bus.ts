@@ -1,21 +1,13 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { createJetStreamQueue } from "../delivery/jetstream-queue.js";
 import type { Logger } from "../logging/logger.js";
 import { type Bus, encodeJson, message } from "./bus.js";
 
-/** Redelivery of a delivery whose instance died before settling it, by default. */
-const ACK_WAIT_MS = 30_000;
-
 /**
- * Connects to NATS and provisions the delivery stream; fails when the
+ * Connects to NATS, reconnecting for ever once connected; fails when the
  * server cannot be reached within a few seconds.
  */
-export async function createNatsBus(
-  url: string,
-  logger: Logger,
-  options: { ackWaitMs?: number } = {},
-): Promise<Bus> {
-  const nc: NatsConnection = await connect({
+export async function connectNats(url: string, logger: Logger): Promise<NatsConnection> {
+  const nc = await connect({
     servers: url,
     name: "ocpi-hub",
     maxReconnectAttempts: -1,
@@ -30,17 +22,17 @@ export async function createNatsBus(
       }
     }
   })().catch(() => {});
-  let queue: Awaited<ReturnType<typeof createJetStreamQueue>>;
-  try {
-    queue = await createJetStreamQueue(nc, logger, { ackWaitMs: options.ackWaitMs ?? ACK_WAIT_MS });
-  } catch (err) {
-    await nc.close();
-    throw err;
-  }
+  return nc;
+}
+
+/**
+ * The bus on a NATS connection (core publish/subscribe). The bus owns the
+ * connection: closing it drains the connection, so whatever else uses the
+ * connection (the delivery queue) is closed first.
+ */
+export function createNatsBus(nc: NatsConnection, logger: Logger): Bus {
   return {
     kind: "nats",
-    durable: true,
-    queue,
     async publish(subject, payload) {
       nc.publish(subject, encodeJson(payload));
     },

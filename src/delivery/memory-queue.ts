@@ -52,78 +52,6 @@ export function createMemoryQueue(): DeliveryQueue {
     return r;
   }
 
-  function settle(r: Recipient, key: string, entry: Entry, then: "delete" | number): void {
-    // A newer update replaced this entry meanwhile: nothing left to settle.
-    if (r.entries.get(key) !== entry) return;
-    if (then === "delete") {
-      r.entries.delete(key);
-      return;
-    }
-    entry.handedOut = false;
-    entry.attempts++;
-    entry.notBefore = Date.now() + then;
-    if (r.consumer !== undefined) wake(r);
-  }
-
-  function wake(r: Recipient): void {
-    const c = r.consumer;
-    if (c === undefined || c.stopped) return;
-    if (c.timer !== undefined) return;
-    c.timer = setTimeout(() => {
-      c.timer = undefined;
-      dispatch(r);
-    }, 0);
-    c.timer.unref();
-  }
-
-  function dispatch(r: Recipient): void {
-    const c = r.consumer;
-    if (c === undefined || c.stopped) return;
-    const now = Date.now();
-    let due = Number.POSITIVE_INFINITY;
-    for (const [key, entry] of r.entries) {
-      if (c.active >= c.concurrency) return;
-      if (entry.handedOut) continue;
-      if (entry.notBefore > now) {
-        due = Math.min(due, entry.notBefore);
-        continue;
-      }
-      entry.handedOut = true;
-      c.active++;
-      const queued: QueuedDelivery = {
-        delivery: entry.delivery,
-        seq: entry.seq,
-        attempts: entry.attempts,
-        ack: () => settle(r, key, entry, "delete"),
-        drop: () => settle(r, key, entry, "delete"),
-        retry: (delayMs) => settle(r, key, entry, Math.max(0, delayMs)),
-      };
-      const run = c
-        .handle(queued)
-        .catch(() => settle(r, key, entry, 1_000))
-        .finally(() => {
-          c.active--;
-          c.running.delete(run);
-          wake(r);
-        });
-      c.running.add(run);
-    }
-    // A timer may fire a little early: whatever is not due yet gets a timer of its own.
-    if (due !== Number.POSITIVE_INFINITY && !(c.retryAt !== undefined && c.retryAt <= due)) {
-      if (c.retryTimer !== undefined) clearTimeout(c.retryTimer);
-      c.retryAt = due;
-      c.retryTimer = setTimeout(
-        () => {
-          c.retryAt = undefined;
-          c.retryTimer = undefined;
-          dispatch(r);
-        },
-        Math.max(1, due - now),
-      );
-      c.retryTimer.unref();
-    }
-  }
-
   return {
     durable: false,
     async open(recipient) {
@@ -184,4 +112,79 @@ export function createMemoryQueue(): DeliveryQueue {
       recipients.clear();
     },
   };
+}
+
+/** Ends a hand-out: the entry leaves the queue, or waits `then` ms for its next attempt. */
+function settle(r: Recipient, key: string, entry: Entry, then: "delete" | number): void {
+  // A newer update replaced this entry meanwhile: nothing left to settle.
+  if (r.entries.get(key) !== entry) return;
+  if (then === "delete") {
+    r.entries.delete(key);
+    return;
+  }
+  entry.handedOut = false;
+  entry.attempts++;
+  entry.notBefore = Date.now() + then;
+  if (r.consumer !== undefined) wake(r);
+}
+
+/** Dispatches on the next turn of the event loop, once however often it is woken meanwhile. */
+function wake(r: Recipient): void {
+  const c = r.consumer;
+  if (c === undefined || c.stopped) return;
+  if (c.timer !== undefined) return;
+  c.timer = setTimeout(() => {
+    c.timer = undefined;
+    dispatch(r);
+  }, 0);
+  c.timer.unref();
+}
+
+/** Hands out what is due, in queue order, up to the consumer's concurrency. */
+function dispatch(r: Recipient): void {
+  const c = r.consumer;
+  if (c === undefined || c.stopped) return;
+  const now = Date.now();
+  let due = Number.POSITIVE_INFINITY;
+  for (const [key, entry] of r.entries) {
+    if (c.active >= c.concurrency) return;
+    if (entry.handedOut) continue;
+    if (entry.notBefore > now) {
+      due = Math.min(due, entry.notBefore);
+      continue;
+    }
+    entry.handedOut = true;
+    c.active++;
+    const queued: QueuedDelivery = {
+      delivery: entry.delivery,
+      seq: entry.seq,
+      attempts: entry.attempts,
+      ack: () => settle(r, key, entry, "delete"),
+      drop: () => settle(r, key, entry, "delete"),
+      retry: (delayMs) => settle(r, key, entry, Math.max(0, delayMs)),
+    };
+    const run = c
+      .handle(queued)
+      .catch(() => settle(r, key, entry, 1_000))
+      .finally(() => {
+        c.active--;
+        c.running.delete(run);
+        wake(r);
+      });
+    c.running.add(run);
+  }
+  // A timer may fire a little early: whatever is not due yet gets a timer of its own.
+  if (due !== Number.POSITIVE_INFINITY && !(c.retryAt !== undefined && c.retryAt <= due)) {
+    if (c.retryTimer !== undefined) clearTimeout(c.retryTimer);
+    c.retryAt = due;
+    c.retryTimer = setTimeout(
+      () => {
+        c.retryAt = undefined;
+        c.retryTimer = undefined;
+        dispatch(r);
+      },
+      Math.max(1, due - now),
+    );
+    c.retryTimer.unref();
+  }
 }

@@ -1,11 +1,17 @@
+import { cacheOf } from "../modules/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
 
 /** The modules whose pushes the hub delivers to recipients of its own choosing. */
 export type DeliveryModule = "locations" | "tariffs" | "tokens" | "hubclientinfo";
 
-/** Modules whose objects the hub caches: a piled-up update is sent as the current object. */
-export const isCachedModule = (m: DeliveryModule): m is "locations" | "tariffs" =>
-  m === "locations" || m === "tariffs";
+/** The delivered modules whose objects the hub caches. */
+export type CachedModule = "locations" | "tariffs";
+
+/**
+ * Whether the module table has a cache for the module: a piled-up update
+ * of its objects is sent as the hub's current copy.
+ */
+export const isCachedModule = (m: string): m is CachedModule => cacheOf(m) !== undefined;
 
 /**
  * One push for one recipient platform: what is sent, to which object. It
@@ -83,12 +89,6 @@ export interface DeliveryQueue {
   ): Consumption;
   close(): Promise<void>;
 }
-
-export const DELIVER_PREFIX = "ocpi.deliver";
-
-/** `ocpi.deliver.<recipient-platform-id>.<module>.<object-key>` (architecture.md: Delivery). */
-export const deliverySubject = (d: Pick<Delivery, "recipient" | "module" | "key">) =>
-  `${DELIVER_PREFIX}.${d.recipient}.${d.module}.${d.key}`;
 
 const SAFE = /^[A-Z0-9_]+$/;
 

@@ -77,6 +77,9 @@ export function hubClientInfoRoutes() {
   return routes;
 }
 
+/** What announcing a platform takes. */
+export type Announcer = Pick<Deps, "db" | "registry" | "clock" | "logger" | "deliveries">;
+
 /**
  * Brings the hub's ClientInfo objects of a platform's parties up to date
  * and pushes each change to every other connected platform that has a
@@ -86,7 +89,7 @@ export function hubClientInfoRoutes() {
  * SUSPENDED, as ClientInfo objects are never deleted.
  */
 export async function announcePlatform(
-  deps: Deps,
+  deps: Announcer,
   platformId: string,
   removed?: Party[],
 ): Promise<void> {
@@ -152,7 +155,11 @@ function canReceiveClientInfo(p: Platform): boolean {
  * and no routing headers, delivered like any push: retried, and only the
  * newest status of a party kept while it waits.
  */
-function clientInfoDelivery(deps: Deps, receiver: Platform, info: ClientInfo): Delivery {
+function clientInfoDelivery(
+  deps: Pick<Deps, "clock">,
+  receiver: Platform,
+  info: ClientInfo,
+): Delivery {
   const owner = { countryCode: info.country_code, partyId: info.party_id };
   return {
     recipient: receiver.id,

@@ -29,7 +29,7 @@ export function requireCaller(needs: "registration" | "full") {
     await next();
     // A platform marked OFFLINE that gets an answer from the hub is reachable again.
     if (caller.platform.status === "OFFLINE" && c.res.status < 400) {
-      c.get("deps").deliveries.reachable(caller.platform.id);
+      c.get("deps").lifecycle.markReachable(caller.platform.id);
     }
   });
 }

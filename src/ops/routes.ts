@@ -19,7 +19,7 @@ export function opsRoutes() {
   const routes = new Hono<AppEnv>();
   routes.get("/healthz", (c) => c.json({ status: "ok" }));
   routes.get("/readyz", async (c) => {
-    const { db, bus } = c.var.deps;
+    const { db, bus, queue } = c.var.deps;
     const [database, nats] = await Promise.all([
       within(2_000, db.ping(), false),
       bus.kind === "nats" ? within(2_000, bus.ping(), false) : Promise.resolve(null),
@@ -30,7 +30,7 @@ export function opsRoutes() {
         status: ready ? "ready" : "unavailable",
         database: database ? "up" : "down",
         nats: nats === null ? "in-process" : nats ? "up" : "down",
-        durable: bus.durable && nats === true,
+        durable: queue.durable && nats === true,
       },
       ready ? 200 : 503,
     );

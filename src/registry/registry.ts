@@ -1,5 +1,5 @@
 import type { Bus } from "../bus/bus.js";
-import { Subject } from "../bus/subjects.js";
+import { NATS_NAMES } from "../bus/names.js";
 import type { PartyRow, PlatformRow } from "../db/schema/index.js";
 import type { Logger } from "../logging/logger.js";
 import { hashToken, type TokenEncoding, tokenCandidates } from "../ocpi/tokens.js";
@@ -112,7 +112,7 @@ export async function createRegistry(options: {
     return pending;
   }
 
-  const unsubscribe = bus.subscribe(Subject.registryChanged, async (msg) => {
+  const unsubscribe = bus.subscribe(NATS_NAMES.registryChanged, async (msg) => {
     const { origin } = msg.json<{ origin?: string }>();
     if (origin === instanceId) return;
     await refresh().catch((err: unknown) => logger.error({ err }, "registry reload failed"));
@@ -149,7 +149,7 @@ export async function createRegistry(options: {
     async changed(platformId) {
       await refresh();
       await bus
-        .publish(Subject.registryChanged, { origin: instanceId, platform_id: platformId })
+        .publish(NATS_NAMES.registryChanged, { origin: instanceId, platform_id: platformId })
         .catch((err: unknown) => logger.error({ err }, "could not announce a registry change"));
     },
     refresh,

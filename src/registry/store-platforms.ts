@@ -1,8 +1,14 @@
 // Platforms and the parties they host: loaded, invited, updated, removed.
 
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { type PartyRow, type PlatformRow, parties, platforms } from "../db/schema/index.js";
+import {
+  type PartyRow,
+  type PlatformRow,
+  type PlatformStatus,
+  parties,
+  platforms,
+} from "../db/schema/index.js";
 
 export interface PartyKey {
   role: string;
@@ -64,6 +70,21 @@ export function registryPlatforms(db: Database) {
         .update(platforms)
         .set({ ...values, updatedAt: now })
         .where(eq(platforms.id, id));
+    },
+
+    /** Moves a platform from one status to another; false when it was not in `from`. */
+    async changeStatus(
+      id: string,
+      from: PlatformStatus,
+      to: PlatformStatus,
+      now: Date,
+    ): Promise<boolean> {
+      const rows = await db
+        .update(platforms)
+        .set({ status: to, updatedAt: now })
+        .where(and(eq(platforms.id, id), eq(platforms.status, from)))
+        .returning({ id: platforms.id });
+      return rows.length > 0;
     },
 
     async deletePlatform(id: string): Promise<void> {

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
-import { createNatsBus } from "../../src/bus/nats-bus.js";
 import { deliveryRecipients } from "../../src/db/schema/index.js";
+import { openTransport } from "../../src/deps.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { locationOf } from "../support/cache-fixtures.js";
 import { usingPostgres } from "../support/database.js";
@@ -177,8 +177,10 @@ afterEach(async () => {
   await Promise.all(fakes.splice(0).map((f) => f.close()));
   if (usingNats && consumers.length > 0) {
     // The hub processes are gone: their consumers on the shared server go too.
-    const bus = await createNatsBus(NATS_URL, createLogger("silent"));
-    for (const id of consumers.splice(0)) await bus.queue.remove(id).catch(() => {});
+    const { bus, queue } = await openTransport(NATS_URL, createLogger("silent"), {
+      ackWaitMs: 30_000,
+    });
+    for (const id of consumers.splice(0)) await queue.remove(id).catch(() => {});
     await bus.close();
   }
   consumers.length = 0;

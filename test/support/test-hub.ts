@@ -6,10 +6,11 @@ import { expect } from "vitest";
 import { createApp } from "../../src/app.js";
 import type { Bus } from "../../src/bus/bus.js";
 import { createInProcessBus } from "../../src/bus/in-process-bus.js";
-import { createNatsBus } from "../../src/bus/nats-bus.js";
 import { loadConfig } from "../../src/config/load.js";
+import { createMemoryQueue } from "../../src/delivery/memory-queue.js";
+import type { DeliveryQueue } from "../../src/delivery/queue.js";
 import { ackWaitMs } from "../../src/delivery/service.js";
-import { type Clock, createDeps, type Deps } from "../../src/deps.js";
+import { type Clock, createDeps, type Deps, openTransport } from "../../src/deps.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { freshDatabase, type TestDatabase } from "./database.js";
 import { FakePlatform, type FakePlatformOptions, type FakeRole } from "./fake-platform.js";
@@ -28,6 +29,18 @@ export interface Invited {
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 
 export const usingNats = (process.env.NATS_URL ?? "") !== "";
+
+/** The delivery queue of each shared in-process bus: hubs that share the bus share it too. */
+const sharedQueues = new WeakMap<Bus, DeliveryQueue>();
+
+function sharedQueue(bus: Bus): DeliveryQueue {
+  let queue = sharedQueues.get(bus);
+  if (queue === undefined) {
+    queue = createMemoryQueue();
+    sharedQueues.set(bus, queue);
+  }
+  return queue;
+}
 
 export interface TestHub {
   /** Base URL, e.g. http://127.0.0.1:41234 */
@@ -65,7 +78,7 @@ export interface TestHub {
 export interface TestHubOptions {
   /** Share a database with another hub (two instances). */
   database?: TestDatabase;
-  /** Share an in-process bus with another hub in this process. */
+  /** Share an in-process bus (and its delivery queue) with another hub in this process. */
   bus?: Bus;
   clock?: Clock;
   env?: Record<string, string>;
@@ -108,14 +121,18 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
   const logger = createLogger("debug", sink);
   const database = options.database ?? (await freshDatabase());
   const ownsBus = options.bus === undefined;
-  const bus =
-    options.bus ??
-    (usingNats
-      ? await createNatsBus(process.env.NATS_URL as string, logger, {
+  const transport =
+    options.bus === undefined
+      ? await openTransport(usingNats ? process.env.NATS_URL : undefined, logger, {
           ackWaitMs: ackWaitMs(config),
         })
-      : createInProcessBus(logger));
-  const deps = await createDeps(config, { db: database.handle, bus, logger, clock: options.clock });
+      : { bus: options.bus, queue: sharedQueue(options.bus) };
+  const deps = await createDeps(config, {
+    db: database.handle,
+    transport,
+    logger,
+    clock: options.clock,
+  });
   app = createApp(deps);
 
   let closed = false;
@@ -182,12 +199,15 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
       await deps.tasks.idle();
       if (options.database === undefined && usingNats) {
         // The server outlives the test: its consumers for this hub's platforms go with it.
-        for (const p of deps.registry.list()) await bus.queue.remove(p.id).catch(() => {});
+        for (const p of deps.registry.list()) await deps.queue.remove(p.id).catch(() => {});
       }
       deps.stopHousekeeping();
       deps.registry.close();
       await deps.client.close();
-      if (ownsBus) await bus.close();
+      if (ownsBus) {
+        await transport.queue.close();
+        await transport.bus.close();
+      }
       if (options.database === undefined) await database.dispose();
       await Promise.all(fakes.splice(0).map((f) => f.close()));
     },
@@ -225,7 +245,7 @@ export async function closeInstances(): Promise<void> {
   const ids = hubs[0]?.deps.registry.list().map((p) => p.id) ?? [];
   for (const h of hubs) await h.deps.deliveries.stop();
   if (usingNats) {
-    for (const id of ids) await hubs[0]?.deps.bus.queue.remove(id).catch(() => {});
+    for (const id of ids) await hubs[0]?.deps.queue.remove(id).catch(() => {});
   }
   for (const h of hubs) await h.close();
   await instances.bus?.close();

@@ -1,13 +1,20 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { randomBytes } from "node:crypto";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { deliverySubject, type NatsNames, natsNames } from "../../src/bus/names.js";
+import { connectNats } from "../../src/bus/nats-bus.js";
+import { createJetStreamQueue } from "../../src/delivery/jetstream-queue.js";
 import { createMemoryQueue } from "../../src/delivery/memory-queue.js";
 import {
+  type Backlog,
   collapse,
   type Delivery,
   type DeliveryQueue,
-  deliverySubject,
   objectKey,
   type QueuedDelivery,
 } from "../../src/delivery/queue.js";
+import { createLogger } from "../../src/logging/logger.js";
 import { eventually } from "../support/fake-platform.js";
 
 const CPO = { countryCode: "NL", partyId: "CPO" };
@@ -206,16 +213,103 @@ function recorder() {
   };
 }
 
+/** A DeliveryQueue implementation the queue tests run against. */
+interface QueueUnderTest {
+  name: string;
+  durable: boolean;
+  /**
+   * Whether the backlog splits exactly into pending and in flight. JetStream
+   * pulls deliveries ahead of the handler, so one waiting for a free slot or
+   * out a retry delay counts as in flight there: only the sum is compared.
+   */
+  exactBacklog: boolean;
+  create(): Promise<DeliveryQueue>;
+  /** Removes what the last queue left behind. */
+  dispose(): Promise<void>;
+}
+
+const memory: QueueUnderTest = {
+  name: "in-memory",
+  durable: false,
+  exactBacklog: true,
+  create: async () => createMemoryQueue(),
+  dispose: async () => {},
+};
+
+// biome-ignore lint/style/noProcessEnv: the JetStream queue runs on the test run's NATS server
+const NATS_URL = process.env.NATS_URL ?? "";
+/** Every JetStream queue of this run has a stream of its own, deleted after its test. */
+const RUN = randomBytes(4).toString("hex");
+let nc: NatsConnection | undefined;
+let names: NatsNames | undefined;
+/** Every stream this run created, deleted at the end even where a test did not get to it. */
+const streams: string[] = [];
+
+async function deleteStream(stream: string): Promise<void> {
+  if (nc === undefined) return;
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.delete(stream).catch(() => {});
+}
+
+const jetStream: QueueUnderTest = {
+  name: "JetStream",
+  durable: true,
+  exactBacklog: false,
+  async create() {
+    const logger = createLogger("silent");
+    nc ??= await connectNats(NATS_URL, logger);
+    names = natsNames(`queuetest_${RUN}_${streams.length + 1}`);
+    streams.push(names.deliveryStream);
+    // Short, so that what a stopped consumer left unsettled comes back within a test.
+    return createJetStreamQueue(nc, logger, { ackWaitMs: 2_000, names });
+  },
+  async dispose() {
+    if (names === undefined) return;
+    await deleteStream(names.deliveryStream);
+    names = undefined;
+  },
+};
+
+afterAll(async () => {
+  for (const stream of streams) await deleteStream(stream);
+  await nc?.close();
+});
+
+const IMPLEMENTATIONS = NATS_URL === "" ? [memory] : [memory, jetStream];
+
 let queue: DeliveryQueue;
+let impl: QueueUnderTest;
 const stops: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
   await queue?.close();
+  await impl?.dispose();
 });
 
+/**
+ * The recipient's backlog is `expected`. Where the queue does not tell
+ * pending from in flight, their sum, once the server has taken in the
+ * settlements (an ack reaches JetStream after the call returns).
+ */
+async function expectBacklog(recipient: string, expected: Backlog): Promise<void> {
+  if (impl.exactBacklog) {
+    expect(await queue.backlog(recipient)).toEqual(expected);
+    return;
+  }
+  const total = async () => {
+    const backlog = await queue.backlog(recipient);
+    return backlog.pending + backlog.inFlight;
+  };
+  await eventually(async () => (await total()) === expected.pending + expected.inFlight).catch(
+    () => {},
+  );
+  expect(await total()).toBe(expected.pending + expected.inFlight);
+}
+
 /** Starts consuming R1's deliveries; the consumer stops after the test. */
-function consume(r: ReturnType<typeof recorder>, concurrency = 16, recipient = "R1") {
+async function consume(r: ReturnType<typeof recorder>, concurrency = 16, recipient = "R1") {
+  await queue.open(recipient);
   const consumption = queue.consume(recipient, concurrency, r.handle);
   stops.push(async () => {
     r.openAll();
@@ -224,21 +318,23 @@ function consume(r: ReturnType<typeof recorder>, concurrency = 16, recipient = "
   return consumption;
 }
 
-describe("the in-memory delivery queue", () => {
-  it("is not durable", () => {
-    queue = createMemoryQueue();
-    expect(queue.durable).toBe(false);
+describe.each(IMPLEMENTATIONS)("the $name delivery queue", (tested) => {
+  it(tested.durable ? "is durable" : "is not durable", async () => {
+    impl = tested;
+    queue = await impl.create();
+    expect(queue.durable).toBe(tested.durable);
   });
 
   it("keeps only the newest undelivered update of an object: one hand-out, with the newer sequence", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     await queue.open("R1");
     await queue.publish(tokenPush("PUT", { uid: "UID1", valid: true }));
     await queue.publish(tokenPush("PUT", { uid: "UID1", valid: false }));
-    expect(await queue.backlog("R1")).toEqual({ pending: 1, inFlight: 0 });
+    await expectBacklog("R1", { pending: 1, inFlight: 0 });
 
     const r = recorder();
-    consume(r);
+    await consume(r);
     await eventually(() => r.handed.length === 1);
     const [only] = r.handed as [QueuedDelivery];
     expect(bodyOf(only.delivery)).toEqual({ uid: "UID1", valid: false });
@@ -250,9 +346,10 @@ describe("the in-memory delivery queue", () => {
   });
 
   it("gives a newer update of an object a higher sequence than the one it replaces", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     const r = recorder();
-    consume(r, 1);
+    await consume(r, 1);
     await queue.publish(other("A"));
     await eventually(() => r.handed.length === 1);
     const first = r.handed[0] as QueuedDelivery;
@@ -264,12 +361,13 @@ describe("the in-memory delivery queue", () => {
   });
 
   it("merges a token PATCH into the waiting PUT and hands out one PUT with every field", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     await queue.publish(tokenPush("PUT", { uid: "UID1", valid: true, whitelist: "ALWAYS" }));
     await queue.publish(tokenPush("PATCH", { valid: false }));
     await queue.publish(tokenPush("PATCH", { whitelist: "NEVER" }));
     const r = recorder();
-    consume(r);
+    await consume(r);
     await eventually(() => r.handed.length === 1);
     const { delivery } = r.handed[0] as QueuedDelivery;
     expect(delivery.method).toBe("PUT");
@@ -278,12 +376,13 @@ describe("the in-memory delivery queue", () => {
   });
 
   it("turns piled-up location updates into one hand-out of the current copy", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     await queue.publish(locationPush("/NL/CPO/LOC1", "PUT", { id: "LOC1" }));
     await queue.publish(locationPush("/NL/CPO/LOC1/3256", "PATCH", { status: "CHARGING" }));
     await queue.publish(locationPush("/NL/CPO/LOC1/3257", "PATCH", { status: "BLOCKED" }));
     const r = recorder();
-    consume(r);
+    await consume(r);
     await eventually(() => r.handed.length === 1);
     const { delivery } = r.handed[0] as QueuedDelivery;
     expect(delivery.method).toBe("PUT");
@@ -292,13 +391,14 @@ describe("the in-memory delivery queue", () => {
   });
 
   it("hands out different objects in parallel, never more than the concurrency at once", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     for (const id of ["A", "B", "C", "D", "E"]) await queue.publish(other(id));
     const r = recorder();
-    consume(r, 3);
+    await consume(r, 3);
     await eventually(() => r.handed.length === 3);
     expect(r.active).toBe(3);
-    expect(await queue.backlog("R1")).toEqual({ pending: 2, inFlight: 3 });
+    await expectBacklog("R1", { pending: 2, inFlight: 3 });
     // In publish order.
     expect(r.handed.map((q) => q.delivery.key)).toEqual(
       ["A", "B", "C"].map((id) => objectKey(EMSP, id, "RFID")),
@@ -312,15 +412,16 @@ describe("the in-memory delivery queue", () => {
     await eventually(async () => (await queue.backlog("R1")).inFlight === 0);
     expect(r.peak).toBe(3);
     expect(new Set(r.handed.map((q) => q.delivery.key)).size).toBe(5);
-    expect(await queue.backlog("R1")).toEqual({ pending: 0, inFlight: 0 });
+    await expectBacklog("R1", { pending: 0, inFlight: 0 });
   });
 
   it("hands a retried delivery out again after its delay with one attempt more, and meanwhile the others", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     await queue.publish(other("SLOW"));
     await queue.publish(other("SOON"));
     const r = recorder();
-    consume(r, 1);
+    await consume(r, 1);
     await eventually(() => r.handed.length === 1);
     const slow = r.handed[0] as QueuedDelivery;
     expect(slow.delivery.key).toBe(objectKey(EMSP, "SLOW", "RFID"));
@@ -345,14 +446,17 @@ describe("the in-memory delivery queue", () => {
     (r.handed[3] as QueuedDelivery).ack();
     r.openAll();
 
-    // The one put off for a minute still waits, not handed out.
-    await eventually(async () => (await queue.backlog("R1")).inFlight === 0);
-    expect(await queue.backlog("R1")).toEqual({ pending: 1, inFlight: 0 });
+    // The one put off for a minute still waits, not handed out (JetStream counts it in flight).
+    await eventually(
+      async () => (await queue.backlog("R1")).inFlight === (impl.exactBacklog ? 0 : 1),
+    );
+    await expectBacklog("R1", { pending: 1, inFlight: 0 });
     expect(r.handed.filter((q) => q.delivery.key === slow.delivery.key)).toHaveLength(1);
   });
 
   it("hands every retried delivery out again, also where it is the recipient's only one", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     // Many short retries: a retry timer may fire a moment before the wall clock reaches its delay.
     const RETRIES = 4;
     const recipients = Array.from({ length: 500 }, (_, i) => `R${i}`);
@@ -360,6 +464,7 @@ describe("the in-memory delivery queue", () => {
     for (const [i, recipient] of recipients.entries()) {
       await queue.publish(other("A", recipient));
       attempts.set(recipient, []);
+      await queue.open(recipient);
       const consumption = queue.consume(recipient, 16, async (q) => {
         attempts.get(recipient)?.push(q.attempts);
         if (q.attempts < RETRIES) q.retry(2 + ((i + q.attempts) % 30));
@@ -373,14 +478,15 @@ describe("the in-memory delivery queue", () => {
       throw new Error(`${stuck().length} of 500 recipients stopped getting their retried delivery`);
     });
     for (const r of recipients) expect(attempts.get(r), r).toEqual(all);
-    expect(await queue.backlog("R0")).toEqual({ pending: 0, inFlight: 0 });
+    await expectBacklog("R0", { pending: 0, inFlight: 0 });
   });
 
   it("hands a retried delivery out again when the wall clock is set back while it waits", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     await queue.publish(other("A"));
     const r = recorder();
-    consume(r);
+    await consume(r);
     await eventually(() => r.handed.length === 1);
     const first = r.handed[0] as QueuedDelivery;
     first.retry(20);
@@ -399,10 +505,11 @@ describe("the in-memory delivery queue", () => {
   });
 
   it("lets a newer update of a retried object go out at once, as a first attempt", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     await queue.publish(tokenPush("PUT", { uid: "UID1", valid: true }));
     const r = recorder();
-    consume(r);
+    await consume(r);
     await eventually(() => r.handed.length === 1);
     (r.handed[0] as QueuedDelivery).retry(60_000);
     r.openAll();
@@ -415,56 +522,62 @@ describe("the in-memory delivery queue", () => {
   });
 
   it("drops a delivery for good on drop()", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     await queue.publish(other("A"));
     const r = recorder();
-    consume(r);
+    await consume(r);
     await eventually(() => r.handed.length === 1);
     (r.handed[0] as QueuedDelivery).drop();
     r.openAll();
     await eventually(async () => (await queue.backlog("R1")).inFlight === 0);
-    expect(await queue.backlog("R1")).toEqual({ pending: 0, inFlight: 0 });
+    await expectBacklog("R1", { pending: 0, inFlight: 0 });
     expect(r.handed).toHaveLength(1);
   });
 
   it("purges one recipient's deliveries and says how many", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
+    await queue.open("R1");
+    await queue.open("R2");
     for (const id of ["A", "B", "C"]) await queue.publish(other(id, "R1"));
     await queue.publish(other("A", "R1"));
     await queue.publish(other("A", "R2"));
-    expect(await queue.backlog("R1")).toEqual({ pending: 3, inFlight: 0 });
+    await expectBacklog("R1", { pending: 3, inFlight: 0 });
     expect(await queue.purge("R1")).toBe(3);
-    expect(await queue.backlog("R1")).toEqual({ pending: 0, inFlight: 0 });
-    expect(await queue.backlog("R2")).toEqual({ pending: 1, inFlight: 0 });
+    await expectBacklog("R1", { pending: 0, inFlight: 0 });
+    await expectBacklog("R2", { pending: 1, inFlight: 0 });
     expect(await queue.purge("R1")).toBe(0);
     expect(await queue.purge("NOBODY")).toBe(0);
-    expect(await queue.backlog("NOBODY")).toEqual({ pending: 0, inFlight: 0 });
+    await expectBacklog("NOBODY", { pending: 0, inFlight: 0 });
   });
 
   it("counts a handed-out delivery as in flight until it is settled", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     for (const id of ["A", "B", "C"]) await queue.publish(other(id));
     const r = recorder();
-    consume(r, 1);
+    await consume(r, 1);
     await eventually(() => r.handed.length === 1);
-    expect(await queue.backlog("R1")).toEqual({ pending: 2, inFlight: 1 });
+    await expectBacklog("R1", { pending: 2, inFlight: 1 });
     (r.handed[0] as QueuedDelivery).ack();
     r.openAll();
     await eventually(() => r.handed.length === 2);
-    expect(await queue.backlog("R1")).toEqual({ pending: 1, inFlight: 1 });
+    await expectBacklog("R1", { pending: 1, inFlight: 1 });
   });
 
   it("keeps a newer update that replaced a handed-out one when the old one is acked", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     await queue.publish(tokenPush("PUT", { uid: "UID1", valid: true }));
     const r = recorder();
-    consume(r, 1);
+    await consume(r, 1);
     await eventually(() => r.handed.length === 1);
     const old = r.handed[0] as QueuedDelivery;
 
     await queue.publish(tokenPush("PUT", { uid: "UID1", valid: false }));
     old.ack();
-    expect(await queue.backlog("R1")).toEqual({ pending: 1, inFlight: 0 });
+    await expectBacklog("R1", { pending: 1, inFlight: 0 });
     r.openAll();
 
     await eventually(() => r.handed.length === 2);
@@ -472,22 +585,23 @@ describe("the in-memory delivery queue", () => {
     expect(newer.seq).toBeGreaterThan(old.seq);
     expect(newer.attempts).toBe(0);
     expect(bodyOf(newer.delivery)).toEqual({ uid: "UID1", valid: false });
-    expect(await queue.backlog("R1")).toEqual({ pending: 0, inFlight: 1 });
+    await expectBacklog("R1", { pending: 0, inFlight: 1 });
   });
 
   it("keeps a newer update that replaced a handed-out one when the old one is retried or dropped", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     await queue.publish(other("A"));
     await queue.publish(other("B"));
     const r = recorder();
-    consume(r, 2);
+    await consume(r, 2);
     await eventually(() => r.handed.length === 2);
     const [a, b] = r.handed as [QueuedDelivery, QueuedDelivery];
     await queue.publish(other("A"));
     await queue.publish(other("B"));
     a.retry(60_000);
     b.drop();
-    expect(await queue.backlog("R1")).toEqual({ pending: 2, inFlight: 0 });
+    await expectBacklog("R1", { pending: 2, inFlight: 0 });
     r.openAll();
     await eventually(() => r.handed.length === 4);
     expect(r.handed.slice(2).map((q) => q.seq > Math.max(a.seq, b.seq))).toEqual([true, true]);
@@ -495,9 +609,11 @@ describe("the in-memory delivery queue", () => {
   });
 
   it("hands a delivery out again after a handler failed, one attempt more", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     await queue.publish(other("A"));
     const handed: QueuedDelivery[] = [];
+    await queue.open("R1");
     const consumption = queue.consume("R1", 4, async (q) => {
       handed.push(q);
       if (handed.length === 1) throw new Error("handler failed");
@@ -508,13 +624,15 @@ describe("the in-memory delivery queue", () => {
     expect((handed[1] as QueuedDelivery).attempts).toBe(1);
     expect((handed[1] as QueuedDelivery).seq).toBe((handed[0] as QueuedDelivery).seq);
     await eventually(async () => (await queue.backlog("R1")).inFlight === 0);
-    expect(await queue.backlog("R1")).toEqual({ pending: 0, inFlight: 0 });
+    await expectBacklog("R1", { pending: 0, inFlight: 0 });
   });
 
   it("hands what a stopped consumer left unsettled to the next consumer", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     await queue.publish(other("A"));
     const first: QueuedDelivery[] = [];
+    await queue.open("R1");
     const stopping = queue.consume("R1", 4, async (q) => {
       first.push(q);
     });
@@ -522,10 +640,10 @@ describe("the in-memory delivery queue", () => {
     await stopping.stop();
     await queue.publish(other("B"));
     expect(first).toHaveLength(1);
-    expect(await queue.backlog("R1")).toEqual({ pending: 2, inFlight: 0 });
+    await expectBacklog("R1", { pending: 2, inFlight: 0 });
 
     const r = recorder();
-    consume(r);
+    await consume(r);
     await eventually(() => r.handed.length === 2);
     expect(r.handed.map((q) => q.delivery.key).sort()).toEqual(
       [objectKey(EMSP, "A", "RFID"), objectKey(EMSP, "B", "RFID")].sort(),
@@ -533,11 +651,12 @@ describe("the in-memory delivery queue", () => {
   });
 
   it("forgets a removed recipient's deliveries", async () => {
-    queue = createMemoryQueue();
+    impl = tested;
+    queue = await impl.create();
     await queue.publish(other("A"));
     await queue.publish(other("B"));
     await queue.remove("R1");
-    expect(await queue.backlog("R1")).toEqual({ pending: 0, inFlight: 0 });
+    await expectBacklog("R1", { pending: 0, inFlight: 0 });
     expect(await queue.purge("R1")).toBe(0);
   });
 });

@@ -20,7 +20,6 @@ import { generateToken, hashToken, type TokenEncoding } from "../../ocpi/tokens.
 import { OCPI_VERSION } from "../../ocpi/version.js";
 import type { Platform } from "../../registry/registry.js";
 import { partyKey, type Registration } from "../../registry/store.js";
-import { announcePlatform } from "../hubclientinfo.js";
 
 /** A hub-initiated handshake could not start: the platform is taken. */
 export class HandshakeBusy extends Error {
@@ -169,23 +168,6 @@ export async function registerByHub(
   await connected(deps, platform.id);
 }
 
-/**
- * Ends the registration: the hub forgets the platform's endpoints and
- * tokens and the platform goes back to PENDING. With `tellPlatform`, the hub
- * first calls DELETE on the platform's credentials (admin removal).
- */
-export async function unregister(
-  deps: Deps,
-  platform: Platform,
-  tellPlatform: boolean,
-): Promise<void> {
-  if (tellPlatform) await tellUnregistered(deps, platform);
-  await deps.store.clearRegistration(platform.id, deps.clock.now());
-  await deps.registry.changed(platform.id);
-  deps.tasks.run("close the unregistered platform's pools", () => deps.client.release(platform.id));
-  deps.tasks.run("announce unregistered platform", () => announcePlatform(deps, platform.id));
-}
-
 /** Best effort: a platform that cannot be reached is removed all the same. */
 export async function tellUnregistered(deps: Deps, platform: Platform): Promise<void> {
   const url = platform.endpoints.find((e) => e.identifier === "credentials")?.url;
@@ -211,9 +193,7 @@ export async function tellUnregistered(deps: Deps, platform: Platform): Promise<
 }
 
 async function connected(deps: Deps, platformId: string): Promise<void> {
-  await deps.registry.changed(platformId);
-  deps.logger.info({ platform_id: platformId }, "platform registered");
-  deps.tasks.run("announce connected platform", () => announcePlatform(deps, platformId));
+  await deps.lifecycle.registered(platformId);
   // A CPO's locations and tariffs fill the cache from the start (GET All via Hubs).
   await startSync(deps, platformId, "connect").catch((err: unknown) =>
     deps.logger.error({ err, platform_id: platformId }, "could not start the cache sync"),

@@ -7,7 +7,7 @@ import { methodNotAllowed } from "../../ocpi/errors.js";
 import { CredentialsSchema } from "../../ocpi/schemas/credentials.js";
 import { StatusCode } from "../../ocpi/status-codes.js";
 import { validate } from "../../ocpi/validate.js";
-import { hubCredentials, registerFromParty, unregister, updateFromParty } from "./handshake.js";
+import { hubCredentials, registerFromParty, updateFromParty } from "./handshake.js";
 
 /** credentials: the hub is the Receiver of registrations (credentials: Interfaces and endpoints). */
 export function credentialsRoutes() {
@@ -52,7 +52,8 @@ export function credentialsRoutes() {
   routes.delete("/", async (c) => {
     const caller = c.get("caller");
     if (caller.access !== "full") throw methodNotAllowed("this platform is not registered");
-    await unregister(c.get("deps"), caller.platform, false);
+    // credentials: DELETE — the hub forgets the platform's endpoints and tokens; it is PENDING again.
+    await c.get("deps").lifecycle.unregistered(caller.platform.id);
     return respond(c, StatusCode.Success);
   });
 

@@ -1,0 +1,104 @@
+import { randomUUID } from "node:crypto";
+import type { Config } from "../config/schema.js";
+import type { Clock } from "../deps.js";
+import type { Logger } from "../logging/logger.js";
+import { broadcastOf, CACHED_MODULES } from "../modules/index.js";
+import type { PartyRef } from "../ocpi/parties.js";
+import { endpointOf, type Registry } from "../registry/registry.js";
+import { type CachedModule, type Delivery, isCachedModule, objectKey } from "./queue.js";
+import { RETRY_MAX_MS } from "./worker.js";
+
+/** Cached objects queued at once during a catch-up or resync. */
+const CATCH_UP_CHUNK = 500;
+
+/** The hub's cached objects, as catch-up reads them. */
+export interface CachedObjects {
+  /**
+   * The objects a receiver may see that changed since `since` (all of them
+   * without it), leaving out those of the `hidden` platforms, in the order
+   * they were first cached.
+   */
+  changedKeys(
+    module: CachedModule,
+    filter: { hidden: readonly string[]; since?: Date },
+  ): Promise<{ owner: PartyRef; id: string }[]>;
+  /** An object's current copy as JSON text; undefined when it is not cached. */
+  currentDoc(module: CachedModule, owner: PartyRef, id: string): Promise<string | undefined>;
+}
+
+/** How many objects of each cached module were queued. */
+export type Queued = Record<CachedModule, number>;
+
+/** The cached modules, in the order of the module table. */
+const CACHED: readonly CachedModule[] = CACHED_MODULES.map((m) => m.id).filter(isCachedModule);
+
+export interface CatchUpDeps {
+  config: Readonly<Config>;
+  registry: Registry;
+  logger: Logger;
+  clock: Clock;
+  cached: CachedObjects;
+  publish(deliveries: readonly Delivery[]): Promise<void>;
+}
+
+/**
+ * A platform gets back in sync with the current copy of cached objects
+ * rather than a replay of missed pushes (transport_and_format: Offline
+ * behaviour): everything on the operator's resync, what changed while it
+ * was away on its return.
+ */
+export function createCatchUp(d: CatchUpDeps) {
+  const { config, registry } = d;
+
+  /** Queues the current state of every cached object the platform may see (changed since `since`). */
+  async function resync(platformId: string, since?: Date): Promise<Queued> {
+    const platform = registry.get(platformId);
+    const result: Queued = { locations: 0, tariffs: 0 };
+    if (platform === undefined || platform.status !== "CONNECTED") return result;
+    const hidden = registry
+      .list()
+      .filter((p) => p.status === "PENDING" || p.status === "SUSPENDED" || p.id === platformId)
+      .map((p) => p.id);
+    for (const module of CACHED) {
+      const roles = broadcastOf(module)?.recipients ?? [];
+      const party = platform.roles.find((r) => roles.some((role) => role === r.role));
+      if (party === undefined || endpointOf(platform, module, "RECEIVER") === undefined) continue;
+      const keys = await d.cached.changedKeys(module, { hidden, since });
+      const acceptedAt = d.clock.now().getTime();
+      const correlationId = randomUUID();
+      for (let i = 0; i < keys.length; i += CATCH_UP_CHUNK) {
+        await d.publish(
+          keys.slice(i, i + CATCH_UP_CHUNK).map((k) => ({
+            recipient: platformId,
+            module,
+            key: objectKey(k.owner, k.id),
+            method: "PUT" as const,
+            path: `/${[k.owner.countryCode, k.owner.partyId, k.id].map(encodeURIComponent).join("/")}`,
+            query: "",
+            to: { countryCode: party.countryCode, partyId: party.partyId },
+            current: k,
+            correlationId,
+            acceptedAt,
+          })),
+        );
+      }
+      result[module] = keys.length;
+    }
+    return result;
+  }
+
+  /** With DELIVERY_CATCH_UP, queues what changed while the platform was OFFLINE. */
+  async function catchUp(platformId: string, offlineSince: Date | undefined): Promise<void> {
+    if (!config.deliveryCatchUp) return;
+    // The first failure came up to a window (and one backoff) before OFFLINE, and updates
+    // queued up to a window before that may have been dropped too.
+    const since =
+      offlineSince === undefined
+        ? undefined
+        : new Date(offlineSince.getTime() - 2 * config.deliveryWindowMs - RETRY_MAX_MS);
+    const queued = await resync(platformId, since);
+    d.logger.info({ platform_id: platformId, ...queued }, "catch-up queued");
+  }
+
+  return { resync, catchUp };
+}
