@@ -5,6 +5,7 @@ import { startSync } from "../cache/sync.js";
 import { tellUnregistered } from "../hub/credentials/handshake.js";
 import { requestLog } from "../ingress/request-context.js";
 import { CountryCode, PartyId } from "../ocpi/schemas/primitives.js";
+import { hubUrls } from "../ocpi/version.js";
 import { partyKey } from "../registry/store.js";
 import { adminConflict, adminInvalid } from "./errors.js";
 import { parseBody } from "./parse-body.js";
@@ -53,7 +54,7 @@ export function platformRoutes() {
       {
         ...platformView(platform),
         token_a: invited.tokenA,
-        versions_url: `${deps.config.hubUrl}/ocpi/versions`,
+        versions_url: hubUrls(deps.config.hubUrl).versions,
       },
       201,
     );

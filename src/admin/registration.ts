@@ -5,6 +5,7 @@ import { HandshakeBusy, registerByHub } from "../hub/credentials/handshake.js";
 import { OcpiError } from "../ocpi/errors.js";
 import { Url } from "../ocpi/schemas/primitives.js";
 import { generateToken, hashToken } from "../ocpi/tokens.js";
+import { hubUrls } from "../ocpi/version.js";
 import { AdminError, adminConflict } from "./errors.js";
 import { parseBody } from "./parse-body.js";
 import { platformOr404, viewOf } from "./views.js";
@@ -59,7 +60,7 @@ export function registrationRoutes() {
     return c.json({
       id: platform.id,
       token_a: tokenA,
-      versions_url: `${deps.config.hubUrl}/ocpi/versions`,
+      versions_url: hubUrls(deps.config.hubUrl).versions,
     });
   });
 

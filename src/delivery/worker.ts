@@ -4,6 +4,8 @@ import { type OcpiClient, OutboundError } from "../egress/ocpi-client.js";
 import type { Logger } from "../logging/logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { cacheOf } from "../modules/index.js";
+import { routingHeaders } from "../ocpi/headers.js";
+import { hubParty } from "../ocpi/parties.js";
 import { endpointOf, type Platform, type Registry } from "../registry/registry.js";
 import type { CachedObjects } from "./catch-up.js";
 import { type Delivery, type DeliveryQueue, isCachedModule, type QueuedDelivery } from "./queue.js";
@@ -129,13 +131,8 @@ async function send(d: WorkerDeps, delivery: Delivery, platform: Platform): Prom
   }
   const base = endpoint.replace(/\/+$/, "");
   const url = `${base}${path}${delivery.query === "" ? "" : `?${delivery.query}`}`;
-  const headers: Record<string, string> = {};
-  if (delivery.to !== undefined) {
-    headers["OCPI-to-country-code"] = delivery.to.countryCode;
-    headers["OCPI-to-party-id"] = delivery.to.partyId;
-    headers["OCPI-from-country-code"] = d.config.hubCountryCode;
-    headers["OCPI-from-party-id"] = d.config.hubPartyId;
-  }
+  // A push to a party names it and the hub; ClientInfo goes to the platform (no routing pair).
+  const headers = delivery.to === undefined ? {} : routingHeaders(delivery.to, hubParty(d.config));
   try {
     const res = await d.client.send({
       method,

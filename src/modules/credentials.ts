@@ -1,4 +1,4 @@
-import type { ConfigurationModuleSpec } from "./module-spec.js";
+import { ALL_ROLES, type ConfigurationModuleSpec } from "./module-spec.js";
 
 /**
  * credentials: registration and token exchange, answered by the hub. Its
@@ -7,9 +7,6 @@ import type { ConfigurationModuleSpec } from "./module-spec.js";
 export const credentials: ConfigurationModuleSpec = {
   kind: "configuration",
   id: "credentials",
-  roles: {
-    SENDER: ["CPO", "EMSP", "HUB", "NAP", "NSP", "OTHER", "SCSP"],
-    RECEIVER: ["CPO", "EMSP", "HUB", "NAP", "NSP", "OTHER", "SCSP"],
-  },
+  roles: { SENDER: ALL_ROLES, RECEIVER: ALL_ROLES },
   endpoints: [{ role: "SENDER", path: "credentials" }],
 };

@@ -5,6 +5,9 @@ import type { InterfaceRole } from "../ocpi/schemas/version.js";
 /** types: Role. */
 export type Role = "CPO" | "EMSP" | "HUB" | "NAP" | "NSP" | "OTHER" | "SCSP";
 
+/** Every role: the configuration modules every party implements. */
+export const ALL_ROLES: readonly Role[] = ["CPO", "EMSP", "HUB", "NAP", "NSP", "OTHER", "SCSP"];
+
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** The URL parameters of a matched operation, by the names in its pattern. */

@@ -1,4 +1,4 @@
-import type { ConfigurationModuleSpec } from "./module-spec.js";
+import { ALL_ROLES, type ConfigurationModuleSpec } from "./module-spec.js";
 
 /**
  * versions: the version list and details, served at /ocpi/versions and
@@ -7,9 +7,6 @@ import type { ConfigurationModuleSpec } from "./module-spec.js";
 export const versions: ConfigurationModuleSpec = {
   kind: "configuration",
   id: "versions",
-  roles: {
-    SENDER: ["CPO", "EMSP", "HUB", "NAP", "NSP", "OTHER", "SCSP"],
-    RECEIVER: ["CPO", "EMSP", "HUB", "NAP", "NSP", "OTHER", "SCSP"],
-  },
+  roles: { SENDER: ALL_ROLES, RECEIVER: ALL_ROLES },
   endpoints: [],
 };

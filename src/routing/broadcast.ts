@@ -1,29 +1,18 @@
 import { type DeliveryModule, objectKey } from "../delivery/queue.js";
 import { type BroadcastModuleSpec, isCached } from "../modules/index.js";
-import type { Params } from "../modules/module-spec.js";
 import { unavailable } from "../ocpi/errors.js";
 import { routingHeaders } from "../ocpi/headers.js";
 import { hubParty } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import { writeToCache } from "./cache-answers.js";
-import type { Routing } from "./decide.js";
+import type { CheckedRequest } from "./checks.js";
 import { recordRouteHints } from "./hints.js";
-import type { Operation } from "./operations.js";
 import type { CallerScope } from "./scope.js";
 import { reply } from "./scope.js";
 
 /** A push addressed to the hub that it fans out. */
-export interface BroadcastPush {
+export interface BroadcastPush extends CheckedRequest {
   module: BroadcastModuleSpec;
-  op: Operation;
-  params: Params;
-  body: unknown;
-  /** The body as received, delivered byte for byte. */
-  text: string | undefined;
-  /** The path segments after the endpoint, as received (still percent-encoded). */
-  raw: readonly string[];
-  query: string;
-  routing: Routing;
 }
 
 /**

@@ -5,7 +5,21 @@ import { parsePage } from "../ocpi/pagination.js";
 import { partyName, sameParty } from "../ocpi/parties.js";
 import { parseJson, validate } from "../ocpi/validate.js";
 import type { Party } from "../registry/registry.js";
+import type { Routing } from "./decide.js";
 import type { Operation } from "./operations.js";
+
+/** A request that passed its checks, as the functions that carry out a decision get it. */
+export interface CheckedRequest {
+  op: Operation;
+  params: Params;
+  body: unknown;
+  /** The body as received, passed on byte for byte. */
+  text: string | undefined;
+  /** The path segments after the endpoint, as received (still percent-encoded). */
+  raw: readonly string[];
+  query: string;
+  routing: Routing;
+}
 
 /** A request's body: as received, and parsed when the operation reads one. */
 export interface RequestBody {

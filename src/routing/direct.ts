@@ -1,26 +1,16 @@
 import type { OutboundResponse } from "../egress/ocpi-client.js";
 import { isCached } from "../modules/index.js";
-import type { Params } from "../modules/module-spec.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { writeThrough } from "./cache-answers.js";
 import { type OpenedCallback, openCallback, settleCallback } from "./callbacks.js";
-import type { Routing, Target } from "./decide.js";
+import type { CheckedRequest } from "./checks.js";
+import type { Target } from "./decide.js";
 import { relay, sendHop } from "./forward.js";
 import { recordRouteHints, rewriteAnswer } from "./hints.js";
-import type { Operation } from "./operations.js";
 import type { CallerScope } from "./scope.js";
 
 /** A checked request with the receiver routing chose for it. */
-export interface Forwarding {
-  op: Operation;
-  params: Params;
-  body: unknown;
-  /** The body as received, forwarded byte for byte (but for a replaced response_url). */
-  text: string | undefined;
-  /** The path segments after the endpoint, as received (still percent-encoded). */
-  raw: readonly string[];
-  query: string;
-  routing: Routing;
+export interface Forwarding extends CheckedRequest {
   target: Target;
   /**
    * OCPI-to of the hop: direct routing passes the pair on as received; open

@@ -17,7 +17,7 @@ import { type Credentials, CredentialsSchema } from "../../ocpi/schemas/credenti
 import { VersionDetailsSchema, VersionListSchema } from "../../ocpi/schemas/version.js";
 import { StatusCode } from "../../ocpi/status-codes.js";
 import { generateToken, hashToken, type TokenEncoding } from "../../ocpi/tokens.js";
-import { OCPI_VERSION } from "../../ocpi/version.js";
+import { hubUrls, OCPI_VERSION } from "../../ocpi/version.js";
 import type { Platform } from "../../registry/registry.js";
 import { partyKey, type Registration } from "../../registry/store.js";
 
@@ -40,7 +40,7 @@ export function hubCredentials(deps: Deps, token: string): Credentials {
   const { hubUrl, hubCountryCode, hubPartyId } = deps.config;
   return {
     token,
-    url: `${hubUrl}/ocpi/versions`,
+    url: hubUrls(hubUrl).versions,
     roles: [
       {
         role: "HUB",
