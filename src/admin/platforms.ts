@@ -54,7 +54,7 @@ export function platformRoutes() {
       {
         ...platformView(platform),
         token_a: invited.tokenA,
-        versions_url: hubUrls(deps.config.hubUrl).versions,
+        versions_url: hubUrls.versions(deps.config.hubUrl),
       },
       201,
     );

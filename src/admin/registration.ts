@@ -60,7 +60,7 @@ export function registrationRoutes() {
     return c.json({
       id: platform.id,
       token_a: tokenA,
-      versions_url: hubUrls(deps.config.hubUrl).versions,
+      versions_url: hubUrls.versions(deps.config.hubUrl),
     });
   });
 

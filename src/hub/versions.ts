@@ -11,17 +11,19 @@ import { ENDPOINTS } from "./ocpi-modules.js";
 export function versionRoutes() {
   const routes = new Hono<AppEnv>();
   routes.get("/versions", requireCaller("registration"), (c) => {
-    const urls = hubUrls(c.get("deps").config.hubUrl);
-    return respond(c, StatusCode.Success, [{ version: OCPI_VERSION, url: urls.details }]);
+    const { hubUrl } = c.get("deps").config;
+    return respond(c, StatusCode.Success, [
+      { version: OCPI_VERSION, url: hubUrls.details(hubUrl) },
+    ]);
   });
   routes.get(`/${OCPI_VERSION}`, requireCaller("registration"), (c) => {
-    const urls = hubUrls(c.get("deps").config.hubUrl);
+    const { hubUrl } = c.get("deps").config;
     const details: VersionDetails = {
       version: OCPI_VERSION,
       endpoints: ENDPOINTS.map((m) => ({
         identifier: m.identifier,
         role: m.role,
-        url: urls.module(m.path),
+        url: hubUrls.module(hubUrl, m.path),
       })),
     };
     return respond(c, StatusCode.Success, details);

@@ -1,23 +1,55 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
+import type { Deps } from "../deps.js";
+import type { Logger } from "../logging/logger.js";
+import type { Caller } from "../registry/registry.js";
 import type { CallerScope, RequestScope } from "../routing/scope.js";
 import { requestLog } from "./request-context.js";
 
+/**
+ * The scope of the request behind a Context. A class rather than an object
+ * literal with a getter and closures: made once per request, it costs
+ * nothing the garbage collector notices (measured with npm run bench).
+ */
+class ContextScope implements RequestScope {
+  readonly deps: Deps;
+  readonly requestId: string;
+  readonly correlationId: string;
+  readonly url: string;
+  readonly #c: Context<AppEnv>;
+
+  constructor(c: Context<AppEnv>) {
+    this.#c = c;
+    this.deps = c.get("deps");
+    this.requestId = c.get("requestId");
+    this.correlationId = c.get("correlationId");
+    this.url = c.req.url;
+  }
+
+  get log(): Logger {
+    return requestLog(this.#c);
+  }
+
+  forwardedTo(platformId: string): void {
+    this.#c.set("receiver", platformId);
+  }
+}
+
+class CallerContextScope extends ContextScope implements CallerScope {
+  readonly caller: Caller;
+
+  constructor(c: Context<AppEnv>) {
+    super(c);
+    this.caller = c.get("caller");
+  }
+}
+
 /** The scope of the request behind a Context. */
 export function scopeOf(c: Context<AppEnv>): RequestScope {
-  return {
-    deps: c.get("deps"),
-    requestId: c.get("requestId"),
-    correlationId: c.get("correlationId"),
-    url: c.req.url,
-    get log() {
-      return requestLog(c);
-    },
-    forwardedTo: (platformId) => c.set("receiver", platformId),
-  };
+  return new ContextScope(c);
 }
 
 /** The scope of an authenticated request (after requireCaller). */
 export function callerScopeOf(c: Context<AppEnv>): CallerScope {
-  return Object.assign(scopeOf(c), { caller: c.get("caller") });
+  return new CallerContextScope(c);
 }

@@ -9,18 +9,17 @@ export const endpointPath = (module: string, iface: InterfaceRole) =>
 
 /**
  * Every URL the hub advertises or hands out, built from HUB_URL: the
- * version list, the version details, one module interface, a callback for
- * an asynchronous result, a CDR behind the Location the hub gave a CPO.
+ * version list, the version details, one module interface, a path below
+ * the version (hub-owned modules), a callback for an asynchronous result,
+ * a CDR behind the Location the hub gave a CPO.
  */
-export function hubUrls(hubUrl: string) {
-  const base = `${hubUrl}/ocpi`;
-  return {
-    versions: `${base}/versions`,
-    details: `${base}/${OCPI_VERSION}`,
-    endpoint: (module: string, iface: InterfaceRole) => `${hubUrl}${endpointPath(module, iface)}`,
-    /** A path below /ocpi/2.2.1 (hub-owned modules: credentials, hubclientinfo). */
-    module: (path: string) => `${base}/${OCPI_VERSION}/${path}`,
-    callback: (module: string, id: string) => `${hubUrl}${endpointPath(module, "SENDER")}/${id}`,
-    cdrLink: (id: string) => `${hubUrl}${endpointPath("cdrs", "RECEIVER")}/${id}`,
-  };
-}
+export const hubUrls = {
+  versions: (hubUrl: string) => `${hubUrl}/ocpi/versions`,
+  details: (hubUrl: string) => `${hubUrl}/ocpi/${OCPI_VERSION}`,
+  endpoint: (hubUrl: string, module: string, iface: InterfaceRole) =>
+    `${hubUrl}${endpointPath(module, iface)}`,
+  module: (hubUrl: string, path: string) => `${hubUrl}/ocpi/${OCPI_VERSION}/${path}`,
+  callback: (hubUrl: string, module: string, id: string) =>
+    `${hubUrl}${endpointPath(module, "SENDER")}/${id}`,
+  cdrLink: (hubUrl: string, id: string) => `${hubUrl}${endpointPath("cdrs", "RECEIVER")}/${id}`,
+} as const;

@@ -10,20 +10,19 @@ import { recordRouteHints } from "./hints.js";
 import type { CallerScope } from "./scope.js";
 import { reply } from "./scope.js";
 
-/** A push addressed to the hub that it fans out. */
-export interface BroadcastPush extends CheckedRequest {
-  module: BroadcastModuleSpec;
-}
-
 /**
  * Broadcast push (transport_and_format: Broadcast Push): the cache takes
  * the update, one delivery per recipient platform is queued, and the sender
  * hears 1000 from the hub at once. Recipients' answers never come back to
  * it. A push older than the hub's copy goes to nobody.
  */
-export async function broadcast(scope: CallerScope, push: BroadcastPush): Promise<Response> {
+export async function broadcast(
+  scope: CallerScope,
+  push: CheckedRequest,
+  module: BroadcastModuleSpec,
+): Promise<Response> {
   const { deps, caller } = scope;
-  const { op, params, module } = push;
+  const { op, params } = push;
   const headers = routingHeaders(push.routing.from, hubParty(deps.config));
   if (isCached(module)) {
     const outcome = await writeToCache(scope, module, op.method, params, push.body);
@@ -34,7 +33,7 @@ export async function broadcast(scope: CallerScope, push: BroadcastPush): Promis
       });
     }
   }
-  await recordRouteHints(scope, { ...push, target: undefined });
+  await recordRouteHints(scope, push, undefined);
   const object = module.broadcast.object(params, push.query);
   const key = objectKey(object.owner, object.id, object.type);
   const moduleId = module.id as Exclude<DeliveryModule, "hubclientinfo">;

@@ -54,7 +54,7 @@ export async function openCallback(
   const { deps } = scope;
   const { op, params, target } = req;
   const id = randomBytes(24).toString("base64url");
-  const hubUrl = hubUrls(deps.config.hubUrl).callback(op.module.id, id);
+  const hubUrl = hubUrls.callback(deps.config.hubUrl, op.module.id, id);
   let original: string;
   const purpose = op.module.callback?.purpose(op.method, params) ?? op.method;
   const opened: OpenedCallback = { id, purpose };

@@ -9,24 +9,23 @@ import { relay, sendHop } from "./forward.js";
 import { recordRouteHints, rewriteAnswer } from "./hints.js";
 import type { CallerScope } from "./scope.js";
 
-/** A checked request with the receiver routing chose for it. */
-export interface Forwarding extends CheckedRequest {
-  target: Target;
-  /**
-   * OCPI-to of the hop: direct routing passes the pair on as received; open
-   * routing names the receiver it chose.
-   */
-  to: PartyRef;
-}
-
 /**
  * Forwards a request to its receiver and relays the answer: a cached
  * module's push is written to the cache on the way, a response_url is
  * replaced by a hub callback, what the request teaches open routing is
  * recorded meanwhile, and the answer's Link and Location point at the hub.
  */
-export async function forwardRequest(scope: CallerScope, f: Forwarding): Promise<Response> {
-  const { op, params, body, target } = f;
+export async function forwardRequest(
+  scope: CallerScope,
+  f: CheckedRequest,
+  target: Target,
+  /**
+   * OCPI-to of the hop: direct routing passes the pair on as received; open
+   * routing names the receiver it chose.
+   */
+  to: PartyRef,
+): Promise<Response> {
+  const { op, params, body } = f;
   let caching: Promise<void> | undefined;
   if (op.iface === "RECEIVER" && isCached(op.module)) {
     caching = (await writeThrough(scope, op.module, op.method, params, body)).pending;
@@ -41,8 +40,7 @@ export async function forwardRequest(scope: CallerScope, f: Forwarding): Promise
     if (callback.query !== undefined) query = callback.query;
   }
 
-  const routed = { op, params, body, routing: f.routing, target, query: f.query };
-  const recording = recordRouteHints(scope, routed);
+  const recording = recordRouteHints(scope, f, target);
   let res: OutboundResponse | undefined;
   try {
     res = await sendHop(scope, {
@@ -50,7 +48,7 @@ export async function forwardRequest(scope: CallerScope, f: Forwarding): Promise
       url: joinUrl(target.endpoint, f.raw, query),
       platform: target.platform,
       receiver: target.party,
-      to: f.to,
+      to,
       from: f.routing.from,
       body: text,
     });
@@ -65,7 +63,7 @@ export async function forwardRequest(scope: CallerScope, f: Forwarding): Promise
     }
   }
 
-  const extra = await rewriteAnswer(scope, routed, res);
+  const extra = await rewriteAnswer(scope, f, target, res);
   return relay(scope, res, { to: f.routing.from, from: target.party }, extra);
 }
 

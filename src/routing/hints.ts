@@ -1,33 +1,27 @@
 import { randomBytes } from "node:crypto";
 import type { OutboundResponse } from "../egress/ocpi-client.js";
-import { type Params, urlOwner } from "../modules/module-spec.js";
+import { urlOwner } from "../modules/module-spec.js";
 import { tokenType } from "../modules/tokens.js";
 import { Header, OutHeader } from "../ocpi/headers.js";
 import { rewriteLink } from "../ocpi/pagination.js";
 import { hubUrls } from "../ocpi/version.js";
 import { accepted } from "./callbacks.js";
+import type { CheckedRequest } from "./checks.js";
 import type { Routing, Target } from "./decide.js";
-import type { Operation } from "./operations.js";
 import type { CallerScope } from "./scope.js";
-
-/** A request on its way to its receiver (none for a broadcast). */
-export interface Routed {
-  op: Operation;
-  params: Params;
-  body: unknown;
-  routing: Routing;
-  target: Target | undefined;
-  /** The query string as received. */
-  query: string;
-}
 
 /**
  * What the hub keeps from a request for later open routing: token owners,
  * locations' CPOs, sessions' receivers, reservations' CPOs. It runs while
  * the request is forwarded; a failure is logged, never the requester's.
  */
-export function recordRouteHints(scope: CallerScope, r: Routed): Promise<void> | undefined {
-  const { op, params, routing, target } = r;
+export function recordRouteHints(
+  scope: CallerScope,
+  r: CheckedRequest,
+  /** The receiver; none for a broadcast. */
+  target: Target | undefined,
+): Promise<void> | undefined {
+  const { op, params, routing } = r;
   if (op.hint === undefined) return undefined;
   const store = scope.deps.routing;
   const now = scope.deps.clock.now();
@@ -85,7 +79,8 @@ export function recordRouteHints(scope: CallerScope, r: Routed): Promise<void> |
  */
 export async function rewriteAnswer(
   scope: CallerScope,
-  r: Routed & { target: Target },
+  r: CheckedRequest,
+  target: Target,
   res: OutboundResponse,
 ): Promise<Record<string, string>> {
   const { deps } = scope;
@@ -93,20 +88,20 @@ export async function rewriteAnswer(
   if (r.op.paginated) {
     const link = rewriteLink(
       res.headers[Header.link],
-      r.target.endpoint,
-      hubUrls(deps.config.hubUrl).endpoint(r.op.module.id, r.op.iface),
+      target.endpoint,
+      hubUrls.endpoint(deps.config.hubUrl, r.op.module.id, r.op.iface),
     );
     if (link !== undefined) extra[OutHeader.link] = link;
   }
   if (r.op.answer === "cdr-location") {
-    const location = await linkCdr(scope, res, r.routing, r.target);
+    const location = await linkCdr(scope, res, r.routing, target);
     if (location !== undefined) extra.Location = location;
   }
   if (r.op.answer === "profile-setter" && accepted(res)) {
     await logFailure(scope, () =>
       deps.routing.putHint(
         "profile",
-        r.target.party,
+        target.party,
         r.params.session_id as string,
         r.routing.from,
         deps.clock.now(),
@@ -147,5 +142,5 @@ async function linkCdr(
     url: location,
     createdAt: deps.clock.now(),
   });
-  return hubUrls(deps.config.hubUrl).cdrLink(id);
+  return hubUrls.cdrLink(deps.config.hubUrl, id);
 }

@@ -2,7 +2,7 @@ import type { Params } from "../modules/module-spec.js";
 import { broadcast } from "./broadcast.js";
 import { answerList, answerObject } from "./cache-answers.js";
 import { fetchLinkedCdr, receiveCallback } from "./callbacks.js";
-import { checkRequest, parseBody } from "./checks.js";
+import { type CheckedRequest, checkRequest, parseBody } from "./checks.js";
 import { decide, directTo, type Routing, type RoutingDecision } from "./decide.js";
 import { forwardRequest } from "./direct.js";
 import { openRoute } from "./open-routing.js";
@@ -31,14 +31,14 @@ export async function route(scope: CallerScope, req: Incoming): Promise<Response
   const { text, body } = parseBody(op, params, req.received);
   checkRequest(scope.caller.platform.roles, op, { params, query, body });
   const decision = decide({ op, params, routing }, scope.deps.registry);
-  return carryOut(scope, decision, { ...req, text, body });
+  return carryOut(scope, decision, { op, params, body, text, raw: req.raw, query, routing });
 }
 
 /** Carries out one routing decision; each kind has its own function. */
 async function carryOut(
   scope: CallerScope,
   decision: RoutingDecision,
-  req: Incoming & { text: string | undefined; body: unknown },
+  req: CheckedRequest,
 ): Promise<Response> {
   const { op, params, routing, query } = req;
   switch (decision.kind) {
@@ -53,16 +53,16 @@ async function carryOut(
     case "cache-object":
       return answerObject(scope, decision.module, params, routing.from, decision.owner);
     case "broadcast":
-      return broadcast(scope, { ...req, module: decision.module });
+      return broadcast(scope, req, decision.module);
     case "direct":
-      return forwardRequest(scope, { ...req, target: decision.target, to: decision.to });
+      return forwardRequest(scope, req, decision.target, decision.to);
     case "open": {
       const { deps } = scope;
       const to = await openRoute(deps, { op, params, body: req.body, from: routing.from, query });
       const chosen = directTo(deps.registry, to, op);
       if (chosen.kind !== "direct") return carryOut(scope, chosen, req);
       // Open routing names the receiver it chose in OCPI-to.
-      return forwardRequest(scope, { ...req, target: chosen.target, to: chosen.target.party });
+      return forwardRequest(scope, req, chosen.target, chosen.target.party);
     }
   }
 }

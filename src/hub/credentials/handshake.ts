@@ -40,7 +40,7 @@ export function hubCredentials(deps: Deps, token: string): Credentials {
   const { hubUrl, hubCountryCode, hubPartyId } = deps.config;
   return {
     token,
-    url: hubUrls(hubUrl).versions,
+    url: hubUrls.versions(hubUrl),
     roles: [
       {
         role: "HUB",
