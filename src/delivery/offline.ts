@@ -1,28 +1,14 @@
 import { eq } from "drizzle-orm";
-import type { Config } from "../config/schema.js";
-import type { Database } from "../db/client.js";
 import { deliveryRecipients } from "../db/schema/index.js";
-import type { Clock } from "../deps.js";
-import type { OcpiClient } from "../egress/ocpi-client.js";
-import type { Logger } from "../logging/logger.js";
 import { StatusCode } from "../ocpi/status-codes.js";
-import type { Registry } from "../registry/registry.js";
-import type { RecipientListener } from "./events.js";
-import type { DeliveryQueue } from "./queue.js";
+import type { DeliveryDeps } from "./service.js";
 import type { Counters } from "./stats.js";
 import type { RecipientWorker } from "./worker.js";
 
-export interface OfflineDeps {
-  config: Readonly<Config>;
-  db: Database;
-  queue: DeliveryQueue;
-  registry: Registry;
-  client: OcpiClient;
-  logger: Logger;
-  clock: Clock;
-  events: RecipientListener;
-  background(name: string, work: () => Promise<unknown>): void;
-}
+export type OfflineDeps = Pick<
+  DeliveryDeps,
+  "config" | "db" | "queue" | "registry" | "client" | "logger" | "clock" | "events" | "background"
+>;
 
 /**
  * Delivery's side of a recipient going OFFLINE and coming back

@@ -50,6 +50,7 @@ export interface DeliveryService {
   stop(): Promise<void>;
 }
 
+/** What every part of delivery may be given. */
 export interface DeliveryDeps {
   config: Readonly<Config>;
   db: Database;

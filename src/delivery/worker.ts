@@ -1,14 +1,11 @@
-import type { Config } from "../config/schema.js";
-import type { Clock } from "../deps.js";
-import { type OcpiClient, OutboundError } from "../egress/ocpi-client.js";
-import type { Logger } from "../logging/logger.js";
-import type { Metrics } from "../metrics/metrics.js";
+import { OutboundError } from "../egress/ocpi-client.js";
 import { cacheOf } from "../modules/index.js";
 import { routingHeaders } from "../ocpi/headers.js";
 import { hubParty } from "../ocpi/parties.js";
-import { endpointOf, type Platform, type Registry } from "../registry/registry.js";
+import { endpointOf, type Platform } from "../registry/registry.js";
 import type { CachedObjects } from "./catch-up.js";
-import { type Delivery, type DeliveryQueue, isCachedModule, type QueuedDelivery } from "./queue.js";
+import { type Delivery, isCachedModule, type QueuedDelivery } from "./queue.js";
+import type { DeliveryDeps } from "./service.js";
 import type { Counters } from "./stats.js";
 
 /** Deliveries in flight per recipient; different objects go in parallel. */
@@ -23,14 +20,11 @@ type Outcome =
   | { kind: "failed"; reason: string }
   | { kind: "gone"; reason: string };
 
-export interface WorkerDeps {
-  config: Readonly<Config>;
-  queue: DeliveryQueue;
-  registry: Registry;
-  client: OcpiClient;
-  logger: Logger;
-  metrics: Metrics;
-  clock: Clock;
+export interface WorkerDeps
+  extends Pick<
+    DeliveryDeps,
+    "config" | "queue" | "registry" | "client" | "logger" | "metrics" | "clock"
+  > {
   cached: Pick<CachedObjects, "currentDoc">;
   /** The recipient kept failing past the delivery window. */
   windowPassed(recipient: string, counters: Counters): void;
