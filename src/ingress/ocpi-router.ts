@@ -6,7 +6,7 @@ import { Header } from "../ocpi/headers.js";
 import { hubParty } from "../ocpi/parties.js";
 import type { InterfaceRole } from "../ocpi/schemas/version.js";
 import { endpointPath } from "../ocpi/version.js";
-import { readRouting } from "../routing/decide.js";
+import { readRouting, senderRule } from "../routing/decide.js";
 import { interfaceOperations } from "../routing/operations.js";
 import { readsBody, route } from "../routing/route.js";
 import { requireCaller } from "./authenticate.js";
@@ -47,6 +47,7 @@ export function routedInterface(module: FunctionalModuleSpec, iface: InterfaceRo
       },
       scope.caller.platform.roles,
       hubParty(scope.deps.config),
+      senderRule(op),
     );
     op.checkParams?.(params);
     const received = readsBody(op) ? await c.req.text() : undefined;

@@ -1,6 +1,7 @@
 import { type BroadcastModuleSpec, type CachedModuleSpec, isCached } from "../modules/index.js";
-import { type Params, urlOwner } from "../modules/module-spec.js";
+import { type Params, type Role, urlOwner } from "../modules/module-spec.js";
 import {
+  clientError,
   hubError,
   invalidParameters,
   type OcpiError,
@@ -31,15 +32,30 @@ export interface Routing {
   to: PartyRef | "hub" | undefined;
 }
 
+/** Who may send a request: the roles of the operation's senders, and how to name it. */
+export interface SenderRule {
+  senders: readonly Role[];
+  /** The request in words, e.g. "push locations". */
+  what: string;
+}
+
+/** The rule of an operation: its module's roles on the other interface (module-spec: roles). */
+export function senderRule(op: Operation): SenderRule {
+  const verb = op.method === "GET" ? "read" : op.iface === "RECEIVER" ? "push" : "send";
+  return { senders: op.senders, what: `${verb} ${op.module.id} (${op.iface} ${op.method})` };
+}
+
 /**
  * Reads the four routing headers. OCPI-from must name a party of the
- * calling platform, so no platform can speak for another; OCPI-to comes as
- * a pair or not at all, and names the hub when it carries the hub's codes.
+ * calling platform, so no platform can speak for another, and one with a
+ * role that may send the request (the module's roles); OCPI-to comes as a
+ * pair or not at all, and names the hub when it carries the hub's codes.
  */
 export function readRouting(
   headers: RoutingHeaderValues,
   callerParties: readonly Party[],
   hub: PartyRef,
+  rule?: SenderRule,
 ): Routing {
   const { fromCountryCode: fromCc, fromPartyId: fromPid } = headers;
   if (fromCc === undefined || fromPid === undefined) {
@@ -47,12 +63,23 @@ export function readRouting(
       "OCPI-from-country-code and OCPI-from-party-id are required on routed modules",
     );
   }
-  const from = callerParties.find((r) => sameParty(r, { countryCode: fromCc, partyId: fromPid }));
-  if (from === undefined) {
+  const pair = { countryCode: fromCc, partyId: fromPid };
+  const held = callerParties.filter((r) => sameParty(r, pair));
+  if (held.length === 0) {
     throw invalidParameters(
       `OCPI-from ${fromCc}/${fromPid} is not a party of the calling platform (${callerParties
         .map(partyName)
         .join(", ")})`,
+    );
+  }
+  const from =
+    rule === undefined
+      ? held[0]
+      : held.find((r) => (rule.senders as readonly string[]).includes(r.role));
+  if (from === undefined) {
+    const roles = held.map((r) => r.role).join(" and ");
+    throw clientError(
+      `${partyName(pair)} is ${/^[AEIOU]/.test(roles) ? "an" : "a"} ${roles}; only ${rule?.senders.join(" or ")} may ${rule?.what}`,
     );
   }
   const { toCountryCode: toCc, toPartyId: toPid } = headers;
@@ -176,21 +203,24 @@ function addressedToHub({ op }: RequestFacts): RoutingDecision {
 
 /**
  * The party under `to` that serves this module and interface, on a
- * connected platform. Unknown → 4001; known but not connected → 4003
+ * connected platform, in a role that implements the interface. Unknown → 4001; known but not connected → 4003
  * without an attempt (hubclientinfo: Scenarios); connected but without the
  * interface → 4000.
  */
 export function findTarget(
   registry: RegistryView,
   to: PartyRef,
-  op: Pick<Operation, "module" | "iface">,
+  op: Pick<Operation, "module" | "iface" | "receivers">,
 ): Target | OcpiError {
   const hosted = registry.partiesAt(to.countryCode, to.partyId);
   if (hosted.length === 0) return unknownReceiver(`no party ${partyName(to)} is known to this hub`);
   let connected = false;
+  const receivers: readonly string[] = op.receivers;
   for (const { platform, party } of hosted) {
     if (!isConnected(platform)) continue;
     connected = true;
+    // Only a party of a role that implements this interface receives it (module-spec: roles).
+    if (!receivers.includes(party.role)) continue;
     const endpoint = endpointOf(platform, op.module.id, op.iface);
     if (endpoint !== undefined) return { platform, party, endpoint };
   }

@@ -426,9 +426,10 @@ describe("cdrs", () => {
     expect(fetched.outboundUrl).toBe(emspCdrUrl);
 
     const seen = emsp.requests.length;
+    // An eMSP may not use the CPO's CDR links: the role rule refuses it before the link is looked up.
     const stranger = await emsp.hubRoute("GET", location, { from: EMSP, to: CPO });
-    expect(stranger.status).toBe(404);
-    expect(stranger.body.status_code).toBeGreaterThanOrEqual(2000);
+    expect(stranger.body.status_code).toBe(2000);
+    expect(stranger.body.status_message).toMatch(/is an EMSP; only CPO may read cdrs/);
     expect(emsp.requests.length).toBe(seen);
   });
 

@@ -837,9 +837,9 @@ describe("async callbacks: the hub's response_url between CPO and eMSP", () => {
     expectRefused(stolen, 404, 4001);
     expect(deliveries("commands", "stolen")).toHaveLength(0);
 
-    // Nor may the eMSP that sent the command post its own result.
+    // Nor may the eMSP that sent the command post its own result: only a CPO sends command results.
     const byEmsp = await w.emspA.hubRoute("POST", hubUrl, { body: { result: "ACCEPTED" } });
-    expectRefused(byEmsp, 404, 4001);
+    expectRefused(byEmsp, 200, 2000, { message: /is an EMSP; only CPO may send commands/ });
     expect(deliveries("commands", "stolen")).toHaveLength(0);
 
     // A commands callback id is not one of the chargingprofiles Sender.

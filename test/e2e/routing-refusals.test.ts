@@ -243,17 +243,75 @@ describe("routing headers and receivers the hub refuses", () => {
       4000,
       { message: ["AT/NOM", "tariffs", "RECEIVER"], unforwarded: w.fakes },
     );
-    // The CPO has the tokens Receiver, not the Sender an eMSP's token list GET would need.
+    // An eMSP may not read token lists at all (tokens: the Sender is the eMSP); the role rule refuses it first.
     await expectRefused(
       () => w.emsp.hubRoute("GET", ocpi(w, "tokens/sender?offset=0&limit=10"), { to: "NL/CPO" }),
       200,
-      4000,
+      2000,
       {
-        message: ["NL/CPO", "tokens", "SENDER"],
-        context: "the other interface of a module the party has",
+        message: ["DE/EMS is an EMSP", "only CPO may read tokens"],
+        context: "a sender without the role the operation needs",
         unforwarded: w.fakes,
       },
     );
+    await expectStillRoutes(w);
+  });
+
+  it("refuses a sender without the role the operation needs with 2000 naming the rule; nothing is forwarded, cached or queued", async () => {
+    const emspLocation = { ...location("ROGUE"), country_code: "DE", party_id: "EMS" };
+    const cpoToken = { ...token(), country_code: "NL", party_id: "CPO" };
+    const cases: [string, () => Promise<HubAnswer>, string[]][] = [
+      [
+        "an eMSP broadcasting a location of its own",
+        () =>
+          w.emsp.hubRoute("PUT", ocpi(w, "locations/receiver/DE/EMS/ROGUE"), {
+            to: "NL/HUB",
+            body: emspLocation,
+          }),
+        ["DE/EMS is an EMSP", "only CPO or NAP may push locations"],
+      ],
+      [
+        "an eMSP pushing a location to a CPO",
+        () =>
+          w.emsp.hubRoute("PUT", ocpi(w, "locations/receiver/DE/EMS/ROGUE"), {
+            to: "NL/CPO",
+            body: emspLocation,
+          }),
+        ["DE/EMS is an EMSP", "push locations"],
+      ],
+      [
+        "a CPO broadcasting a token of its own",
+        () =>
+          w.cpo.hubRoute("PUT", ocpi(w, `tokens/receiver/NL/CPO/${TOKEN_UID}`), {
+            to: "NL/HUB",
+            body: cpoToken,
+          }),
+        ["NL/CPO is a CPO", "only EMSP may push tokens"],
+      ],
+      [
+        "a CPO sending a command",
+        () =>
+          w.cpo.hubRoute("POST", ocpi(w, "commands/receiver/STOP_SESSION"), {
+            to: "NL/CPO",
+            body: { response_url: "https://emsp.example/result", session_id: "101" },
+          }),
+        ["NL/CPO is a CPO", "only EMSP may push commands"],
+      ],
+      [
+        "an eMSP reading another party's token list",
+        () => w.emsp.hubRoute("GET", ocpi(w, "tokens/sender?offset=0&limit=10"), { to: "NL/CPO" }),
+        ["DE/EMS is an EMSP", "only CPO may read tokens"],
+      ],
+    ];
+    for (const [context, call, message] of cases) {
+      await expectRefused(call, 200, 2000, { message, context, unforwarded: w.fakes });
+    }
+    await w.hub.settled();
+    const cached = await w.emsp.hubRoute("GET", ocpi(w, "locations/sender/ROGUE"), {
+      to: "NL/HUB",
+    });
+    expect(cached.body.status_code, "the rogue location is not in the cache").toBe(2003);
+    expect(w.cpo.moduleRequests("tokens", "RECEIVER"), "no token was delivered").toHaveLength(0);
     await expectStillRoutes(w);
   });
 
@@ -929,10 +987,10 @@ describe("request validation before forwarding", () => {
         example("token_patch_example.json"),
       ],
       [
-        w.emsp,
+        w.cpo,
         "PATCH",
         "sessions/receiver",
-        "NL/CPO/101",
+        "DE/EMS/101",
         example("session_patch_example_total_cost.json"),
       ],
     ];

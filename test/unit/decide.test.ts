@@ -18,6 +18,7 @@ import {
   type RoutingDecision,
   type RoutingHeaderValues,
   readRouting,
+  senderRule,
 } from "../../src/routing/decide.js";
 import { interfaceOperations } from "../../src/routing/operations.js";
 
@@ -253,6 +254,21 @@ describe("decide", () => {
     expect(summary(d)).toBe("direct emsp http://emsp.test/sessions");
   });
 
+  it("sends to a party only in a role that implements the interface, whatever endpoints its platform lists", () => {
+    const cpoWithSessions = platform(
+      "cpo2",
+      "CONNECTED",
+      [CPO],
+      [{ identifier: "sessions", role: "RECEIVER" }],
+    );
+    const toCpo = { countryCode: "NL", partyId: "CPO" };
+    const d = decide(
+      facts(sessions, "RECEIVER", "PUT", "/NL/CPO/S1", toCpo),
+      view(cpoWithSessions),
+    );
+    expect(summary(d)).toBe("reject 4000");
+  });
+
   it("names the module and interface a connected receiver lacks", () => {
     const d = decide(facts(tariffs, "RECEIVER", "PUT", "/NL/CPO/T1", toEmsp), registry);
     expect(d.kind === "reject" && d.error.message).toBe(
@@ -324,6 +340,46 @@ describe("readRouting", () => {
       "hub",
     );
   });
+
+  it("takes the party whose role may send the operation when one pair holds two roles", () => {
+    const cpoSide: Party = { ...EMSP, role: "CPO" };
+    const op = facts(locations, "RECEIVER", "PUT", "/DE/EMS/L1", undefined).op;
+    const h = headers({ fromCountryCode: "DE", fromPartyId: "EMS" });
+    expect(readRouting(h, [EMSP, cpoSide], HUB, senderRule(op)).from).toBe(cpoSide);
+  });
+
+  it.each([
+    [
+      locations,
+      "RECEIVER",
+      "PUT",
+      "/DE/EMS/L1",
+      "DE/EMS is an EMSP; only CPO or NAP may push locations (RECEIVER PUT)",
+    ],
+    [tokens, "SENDER", "GET", "", "DE/EMS is an EMSP; only CPO may read tokens (SENDER GET)"],
+    [
+      commands,
+      "SENDER",
+      "POST",
+      "/abc",
+      "DE/EMS is an EMSP; only CPO may send commands (SENDER POST)",
+    ],
+  ] as const)(
+    "refuses a sender without the role with 2000 naming the rule (%#)",
+    (module, iface, method, path, message) => {
+      const op = facts(module, iface, method, path, undefined).op;
+      const h = headers({ fromCountryCode: "DE", fromPartyId: "EMS" });
+      let error: unknown;
+      try {
+        readRouting(h, [EMSP], HUB, senderRule(op));
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(OcpiError);
+      expect((error as OcpiError).statusCode).toBe(2000);
+      expect((error as OcpiError).message).toBe(message);
+    },
+  );
 
   it("passes another party on as received", () => {
     expect(readRouting(headers({ toCountryCode: "de", toPartyId: "Ems" }), [CPO], HUB).to).toEqual({
