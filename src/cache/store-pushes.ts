@@ -3,6 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { evseStatuses, locations } from "../db/schema/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
+import { upperParty } from "../ocpi/parties.js";
 import {
   applyLocationPush,
   isStatusOnly,
@@ -14,7 +15,6 @@ import {
 import {
   evseKey,
   type KnownEvses,
-  key,
   rememberEvses,
   rowsOf,
   statusesOf,
@@ -47,7 +47,7 @@ export function cachePushes(db: Database, knownEvses: KnownEvses) {
      * beside the document; anything else folds those in and rewrites it.
      */
     async pushLocation(push: LocationPush): Promise<PushOutcome> {
-      const owner = key(push.owner);
+      const owner = upperParty(push.owner);
       const id = push.locationId.toUpperCase();
       const names = { location: `${owner.countryCode}/${owner.partyId}/${push.locationId}` };
       if (isStatusOnly(push.method, push.target, push.body)) {

@@ -3,8 +3,9 @@ import { and, asc, eq, notInArray, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { locations, tariffs } from "../db/schema/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
+import { upperParty } from "../ocpi/parties.js";
 import type { Json } from "./apply.js";
-import { key, statusesOf, withStatuses } from "./store-shared.js";
+import { statusesOf, withStatuses } from "./store-shared.js";
 
 /** A cached object with the party that owns it. */
 export interface Owned {
@@ -23,7 +24,7 @@ export function cacheReads(db: Database) {
       id: string,
       options: { owner?: PartyRef; hidden: readonly string[]; published: boolean },
     ): Promise<Owned[]> {
-      const owner = options.owner && key(options.owner);
+      const owner = options.owner && upperParty(options.owner);
       const rows = await db
         .select({
           countryCode: locations.countryCode,
@@ -63,7 +64,7 @@ export function cacheReads(db: Database) {
       id: string,
       options: { owner?: PartyRef; hidden: readonly string[] },
     ): Promise<Owned[]> {
-      const owner = options.owner && key(options.owner);
+      const owner = options.owner && upperParty(options.owner);
       const rows = await db
         .select({
           countryCode: tariffs.countryCode,

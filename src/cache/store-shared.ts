@@ -6,11 +6,6 @@ import { type Json, overlay, type StatusOverlay } from "./apply.js";
 
 export type CachedModule = "locations" | "tariffs";
 
-export const key = (p: PartyRef) => ({
-  countryCode: p.countryCode.toUpperCase(),
-  partyId: p.partyId.toUpperCase(),
-});
-
 export const timestampOf = (value: unknown) => new Date(String(value));
 
 /** `[{evseUid, status, lastUpdated}]` as json text, aggregated per location. */

@@ -3,9 +3,10 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { tariffs } from "../db/schema/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
+import { upperParty } from "../ocpi/parties.js";
 import type { Json } from "./apply.js";
 import type { Pulled } from "./store-pulls.js";
-import { key, timestampOf } from "./store-shared.js";
+import { timestampOf } from "./store-shared.js";
 
 /** Tariff writes a CPO pushes (tariffs: Receiver interface). */
 export function cacheTariffWrites(db: Database) {
@@ -23,7 +24,7 @@ export function cacheTariffWrites(db: Database) {
 
     /** A CPO's DELETE of a tariff. */
     async deleteTariff(owner: PartyRef, tariffId: string): Promise<void> {
-      const k = key(owner);
+      const k = upperParty(owner);
       await db
         .delete(tariffs)
         .where(
@@ -39,7 +40,7 @@ export function cacheTariffWrites(db: Database) {
 
 /** A CPO's PUT of a tariff: written unless the cache holds a newer one; rows written. */
 async function pushTariff(db: Database, platformId: string, pushed: Pulled): Promise<number> {
-  const owner = key(pushed.owner);
+  const owner = upperParty(pushed.owner);
   const rows = await db
     .insert(tariffs)
     .values({

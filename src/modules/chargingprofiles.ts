@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import {
   ActiveChargingProfileResultSchema,
   ActiveChargingProfileSchema,
@@ -8,10 +9,10 @@ import {
 import { type FunctionalModuleSpec, fixed } from "./module-spec.js";
 
 /** The result schema of each kind of request (chargingprofiles: Sender interface). */
-const RESULTS: Readonly<Record<string, ReturnType<typeof fixed>>> = {
-  GET: fixed(ActiveChargingProfileResultSchema),
-  PUT: fixed(ChargingProfileResultSchema),
-  DELETE: fixed(ClearProfileResultSchema),
+const RESULTS: Readonly<Record<string, z.ZodType>> = {
+  GET: ActiveChargingProfileResultSchema,
+  PUT: ChargingProfileResultSchema,
+  DELETE: ClearProfileResultSchema,
 };
 
 /** mod_charging_profiles: a smart-charging party's profiles for a CPO's sessions. */
@@ -44,6 +45,6 @@ export const chargingprofiles: FunctionalModuleSpec = {
   },
   callback: {
     purpose: (method) => method,
-    result: (purpose) => RESULTS[purpose]?.(),
+    result: (purpose) => RESULTS[purpose],
   },
 };

@@ -4,13 +4,7 @@ import { commands } from "./commands.js";
 import { credentials } from "./credentials.js";
 import { hubclientinfo } from "./hubclientinfo.js";
 import { locations } from "./locations.js";
-import type {
-  BroadcastSpec,
-  CacheSpec,
-  ConfigurationModuleSpec,
-  FunctionalModuleSpec,
-  ModuleSpec,
-} from "./module-spec.js";
+import type { BroadcastSpec, CacheSpec, FunctionalModuleSpec, ModuleSpec } from "./module-spec.js";
 import { sessions } from "./sessions.js";
 import { tariffs } from "./tariffs.js";
 import { tokens } from "./tokens.js";
@@ -40,11 +34,6 @@ export const FUNCTIONAL_MODULES: readonly FunctionalModuleSpec[] = MODULES.filte
   (m): m is FunctionalModuleSpec => m.kind === "functional",
 );
 
-/** The modules the hub answers itself. */
-export const CONFIGURATION_MODULES: readonly ConfigurationModuleSpec[] = MODULES.filter(
-  (m): m is ConfigurationModuleSpec => m.kind === "configuration",
-);
-
 /** A functional module with a cache, with that cache's facts. */
 export type CachedModuleSpec = FunctionalModuleSpec & { cache: CacheSpec };
 
@@ -56,10 +45,6 @@ export const CACHED_MODULES: readonly CachedModuleSpec[] = FUNCTIONAL_MODULES.fi
 
 /** A functional module the hub fans out when a push names the hub. */
 export type BroadcastModuleSpec = FunctionalModuleSpec & { broadcast: BroadcastSpec };
-
-export const BROADCAST_MODULES: readonly BroadcastModuleSpec[] = FUNCTIONAL_MODULES.filter(
-  (m): m is BroadcastModuleSpec => m.broadcast !== undefined,
-);
 
 const BY_ID = new Map(MODULES.map((m) => [m.id, m]));
 

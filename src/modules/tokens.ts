@@ -5,13 +5,7 @@ import {
   TokenSchema,
   TokenType,
 } from "../ocpi/schemas/tokens.js";
-import {
-  type FunctionalModuleSpec,
-  fixed,
-  type OperationSpec,
-  type RequestCheck,
-  urlOwner,
-} from "./module-spec.js";
+import { type FunctionalModuleSpec, fixed, type OperationSpec, urlOwner } from "./module-spec.js";
 
 const TOKEN = "/{country_code}/{party_id}/{token_uid}";
 
@@ -19,7 +13,7 @@ const TOKEN = "/{country_code}/{party_id}/{token_uid}";
 export const tokenType = (query: string) => new URLSearchParams(query).get("type") ?? "RFID";
 
 /** `?type=` names a known type, and a PUT's body must be a token of that type. */
-const checkType: RequestCheck = ({ query, body }) => {
+function checkType(query: string, body?: unknown): void {
   const type = tokenType(query);
   if (!TokenType.safeParse(type).success) {
     throw invalidParameters(`type must be one of ${TokenType.options.join(", ")}, got "${type}"`);
@@ -29,13 +23,16 @@ const checkType: RequestCheck = ({ query, body }) => {
       `type of the body (${String((body as { type?: unknown }).type)}) differs from the URL's type (${type})`,
     );
   }
-};
+}
 
 const receiver = (spec: Omit<OperationSpec, "pattern" | "check" | "open">): OperationSpec => ({
   ...spec,
   pattern: TOKEN,
   open: "none",
-  check: (req) => checkType({ ...req, body: spec.method === "PUT" ? req.body : undefined }),
+  check:
+    spec.method === "PUT"
+      ? ({ query, body }) => checkType(query, body)
+      : ({ query }) => checkType(query),
 });
 
 /** mod_tokens: an eMSP's tokens, broadcast to CPOs; real-time authorization routed to their eMSP. */

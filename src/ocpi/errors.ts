@@ -8,7 +8,6 @@ import { type Refusal, refusalOf, type StatusCode } from "./status-codes.js";
  */
 export class OcpiError extends Error {
   override readonly name = "OcpiError";
-  readonly refusal: Refusal;
   readonly statusCode: StatusCode;
   readonly httpStatus: number;
 
@@ -18,7 +17,6 @@ export class OcpiError extends Error {
   constructor(refusal: Refusal, message: string, headers?: Record<string, string>) {
     super(message);
     const { statusCode, httpStatus } = refusalOf(refusal);
-    this.refusal = refusal;
     this.statusCode = statusCode;
     this.httpStatus = httpStatus;
     this.headers = headers;

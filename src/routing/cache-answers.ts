@@ -4,13 +4,12 @@ import type { CachedModuleSpec } from "../modules/index.js";
 import { type Method, type Params, urlOwner } from "../modules/module-spec.js";
 import { envelopeText } from "../ocpi/envelope.js";
 import { invalidParameters, notFound, unknownLocation } from "../ocpi/errors.js";
-import { routingHeaders } from "../ocpi/headers.js";
 import { pageHeaders, parsePage } from "../ocpi/pagination.js";
 import { hubParty, type PartyRef, partyName } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import { hiddenPlatformIds } from "../registry/visibility.js";
 import type { CallerScope, RequestScope } from "./scope.js";
-import { answer, idHeaders } from "./scope.js";
+import { answer, answerHeaders } from "./scope.js";
 
 /** The largest page of a list from the cache (X-Limit); also the default. */
 export const CACHE_PAGE_MAX = 500;
@@ -83,7 +82,7 @@ function accessOf(module: CachedModuleSpec): CacheAccess {
 
 /** Headers of an answer the hub gives as the receiver: to = requester, from = the hub. */
 function hubHeaders(scope: RequestScope, requester: PartyRef): Record<string, string> {
-  return { ...idHeaders(scope), ...routingHeaders(requester, hubParty(scope.deps.config)) };
+  return answerHeaders(scope, requester, hubParty(scope.deps.config));
 }
 
 const successText = (scope: RequestScope, dataJson: string) =>

@@ -207,7 +207,7 @@ function addressedToHub({ op }: RequestFacts): RoutingDecision {
  * without an attempt (hubclientinfo: Scenarios); connected but without the
  * interface → 4000.
  */
-export function findTarget(
+function findTarget(
   registry: RegistryView,
   to: PartyRef,
   op: Pick<Operation, "module" | "iface" | "receivers">,

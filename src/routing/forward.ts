@@ -7,11 +7,11 @@ import {
   type OcpiError,
   receiverNotConnected,
 } from "../ocpi/errors.js";
-import { Header, OutHeader, RoutingHeader, routingHeaders } from "../ocpi/headers.js";
+import { Header, OutHeader, routingHeaders } from "../ocpi/headers.js";
 import { type PartyRef, partyName } from "../ocpi/parties.js";
 import type { Platform } from "../registry/registry.js";
 import type { CallerScope, RequestScope } from "./scope.js";
-import { answer } from "./scope.js";
+import { answer, answerHeaders } from "./scope.js";
 
 /** One forwarded request: where it goes and the routing pair the receiver sees. */
 export interface Hop {
@@ -103,15 +103,7 @@ export function relay(
   parties: { to: PartyRef; from: PartyRef },
   extra?: Record<string, string>,
 ): Response {
-  // One literal rather than spreads of smaller header objects: this runs on every forwarded answer.
-  const headers: Record<string, string> = {
-    [OutHeader.requestId]: scope.requestId,
-    [OutHeader.correlationId]: scope.correlationId,
-    [RoutingHeader.toCountryCode]: parties.to.countryCode,
-    [RoutingHeader.toPartyId]: parties.to.partyId,
-    [RoutingHeader.fromCountryCode]: parties.from.countryCode,
-    [RoutingHeader.fromPartyId]: parties.from.partyId,
-  };
+  const headers = answerHeaders(scope, parties.to, parties.from);
   const total = res.headers[Header.totalCount];
   if (total !== undefined) headers[OutHeader.totalCount] = total;
   const limit = res.headers[Header.limit];

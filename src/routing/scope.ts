@@ -1,7 +1,8 @@
 import type { Deps } from "../deps.js";
 import type { Logger } from "../logging/logger.js";
 import { envelope } from "../ocpi/envelope.js";
-import { OutHeader } from "../ocpi/headers.js";
+import { OutHeader, RoutingHeader } from "../ocpi/headers.js";
+import type { PartyRef } from "../ocpi/parties.js";
 import type { StatusCode } from "../ocpi/status-codes.js";
 import type { Caller } from "../registry/registry.js";
 
@@ -50,6 +51,26 @@ export function reply<T>(
     ...idHeaders(scope),
     ...options.headers,
   });
+}
+
+/**
+ * The headers of an answer to a routed request: the request's ids and the
+ * routing pair (to = the requester, from = who answers). One literal rather
+ * than spreads of smaller header objects: it runs on every routed answer.
+ */
+export function answerHeaders(
+  scope: Pick<RequestScope, "requestId" | "correlationId">,
+  to: PartyRef,
+  from: PartyRef,
+): Record<string, string> {
+  return {
+    [OutHeader.requestId]: scope.requestId,
+    [OutHeader.correlationId]: scope.correlationId,
+    [RoutingHeader.toCountryCode]: to.countryCode,
+    [RoutingHeader.toPartyId]: to.partyId,
+    [RoutingHeader.fromCountryCode]: from.countryCode,
+    [RoutingHeader.fromPartyId]: from.partyId,
+  };
 }
 
 /** The request's ids, echoed on every answer. */

@@ -1,20 +1,21 @@
 import { FUNCTIONAL_MODULES } from "../../src/modules/index.js";
 import type { Modules } from "./parties.js";
 
-/**
- * terminology: Typical OCPI implementations per Role. The CPO is Sender of
- * locations, sessions, cdrs and tariffs and Receiver of every other routed
- * module; the eMSP the other way round.
- */
 /** The functional modules, by identifier. */
 export const ROUTED_MODULES = FUNCTIONAL_MODULES.map((m) => m.id);
 
-const CPO_SENDS = new Set<string>(["locations", "sessions", "cdrs", "tariffs"]);
-export const CPO_MODULES: Modules = ROUTED_MODULES.map((identifier) => ({
-  identifier,
-  role: CPO_SENDS.has(identifier) ? "SENDER" : "RECEIVER",
+/**
+ * terminology: Typical OCPI implementations per Role, as the module records
+ * say it: the CPO is Sender of the modules whose Sender role it holds
+ * (locations, sessions, cdrs, tariffs) and Receiver of the others; the eMSP
+ * the other way round.
+ */
+const cpoSends = (m: (typeof FUNCTIONAL_MODULES)[number]) => m.roles.SENDER.includes("CPO");
+export const CPO_MODULES: Modules = FUNCTIONAL_MODULES.map((m) => ({
+  identifier: m.id,
+  role: cpoSends(m) ? "SENDER" : "RECEIVER",
 }));
-export const EMSP_MODULES: Modules = ROUTED_MODULES.map((identifier) => ({
-  identifier,
-  role: CPO_SENDS.has(identifier) ? "RECEIVER" : "SENDER",
+export const EMSP_MODULES: Modules = FUNCTIONAL_MODULES.map((m) => ({
+  identifier: m.id,
+  role: cpoSends(m) ? "RECEIVER" : "SENDER",
 }));
