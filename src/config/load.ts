@@ -19,7 +19,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "environment");
       const value = input[name];
-      const shown = value === undefined || name === "ADMIN_TOKEN" ? "" : ` (got "${value}")`;
+      const secret = name === "ADMIN_TOKEN" || name === "TOKEN_ENCRYPTION_KEY";
+      const shown = value === undefined || secret ? "" : ` (got "${value}")`;
       return `${name} ${issue.message}${shown}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
@@ -31,9 +32,11 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       : e.DATABASE_URL === "memory://"
         ? { kind: "pglite-memory" }
         : { kind: "postgres", url: e.DATABASE_URL };
+  const hubUrl = e.HUB_URL ?? `http://localhost:${e.PORT}`;
+  const key = e.TOKEN_ENCRYPTION_KEY;
   return Object.freeze({
     port: e.PORT,
-    hubUrl: e.HUB_URL ?? `http://localhost:${e.PORT}`,
+    hubUrl,
     hubCountryCode: e.HUB_COUNTRY_CODE,
     hubPartyId: e.HUB_PARTY_ID,
     database,
@@ -44,5 +47,13 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     deliveryCatchUp: e.DELIVERY_CATCH_UP,
     probeIntervalMs: e.PROBE_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    urlPolicy: e.URL_POLICY ?? (hubUrl.startsWith("https://") ? "strict" : "open"),
+    urlAllow: Object.freeze([...e.URL_ALLOW]),
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    maxRelayBytes: e.MAX_RELAY_BYTES,
+    platformRateLimit: e.PLATFORM_RATE_LIMIT,
+    tokenEncryptionKey:
+      key === undefined ? undefined : Buffer.from(key, key.length === 64 ? "hex" : "base64"),
   });
 }

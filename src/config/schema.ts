@@ -15,6 +15,12 @@ const httpUrl = z
   })
   .transform((value) => value.replace(/\/+$/, ""));
 
+const bytes = z.coerce
+  .number({ error: "must be a whole number of bytes" })
+  .int("must be a whole number of bytes")
+  .min(1024, "must be at least 1024")
+  .max(1024 * 1024 * 1024, "must be at most 1073741824");
+
 const databaseUrl = z
   .string()
   .refine((value) => /^(postgres|postgresql):\/\/\S+$|^memory:\/\/$/.test(value), {
@@ -24,6 +30,15 @@ const databaseUrl = z
 const natsUrl = z.string().refine((value) => /^(nats|tls|ws|wss):\/\/\S+$/.test(value), {
   message: "must be a nats://host:port URL",
 });
+
+/** A URL_ALLOW entry: a host name, an IPv4/IPv6 address, or either with a /prefix length. */
+function isAllowEntry(entry: string): boolean {
+  const [host = "", prefix, extra] = entry.split("/");
+  if (extra !== undefined || !/^[0-9A-Za-z.:-]+$/.test(host)) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (host.includes(":") ? 128 : 32);
+}
 
 /**
  * Every environment variable the hub reads (architecture.md, Configuration).
@@ -75,6 +90,38 @@ export const envSchema = z.object({
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` })
     .default("info"),
+  HOST: z
+    .string()
+    .regex(/^[0-9A-Za-z.:-]+$/, "must be a host name or an IP address")
+    .default("0.0.0.0"),
+  URL_POLICY: z.enum(["strict", "open"], { error: "must be strict or open" }).optional(),
+  URL_ALLOW: z
+    .string()
+    .transform((value) =>
+      value
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ""),
+    )
+    .refine((entries) => entries.every(isAllowEntry), {
+      message: "must list host names, IP addresses or CIDRs, separated by commas",
+    })
+    .default([]),
+  MAX_BODY_BYTES: bytes.default(2 * 1024 * 1024),
+  MAX_RELAY_BYTES: bytes.default(16 * 1024 * 1024),
+  PLATFORM_RATE_LIMIT: z.coerce
+    .number({ error: "must be a whole number of requests per second" })
+    .int("must be a whole number of requests per second")
+    .min(1, "must be at least 1")
+    .max(1_000_000, "must be at most 1000000")
+    .default(1000),
+  TOKEN_ENCRYPTION_KEY: z
+    .string()
+    .regex(
+      /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/,
+      "must be 32 bytes, as 64 hex digits or 44 characters of Base64",
+    )
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -101,4 +148,18 @@ export interface Config {
   /** How often the versions endpoint of an OFFLINE platform is tried. */
   probeIntervalMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Bind address of the OCPI listener. */
+  host: string;
+  /** Party-supplied URLs: strict = https to public addresses (and urlAllow); open = anything. */
+  urlPolicy: "strict" | "open";
+  /** Host names, IP addresses and CIDRs exempt from the public-address rule under strict. */
+  urlAllow: readonly string[];
+  /** Largest inbound request body; past it 413. */
+  maxBodyBytes: number;
+  /** Largest answer the hub relays or reads from a party; past it 3000. */
+  maxRelayBytes: number;
+  /** Requests per second one platform may send. */
+  platformRateLimit: number;
+  /** 32-byte key that encrypts stored party tokens; plain when undefined. */
+  tokenEncryptionKey: Buffer | undefined;
 }

@@ -10,6 +10,7 @@ export const Header = {
   toPartyId: "ocpi-to-party-id",
   fromCountryCode: "ocpi-from-country-code",
   fromPartyId: "ocpi-from-party-id",
+  via: "via",
 } as const;
 
 /** Spelling used on outgoing requests and responses (header names are case-insensitive). */

@@ -17,6 +17,13 @@ describe("loadConfig", () => {
       deliveryCatchUp: true,
       probeIntervalMs: 300_000,
       logLevel: "info",
+      host: "0.0.0.0",
+      urlPolicy: "open",
+      urlAllow: [],
+      maxBodyBytes: 2 * 1024 * 1024,
+      maxRelayBytes: 16 * 1024 * 1024,
+      platformRateLimit: 1000,
+      tokenEncryptionKey: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -36,6 +43,12 @@ describe("loadConfig", () => {
       DELIVERY_CATCH_UP: "false",
       PROBE_INTERVAL_MS: "60000",
       LOG_LEVEL: "debug",
+      HOST: "127.0.0.1",
+      URL_ALLOW: "partner.example.com, 10.1.0.0/16",
+      MAX_BODY_BYTES: "65536",
+      MAX_RELAY_BYTES: "1048576",
+      PLATFORM_RATE_LIMIT: "50",
+      TOKEN_ENCRYPTION_KEY: "ab".repeat(32),
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -50,7 +63,15 @@ describe("loadConfig", () => {
       deliveryCatchUp: false,
       probeIntervalMs: 60_000,
       logLevel: "debug",
+      host: "127.0.0.1",
+      urlPolicy: "strict",
+      urlAllow: ["partner.example.com", "10.1.0.0/16"],
+      maxBodyBytes: 65_536,
+      maxRelayBytes: 1_048_576,
+      platformRateLimit: 50,
     });
+    expect(config.tokenEncryptionKey).toEqual(Buffer.alloc(32, 0xab));
+    expect(loadConfig({ HUB_URL: "https://h.example", URL_POLICY: "open" }).urlPolicy).toBe("open");
     expect(loadConfig({ PORT: "4000" }).hubUrl).toBe("http://localhost:4000");
     expect(loadConfig({ DATABASE_URL: "memory://" }).database).toEqual({ kind: "pglite-memory" });
   });
@@ -77,6 +98,14 @@ describe("loadConfig", () => {
     ["DELIVERY_CATCH_UP", "yes"],
     ["PROBE_INTERVAL_MS", "-1"],
     ["LOG_LEVEL", "loud"],
+    ["HOST", "a host"],
+    ["URL_POLICY", "loose"],
+    ["URL_ALLOW", "partner.example.com, not a host"],
+    ["URL_ALLOW", "10.0.0.0/99"],
+    ["MAX_BODY_BYTES", "10"],
+    ["MAX_RELAY_BYTES", "lots"],
+    ["PLATFORM_RATE_LIMIT", "0"],
+    ["TOKEN_ENCRYPTION_KEY", "too-short"],
   ])("refuses %s=%s with one line naming the variable", (name, value) => {
     let error: unknown;
     try {
