@@ -84,6 +84,12 @@ export class FakePlatform {
   modules: { identifier: string; role: "SENDER" | "RECEIVER" }[];
   /** Verification the platform made of the hub's token during hub-initiated registration. */
   hubVersionsCheck: { status: number; body: any } | undefined;
+  /** Endpoints its version details list as given, after the generated ones (any URL at all). */
+  extraEndpoints: { identifier: string; role: "SENDER" | "RECEIVER"; url: string }[] = [];
+  /** Awaited when the hub's credentials POST or PUT arrives, before the platform acts on it. */
+  beforeCredentialsAnswer: ((method: "POST" | "PUT", body: any) => Promise<void>) | undefined;
+  /** How it answers the hub's credentials PUT: switch to new tokens, or refuse with 3001. */
+  credentialsPut: "ok" | "refuse" = "ok";
   url = "";
   private handlers: Handler[] = [];
 
@@ -208,11 +214,13 @@ export class FakePlatform {
           url: `${this.url}/ocpi/2.2.1/credentials`,
         });
       }
+      endpoints.push(...this.extraEndpoints);
       return c.json(this.envelope({ version: "2.2.1", endpoints }));
     });
     app.post("/ocpi/2.2.1/credentials", async (c) => {
       const body = (await c.req.json()) as any;
       this.hubCredentials = body;
+      await this.beforeCredentialsAnswer?.("POST", body);
       // As a real platform does: call the hub back with the token it was just given.
       const check = await fetch(body.url, {
         headers: { authorization: `Token ${Buffer.from(body.token).toString("base64")}` },
@@ -224,6 +232,29 @@ export class FakePlatform {
       return c.json(
         this.envelope({
           token: this.tokenForHub,
+          url: this.versionsUrl,
+          roles: this.credentialsRoles,
+        }),
+      );
+    });
+    // The hub updates its credentials (a token rotation): the platform checks the new token
+    // it was given, then issues the hub a new one of its own; the old one dies.
+    app.put("/ocpi/2.2.1/credentials", async (c) => {
+      const body = (await c.req.json()) as any;
+      await this.beforeCredentialsAnswer?.("PUT", body);
+      if (this.credentialsPut === "refuse")
+        return c.json(this.envelope(undefined, 3001, "cannot update the credentials now"));
+      const check = await fetch(body.url, {
+        headers: { authorization: `Token ${Buffer.from(body.token).toString("base64")}` },
+      });
+      this.hubVersionsCheck = { status: check.status, body: await check.json() };
+      if (check.status !== 200)
+        return c.json(this.envelope(undefined, 3001, "cannot reach the hub"));
+      this.hubCredentials = body;
+      this.hubToken = body.token;
+      return c.json(
+        this.envelope({
+          token: this.newTokenForHub(),
           url: this.versionsUrl,
           roles: this.credentialsRoles,
         }),
