@@ -89,6 +89,9 @@ export async function createRegistry(options: {
   safetyRefreshMs?: number;
 }): Promise<Registry> {
   const { store, bus, logger, instanceId } = options;
+  // Tokens stored before TOKEN_ENCRYPTION_KEY was set are encrypted at the first start with it.
+  const sealed = await store.sealPlainTokens();
+  if (sealed > 0) logger.info({ platforms: sealed }, "encrypted the stored tokens of platforms");
   let snapshot = build(await store.loadAll());
   let pending: Promise<void> | undefined;
   let again = false;

@@ -11,6 +11,7 @@ import {
 import type { BusinessDetails } from "../ocpi/schemas/credentials.js";
 import type { TokenEncoding } from "../ocpi/tokens.js";
 import { partyKey } from "./store-platforms.js";
+import type { TokenSeal } from "./token-seal.js";
 
 /** What a completed credentials exchange leaves behind. */
 export interface Registration {
@@ -24,7 +25,7 @@ export interface Registration {
 }
 
 /** The credentials a platform and the hub exchanged, and the claims that guard the exchange. */
-export function registryRegistrations(db: Database) {
+export function registryRegistrations(db: Database, seal: TokenSeal) {
   /** Updates a platform only while it is PENDING and no hub-initiated handshake holds it. */
   async function updateIfUnclaimed(
     id: string,
@@ -74,7 +75,7 @@ export function registryRegistrations(db: Database) {
             version: reg.version,
             versionsUrl: reg.versionsUrl,
             endpoints: reg.endpoints,
-            outboundToken: reg.outboundToken,
+            outboundToken: seal.seal(id, reg.outboundToken),
             outboundTokenEncoding: reg.outboundTokenEncoding,
             inboundTokenHash: reg.inboundTokenHash,
             tokenAHash: null,

@@ -26,7 +26,10 @@ export const platforms = pgTable("platforms", {
   versionsUrl: text("versions_url"),
   /** The platform's endpoints for `version`, from its version details. */
   endpoints: jsonb("endpoints").$type<StoredEndpoint[]>().notNull().default([]),
-  /** The token the platform issued to the hub (the hub's credentials towards it). */
+  /**
+   * The token the platform issued to the hub (the hub's credentials towards
+   * it); AES-256-GCM encrypted when TOKEN_ENCRYPTION_KEY is set (registry/token-seal.ts).
+   */
   outboundToken: text("outbound_token"),
   /** Whether the platform expects that token Base64-encoded (2.2.1) or raw (older peers). */
   outboundTokenEncoding: text("outbound_token_encoding", { enum: ["base64", "raw"] })
