@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
+import { abandonedBefore } from "../hub/credentials/claims.js";
 import { HandshakeBusy, registerByHub } from "../hub/credentials/handshake.js";
 import { redactText } from "../logging/redact.js";
 import { OcpiError } from "../ocpi/errors.js";
@@ -54,9 +55,17 @@ export function registrationRoutes() {
     const deps = c.var.deps;
     const platform = platformOr404(deps, c.req.param("id"));
     const tokenA = generateToken();
-    if (!(await deps.store.replaceTokenA(platform.id, hashToken(tokenA), deps.clock.now()))) {
+    const replaced = await deps.store.replaceTokenA(
+      platform.id,
+      hashToken(tokenA),
+      deps.clock.now(),
+      abandonedBefore(deps),
+    );
+    if (!replaced) {
       throw adminConflict(
-        `platform is ${platform.status}; only a PENDING platform gets a new Token A`,
+        platform.status === "PENDING"
+          ? "a registration the hub started holds this platform; try again when it has ended"
+          : `platform is ${platform.status}; only a PENDING platform gets a new Token A`,
       );
     }
     await deps.registry.changed(platform.id);

@@ -86,10 +86,12 @@ export class FakePlatform {
   hubVersionsCheck: { status: number; body: any } | undefined;
   /** Endpoints its version details list as given, after the generated ones (any URL at all). */
   extraEndpoints: { identifier: string; role: "SENDER" | "RECEIVER"; url: string }[] = [];
+  /** Awaited for every request it accepts, once recorded and before it is answered. */
+  beforeRequest: ((req: Recorded) => Promise<void>) | undefined;
   /** Awaited when the hub's credentials POST or PUT arrives, before the platform acts on it. */
   beforeCredentialsAnswer: ((method: "POST" | "PUT", body: any) => Promise<void>) | undefined;
-  /** How it answers the hub's credentials PUT: switch to new tokens, or refuse with 3001. */
-  credentialsPut: "ok" | "refuse" = "ok";
+  /** The hub's credentials calls it refuses with 3001 (after beforeCredentialsAnswer). */
+  refuseCredentials: ("POST" | "PUT")[] = [];
   url = "";
   private handlers: Handler[] = [];
 
@@ -184,6 +186,7 @@ export class FakePlatform {
         token: accepted ? token : undefined,
       });
       if (!accepted) return c.json(this.envelope(undefined, 2000, "Unauthorized"), 401);
+      await this.beforeRequest?.(this.requests[this.requests.length - 1] as Recorded);
       await next();
     });
     app.get("/ocpi/versions", async (c) => {
@@ -221,6 +224,8 @@ export class FakePlatform {
       const body = (await c.req.json()) as any;
       this.hubCredentials = body;
       await this.beforeCredentialsAnswer?.("POST", body);
+      if (this.refuseCredentials.includes("POST"))
+        return c.json(this.envelope(undefined, 3001, "cannot register now"));
       // As a real platform does: call the hub back with the token it was just given.
       const check = await fetch(body.url, {
         headers: { authorization: `Token ${Buffer.from(body.token).toString("base64")}` },
@@ -242,7 +247,7 @@ export class FakePlatform {
     app.put("/ocpi/2.2.1/credentials", async (c) => {
       const body = (await c.req.json()) as any;
       await this.beforeCredentialsAnswer?.("PUT", body);
-      if (this.credentialsPut === "refuse")
+      if (this.refuseCredentials.includes("PUT"))
         return c.json(this.envelope(undefined, 3001, "cannot update the credentials now"));
       const check = await fetch(body.url, {
         headers: { authorization: `Token ${Buffer.from(body.token).toString("base64")}` },
