@@ -34,6 +34,45 @@ export type RegistrationGuard =
   | { status: PlatformStatus; inboundTokenHash: string | null }
   | { status: "PENDING"; abandonedBefore: Date };
 
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * Stores a completed exchange inside `tx`: the platform's token (sealed),
+ * endpoints and business details, the hash of the hub's new token. The
+ * token the hub issued first (Token A, or a rotation's new token) is spent.
+ */
+export async function writeRegistration(
+  tx: Transaction,
+  seal: TokenSeal,
+  id: string,
+  reg: Registration,
+  options: { status: PlatformStatus; now: Date; lastError?: string },
+): Promise<void> {
+  await tx
+    .update(platforms)
+    .set({
+      status: options.status,
+      version: reg.version,
+      versionsUrl: reg.versionsUrl,
+      endpoints: reg.endpoints,
+      outboundToken: seal.seal(id, reg.outboundToken),
+      outboundTokenEncoding: reg.outboundTokenEncoding,
+      inboundTokenHash: reg.inboundTokenHash,
+      tokenAHash: null,
+      lastError: options.lastError ?? null,
+      registeredAt: options.now,
+      updatedAt: options.now,
+    })
+    .where(eq(platforms.id, id));
+  const rows = await tx.select().from(parties).where(eq(parties.platformId, id));
+  for (const party of rows) {
+    const details = reg.businessDetails.get(partyKey(party));
+    if (details !== undefined) {
+      await tx.update(parties).set({ businessDetails: details }).where(eq(parties.id, party.id));
+    }
+  }
+}
+
 /** The credentials a platform and the hub exchanged, and the claims that guard the exchange. */
 export function registryRegistrations(db: Database, seal: TokenSeal) {
   /** Updates a platform only while it is PENDING and no live hub-initiated handshake holds it. */
@@ -86,32 +125,10 @@ export function registryRegistrations(db: Database, seal: TokenSeal) {
             ? row.inboundTokenHash !== null && row.updatedAt >= expect.abandonedBefore
             : row.inboundTokenHash !== expect.inboundTokenHash;
         if (holds) return false;
-        await tx
-          .update(platforms)
-          .set({
-            status: row.status === "PENDING" ? "CONNECTED" : row.status,
-            version: reg.version,
-            versionsUrl: reg.versionsUrl,
-            endpoints: reg.endpoints,
-            outboundToken: seal.seal(id, reg.outboundToken),
-            outboundTokenEncoding: reg.outboundTokenEncoding,
-            inboundTokenHash: reg.inboundTokenHash,
-            tokenAHash: null,
-            lastError: null,
-            registeredAt: now,
-            updatedAt: now,
-          })
-          .where(eq(platforms.id, id));
-        const rows = await tx.select().from(parties).where(eq(parties.platformId, id));
-        for (const party of rows) {
-          const details = reg.businessDetails.get(partyKey(party));
-          if (details !== undefined) {
-            await tx
-              .update(parties)
-              .set({ businessDetails: details })
-              .where(eq(parties.id, party.id));
-          }
-        }
+        await writeRegistration(tx, seal, id, reg, {
+          status: row.status === "PENDING" ? "CONNECTED" : row.status,
+          now,
+        });
         return true;
       });
     },

@@ -37,7 +37,11 @@ export const platforms = pgTable("platforms", {
     .default("base64"),
   /** SHA-256 of the token the hub issued to the platform; the platform presents it to the hub. */
   inboundTokenHash: text("inbound_token_hash").unique(),
-  /** SHA-256 of the bootstrap Token A while the platform has not registered. */
+  /**
+   * SHA-256 of a token the hub issued that the platform has not put to use
+   * yet: the bootstrap Token A while unregistered; once registered, the new
+   * token of a rotation in flight (registry/store-rotations.ts).
+   */
   tokenAHash: text("token_a_hash").unique(),
   /** The last handshake or connection failure, for the operator. */
   lastError: text("last_error"),

@@ -30,7 +30,7 @@ export class HandshakeBusy extends Error {
 /** The only OCPI version the hub speaks. */
 
 /** What the hub learns of a platform from its versions and version details. */
-interface Discovery {
+export interface Discovery {
   versionsUrl: string;
   endpoints: StoredEndpoint[];
   encoding: TokenEncoding;
@@ -222,7 +222,11 @@ async function connected(deps: Deps, platformId: string): Promise<void> {
 }
 
 /** What the store keeps of a completed exchange: their token and endpoints, the hash of ours. */
-function registration(found: Discovery, theirs: Credentials, ourToken: string): Registration {
+export function registration(
+  found: Discovery,
+  theirs: Credentials,
+  ourToken: string,
+): Registration {
   return {
     version: OCPI_VERSION,
     versionsUrl: found.versionsUrl,
@@ -263,7 +267,7 @@ function requireInvitedRoles(platform: Platform, body: Credentials): void {
  * first; a 401 on that idempotent GET is retried once raw, for older peers
  * (ocpi-hub-rules §2.2), and the form that worked is kept for this platform.
  */
-async function discover(
+export async function discover(
   deps: Deps,
   versionsUrl: string,
   token: string,
@@ -298,9 +302,9 @@ async function discover(
 }
 
 /** One call to the platform; transport failures become 3001 (credentials: Errors during registration). */
-async function call(
+export async function call(
   deps: Deps,
-  method: "GET" | "POST" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "DELETE",
   url: string,
   token: string,
   encoding: TokenEncoding,
@@ -335,7 +339,12 @@ async function call(
   }
 }
 
-function parseData<T>(res: OutboundResponse, schema: z.ZodType<T>, url: string, what: string): T {
+export function parseData<T>(
+  res: OutboundResponse,
+  schema: z.ZodType<T>,
+  url: string,
+  what: string,
+): T {
   if (res.status === 401) {
     throw unableToUseClientApi(`the platform refused the token at ${url} (HTTP 401)`);
   }
