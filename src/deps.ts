@@ -104,7 +104,7 @@ export async function createDeps(
       overrides.transport ??
       (await openTransport(config.natsUrl, logger, { ackWaitMs: ackWaitMs(config) }));
     const clock = overrides.clock ?? systemClock;
-    const store = createRegistryStore(db.db);
+    const store = createRegistryStore(db.db, { tokenKey: config.tokenEncryptionKey });
     const instanceId = randomUUID();
     const registry = await createRegistry({ store, bus, logger, instanceId });
     const admin = await resolveAdminToken(db, config.adminToken);
