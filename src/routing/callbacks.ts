@@ -80,7 +80,9 @@ export async function openCallback(
   }
   // The hub will POST the result there: the URL policy decides before anything is forwarded.
   const refused = deps.urlPolicy.refusal(original);
-  if (refused !== undefined) throw invalidParameters(`response_url: ${refused}`);
+  if (refused !== undefined) {
+    throw invalidParameters(`response_url ${original} cannot be used: ${refused}`);
+  }
   const now = deps.clock.now();
   await deps.routing.createCallback({
     id,
