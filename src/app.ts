@@ -5,6 +5,7 @@ import { adminRoutes } from "./admin/routes.js";
 import type { AppEnv } from "./app-env.js";
 import type { Deps } from "./deps.js";
 import { versionRoutes } from "./hub/versions.js";
+import { loopGuard } from "./ingress/loop-guard.js";
 import { requestContext, requestLog } from "./ingress/request-context.js";
 import { respond } from "./ingress/respond.js";
 import { OcpiError } from "./ocpi/errors.js";
@@ -19,6 +20,7 @@ import { opsRoutes } from "./ops/routes.js";
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>({ strict: false });
   app.use("*", requestContext(deps));
+  app.use("/ocpi/*", loopGuard(deps.config.hubUrl));
   app.route("/ocpi", versionRoutes());
   app.route("/admin", adminRoutes());
   app.route("/", opsRoutes());

@@ -13,9 +13,11 @@ import { createMemoryQueue } from "./delivery/memory-queue.js";
 import type { DeliveryQueue } from "./delivery/queue.js";
 import { ackWaitMs, createDeliveryService, type DeliveryService } from "./delivery/service.js";
 import { createOcpiClient, type OcpiClient } from "./egress/ocpi-client.js";
+import { createUrlPolicy, type UrlPolicy } from "./egress/url-policy.js";
 import { createPlatformLifecycle, type PlatformLifecycle } from "./hub/lifecycle.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
+import { hubPseudonym, viaValue } from "./ocpi/loop-mark.js";
 import { createRegistry, type Registry } from "./registry/registry.js";
 import { createRegistryStore, type RegistryStore } from "./registry/store.js";
 import { createRoutingStore, type RoutingStore } from "./routing/store.js";
@@ -43,6 +45,8 @@ export interface Deps {
   logger: Logger;
   clock: Clock;
   client: OcpiClient;
+  /** URL_POLICY: what the hub may store and call of the URLs platforms give it. */
+  urlPolicy: UrlPolicy;
   store: RegistryStore;
   registry: Registry;
   /** Token owners, route hints, callbacks and CDR links of routed traffic. */
@@ -109,7 +113,23 @@ export async function createDeps(
     const registry = await createRegistry({ store, bus, logger, instanceId });
     const admin = await resolveAdminToken(db, config.adminToken);
     const routing = createRoutingStore(db.db);
-    const client = createOcpiClient({ timeoutMs: config.forwardTimeoutMs });
+    const urlPolicy = createUrlPolicy({
+      policy: config.urlPolicy,
+      allow: config.urlAllow,
+      hubUrl: config.hubUrl,
+    });
+    if (config.urlPolicy === "open") {
+      logger.warn(
+        { url_policy: "open" },
+        "URL_POLICY=open: the hub calls any http(s) URL a platform gives it, internal addresses included; set an https HUB_URL or URL_POLICY=strict outside a local trial",
+      );
+    }
+    const client = createOcpiClient({
+      timeoutMs: config.forwardTimeoutMs,
+      policy: urlPolicy,
+      via: viaValue(hubPseudonym(config.hubUrl)),
+      maxResponseBytes: config.maxRelayBytes,
+    });
     const cache = createCacheStore(db.db);
     const tasks = createBackgroundTasks(logger);
     const metrics = createMetrics();
@@ -148,6 +168,7 @@ export async function createDeps(
       logger,
       clock,
       client,
+      urlPolicy,
       store,
       registry,
       routing,

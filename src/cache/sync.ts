@@ -145,7 +145,7 @@ async function pull(
       seen.add(url);
       const res = await next;
       const data = res.body.data as unknown[];
-      url = nextUrl(res, spec.module, url);
+      url = nextUrl(deps, res, spec.module, url);
       if (url !== undefined) {
         if (seen.has(url))
           throw new SyncFailure(`${spec.module}: the CPO's Link points back at ${url}`);
@@ -237,14 +237,29 @@ async function fetchPage(
   return res;
 }
 
-/** The CPO's next page, from its Link header, resolved against the page's URL. */
-function nextUrl(res: OutboundResponse, module: CachedModule, url: string): string | undefined {
+/**
+ * The CPO's next page, from its Link header, resolved against the page's
+ * URL; a URL the URL policy refuses ends the sync before it is called.
+ */
+function nextUrl(
+  deps: Deps,
+  res: OutboundResponse,
+  module: CachedModule,
+  url: string,
+): string | undefined {
   const link = res.headers[Header.link];
-  const next = nextLinkUrl(link);
-  if (next === undefined || URL.canParse(next)) return next;
-  try {
-    return new URL(next, url).toString();
-  } catch {
-    throw new SyncFailure(`${module}: GET ${url} answered with an unreadable Link: ${link}`);
+  let next = nextLinkUrl(link);
+  if (next === undefined) return undefined;
+  if (!URL.canParse(next)) {
+    try {
+      next = new URL(next, url).toString();
+    } catch {
+      throw new SyncFailure(`${module}: GET ${url} answered with an unreadable Link: ${link}`);
+    }
   }
+  const refused = deps.urlPolicy.refusal(next);
+  if (refused !== undefined) {
+    throw new SyncFailure(`${module}: GET ${url} answered with a Link to ${next}: ${refused}`);
+  }
+  return next;
 }

@@ -38,7 +38,8 @@ export interface OpenedCallback {
 /**
  * Puts a hub URL with an unguessable id in place of the sender's
  * response_url and remembers the original, the sender and the receiver
- * (commands: Sender interface; chargingprofiles: Receiver interface).
+ * (commands: Sender interface; chargingprofiles: Receiver interface). A
+ * response_url the URL policy refuses is a 2001, and nothing is forwarded.
  */
 export async function openCallback(
   scope: CallerScope,
@@ -76,6 +77,11 @@ export async function openCallback(
     original = given;
     query.set("response_url", hubUrl);
     opened.query = query.toString();
+  }
+  // The hub will POST the result there: the URL policy decides before anything is forwarded.
+  const refused = deps.urlPolicy.refusal(original);
+  if (refused !== undefined) {
+    throw invalidParameters(`response_url ${original} cannot be used: ${refused}`);
   }
   const now = deps.clock.now();
   await deps.routing.createCallback({

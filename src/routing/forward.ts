@@ -29,8 +29,9 @@ export interface Hop {
  * Sends a hop with the hub's token for the receiving platform, a new
  * X-Request-ID and the requester's X-Correlation-ID (transport_and_format:
  * Unique message IDs). A receiver that cannot be used becomes the hub's
- * own error: 4002 on timeout, 4003 when unreachable or when it refuses the
- * hub's credentials, 3000 for an answer that is not an OCPI envelope.
+ * own error: 4002 on timeout, 4003 when unreachable, when the URL policy
+ * refuses its URL or when it refuses the hub's credentials, 3000 for an
+ * answer that is not an OCPI envelope or is larger than MAX_RELAY_BYTES.
  */
 export async function sendHop(scope: RequestScope, hop: Hop): Promise<OutboundResponse> {
   const { deps } = scope;
@@ -66,7 +67,15 @@ export async function sendHop(scope: RequestScope, hop: Hop): Promise<OutboundRe
         throw forwardTimeout(`${who} did not answer within ${deps.config.forwardTimeoutMs} ms`);
       case "unreachable":
         throw receiverNotConnected(`cannot reach ${who}`);
-      default:
+      case "url-refused":
+        throw receiverNotConnected(
+          `the hub may not call ${who}: its URL is refused (${err.reason})`,
+        );
+      case "too-large":
+        throw invalidAnswer(
+          `${who} answered with more than ${deps.config.maxRelayBytes} bytes, the most the hub relays (MAX_RELAY_BYTES)`,
+        );
+      case "invalid-response":
         throw invalidAnswer(`${who} gave an answer that is not an OCPI response: ${err.reason}`);
     }
   }

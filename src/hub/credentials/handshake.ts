@@ -110,6 +110,7 @@ async function exchange(
   refused: () => OcpiError,
 ): Promise<Credentials> {
   requireInvitedRoles(platform, body);
+  requireUsableUrl(deps, body.url, "url");
   const found = await discover(deps, body.url, body.token, correlationId);
   const token = generateToken();
   const saved = await deps.store.saveRegistration(
@@ -135,6 +136,7 @@ export async function registerByHub(
   tokenA: string,
   correlationId: string,
 ): Promise<void> {
+  requireUsableUrl(deps, versionsUrl, "versions_url");
   let found = await discover(deps, versionsUrl, tokenA, correlationId);
   const credentialsUrl = found.endpoints.find((e) => e.identifier === "credentials")?.url;
   if (credentialsUrl === undefined) {
@@ -262,10 +264,25 @@ function requireInvitedRoles(platform: Platform, body: Credentials): void {
   }
 }
 
+/** A URL the registering side gave: one the URL policy refuses is a 2001 naming the field. */
+function requireUsableUrl(deps: Deps, url: string, field: string): void {
+  const refused = deps.urlPolicy.refusal(url);
+  if (refused !== undefined) throw invalidParameters(`${field} ${url} cannot be used: ${refused}`);
+}
+
+/** A URL the platform's answers gave: one the URL policy refuses is a 3001, before any call. */
+function requireCallableUrl(deps: Deps, url: string, what: string): void {
+  const refused = deps.urlPolicy.refusal(url);
+  if (refused !== undefined) {
+    throw unableToUseClientApi(`${what} ${url} cannot be used: ${refused}`);
+  }
+}
+
 /**
  * GET versions, pick 2.2.1, GET its details. The token goes Base64-encoded
  * first; a 401 on that idempotent GET is retried once raw, for older peers
  * (ocpi-hub-rules §2.2), and the form that worked is kept for this platform.
+ * Every URL passes the URL policy before it is called or kept.
  */
 export async function discover(
   deps: Deps,
@@ -273,6 +290,7 @@ export async function discover(
   token: string,
   correlationId: string,
 ): Promise<Discovery> {
+  requireCallableUrl(deps, versionsUrl, "the versions URL");
   let encoding: TokenEncoding = "base64";
   let res = await call(deps, "GET", versionsUrl, token, encoding, correlationId, {
     what: "versions",
@@ -291,6 +309,7 @@ export async function discover(
       `no mutual version: the platform offers ${offered}, the hub speaks ${OCPI_VERSION}`,
     );
   }
+  requireCallableUrl(deps, mutual.url, "the version details URL");
   const detailsRes = await call(deps, "GET", mutual.url, token, encoding, correlationId, {
     what: "version details",
   });
@@ -298,10 +317,17 @@ export async function discover(
   if (!details.endpoints.some((e) => e.identifier === "credentials")) {
     throw noMatchingEndpoints(`the version details at ${mutual.url} list no credentials endpoint`);
   }
+  for (const e of details.endpoints) {
+    requireCallableUrl(deps, e.url, `the ${e.identifier} ${e.role} endpoint`);
+  }
   return { versionsUrl, endpoints: details.endpoints, encoding };
 }
 
-/** One call to the platform; transport failures become 3001 (credentials: Errors during registration). */
+/**
+ * One call to the platform; transport failures become 3001 (credentials: Errors during
+ * registration) naming only their kind: codes and bodies would let a registering party
+ * map what answers at an address it names. The log keeps them.
+ */
 export async function call(
   deps: Deps,
   method: "GET" | "POST" | "PUT" | "DELETE",
@@ -331,9 +357,12 @@ export async function call(
           requestId: "",
         };
       }
-      throw unableToUseClientApi(
-        `could not use the platform's ${options.what} endpoint: ${err.message}`,
+      deps.logger.warn(
+        { url, failure: err.failure, reason: err.message },
+        `registration: the platform's ${options.what} endpoint could not be used`,
       );
+      const kind = err.failure === "url-refused" ? err.reason : err.failure.replace("-", " ");
+      throw unableToUseClientApi(`could not use the platform's ${options.what} endpoint (${kind})`);
     }
     throw err;
   }
