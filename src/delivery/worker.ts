@@ -146,8 +146,12 @@ async function send(d: WorkerDeps, delivery: Delivery, platform: Platform): Prom
     if (code >= 1000 && code < 2000 && res.status < 300) return { kind: "delivered" };
     return { kind: "rejected", reason: `answered HTTP ${res.status}, status_code ${code}` };
   } catch (err) {
-    if (err instanceof OutboundError) return { kind: "failed", reason: err.message };
-    throw err;
+    if (!(err instanceof OutboundError)) throw err;
+    // The URL policy or the answer's size would refuse every retry alike.
+    if (err.failure === "url-refused" || err.failure === "too-large") {
+      return { kind: "rejected", reason: err.message };
+    }
+    return { kind: "failed", reason: err.message };
   }
 }
 

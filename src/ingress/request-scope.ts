@@ -17,6 +17,7 @@ class ContextScope implements CallerScope {
   readonly correlationId: string;
   readonly url: string;
   readonly caller: Caller;
+  readonly via: string | undefined;
   readonly #c: Context<AppEnv>;
 
   constructor(c: Context<AppEnv>) {
@@ -26,6 +27,7 @@ class ContextScope implements CallerScope {
     this.correlationId = c.get("correlationId");
     this.url = c.req.url;
     this.caller = c.get("caller");
+    this.via = c.req.header("via");
   }
 
   get log(): Logger {

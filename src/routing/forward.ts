@@ -52,7 +52,7 @@ export async function sendHop(scope: RequestScope, hop: Hop): Promise<OutboundRe
       requestId: randomUUID(),
       correlationId: scope.correlationId,
       pool: platform.id,
-      headers: routingHeaders(hop.to, hop.from),
+      headers: withVia(routingHeaders(hop.to, hop.from), scope.via),
     });
   } catch (err) {
     if (!(err instanceof OutboundError)) throw err;
@@ -124,4 +124,10 @@ export function relay(
       ? 200
       : res.status;
   return answer(res.text, status, headers);
+}
+
+/** The routing headers, and the Via the request arrived with when it had one. */
+function withVia(headers: Record<string, string>, via: string | undefined): Record<string, string> {
+  if (via !== undefined) headers.via = via;
+  return headers;
 }

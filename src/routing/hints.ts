@@ -164,6 +164,12 @@ async function linkCdr(
     return undefined;
   }
   const { deps } = scope;
+  const refused = deps.urlPolicy.refusal(location);
+  if (refused !== undefined) {
+    // The CPO could never GET it through the hub: the answer goes back without a Location.
+    scope.log.warn({ reason: refused }, "the eMSP's CDR Location is refused by the URL policy");
+    return undefined;
+  }
   const id = randomBytes(18).toString("base64url");
   await deps.routing.createCdrLink({
     id,

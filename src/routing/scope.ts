@@ -19,6 +19,12 @@ export interface RequestScope {
   readonly url: string;
   /** The request's logger, with its ids bound. */
   readonly log: Logger;
+  /**
+   * The Via the request arrived with, passed on by every hop it causes
+   * (the client appends the hub's own mark), so that a loop through
+   * another hub that marks its requests the same way comes back marked.
+   */
+  readonly via?: string;
   /** Names the platform the request was forwarded to. */
   forwardedTo(platformId: string): void;
 }

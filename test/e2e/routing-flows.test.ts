@@ -433,6 +433,23 @@ describe("cdrs", () => {
     expect(emsp.requests.length).toBe(seen);
   });
 
+  it("CPO POST of a CDR whose Location the URL policy refuses (a user name): relayed without a Location, nothing stored", async () => {
+    const refused = `${emsp.endpointUrl("cdrs", "RECEIVER")}/NL/CPO/12345`.replace(
+      "http://",
+      "http://user:secret@",
+    );
+    const posted = await cpoToEmsp({
+      method: "POST",
+      path: "cdrs/receiver",
+      body: cdr,
+      answer: { ...ok(), headers: { Location: refused } },
+    });
+    expect(posted.answer.body.status_code).toBe(1000);
+    expect(posted.answer.headers.get("location")).toBeNull();
+    expect(hub.logText()).toContain("the eMSP's CDR Location is refused by the URL policy");
+    expect(hub.logText()).not.toContain("user:secret");
+  });
+
   it("eMSP list GET reaches the CPO's cdrs Sender with its totals relayed", async () => {
     await listWithTotals(
       emspToCpo,

@@ -122,6 +122,24 @@ describe("the Via mark", () => {
     for (const r of sent) expect(r.headers.via, `${r.method} ${r.path}`).toBe(mark);
   });
 
+  it("passes on the Via a forwarded request arrived with and appends its own, so a loop through another hub comes back marked", async () => {
+    hub = await startHub();
+    const mark = viaValue(hubPseudonym(hub.url));
+    const { platform: cpo } = await hub.connect([cpoRole], {
+      modules: [{ identifier: "tokens", role: "RECEIVER" }],
+    });
+    const { platform: emsp } = await hub.connect([emspRole], { modules: [] });
+    const otherHub = viaValue(hubPseudonym("https://other-hub.example.com"));
+    const put = await emsp.hubRoute(
+      "PUT",
+      `${hub.url}/ocpi/2.2.1/tokens/receiver/DE/EMX/${tokenOf().uid}`,
+      { to: "NL/CPY", body: tokenOf(), headers: { via: otherHub } },
+    );
+    expect(put.body.status_code).toBe(1000);
+    const [forwarded] = cpo.moduleRequests("tokens", "RECEIVER");
+    expect(forwarded?.headers.via).toBe(`${otherHub}, ${mark}`);
+  });
+
   it("refuses an inbound request carrying this hub's mark with 4000, before authentication; another hub's mark passes", async () => {
     hub = await startHub();
     const mark = viaValue(hubPseudonym(hub.url));

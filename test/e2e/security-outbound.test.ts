@@ -8,7 +8,7 @@ import { expectOk, expectRefused } from "../support/expect.js";
 import type { FakePlatform } from "../support/fake-platform.js";
 import { closeServer } from "../support/net.js";
 import { CPO_MODULES, EMSP_MODULES } from "../support/routed-modules.js";
-import { startHub, type TestHub } from "../support/test-hub.js";
+import { deliveryRow, startHub, type TestHub } from "../support/test-hub.js";
 
 /**
  * What the hub's outbound connections may cost it: the size of an answer it
@@ -64,6 +64,33 @@ describe("MAX_RELAY_BYTES", () => {
     expectRefused(await authorize(), 200, 3000, {
       message: ["DE/EMS (Drive App)", "4096 bytes", "MAX_RELAY_BYTES"],
     });
+  });
+});
+
+describe("a delivery whose answer is past MAX_RELAY_BYTES", () => {
+  it("is not retried: a retry would be refused alike; the recipient stays CONNECTED with the reason as its last error", async () => {
+    hub = await startHub({ env: { MAX_RELAY_BYTES: "4096" } });
+    const { platform: cpo, id: cpoId } = await hub.connect([CPO], {
+      modules: CPO_MODULES,
+      name: "Charge Co",
+    });
+    const { platform: emsp } = await hub.connect([EMSP], { modules: EMSP_MODULES, name: "App" });
+    cpo.on((req) =>
+      req.module === "tokens"
+        ? { body: cpo.envelope(undefined, 1000, "x".repeat(20_000)) }
+        : undefined,
+    );
+    const put = await emsp.hubRoute(
+      "PUT",
+      `${hub.url}/ocpi/2.2.1/tokens/receiver/DE/EMS/${token.uid}`,
+      { to: "NL/HUB", body: token },
+    );
+    expectOk(put);
+    await hub.settled();
+    expect(cpo.moduleRequests("tokens", "RECEIVER"), "one attempt, no retry").toHaveLength(1);
+    const row = await deliveryRow(hub, cpoId);
+    expect(row).toMatchObject({ status: "CONNECTED", retrying: 0, pending: 0 });
+    expect(row.last_error).toMatch(/4096/);
   });
 });
 
