@@ -1,9 +1,15 @@
+import type { HttpBindings } from "@hono/node-server";
 import type { Deps } from "./deps.js";
 import type { Logger } from "./logging/logger.js";
 import type { Caller } from "./registry/registry.js";
 
 /** The Hono environment of every route: dependencies and per-request facts. */
 export interface AppEnv {
+  /**
+   * The Node request and response behind a request served by
+   * @hono/node-server; absent when the app is called in process (app.request).
+   */
+  Bindings: Partial<HttpBindings> | undefined;
   Variables: {
     deps: Deps;
     requestId: string;

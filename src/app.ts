@@ -5,6 +5,7 @@ import { adminRoutes } from "./admin/routes.js";
 import type { AppEnv } from "./app-env.js";
 import type { Deps } from "./deps.js";
 import { versionRoutes } from "./hub/versions.js";
+import { refuseDotSegments } from "./ingress/incoming.js";
 import { requestContext, requestLog } from "./ingress/request-context.js";
 import { respond } from "./ingress/respond.js";
 import { OcpiError } from "./ocpi/errors.js";
@@ -14,11 +15,13 @@ import { opsRoutes } from "./ops/routes.js";
 /**
  * Builds the hub's HTTP app from its dependencies; no I/O happens here.
  * /ocpi speaks OCPI envelopes, /admin speaks plain JSON, and the probes sit
- * at the root. app.onError is the one place errors become answers.
+ * at the root. app.onError is the one place errors become answers. Before
+ * any route, a raw path with dot segments is refused.
  */
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>({ strict: false });
   app.use("*", requestContext(deps));
+  app.use("*", refuseDotSegments);
   app.route("/ocpi", versionRoutes());
   app.route("/admin", adminRoutes());
   app.route("/", opsRoutes());

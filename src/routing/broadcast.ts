@@ -39,7 +39,6 @@ export async function broadcast(
   const moduleId = module.id as Exclude<DeliveryModule, "hubclientinfo">;
   const recipients = deps.deliveries.recipientsOf(moduleId, caller.platform.id);
   const acceptedAt = Date.now();
-  const path = `/${push.raw.join("/")}`;
   try {
     await deps.deliveries.publish(
       recipients.map(({ platform, party }) => ({
@@ -47,7 +46,7 @@ export async function broadcast(
         module: moduleId,
         key,
         method: op.method as "PUT" | "PATCH" | "DELETE",
-        path,
+        path: push.path,
         query: push.query,
         body: push.text,
         to: { countryCode: party.countryCode, partyId: party.partyId },

@@ -92,7 +92,7 @@ export interface TestHubOptions {
 export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
   let app: ReturnType<typeof createApp> | undefined;
   const server = serve({
-    fetch: (req) => (app ? app.fetch(req) : new Response("starting", { status: 503 })),
+    fetch: (req, env) => (app ? app.fetch(req, env) : new Response("starting", { status: 503 })),
     port: 0,
     hostname: "127.0.0.1",
   });
