@@ -4,7 +4,9 @@
  * with. A request that reached the OCPI layer (valid JSON, known
  * resource, authorised sender) gets HTTP 200 whatever its status_code
  * (status_codes: first paragraphs); transport-level refusals override the
- * HTTP status where they are raised (400 bad JSON, 401, 404, 405).
+ * HTTP status where they are raised (400 bad JSON, 401, 404, 405, 413).
+ * OCPI has no status_code for a limit: a body past the size limit is a
+ * wrong parameter (2001), and the HTTP status tells a client which limit.
  */
 export const StatusCode = {
   Success: 1000,
@@ -38,6 +40,7 @@ const REFUSALS = {
   "client-error": { statusCode: StatusCode.ClientError, httpStatus: 200 },
   "not-found": { statusCode: StatusCode.ClientError, httpStatus: 404 },
   "method-not-allowed": { statusCode: StatusCode.ClientError, httpStatus: 405 },
+  "payload-too-large": { statusCode: StatusCode.InvalidParameters, httpStatus: 413 },
   "unknown-location": { statusCode: StatusCode.UnknownLocation, httpStatus: 404 },
   "server-error": { statusCode: StatusCode.ServerError, httpStatus: 500 },
   unavailable: { statusCode: StatusCode.ServerError, httpStatus: 503 },

@@ -111,3 +111,46 @@ export function parseAnswer(text: string): { status: number; headers: string; bo
   }
   return { status, headers: head, body };
 }
+
+/**
+ * Sends `head` (request line and headers), then body bytes in 64 KiB
+ * pieces, chunk-framed when `chunked`, until an answer has arrived, the
+ * server closed the connection, or `maxBytes` of body went out. Resolves
+ * with the answer and how much of the body had been written by then.
+ */
+export async function sendUntilAnswered(
+  base: string,
+  head: string,
+  options: { chunked: boolean; maxBytes: number },
+): Promise<{ status: number; headers: string; body: string; written: number; closed: boolean }> {
+  const conn = await openConnection(base);
+  let closed = false;
+  void conn.closed.then(() => {
+    closed = true;
+  });
+  conn.write(head);
+  const piece = Buffer.alloc(64 * 1024, "x");
+  let sent = 0;
+  const answered = () => /\r\n\r\n/.test(conn.received());
+  while (!answered() && !closed && sent < options.maxBytes) {
+    const framed = options.chunked
+      ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from("\r\n")])
+      : piece;
+    if (!conn.write(framed)) break;
+    sent += piece.length;
+    if (conn.socket.writableNeedDrain) {
+      await Promise.race([
+        new Promise((resolve) => conn.socket.once("drain", resolve)),
+        conn.closed,
+        new Promise((resolve) => setTimeout(resolve, 50)),
+      ]);
+    } else {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  // The whole answer, then the server's close (or ours after a while).
+  const deadline = Date.now() + 10_000;
+  while (!closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  conn.socket.destroy();
+  return { ...parseAnswer(conn.received()), written: sent, closed };
+}
