@@ -1,5 +1,6 @@
 import type { HttpBindings } from "@hono/node-server";
 import type { Deps } from "./deps.js";
+import type { Guards } from "./ingress/guards.js";
 import type { Logger } from "./logging/logger.js";
 import type { Caller } from "./registry/registry.js";
 
@@ -12,6 +13,8 @@ export interface AppEnv {
   Bindings: Partial<HttpBindings> | undefined;
   Variables: {
     deps: Deps;
+    /** The app's limits: failed-authentication lockout, per-platform rate and concurrency. */
+    guards: Guards;
     requestId: string;
     correlationId: string;
     /** The request's logger, made on first use; read it through requestLog(c). */

@@ -6,6 +6,7 @@ import type { AppEnv } from "./app-env.js";
 import type { Deps } from "./deps.js";
 import { versionRoutes } from "./hub/versions.js";
 import { limitBody } from "./ingress/body-limit.js";
+import { createGuards, type GuardOptions } from "./ingress/guards.js";
 import { refuseDotSegments } from "./ingress/incoming.js";
 import { requestContext, requestLog } from "./ingress/request-context.js";
 import { respond } from "./ingress/respond.js";
@@ -18,12 +19,13 @@ import { opsRoutes } from "./ops/routes.js";
  * /ocpi speaks OCPI envelopes, /admin speaks plain JSON, and the probes sit
  * at the root. app.onError is the one place errors become answers. Before
  * any route: a raw path with dot segments is refused, and every body is
- * held to MAX_BODY_BYTES.
+ * held to MAX_BODY_BYTES. `options.guards` sets other lockout and
+ * platform-limit thresholds than the product's (tests).
  */
-export function createApp(deps: Deps) {
+export function createApp(deps: Deps, options: { guards?: GuardOptions } = {}) {
   const app = new Hono<AppEnv>({ strict: false });
   const isOcpi = (path: string) => path.startsWith("/ocpi");
-  app.use("*", requestContext(deps));
+  app.use("*", requestContext(deps, createGuards(deps.config, options.guards)));
   app.use("*", refuseDotSegments);
   const limit = deps.config.maxBodyBytes;
   const tooLarge = `the request body is larger than the ${limit} bytes the hub takes (MAX_BODY_BYTES)`;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { example } from "../support/examples.js";
 import { expectRefused } from "../support/expect.js";
-import type { FakePlatform, FakeRole } from "../support/fake-platform.js";
+import type { FakePlatform, FakeRole, HubAnswer } from "../support/fake-platform.js";
 import { sendUntilAnswered } from "../support/raw-http.js";
 import { CPO_MODULES, EMSP_MODULES } from "../support/routed-modules.js";
 import { ADMIN_TOKEN, startHub, type TestHub } from "../support/test-hub.js";
@@ -11,7 +11,9 @@ import { ADMIN_TOKEN, startHub, type TestHub } from "../support/test-hub.js";
  * read: a larger Content-Length is refused before the body is read, a
  * chunked body once it passes the limit; the answer is 413 (an OCPI
  * envelope with 2001, or the admin API's JSON error) and the connection
- * closes, so the rest is never read.
+ * closes, so the rest is never read. Per platform, a request rate and a
+ * number of requests at a time: past them 429 with Retry-After, while the
+ * other platforms go on.
  */
 
 const CPO: FakeRole = { role: "CPO", country_code: "NL", party_id: "CPO" };
@@ -159,3 +161,97 @@ describe("request bodies past MAX_BODY_BYTES (2 MiB by default)", () => {
     expectRefused(push, 200, 2001, { message: /name/ });
   });
 });
+
+describe("per-platform limits", () => {
+  let hub: TestHub;
+  let cpo: FakePlatform;
+  let emsp: FakePlatform;
+  let other: FakePlatform;
+
+  beforeAll(async () => {
+    hub = await startHub({
+      env: { PLATFORM_RATE_LIMIT: "5", FORWARD_TIMEOUT_MS: "20000" },
+      guards: { platforms: { maxInFlight: 4 } },
+    });
+    ({ platform: cpo } = await hub.connect([CPO], { modules: CPO_MODULES }));
+    ({ platform: emsp } = await hub.connect([EMSP], { modules: EMSP_MODULES }));
+    ({ platform: other } = await hub.connect(
+      [{ role: "EMSP", country_code: "BE", party_id: "OTH" }],
+      {
+        modules: EMSP_MODULES,
+      },
+    ));
+  });
+
+  afterAll(async () => {
+    await hub?.close();
+  });
+
+  const versions = (p: FakePlatform) => p.hubCall("GET", `${hub.url}/ocpi/2.2.1`);
+
+  function expectTooMany(answer: HubAnswer, message: RegExp) {
+    expectRefused(answer, 429, 2000, { message });
+    const wait = Number(answer.headers.get("retry-after"));
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(60);
+  }
+
+  it("refuses a platform past PLATFORM_RATE_LIMIT with 429 and Retry-After, not the others", async () => {
+    // Wait until the bucket is full again after the handshakes.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 30 }, () => versions(emsp)));
+    const seconds = (Date.now() - started) / 1000;
+    const admitted = answers.filter((a) => a.status === 200).length;
+    const refused = answers.filter((a) => a.status === 429);
+    // A burst of one second's worth (5), plus what the rate refills meanwhile.
+    expect(admitted).toBeGreaterThanOrEqual(5);
+    expect(admitted).toBeLessThanOrEqual(5 + Math.ceil(seconds * 5) + 1);
+    expect(refused.length).toBe(30 - admitted);
+    expectTooMany(refused[0] as HubAnswer, /more than 5 requests per second/);
+    // Another platform has a rate of its own.
+    expect((await versions(other)).status).toBe(200);
+  });
+
+  it("refuses a platform with too many requests in flight, while another still gets through", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    cpo.on(async (req) => {
+      if (req.module !== "locations" || !req.tail.startsWith("/HOLD")) return undefined;
+      await held;
+      return {};
+    });
+    const url = (n: number) => `${hub.url}/ocpi/2.2.1/locations/sender/HOLD${n}`;
+    const inFlight = [1, 2, 3, 4].map((n) => emsp.hubRoute("GET", url(n), { to: "NL/CPO" }));
+    try {
+      // All four wait at the CPO.
+      await waitFor(
+        () =>
+          cpo.moduleRequests("locations").filter((r) => r.tail.startsWith("/HOLD")).length === 4,
+      );
+      const fifth = await emsp.hubRoute("GET", url(5), { to: "NL/CPO" });
+      expectTooMany(fifth, /more than 4 requests at a time/);
+      const others = await other.hubRoute("GET", `${hub.url}/ocpi/2.2.1/locations/sender/FREE`, {
+        to: "NL/CPO",
+      });
+      expect(others.status).toBe(200);
+    } finally {
+      release();
+    }
+    for (const answer of await Promise.all(inFlight)) expect(answer.status).toBe(200);
+    // Answered, they leave room again.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect((await emsp.hubRoute("GET", url(7), { to: "NL/CPO" })).status).toBe(200);
+  });
+});
+
+async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
