@@ -48,6 +48,8 @@ export function requireCaller(needs: "registration" | "full") {
         "this token opens only the versions and credentials modules until registration completes",
       );
     }
+    // Set first, so that the request's log line names a platform refused for its limits.
+    c.set("caller", caller);
     const platformId = caller.platform.id;
     const refused = platforms.admit(platformId);
     if (refused !== undefined) {
@@ -61,7 +63,6 @@ export function requireCaller(needs: "registration" | "full") {
         retryAfter(refused.waitMs),
       );
     }
-    c.set("caller", caller);
     try {
       await next();
     } finally {
