@@ -19,7 +19,7 @@ import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createRegistry, type Registry } from "./registry/registry.js";
 import { createRegistryStore, type RegistryStore } from "./registry/store.js";
 import { createRoutingStore, type RoutingStore } from "./routing/store.js";
-import { type BackgroundTasks, createBackgroundTasks, startCallbackSweep } from "./tasks.js";
+import { type BackgroundTasks, createBackgroundTasks, startRoutingSweep } from "./tasks.js";
 
 export interface Clock {
   now(): Date;
@@ -104,7 +104,7 @@ export async function createDeps(
       overrides.transport ??
       (await openTransport(config.natsUrl, logger, { ackWaitMs: ackWaitMs(config) }));
     const clock = overrides.clock ?? systemClock;
-    const store = createRegistryStore(db.db);
+    const store = createRegistryStore(db.db, { tokenKey: config.tokenEncryptionKey });
     const instanceId = randomUUID();
     const registry = await createRegistry({ store, bus, logger, instanceId });
     const admin = await resolveAdminToken(db, config.adminToken);
@@ -159,7 +159,7 @@ export async function createDeps(
       adminTokenHash: admin.hash,
       generatedAdminToken: admin.generated,
       instanceId,
-      stopHousekeeping: startCallbackSweep(routing, clock, logger),
+      stopHousekeeping: startRoutingSweep(routing, clock, logger),
     };
   } catch (err) {
     if (overrides.db === undefined) await db.close().catch(() => {});

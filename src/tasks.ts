@@ -32,20 +32,40 @@ export function createBackgroundTasks(logger: Logger): BackgroundTasks {
   };
 }
 
-/** Deletes expired callbacks this often. */
-const CALLBACK_SWEEP_MS = 10 * 60_000;
+/** Deletes expired callbacks, route hints and token index entries this often. */
+const SWEEP_MS = 10 * 60_000;
 
-/** Deletes expired callbacks periodically; returns the function that stops it. */
-export function startCallbackSweep(
-  routing: { purgeExpiredCallbacks(now: Date): Promise<unknown> },
+/** What the routing store deletes when it has expired. */
+export interface Expiring {
+  purgeExpiredCallbacks(now: Date): Promise<unknown>;
+  pruneHints(now: Date): Promise<number>;
+  pruneTokens(now: Date): Promise<number>;
+}
+
+/**
+ * Deletes what routing learned and no longer holds, periodically: expired
+ * callbacks, and route hints and token index entries no traffic renewed
+ * (a departed or silent party stops attracting open-routed traffic).
+ * Returns the function that stops it.
+ */
+export function startRoutingSweep(
+  routing: Expiring,
   clock: { now(): Date },
   logger: Logger,
 ): () => void {
+  const sweepOnce = async () => {
+    const now = clock.now();
+    await routing.purgeExpiredCallbacks(now);
+    const hints = await routing.pruneHints(now);
+    const tokens = await routing.pruneTokens(now);
+    if (hints + tokens > 0)
+      logger.info({ hints, tokens }, "expired route hints and tokens deleted");
+  };
   const sweep = setInterval(() => {
-    routing
-      .purgeExpiredCallbacks(clock.now())
-      .catch((err: unknown) => logger.error({ err }, "could not delete expired callbacks"));
-  }, CALLBACK_SWEEP_MS);
+    sweepOnce().catch((err: unknown) =>
+      logger.error({ err }, "could not delete expired routing data"),
+    );
+  }, SWEEP_MS);
   sweep.unref();
   return () => clearInterval(sweep);
 }

@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
+import { abandonedBefore } from "../hub/credentials/claims.js";
 import { HandshakeBusy, registerByHub } from "../hub/credentials/handshake.js";
+import { redactText } from "../logging/redact.js";
 import { OcpiError } from "../ocpi/errors.js";
 import { Url } from "../ocpi/schemas/primitives.js";
 import { generateToken, hashToken } from "../ocpi/tokens.js";
@@ -37,9 +39,11 @@ export function registrationRoutes() {
     } catch (err) {
       if (err instanceof HandshakeBusy) throw adminConflict(err.message);
       if (!(err instanceof OcpiError)) throw err;
-      await deps.store.update(platform.id, { lastError: err.message }, deps.clock.now());
+      // The platform's URLs are in the message; their userinfo and token values are not.
+      const message = redactText(err.message);
+      await deps.store.update(platform.id, { lastError: message }, deps.clock.now());
       await deps.registry.changed(platform.id);
-      throw new AdminError(502, "REGISTRATION_FAILED", err.message, {
+      throw new AdminError(502, "REGISTRATION_FAILED", message, {
         ocpi_status_code: err.statusCode,
       });
     }
@@ -51,9 +55,17 @@ export function registrationRoutes() {
     const deps = c.var.deps;
     const platform = platformOr404(deps, c.req.param("id"));
     const tokenA = generateToken();
-    if (!(await deps.store.replaceTokenA(platform.id, hashToken(tokenA), deps.clock.now()))) {
+    const replaced = await deps.store.replaceTokenA(
+      platform.id,
+      hashToken(tokenA),
+      deps.clock.now(),
+      abandonedBefore(deps),
+    );
+    if (!replaced) {
       throw adminConflict(
-        `platform is ${platform.status}; only a PENDING platform gets a new Token A`,
+        platform.status === "PENDING"
+          ? "a registration the hub started holds this platform; try again when it has ended"
+          : `platform is ${platform.status}; only a PENDING platform gets a new Token A`,
       );
     }
     await deps.registry.changed(platform.id);

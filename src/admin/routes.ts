@@ -4,6 +4,7 @@ import { requireAdmin } from "./authenticate.js";
 import { deliveryRoutes } from "./deliveries.js";
 import { platformRoutes } from "./platforms.js";
 import { registrationRoutes } from "./registration.js";
+import { rotationRoutes } from "./rotate.js";
 import { syncRoutes } from "./sync.js";
 
 /** The operator's API (architecture.md: Admin API), every route behind the admin token. */
@@ -12,6 +13,7 @@ export function adminRoutes() {
   routes.use("*", requireAdmin);
   routes.route("/", platformRoutes());
   routes.route("/", registrationRoutes());
+  routes.route("/", rotationRoutes());
   routes.route("/", syncRoutes());
   routes.route("/", deliveryRoutes());
   return routes;

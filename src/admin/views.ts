@@ -1,5 +1,6 @@
 import type { CacheSyncRow } from "../db/schema/index.js";
 import type { Deps } from "../deps.js";
+import { redactText, redactUrl } from "../logging/redact.js";
 import type { Platform } from "../registry/registry.js";
 import { adminNotFound } from "./errors.js";
 
@@ -16,11 +17,14 @@ export function syncView(row: CacheSyncRow | undefined) {
     tariffs: row.tariffs,
     skipped: row.skipped,
     removed: row.removed,
-    error: row.error,
+    error: row.error === null ? null : redactText(row.error),
   };
 }
 
-/** The platform as the admin API shows it; no token or token hash ever leaves the hub. */
+/**
+ * The platform as the admin API shows it; no token or token hash ever
+ * leaves the hub, nor the userinfo or token values of a URL.
+ */
 export function platformView(p: Platform, sync?: CacheSyncRow) {
   return {
     id: p.id,
@@ -33,8 +37,8 @@ export function platformView(p: Platform, sync?: CacheSyncRow) {
       ...(r.businessDetails ? { business_details: r.businessDetails } : {}),
     })),
     version: p.version,
-    endpoints: p.endpoints,
-    last_error: p.lastError,
+    endpoints: p.endpoints.map((e) => ({ ...e, url: redactUrl(e.url) })),
+    last_error: p.lastError === null ? null : redactText(p.lastError),
     registered_at: p.registeredAt?.toISOString() ?? null,
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),

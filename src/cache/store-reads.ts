@@ -51,12 +51,13 @@ export function cacheReads(db: Database) {
       }));
     },
 
-    /** The CPOs with a cached location of this id (open routing by location). */
+    /** The CPOs with a cached location of this id, the earliest written first (open routing). */
     async locationOwners(id: string): Promise<PartyRef[]> {
       return db
         .select({ countryCode: locations.countryCode, partyId: locations.partyId })
         .from(locations)
-        .where(eq(locations.locationId, id.toUpperCase()));
+        .where(eq(locations.locationId, id.toUpperCase()))
+        .orderBy(locations.seq);
     },
 
     /** The tariffs with this id, of one owner or of any. */

@@ -77,6 +77,7 @@ export async function createJetStreamQueue(
 
   return {
     durable: true,
+    maxMessageBytes: nc.info?.max_payload,
 
     async open(recipient) {
       await addOrUpdateConsumer(jsm, stream, consumerConfig(names, recipient, options.ackWaitMs));

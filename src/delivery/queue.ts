@@ -72,6 +72,8 @@ export interface Consumption {
  */
 export interface DeliveryQueue {
   readonly durable: boolean;
+  /** The largest message the transport carries (NATS max_payload); undefined when unbounded. */
+  readonly maxMessageBytes?: number;
   /** Creates the recipient's consumer if it has none. */
   open(recipient: string): Promise<void>;
   /** Deletes the recipient's consumer and everything queued for it. */

@@ -1,5 +1,6 @@
 import { type DestinationStream, type Logger, pino } from "pino";
 import type { Config } from "../config/schema.js";
+import { redactText, redactValue, serializeError } from "./redact.js";
 
 export type { Logger };
 
@@ -15,9 +16,15 @@ const REDACT = [
   "*.headers.authorization",
   "adminToken",
   "outboundToken",
+  "*.outboundToken",
 ];
 
-/** The root logger: JSON lines, credentials redacted. */
+/**
+ * The root logger: JSON lines, credentials redacted. Every line's fields
+ * and message pass through redact.ts: URLs lose their userinfo and
+ * credential-like query values, and errors are serialized without the
+ * query parameters and row values database drivers attach to them.
+ */
 export function createLogger(level: Config["logLevel"], destination?: DestinationStream): Logger {
   return pino(
     {
@@ -25,7 +32,11 @@ export function createLogger(level: Config["logLevel"], destination?: Destinatio
       base: { service: "ocpi-hub" },
       redact: { paths: REDACT, censor: "[redacted]" },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: serializeError, msg: redactText },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (fields) => redactValue(fields) as Record<string, unknown>,
+      },
     },
     destination,
   );

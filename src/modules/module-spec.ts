@@ -106,6 +106,12 @@ export interface OperationSpec {
   /** sessions: the Sender's list GET requires date_from. */
   requiresDateFrom?: boolean;
   open: OpenRoute;
+  /**
+   * When open routing finds several parties claiming the id, each is asked
+   * in turn, earliest claim first, until one answers data this accepts;
+   * without it the earliest claim alone gets the request.
+   */
+  inTurn?: (data: unknown) => boolean;
   /** Where a response_url sits that the hub replaces by its own callback URL. */
   responseUrl?: "body" | "query";
   /** Checked before the body is read: a URL parameter the pattern cannot constrain. */

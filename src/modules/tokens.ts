@@ -64,6 +64,8 @@ export const tokens: FunctionalModuleSpec = {
         body: fixed(LocationReferencesSchema),
         bodyOptional: true,
         open: "token-owner",
+        // Real-time authorization: the first eMSP that allows the token decides.
+        inTurn: (data) => (data as { allowed?: unknown } | undefined)?.allowed === "ALLOWED",
       },
     ],
   },

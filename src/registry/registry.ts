@@ -22,7 +22,8 @@ export interface Platform extends PlatformRow {
  * What a token opens. Token A, and the token the hub issued in a handshake it
  * started and has not completed ("pending"), open versions and credentials
  * only (transport_and_format: Authorization header); a registered
- * platform's token opens everything.
+ * platform's token opens everything, and so does the new one of a
+ * rotation in flight.
  */
 export type Access = "token-a" | "pending" | "full";
 
@@ -89,6 +90,9 @@ export async function createRegistry(options: {
   safetyRefreshMs?: number;
 }): Promise<Registry> {
   const { store, bus, logger, instanceId } = options;
+  // Tokens stored before TOKEN_ENCRYPTION_KEY was set are encrypted at the first start with it.
+  const sealed = await store.sealPlainTokens();
+  if (sealed > 0) logger.info({ platforms: sealed }, "encrypted the stored tokens of platforms");
   let snapshot = build(await store.loadAll());
   let pending: Promise<void> | undefined;
   let again = false;
@@ -168,9 +172,12 @@ function build(rows: { platforms: PlatformRow[]; parties: PartyRow[] }): Snapsho
   for (const row of rows.platforms) {
     const platform: Platform = { ...row, roles: [] };
     byId.set(row.id, platform);
-    if (row.tokenAHash) byToken.set(row.tokenAHash, { platformId: row.id, access: "token-a" });
+    const registered = row.version !== null && row.outboundToken !== null;
+    if (row.tokenAHash) {
+      // Registered, the column holds the new token of a rotation in flight (store-rotations.ts).
+      byToken.set(row.tokenAHash, { platformId: row.id, access: registered ? "full" : "token-a" });
+    }
     if (row.inboundTokenHash) {
-      const registered = row.version !== null && row.outboundToken !== null;
       byToken.set(row.inboundTokenHash, {
         platformId: row.id,
         access: registered ? "full" : "pending",

@@ -1,6 +1,6 @@
 // Platforms and the parties they host: loaded, invited, updated, removed.
 
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNotNull } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import {
   type PartyRow,
@@ -9,6 +9,7 @@ import {
   parties,
   platforms,
 } from "../db/schema/index.js";
+import type { TokenSeal } from "./token-seal.js";
 
 export interface PartyKey {
   role: string;
@@ -21,12 +22,42 @@ export function partyKey(p: PartyKey): string {
   return `${p.role}:${p.countryCode}:${p.partyId}`.toUpperCase();
 }
 
-/** The platform rows and their parties. */
-export function registryPlatforms(db: Database) {
+/** The platform rows and their parties; the tokens platforms gave the hub are sealed at rest. */
+export function registryPlatforms(db: Database, seal: TokenSeal) {
   return {
+    /** Every platform with its token readable, and every party; TokenKeyError when a token is not. */
     async loadAll(): Promise<{ platforms: PlatformRow[]; parties: PartyRow[] }> {
       const [p, q] = await Promise.all([db.select().from(platforms), db.select().from(parties)]);
-      return { platforms: p, parties: q };
+      const opened = p.map((row) =>
+        row.outboundToken === null
+          ? row
+          : { ...row, outboundToken: seal.open(row.id, row.outboundToken) },
+      );
+      return { platforms: opened, parties: q };
+    },
+
+    /**
+     * Encrypts the tokens stored as given before TOKEN_ENCRYPTION_KEY was
+     * set; returns how many. A row another instance changed meanwhile is
+     * left to it. The platform itself did not change: updated_at stays.
+     */
+    async sealPlainTokens(): Promise<number> {
+      const rows = await db
+        .select({ id: platforms.id, outboundToken: platforms.outboundToken })
+        .from(platforms)
+        .where(isNotNull(platforms.outboundToken));
+      let sealed = 0;
+      for (const row of rows) {
+        const plain = row.outboundToken as string;
+        if (!seal.isPlainUnderKey(plain)) continue;
+        const updated = await db
+          .update(platforms)
+          .set({ outboundToken: seal.seal(row.id, plain) })
+          .where(and(eq(platforms.id, row.id), eq(platforms.outboundToken, plain)))
+          .returning({ id: platforms.id });
+        sealed += updated.length;
+      }
+      return sealed;
     },
 
     async insertPlatform(row: {

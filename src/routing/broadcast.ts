@@ -1,6 +1,6 @@
 import { type DeliveryModule, objectKey } from "../delivery/queue.js";
 import { type BroadcastModuleSpec, isCached } from "../modules/index.js";
-import { unavailable } from "../ocpi/errors.js";
+import { invalidParameters, unavailable } from "../ocpi/errors.js";
 import { routingHeaders } from "../ocpi/headers.js";
 import { hubParty } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
@@ -24,6 +24,9 @@ export async function broadcast(
   const { deps, caller } = scope;
   const { op, params } = push;
   const headers = routingHeaders(push.routing.from, hubParty(deps.config));
+  const path = push.path;
+  // Refused before the cache takes it: a delivery the bus cannot carry would fail on every retry.
+  refuseOversize(deps.queue.maxMessageBytes, push.text, path.length + push.query.length);
   if (isCached(module)) {
     const outcome = await writeToCache(scope, module, op.method, params, push.body);
     if (outcome === "stale") {
@@ -61,4 +64,23 @@ export async function broadcast(
     message: `queued for ${recipients.length} platform${recipients.length === 1 ? "" : "s"}`,
     headers,
   });
+}
+
+/** Room a delivery takes besides its body, path and query: ids, key, codes, as JSON. */
+const DELIVERY_OVERHEAD = 2048;
+
+/**
+ * Refuses a push whose delivery would exceed the largest message the bus
+ * carries. JSON escapes a body to at most three bytes per UTF-16 unit, so
+ * only a body near the limit is measured exactly.
+ */
+function refuseOversize(limit: number | undefined, text: string | undefined, extra: number): void {
+  if (limit === undefined || text === undefined) return;
+  const room = limit - DELIVERY_OVERHEAD - extra;
+  if (text.length * 3 <= room) return;
+  const size = Buffer.byteLength(JSON.stringify(text));
+  if (size <= room) return;
+  throw invalidParameters(
+    `the body takes ${size} bytes as a delivery; the hub's message bus carries at most ${room} (NATS max_payload ${limit} less the delivery's own fields)`,
+  );
 }

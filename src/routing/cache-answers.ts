@@ -3,7 +3,13 @@ import type { CacheStore, ListPage, ListQuery, Owned } from "../cache/store.js";
 import type { CachedModuleSpec } from "../modules/index.js";
 import { type Method, type Params, urlOwner } from "../modules/module-spec.js";
 import { envelopeText } from "../ocpi/envelope.js";
-import { invalidParameters, notFound, unknownLocation } from "../ocpi/errors.js";
+import {
+  invalidParameters,
+  notFound,
+  OcpiError,
+  unavailable,
+  unknownLocation,
+} from "../ocpi/errors.js";
 import { pageHeaders, parsePage } from "../ocpi/pagination.js";
 import { hubParty, type PartyRef, partyName } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
@@ -179,6 +185,8 @@ export async function writeThrough(
     const pending = writeToCache(scope, module, method, params, body).then(
       () => {},
       (err: unknown) => {
+        // The hub could not store it: the sender hears so (see forwardRequest) and sends it again.
+        if (!(err instanceof OcpiError && err.statusCode === StatusCode.UnknownLocation)) throw err;
         scope.log.warn(
           { error: err instanceof Error ? err.message : String(err) },
           "a status change forwarded for an EVSE the cache no longer has",
@@ -216,12 +224,11 @@ export async function writeToCache(
       body: body as Json,
     });
   } catch (err) {
-    // Delivery comes first: the push still goes to its receiver; a later sync repairs the copy.
-    scope.log.error(
-      { err, module: module.id },
-      "could not write a push to the cache; forwarding it",
+    // Nothing goes on that the cache missed: the sender retries, and the cache and receivers agree.
+    scope.log.error({ err, module: module.id }, "could not write a push to the cache; refused");
+    throw unavailable(
+      `the hub could not store this ${module.cache.noun} push; it went nowhere; send it again`,
     );
-    return "applied";
   }
   if (outcome === "stale") {
     scope.log.info(

@@ -63,8 +63,11 @@ export function checkRequest(
 
 /**
  * Client-owned objects (transport_and_format: Client Owned Object Push):
- * the URL's codes must be a party of the caller, and a full object's codes
- * and id must be the URL's (the modules' PUT parameters).
+ * the URL's codes must be a party of the caller in a role that sends the
+ * request (a CPO's locations, an eMSP's tokens), so that the same codes held
+ * in another role, on this platform or another, never reach its objects;
+ * and a full object's codes and id must be the URL's (the modules' PUT
+ * parameters).
  */
 function checkOwnership(
   roles: readonly Party[],
@@ -74,9 +77,10 @@ function checkOwnership(
 ): void {
   if (op.owned === undefined) return;
   const owner = urlOwner(params);
-  if (!roles.some((r) => sameParty(r, owner))) {
+  const senders: readonly string[] = op.senders;
+  if (!roles.some((r) => sameParty(r, owner) && senders.includes(r.role))) {
     throw invalidParameters(
-      `the URL names ${partyName(owner)}, which is not a party of the calling platform`,
+      `the URL names ${partyName(owner)}, which is not a ${op.senders.join(" or ")} of the calling platform`,
     );
   }
   if (body === undefined || op.method !== "PUT") return;

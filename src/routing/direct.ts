@@ -41,6 +41,7 @@ export async function forwardRequest(
   }
 
   const recording = recordRouteHints(scope, f, target);
+  let cacheFailure: unknown;
   let res: OutboundResponse | undefined;
   try {
     res = await sendHop(scope, {
@@ -54,8 +55,8 @@ export async function forwardRequest(
     });
   } finally {
     await recording;
-    // The copy is up to date before the sender hears back.
-    await caching;
+    // The copy is up to date before the sender hears back; if it could not be, the sender hears that.
+    cacheFailure = await caching?.then(noFailure, (err: unknown) => err);
     if (callback !== undefined) {
       await settleCallback(scope, callback, body, res).catch((err: unknown) =>
         scope.log.error({ err }, "could not settle a callback"),
@@ -63,6 +64,7 @@ export async function forwardRequest(
     }
   }
 
+  if (cacheFailure !== undefined) throw cacheFailure;
   const extra = await rewriteAnswer(scope, f, target, res);
   return relay(scope, res, { to: f.routing.from, from: target.party }, extra);
 }
@@ -75,3 +77,5 @@ function joinUrl(endpoint: string, path: string, query: string): string {
   const base = endpoint.endsWith("/") ? endpoint.slice(0, -1) : endpoint;
   return query === "" ? `${base}${path}` : `${base}${path}?${query}`;
 }
+
+const noFailure = () => undefined;

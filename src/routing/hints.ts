@@ -26,21 +26,41 @@ export function recordRouteHints(
   const store = scope.deps.routing;
   const now = scope.deps.clock.now();
   const owner = urlOwner(params);
+  const platformId = scope.caller.platform.id;
   const b = r.body as Record<string, unknown>;
   switch (op.hint) {
     case "location":
       return logFailure(scope, () =>
-        store.putHint("location", owner, params.location_id as string, owner, now),
+        store.putHint(
+          {
+            kind: "location",
+            platformId,
+            owner,
+            objectId: params.location_id as string,
+            target: owner,
+          },
+          now,
+        ),
       );
     case "session":
       if (target === undefined) return undefined;
       return logFailure(scope, () =>
-        store.putHint("session", owner, params.session_id as string, target.party, now),
+        store.putHint(
+          {
+            kind: "session",
+            platformId,
+            owner,
+            objectId: params.session_id as string,
+            target: target.party,
+          },
+          now,
+        ),
       );
     case "token":
       return logFailure(scope, () =>
         store.putToken(
           {
+            platformId,
             owner,
             uid: params.token_uid as string,
             type: String(b.type),
@@ -54,6 +74,7 @@ export function recordRouteHints(
       return logFailure(scope, () =>
         store.patchToken(
           {
+            platformId,
             owner,
             uid: params.token_uid as string,
             type: tokenType(r.query),
@@ -66,7 +87,16 @@ export function recordRouteHints(
     case "reservation":
       if (params.command !== "RESERVE_NOW" || target === undefined) return undefined;
       return logFailure(scope, () =>
-        store.putHint("reservation", routing.from, String(b.reservation_id), target.party, now),
+        store.putHint(
+          {
+            kind: "reservation",
+            platformId,
+            owner: routing.from,
+            objectId: String(b.reservation_id),
+            target: target.party,
+          },
+          now,
+        ),
       );
   }
 }
@@ -100,10 +130,13 @@ export async function rewriteAnswer(
   if (r.op.answer === "profile-setter" && accepted(res)) {
     await logFailure(scope, () =>
       deps.routing.putHint(
-        "profile",
-        target.party,
-        r.params.session_id as string,
-        r.routing.from,
+        {
+          kind: "profile",
+          platformId: scope.caller.platform.id,
+          owner: target.party,
+          objectId: r.params.session_id as string,
+          target: r.routing.from,
+        },
         deps.clock.now(),
       ),
     );

@@ -20,11 +20,15 @@ interface Request {
 }
 
 /**
- * The receiver of a request without OCPI-to, read from its content and from
- * what the hub saw before (transport_and_format: Open Routing Request).
+ * The receivers of a request without OCPI-to, read from its content and
+ * from what the hub saw before (transport_and_format: Open Routing
+ * Request), in the order of their claims: when several parties claim one
+ * id, the earliest claim comes first, so a later claimant cannot take an
+ * id or block the party that had it. Callers send to the first, or ask
+ * each in turn where the request allows it (real-time authorization).
  * When the hub cannot tell: 4001 saying why.
  */
-export async function openRoute(deps: Deps, req: Request): Promise<PartyRef> {
+export async function openRoute(deps: Deps, req: Request): Promise<PartyRef[]> {
   const { op, params, body, from } = req;
   const store = deps.routing;
   switch (op.open) {
@@ -35,7 +39,7 @@ export async function openRoute(deps: Deps, req: Request): Promise<PartyRef> {
       if (owners.length === 0) {
         throw cannotTell(`no eMSP has pushed token ${uid} (${type}) through the hub; ${ASK}`);
       }
-      return only(owners, `token ${uid} (${type}) was pushed by several eMSPs`);
+      return distinct(owners);
     }
     case "cdr-token": {
       const token = (body as { cdr_token?: { country_code?: string; party_id?: string } })
@@ -43,7 +47,7 @@ export async function openRoute(deps: Deps, req: Request): Promise<PartyRef> {
       if (token?.country_code === undefined || token.party_id === undefined) {
         throw cannotTell(`the body has no cdr_token naming the eMSP; ${ASK}`);
       }
-      return { countryCode: token.country_code, partyId: token.party_id };
+      return [{ countryCode: token.country_code, partyId: token.party_id }];
     }
     case "session-owner": {
       const owner = urlOwner(params);
@@ -53,12 +57,12 @@ export async function openRoute(deps: Deps, req: Request): Promise<PartyRef> {
           `session ${params.session_id} of ${partyName(owner)} has not been routed through the hub before; ${ASK}`,
         );
       }
-      return target;
+      return [target];
     }
     case "session-cpo":
-      return sessionCpo(deps, params.session_id as string, from);
+      return [await sessionCpo(deps, params.session_id as string, from)];
     case "location-owner":
-      return locationOwner(deps, params.location_id as string);
+      return [await locationOwner(deps, params.location_id as string)];
     case "profile-setter": {
       const target = await store.hint("profile", from, params.session_id as string);
       if (target === undefined) {
@@ -66,10 +70,10 @@ export async function openRoute(deps: Deps, req: Request): Promise<PartyRef> {
           `no party has set a charging profile on session ${params.session_id} through the hub; ${ASK}`,
         );
       }
-      return target;
+      return [target];
     }
     case "command":
-      return commandReceiver(deps, params.command as string, body, from);
+      return [await commandReceiver(deps, params.command as string, body, from)];
     default:
       throw cannotTell(
         op.paginated
@@ -103,17 +107,21 @@ async function commandReceiver(
   }
 }
 
-/** The CPO of a location pushed through the hub or pulled into its cache. */
+/**
+ * The CPO of a location pulled into the cache or pushed through the hub:
+ * the cache's rows in the order they were first written, then the hints,
+ * the earliest claim winning.
+ */
 async function locationOwner(deps: Deps, locationId: string): Promise<PartyRef> {
   const [hints, cached] = await Promise.all([
     deps.routing.hintsFor("location", locationId),
     deps.cache.locationOwners(locationId),
   ]);
-  const owners = [...hints.map((h) => h.owner), ...cached];
+  const owners = [...cached, ...hints.map((h) => h.owner)];
   if (owners.length === 0) {
     throw cannotTell(`no CPO has pushed location ${locationId} through the hub; ${ASK}`);
   }
-  return only(owners, `location id ${locationId} belongs to several CPOs`);
+  return owners[0] as PartyRef;
 }
 
 /**
@@ -128,13 +136,10 @@ async function sessionCpo(deps: Deps, sessionId: string, from: PartyRef): Promis
       `no session ${sessionId} has been sent to ${partyName(from)} through the hub; ${ASK}`,
     );
   }
-  return only(mine, `session id ${sessionId} belongs to several CPOs`);
+  return mine[0] as PartyRef;
 }
 
-function only(parties: PartyRef[], ambiguous: string): PartyRef {
-  const distinct = parties.filter((p, i) => parties.findIndex((q) => sameParty(p, q)) === i);
-  if (distinct.length > 1) {
-    throw cannotTell(`${ambiguous} (${distinct.map(partyName).join(", ")}); ${ASK}`);
-  }
-  return distinct[0] as PartyRef;
+/** Each party once, in the order given. */
+function distinct(parties: PartyRef[]): PartyRef[] {
+  return parties.filter((p, i) => parties.findIndex((q) => sameParty(p, q)) === i);
 }

@@ -1,4 +1,6 @@
 import type { Params } from "../modules/module-spec.js";
+import type { PartyRef } from "../ocpi/parties.js";
+import { StatusCode } from "../ocpi/status-codes.js";
 import { broadcast } from "./broadcast.js";
 import { answerList, answerObject } from "./cache-answers.js";
 import { fetchLinkedCdr, receiveCallback } from "./callbacks.js";
@@ -57,11 +59,53 @@ async function carryOut(
       return forwardRequest(scope, req, decision.target, decision.to);
     case "open": {
       const { deps } = scope;
-      const to = await openRoute(deps, { op, params, body: req.body, from: routing.from, query });
-      const chosen = directTo(deps.registry, to, op);
+      const found = await openRoute(deps, {
+        op,
+        params,
+        body: req.body,
+        from: routing.from,
+        query,
+      });
+      if (op.inTurn !== undefined && found.length > 1) return askInTurn(scope, req, found);
+      const chosen = directTo(deps.registry, found[0] as PartyRef, op);
       if (chosen.kind !== "direct") return carryOut(scope, chosen, req);
       // Open routing names the receiver it chose in OCPI-to.
       return forwardRequest(scope, req, chosen.target, chosen.target.party);
     }
   }
+}
+
+/**
+ * Asks each claimant in turn, earliest claim first, and relays the first
+ * answer the operation accepts (real-time authorization: the first
+ * ALLOWED); when none does, the earliest claimant's answer, or its error.
+ */
+async function askInTurn(
+  scope: CallerScope,
+  req: CheckedRequest,
+  claimants: readonly PartyRef[],
+): Promise<Response> {
+  const accepts = req.op.inTurn as (data: unknown) => boolean;
+  let first: { answer: Response } | { error: unknown } | undefined;
+  for (const party of claimants) {
+    const chosen = directTo(scope.deps.registry, party, req.op);
+    if (chosen.kind !== "direct") continue;
+    let answer: Response;
+    try {
+      answer = await forwardRequest(scope, req, chosen.target, chosen.target.party);
+    } catch (error) {
+      first ??= { error };
+      continue;
+    }
+    const envelope = (await answer
+      .clone()
+      .json()
+      .catch(() => undefined)) as { status_code?: number; data?: unknown } | undefined;
+    if (envelope?.status_code === StatusCode.Success && accepts(envelope.data)) return answer;
+    first ??= { answer };
+  }
+  if (first === undefined)
+    return carryOut(scope, directTo(scope.deps.registry, claimants[0] as PartyRef, req.op), req);
+  if ("error" in first) throw first.error;
+  return first.answer;
 }

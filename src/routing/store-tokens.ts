@@ -1,10 +1,15 @@
 // The token index: which eMSP pushed which token, for routing a CPO's real-time authorization.
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, lt } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { tokens } from "../db/schema/index.js";
 import { type PartyRef, upperParty as upper } from "../ocpi/parties.js";
 
+/** A token no eMSP pushed or patched for this long leaves the index. */
+export const TOKEN_TTL_MS = 365 * 24 * 60 * 60_000;
+
 export interface TokenFact {
+  /** The platform that pushed it; its index entries go when it is removed. */
+  platformId: string;
   owner: PartyRef;
   uid: string;
   type: string;
@@ -19,6 +24,7 @@ export function routingTokens(db: Database) {
     async putToken(token: Required<TokenFact>, now: Date): Promise<void> {
       const owner = upper(token.owner);
       const values = {
+        platformId: token.platformId,
         countryCode: owner.countryCode,
         partyId: owner.partyId,
         uid: token.uid.toUpperCase(),
@@ -26,13 +32,19 @@ export function routingTokens(db: Database) {
         valid: token.valid,
         lastUpdated: token.lastUpdated,
         seenAt: now,
+        firstSeenAt: now,
       };
       await db
         .insert(tokens)
         .values(values)
         .onConflictDoUpdate({
           target: [tokens.countryCode, tokens.partyId, tokens.uid, tokens.type],
-          set: { valid: values.valid, lastUpdated: values.lastUpdated, seenAt: now },
+          set: {
+            platformId: values.platformId,
+            valid: values.valid,
+            lastUpdated: values.lastUpdated,
+            seenAt: now,
+          },
         });
     },
 
@@ -42,6 +54,7 @@ export function routingTokens(db: Database) {
       await db
         .insert(tokens)
         .values({
+          platformId: token.platformId,
           countryCode: owner.countryCode,
           partyId: owner.partyId,
           uid: token.uid.toUpperCase(),
@@ -49,10 +62,12 @@ export function routingTokens(db: Database) {
           valid: token.valid ?? true,
           lastUpdated: token.lastUpdated,
           seenAt: now,
+          firstSeenAt: now,
         })
         .onConflictDoUpdate({
           target: [tokens.countryCode, tokens.partyId, tokens.uid, tokens.type],
           set: {
+            platformId: token.platformId,
             ...(token.valid === undefined ? {} : { valid: token.valid }),
             lastUpdated: token.lastUpdated,
             seenAt: now,
@@ -60,12 +75,22 @@ export function routingTokens(db: Database) {
         });
     },
 
-    /** The eMSPs that pushed a token with this uid and type. */
+    /** The eMSPs that pushed a token with this uid and type, the earliest first. */
     async tokenOwners(uid: string, type: string): Promise<PartyRef[]> {
       return db
         .select({ countryCode: tokens.countryCode, partyId: tokens.partyId })
         .from(tokens)
-        .where(and(eq(tokens.uid, uid.toUpperCase()), eq(tokens.type, type)));
+        .where(and(eq(tokens.uid, uid.toUpperCase()), eq(tokens.type, type)))
+        .orderBy(asc(tokens.firstSeenAt), asc(tokens.countryCode), asc(tokens.partyId));
+    },
+
+    /** Deletes index entries no push renewed within TOKEN_TTL_MS; returns how many. */
+    async pruneTokens(now: Date): Promise<number> {
+      const gone = await db
+        .delete(tokens)
+        .where(lt(tokens.seenAt, new Date(now.getTime() - TOKEN_TTL_MS)))
+        .returning({ uid: tokens.uid });
+      return gone.length;
     },
   };
 }

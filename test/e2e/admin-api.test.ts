@@ -60,6 +60,7 @@ describe("admin authentication", () => {
         { versions_url: "http://127.0.0.1:9/ocpi/versions", token: "abc" },
       ],
       ["POST", `/platforms/${id}/token-a`],
+      ["POST", `/platforms/${id}/rotate`],
       ["POST", `/platforms/${id}/suspend`],
       ["POST", `/platforms/${id}/resume`],
       ["DELETE", `/platforms/${id}`],

@@ -331,12 +331,61 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
     expect(explicitRfid.forwarded.query.get("type")).toBe("RFID");
   });
 
-  it("answers 4001 to an authorization of a uid pushed by both eMSPs, of an unknown uid, and of a known uid with another type", async () => {
-    await pushToken(w.emspA, emspA, "UID-SHARED");
-    await pushToken(w.emspB, emspB, "UID-SHARED");
-    await pushToken(w.emspA, emspA, "UID-RFID-ONLY");
+  it("asks each eMSP that pushed a shared token uid in turn, earliest push first, and relays the first ALLOWED; a later push cannot block the first owner", async () => {
+    let asked: string[] = [];
+    /** `emsp` answers authorizations of `uid` with `allowed`, marked with its codes. */
+    const answering = (emsp: FakePlatform, owner: Party, uid: string, allowed: string) =>
+      emsp.on((req) => {
+        if (req.module !== "tokens" || req.tail !== `/${uid}/authorize`) return undefined;
+        asked.push(emsp === w.emspA ? "A" : "B");
+        const data = { allowed, token: token(owner, uid) };
+        return { body: emsp.envelope(data, 1000, `${allowed} by ${code(owner)}`) };
+      });
+    const authorize = async (uid: string) => {
+      asked = [];
+      const answer = await sendOpen("cpoA", "POST", `tokens/sender/${uid}/authorize`)();
+      return { answer, asked };
+    };
+    /** Pushes that come later in the hub's time. */
+    const pushLater = async (emsp: FakePlatform, owner: Party, uid: string) => {
+      clock.t += 1_000;
+      await pushToken(emsp, owner, uid);
+    };
 
-    await notRouted("cpoA", "POST", "tokens/sender/UID-SHARED/authorize", /several eMSPs/);
+    // A squatter pushes the uid before its owner and refuses it: the owner is asked next.
+    await pushLater(w.emspB, emspB, "UID-SQUATTED");
+    await pushLater(w.emspA, emspA, "UID-SQUATTED");
+    answering(w.emspB, emspB, "UID-SQUATTED", "NOT_ALLOWED");
+    answering(w.emspA, emspA, "UID-SQUATTED", "ALLOWED");
+    const squatted = await authorize("UID-SQUATTED");
+    expect(squatted.asked).toEqual(["B", "A"]);
+    expectOk(squatted.answer);
+    expect(squatted.answer.body.data.allowed).toBe("ALLOWED");
+    expect(squatted.answer.body.status_message).toBe(`ALLOWED by ${code(emspA)}`);
+    expectRouting(squatted.answer.headers, cpoA, emspA);
+
+    // The earliest owner allows it: the later claimant is never asked.
+    await pushLater(w.emspA, emspA, "UID-SHARED");
+    await pushLater(w.emspB, emspB, "UID-SHARED");
+    answering(w.emspA, emspA, "UID-SHARED", "ALLOWED");
+    answering(w.emspB, emspB, "UID-SHARED", "BLOCKED");
+    const shared = await authorize("UID-SHARED");
+    expect(shared.asked).toEqual(["A"]);
+    expect(shared.answer.body.status_message).toBe(`ALLOWED by ${code(emspA)}`);
+
+    // Nobody allows it: the earliest claimant's answer is the answer.
+    await pushLater(w.emspA, emspA, "UID-REFUSED");
+    await pushLater(w.emspB, emspB, "UID-REFUSED");
+    answering(w.emspA, emspA, "UID-REFUSED", "BLOCKED");
+    answering(w.emspB, emspB, "UID-REFUSED", "NOT_ALLOWED");
+    const refused = await authorize("UID-REFUSED");
+    expect(refused.asked).toEqual(["A", "B"]);
+    expect(refused.answer.body.data.allowed).toBe("BLOCKED");
+    expect(refused.answer.body.status_message).toBe(`BLOCKED by ${code(emspA)}`);
+  });
+
+  it("answers 4001 to an authorization of an unknown uid, and of a known uid with another type", async () => {
+    await pushToken(w.emspA, emspA, "UID-RFID-ONLY");
     await notRouted("cpoA", "POST", "tokens/sender/UID-NEVER-PUSHED/authorize", /UID-NEVER-PUSHED/);
     await notRouted(
       "cpoA",
@@ -448,8 +497,9 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
     );
   });
 
-  it("answers 4001 to commands and location GETs for a location id pushed by two CPOs, or by none", async () => {
+  it("sends commands and location GETs for a location id pushed by two CPOs to the CPO that pushed it first; an id nobody pushed gets 4001", async () => {
     await pushLocation(w.cpoA, cpoA, "LOC-TWICE", emspA);
+    // A later CPO pushing the same id takes nothing from the first.
     await pushLocation(w.cpoB, cpoB, "LOC-TWICE", emspB);
     const url = emspUrl(w.emspA, "commands", "twice");
 
@@ -458,7 +508,7 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
       ["RESERVE_NOW", reserveNow(emspA, "LOC-TWICE", "RES-TWICE", url)],
       ["UNLOCK_CONNECTOR", unlockConnector("LOC-TWICE", url)],
     ] as const) {
-      await notRouted("emspA", "POST", `commands/receiver/${command}`, /several CPOs/, body);
+      await routed("emspA", "cpoA", "POST", `commands/receiver/${command}`, body);
     }
     await notRouted(
       "emspA",
@@ -467,7 +517,7 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
       /LOC-UNKNOWN/,
       startSession(emspA, "LOC-UNKNOWN", url),
     );
-    await notRouted("emspA", "GET", "locations/sender/LOC-TWICE", /several CPOs/);
+    await routed("emspB", "cpoA", "GET", "locations/sender/LOC-TWICE");
     await notRouted("emspA", "GET", "locations/sender/LOC-UNKNOWN/3256", /LOC-UNKNOWN/);
   });
 

@@ -86,6 +86,14 @@ export class FakePlatform {
   modules: { identifier: string; role: "SENDER" | "RECEIVER" }[];
   /** Verification the platform made of the hub's token during hub-initiated registration. */
   hubVersionsCheck: { status: number; body: any } | undefined;
+  /** Endpoints its version details list as given, after the generated ones (any URL at all). */
+  extraEndpoints: { identifier: string; role: "SENDER" | "RECEIVER"; url: string }[] = [];
+  /** Awaited for every request it accepts, once recorded and before it is answered. */
+  beforeRequest: ((req: Recorded) => Promise<void>) | undefined;
+  /** Awaited when the hub's credentials POST or PUT arrives, before the platform acts on it. */
+  beforeCredentialsAnswer: ((method: "POST" | "PUT", body: any) => Promise<void>) | undefined;
+  /** The hub's credentials calls it refuses with 3001 (after beforeCredentialsAnswer). */
+  refuseCredentials: ("POST" | "PUT")[] = [];
   url = "";
   private handlers: Handler[] = [];
 
@@ -181,6 +189,7 @@ export class FakePlatform {
         token: accepted ? token : undefined,
       });
       if (!accepted) return c.json(this.envelope(undefined, 2000, "Unauthorized"), 401);
+      await this.beforeRequest?.(this.requests[this.requests.length - 1] as Recorded);
       await next();
     });
     app.get("/ocpi/versions", async (c) => {
@@ -211,11 +220,15 @@ export class FakePlatform {
           url: `${this.url}/ocpi/2.2.1/credentials`,
         });
       }
+      endpoints.push(...this.extraEndpoints);
       return c.json(this.envelope({ version: "2.2.1", endpoints }));
     });
     app.post("/ocpi/2.2.1/credentials", async (c) => {
       const body = (await c.req.json()) as any;
       this.hubCredentials = body;
+      await this.beforeCredentialsAnswer?.("POST", body);
+      if (this.refuseCredentials.includes("POST"))
+        return c.json(this.envelope(undefined, 3001, "cannot register now"));
       // As a real platform does: call the hub back with the token it was just given.
       const check = await fetch(body.url, {
         headers: { authorization: `Token ${Buffer.from(body.token).toString("base64")}` },
@@ -227,6 +240,29 @@ export class FakePlatform {
       return c.json(
         this.envelope({
           token: this.tokenForHub,
+          url: this.versionsUrl,
+          roles: this.credentialsRoles,
+        }),
+      );
+    });
+    // The hub updates its credentials (a token rotation): the platform checks the new token
+    // it was given, then issues the hub a new one of its own; the old one dies.
+    app.put("/ocpi/2.2.1/credentials", async (c) => {
+      const body = (await c.req.json()) as any;
+      await this.beforeCredentialsAnswer?.("PUT", body);
+      if (this.refuseCredentials.includes("PUT"))
+        return c.json(this.envelope(undefined, 3001, "cannot update the credentials now"));
+      const check = await fetch(body.url, {
+        headers: { authorization: `Token ${Buffer.from(body.token).toString("base64")}` },
+      });
+      this.hubVersionsCheck = { status: check.status, body: await check.json() };
+      if (check.status !== 200)
+        return c.json(this.envelope(undefined, 3001, "cannot reach the hub"));
+      this.hubCredentials = body;
+      this.hubToken = body.token;
+      return c.json(
+        this.envelope({
+          token: this.newTokenForHub(),
           url: this.versionsUrl,
           roles: this.credentialsRoles,
         }),

@@ -26,7 +26,10 @@ export const platforms = pgTable("platforms", {
   versionsUrl: text("versions_url"),
   /** The platform's endpoints for `version`, from its version details. */
   endpoints: jsonb("endpoints").$type<StoredEndpoint[]>().notNull().default([]),
-  /** The token the platform issued to the hub (the hub's credentials towards it). */
+  /**
+   * The token the platform issued to the hub (the hub's credentials towards
+   * it); AES-256-GCM encrypted when TOKEN_ENCRYPTION_KEY is set (registry/token-seal.ts).
+   */
   outboundToken: text("outbound_token"),
   /** Whether the platform expects that token Base64-encoded (2.2.1) or raw (older peers). */
   outboundTokenEncoding: text("outbound_token_encoding", { enum: ["base64", "raw"] })
@@ -34,7 +37,11 @@ export const platforms = pgTable("platforms", {
     .default("base64"),
   /** SHA-256 of the token the hub issued to the platform; the platform presents it to the hub. */
   inboundTokenHash: text("inbound_token_hash").unique(),
-  /** SHA-256 of the bootstrap Token A while the platform has not registered. */
+  /**
+   * SHA-256 of a token the hub issued that the platform has not put to use
+   * yet: the bootstrap Token A while unregistered; once registered, the new
+   * token of a rotation in flight (registry/store-rotations.ts).
+   */
   tokenAHash: text("token_a_hash").unique(),
   /** The last handshake or connection failure, for the operator. */
   lastError: text("last_error"),

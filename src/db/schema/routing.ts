@@ -1,13 +1,19 @@
 import { boolean, index, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { platforms } from "./platforms.js";
 
 /**
  * Tokens eMSPs pushed through the hub, for open routing of real-time
  * authorization (tokens: POST authorize) to the eMSP that owns a uid. Codes
- * and uid are stored upper-case (CiStrings compare case-insensitively).
+ * and uid are stored upper-case (CiStrings compare case-insensitively). The
+ * codes are an EMSP's; the row goes with the platform that pushed it, and
+ * `first_seen_at` orders competing claims on one uid.
  */
 export const tokens = pgTable(
   "tokens",
   {
+    platformId: text("platform_id")
+      .notNull()
+      .references(() => platforms.id, { onDelete: "cascade" }),
     countryCode: text("country_code").notNull(),
     partyId: text("party_id").notNull(),
     uid: text("uid").notNull(),
@@ -15,10 +21,15 @@ export const tokens = pgTable(
     valid: boolean("valid").notNull(),
     lastUpdated: text("last_updated").notNull(),
     seenAt: timestamp("seen_at", { withTimezone: true, precision: 3 }).notNull(),
+    firstSeenAt: timestamp("first_seen_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.countryCode, t.partyId, t.uid, t.type] }),
     index("tokens_uid_idx").on(t.uid, t.type),
+    index("tokens_platform_idx").on(t.platformId),
+    index("tokens_seen_at_idx").on(t.seenAt),
   ],
 );
 
@@ -29,22 +40,32 @@ export const tokens = pgTable(
  * - `session`: a CPO's session (owner = the CPO, target = the party it was sent to);
  * - `reservation`: an eMSP's RESERVE_NOW (owner = the eMSP, target = the CPO);
  * - `profile`: a charging profile set on a CPO's session (owner = the CPO, target = the setter).
- * Codes and object ids are stored upper-case (CiString).
+ * Codes and object ids are stored upper-case (CiString). Each kind's owner
+ * holds one role (a location's or session's owner is a CPO, a reservation's
+ * an eMSP), so kind and codes name a party in its role. A hint goes with the
+ * platform whose request taught it, and `created_at` orders competing
+ * claims on one object id.
  */
 export const routeHints = pgTable(
   "route_hints",
   {
     kind: text("kind", { enum: ["location", "session", "reservation", "profile"] }).notNull(),
+    platformId: text("platform_id")
+      .notNull()
+      .references(() => platforms.id, { onDelete: "cascade" }),
     countryCode: text("country_code").notNull(),
     partyId: text("party_id").notNull(),
     objectId: text("object_id").notNull(),
     targetCountryCode: text("target_country_code").notNull(),
     targetPartyId: text("target_party_id").notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.kind, t.countryCode, t.partyId, t.objectId] }),
     index("route_hints_object_idx").on(t.kind, t.objectId),
+    index("route_hints_platform_idx").on(t.platformId),
+    index("route_hints_updated_at_idx").on(t.updatedAt),
   ],
 );
 

@@ -20,6 +20,7 @@ import { generateToken, hashToken, type TokenEncoding } from "../../ocpi/tokens.
 import { hubUrls, OCPI_VERSION } from "../../ocpi/version.js";
 import type { Platform } from "../../registry/registry.js";
 import { partyKey, type Registration } from "../../registry/store.js";
+import { abandonedBefore } from "./claims.js";
 
 /** A hub-initiated handshake could not start: the platform is taken. */
 export class HandshakeBusy extends Error {
@@ -29,7 +30,7 @@ export class HandshakeBusy extends Error {
 /** The only OCPI version the hub speaks. */
 
 /** What the hub learns of a platform from its versions and version details. */
-interface Discovery {
+export interface Discovery {
   versionsUrl: string;
   endpoints: StoredEndpoint[];
   encoding: TokenEncoding;
@@ -65,10 +66,23 @@ export function registerFromParty(
   body: Credentials,
   correlationId: string,
 ) {
-  return exchange(deps, platform, body, correlationId, { status: "PENDING" }, () =>
-    methodNotAllowed("this platform is already registered; use PUT to update"),
+  // While a hub-initiated handshake holds the platform, that one decides: storing this one
+  // as well would leave the other's failure to undo it, and the platform with no token.
+  return exchange(
+    deps,
+    platform,
+    body,
+    correlationId,
+    { status: "PENDING", abandonedBefore: abandonedBefore(deps) },
+    () =>
+      deps.registry.get(platform.id)?.status === "PENDING"
+        ? handshakeUnderWay()
+        : methodNotAllowed("this platform is already registered; use PUT to update"),
   );
 }
+
+const handshakeUnderWay = () =>
+  clientError("the hub is registering this platform itself right now; try again shortly");
 
 /** credentials: PUT — always re-fetches versions and endpoints, even for the same version. */
 export function updateFromParty(
@@ -128,7 +142,13 @@ export async function registerByHub(
   }
   const token = generateToken();
   // The platform calls our versions with this token before it answers the POST.
-  if (!(await deps.store.claimForHandshake(platform.id, hashToken(token), deps.clock.now()))) {
+  const claimed = await deps.store.claimForHandshake(
+    platform.id,
+    hashToken(token),
+    deps.clock.now(),
+    abandonedBefore(deps),
+  );
+  if (!claimed) {
     throw new HandshakeBusy(
       "the platform is not PENDING, or another registration of it is in progress",
     );
@@ -144,15 +164,16 @@ export async function registerByHub(
     requireInvitedRoles(platform, theirs);
     if (theirs.url !== versionsUrl)
       found = await discover(deps, theirs.url, theirs.token, correlationId);
+    // Only while the claim is still ours: PENDING with our token's hash.
     const saved = await deps.store.saveRegistration(
       platform.id,
       registration(found, theirs, token),
       deps.clock.now(),
-      { status: "PENDING" },
+      { status: "PENDING", inboundTokenHash: hashToken(token) },
     );
     if (!saved) throw methodNotAllowed("the platform registered meanwhile");
   } catch (err) {
-    await deps.store.update(platform.id, { inboundTokenHash: null }, deps.clock.now());
+    await deps.store.releaseClaim(platform.id, hashToken(token), deps.clock.now());
     await deps.registry.changed(platform.id);
     if (theirs !== undefined) {
       // The platform did register us; undo that on its side too.
@@ -201,7 +222,11 @@ async function connected(deps: Deps, platformId: string): Promise<void> {
 }
 
 /** What the store keeps of a completed exchange: their token and endpoints, the hash of ours. */
-function registration(found: Discovery, theirs: Credentials, ourToken: string): Registration {
+export function registration(
+  found: Discovery,
+  theirs: Credentials,
+  ourToken: string,
+): Registration {
   return {
     version: OCPI_VERSION,
     versionsUrl: found.versionsUrl,
@@ -242,7 +267,7 @@ function requireInvitedRoles(platform: Platform, body: Credentials): void {
  * first; a 401 on that idempotent GET is retried once raw, for older peers
  * (ocpi-hub-rules §2.2), and the form that worked is kept for this platform.
  */
-async function discover(
+export async function discover(
   deps: Deps,
   versionsUrl: string,
   token: string,
@@ -277,9 +302,9 @@ async function discover(
 }
 
 /** One call to the platform; transport failures become 3001 (credentials: Errors during registration). */
-async function call(
+export async function call(
   deps: Deps,
-  method: "GET" | "POST" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "DELETE",
   url: string,
   token: string,
   encoding: TokenEncoding,
@@ -314,7 +339,12 @@ async function call(
   }
 }
 
-function parseData<T>(res: OutboundResponse, schema: z.ZodType<T>, url: string, what: string): T {
+export function parseData<T>(
+  res: OutboundResponse,
+  schema: z.ZodType<T>,
+  url: string,
+  what: string,
+): T {
   if (res.status === 401) {
     throw unableToUseClientApi(`the platform refused the token at ${url} (HTTP 401)`);
   }
