@@ -5,9 +5,8 @@ import { adminRoutes } from "./admin/routes.js";
 import type { AppEnv } from "./app-env.js";
 import type { Deps } from "./deps.js";
 import { versionRoutes } from "./hub/versions.js";
-import { limitBody } from "./ingress/body-limit.js";
 import { createGuards, type GuardOptions } from "./ingress/guards.js";
-import { refuseDotSegments } from "./ingress/incoming.js";
+import { checkIncoming } from "./ingress/incoming.js";
 import { requestContext, requestLog } from "./ingress/request-context.js";
 import { respond } from "./ingress/respond.js";
 import { OcpiError, payloadTooLarge } from "./ocpi/errors.js";
@@ -26,12 +25,11 @@ export function createApp(deps: Deps, options: { guards?: GuardOptions } = {}) {
   const app = new Hono<AppEnv>({ strict: false });
   const isOcpi = (path: string) => path.startsWith("/ocpi");
   app.use("*", requestContext(deps, createGuards(deps.config, options.guards)));
-  app.use("*", refuseDotSegments);
   const limit = deps.config.maxBodyBytes;
   const tooLarge = `the request body is larger than the ${limit} bytes the hub takes (MAX_BODY_BYTES)`;
   app.use(
     "*",
-    limitBody(limit, (c) => {
+    checkIncoming(limit, (c) => {
       if (isOcpi(c.req.path)) return payloadTooLarge(tooLarge);
       return new AdminError(413, "PAYLOAD_TOO_LARGE", tooLarge);
     }),

@@ -1,5 +1,4 @@
-import type { Context } from "hono";
-import { createMiddleware } from "hono/factory";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import type { AppEnv } from "../app-env.js";
 
 /** After a refusal: what is still discarded of the body before the connection closes. */
@@ -17,20 +16,25 @@ const LINGER = { ms: 1_000, bytes: 1024 * 1024 };
  * client's once a little more (LINGER) has been discarded. Closing at once
  * would reset a client still sending, which then loses the answer.
  */
-export function limitBody(maxBytes: number, tooLarge: (c: Context<AppEnv>) => Error) {
+export function limitBody(
+  maxBytes: number,
+  tooLarge: (c: Context<AppEnv>) => Error,
+): MiddlewareHandler<AppEnv> {
   if (!(maxBytes > 0)) throw new Error("the body limit must be positive");
-  return createMiddleware<AppEnv>(async (c, next) => {
+  // Not async: a request without a body passes on without a promise of its own.
+  return (c, next) => {
     const method = c.req.method;
     if (method === "GET" || method === "HEAD") return next();
-    const chunked = c.req.header("transfer-encoding") !== undefined;
-    if (!chunked) {
-      if (Number(c.req.header("content-length") ?? 0) > maxBytes) {
-        c.get("deps").metrics.observeLimit("body-size");
-        closeAfterAnswer(c);
-        throw tooLarge(c);
-      }
-      return next();
+    if (c.req.header("transfer-encoding") !== undefined) return countChunked(c, next);
+    if (Number(c.req.header("content-length") ?? 0) > maxBytes) {
+      c.get("deps").metrics.observeLimit("body-size");
+      closeAfterAnswer(c);
+      throw tooLarge(c);
     }
+    return next();
+  };
+
+  async function countChunked(c: Context<AppEnv>, next: Next): Promise<void> {
     const source = c.req.raw.body;
     if (source === null) return next();
     let exceeded = false;
@@ -44,7 +48,7 @@ export function limitBody(maxBytes: number, tooLarge: (c: Context<AppEnv>) => Er
     await next();
     // The reader may have caught the failure and answered something else ("not JSON").
     if (exceeded && c.res.status !== 413) throw tooLarge(c);
-  });
+  }
 }
 
 /**

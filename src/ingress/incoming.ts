@@ -1,8 +1,8 @@
-import type { Context } from "hono";
-import { createMiddleware } from "hono/factory";
+import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env.js";
 import { invalidParameters } from "../ocpi/errors.js";
+import { limitBody } from "./body-limit.js";
 
 /**
  * The request target as the client sent it. The URL Hono routes on has been
@@ -56,12 +56,27 @@ const DOT_SEGMENT = /(?:^|\/)((?:\.|%2e){1,2}(?:;[^/]*)?)(?=\/|$)/i;
  * one the client wrote, and no OCPI id is `.` or `..`. 2001 on /ocpi, a
  * JSON 400 elsewhere.
  */
-export const refuseDotSegments = createMiddleware<AppEnv>(async (c, next) => {
+export function refuseDotSegments(c: Context<AppEnv>): void {
   const found = DOT_SEGMENT.exec(targetPath(requestTarget(c)));
-  if (found !== null) {
-    const message = `the URL path holds the dot segment "${found[1]}"; OCPI ids are never "." or ".."`;
-    if (c.req.path.startsWith("/ocpi")) throw invalidParameters(message);
-    throw new HTTPException(400, { message });
-  }
-  await next();
-});
+  if (found === null) return;
+  const message = `the URL path holds the dot segment "${found[1]}"; OCPI ids are never "." or ".."`;
+  if (c.req.path.startsWith("/ocpi")) throw invalidParameters(message);
+  throw new HTTPException(400, { message });
+}
+
+/**
+ * What every request passes before any route, as one middleware (each
+ * layer of Hono's chain costs a dispatch on every request): its raw path
+ * holds no dot segment (refuseDotSegments), and its body stays within
+ * `maxBytes` (limitBody).
+ */
+export function checkIncoming(
+  maxBytes: number,
+  tooLarge: (c: Context<AppEnv>) => Error,
+): MiddlewareHandler<AppEnv> {
+  const limit = limitBody(maxBytes, tooLarge);
+  return (c, next) => {
+    refuseDotSegments(c);
+    return limit(c, next);
+  };
+}
