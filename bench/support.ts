@@ -92,6 +92,9 @@ export async function startHub(
     ...database,
     ADMIN_TOKEN: ADMIN,
     LOG_LEVEL: logLevel,
+    // One platform sends every request of a run, several thousand a second:
+    // the rate limit still runs on each, it just never refuses one.
+    PLATFORM_RATE_LIMIT: "1000000",
   });
   const deps = await createDeps(config, {
     logger: createLogger(config.logLevel, process.stderr),

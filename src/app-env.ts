@@ -1,11 +1,20 @@
+import type { HttpBindings } from "@hono/node-server";
 import type { Deps } from "./deps.js";
+import type { Guards } from "./ingress/guards.js";
 import type { Logger } from "./logging/logger.js";
 import type { Caller } from "./registry/registry.js";
 
 /** The Hono environment of every route: dependencies and per-request facts. */
 export interface AppEnv {
+  /**
+   * The Node request and response behind a request served by
+   * @hono/node-server; absent when the app is called in process (app.request).
+   */
+  Bindings: Partial<HttpBindings> | undefined;
   Variables: {
     deps: Deps;
+    /** The app's limits: failed-authentication lockout, per-platform rate and concurrency. */
+    guards: Guards;
     requestId: string;
     correlationId: string;
     /** The request's logger, made on first use; read it through requestLog(c). */

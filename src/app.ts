@@ -5,27 +5,40 @@ import { adminRoutes } from "./admin/routes.js";
 import type { AppEnv } from "./app-env.js";
 import type { Deps } from "./deps.js";
 import { versionRoutes } from "./hub/versions.js";
+import { createGuards, type GuardOptions } from "./ingress/guards.js";
+import { checkIncoming } from "./ingress/incoming.js";
 import { loopGuard } from "./ingress/loop-guard.js";
 import { requestContext, requestLog } from "./ingress/request-context.js";
 import { respond } from "./ingress/respond.js";
-import { OcpiError } from "./ocpi/errors.js";
+import { OcpiError, payloadTooLarge } from "./ocpi/errors.js";
 import { StatusCode } from "./ocpi/status-codes.js";
 import { opsRoutes } from "./ops/routes.js";
 
 /**
  * Builds the hub's HTTP app from its dependencies; no I/O happens here.
  * /ocpi speaks OCPI envelopes, /admin speaks plain JSON, and the probes sit
- * at the root. app.onError is the one place errors become answers.
+ * at the root. app.onError is the one place errors become answers. Before
+ * any route: a raw path with dot segments is refused, and every body is
+ * held to MAX_BODY_BYTES. `options.guards` sets other lockout and
+ * platform-limit thresholds than the product's (tests).
  */
-export function createApp(deps: Deps) {
+export function createApp(deps: Deps, options: { guards?: GuardOptions } = {}) {
   const app = new Hono<AppEnv>({ strict: false });
-  app.use("*", requestContext(deps));
+  const isOcpi = (path: string) => path.startsWith("/ocpi");
+  app.use("*", requestContext(deps, createGuards(deps.config, options.guards)));
+  const limit = deps.config.maxBodyBytes;
+  const tooLarge = `the request body is larger than the ${limit} bytes the hub takes (MAX_BODY_BYTES)`;
+  app.use(
+    "*",
+    checkIncoming(limit, (c) => {
+      if (isOcpi(c.req.path)) return payloadTooLarge(tooLarge);
+      return new AdminError(413, "PAYLOAD_TOO_LARGE", tooLarge);
+    }),
+  );
   app.use("/ocpi/*", loopGuard(deps.config.hubUrl));
   app.route("/ocpi", versionRoutes());
   app.route("/admin", adminRoutes());
   app.route("/", opsRoutes());
-
-  const isOcpi = (path: string) => path.startsWith("/ocpi");
 
   app.notFound((c) => {
     const what = `${c.req.method} ${c.req.path}`;

@@ -3,6 +3,7 @@ import { createApp } from "./app.js";
 import { syncUnsynced } from "./cache/sync.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { closeDeps, createDeps } from "./deps.js";
+import { applyServerLimits, serverOptions } from "./ingress/server-limits.js";
 
 /** The hub's only impure entry: config → deps (migrate) → app → serve; drain on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -24,13 +25,23 @@ async function main(): Promise<void> {
     );
   }
   const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: "0.0.0.0" }, (info) => {
-    logger.info(
-      { port: info.port, hub_url: config.hubUrl, database: deps.db.kind, bus: deps.bus.kind },
-      "ocpi-hub listening",
-    );
-    deps.tasks.run("sync CPOs the cache has never synced", () => syncUnsynced(deps));
-  });
+  const server = serve(
+    { fetch: app.fetch, port: config.port, hostname: config.host, serverOptions },
+    (info) => {
+      logger.info(
+        {
+          host: config.host,
+          port: info.port,
+          hub_url: config.hubUrl,
+          database: deps.db.kind,
+          bus: deps.bus.kind,
+        },
+        "ocpi-hub listening",
+      );
+      deps.tasks.run("sync CPOs the cache has never synced", () => syncUnsynced(deps));
+    },
+  );
+  applyServerLimits(server);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -7,9 +7,33 @@ import {
   type QueuedDelivery,
 } from "./queue.js";
 
+/** What a waiting delivery is reckoned to take besides its path, query and body. */
+const ENTRY_OVERHEAD = 256;
+
+/** A recipient's deliveries waiting in memory, by default (see MemoryQueueOptions). */
+export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+
+export interface MemoryQueueOptions {
+  /**
+   * Bytes of deliveries one recipient may have waiting: the characters of
+   * their bodies, paths and queries and ENTRY_OVERHEAD each. Past it the
+   * oldest waiting work is shed (see shed()).
+   */
+  maxBytesPerRecipient?: number;
+  onShed?: ShedListener;
+}
+
+/**
+ * Told of each delivery shed: "body" when only its body went (the
+ * recipient gets the hub's current copy), "delivery" when it went whole.
+ */
+export type ShedListener = (delivery: Delivery, what: "body" | "delivery") => void;
+
 interface Entry {
   seq: number;
   delivery: Delivery;
+  /** sizeOf(delivery), counted in the recipient's bytes. */
+  size: number;
   attempts: number;
   /** Not handed out before this time (epoch ms). */
   notBefore: number;
@@ -19,6 +43,8 @@ interface Entry {
 interface Recipient {
   /** By object key; a Map keeps insertion order, and a replaced entry moves to the end. */
   entries: Map<string, Entry>;
+  /** The sizes of the entries together. */
+  bytes: number;
   consumer?: Consumer;
 }
 
@@ -37,16 +63,19 @@ interface Consumer {
 /**
  * The delivery queue of a hub without NATS: the same collapsing, ordering
  * and retry behaviour as JetStream, in this process only. Nothing queued
- * survives a restart.
+ * survives a restart. What waits for one recipient is bounded in bytes, so
+ * that a recipient that is slow or away cannot fill the hub's memory.
  */
-export function createMemoryQueue(): DeliveryQueue {
+export function createMemoryQueue(options: MemoryQueueOptions = {}): DeliveryQueue {
+  const maxBytes = options.maxBytesPerRecipient ?? MAX_QUEUED_BYTES;
+  const onShed = options.onShed ?? (() => {});
   const recipients = new Map<string, Recipient>();
   let seq = 0;
 
   function recipientOf(id: string): Recipient {
     let r = recipients.get(id);
     if (r === undefined) {
-      r = { entries: new Map() };
+      r = { entries: new Map(), bytes: 0 };
       recipients.set(id, r);
     }
     return r;
@@ -61,20 +90,26 @@ export function createMemoryQueue(): DeliveryQueue {
       const r = recipients.get(recipient);
       if (r === undefined) return;
       r.entries.clear();
+      r.bytes = 0;
       if (r.consumer === undefined) recipients.delete(recipient);
     },
     async publish(delivery) {
       const r = recipientOf(delivery.recipient);
       const waiting = r.entries.get(delivery.key);
       const next = collapse(waiting?.delivery, delivery);
+      if (waiting !== undefined) r.bytes -= waiting.size;
       r.entries.delete(delivery.key);
+      const size = sizeOf(next);
       r.entries.set(delivery.key, {
         seq: ++seq,
         delivery: next,
+        size,
         attempts: 0,
         notBefore: 0,
         handedOut: false,
       });
+      r.bytes += size;
+      if (r.bytes > maxBytes) shed(r, maxBytes, onShed);
       wake(r);
     },
     async purge(recipient) {
@@ -82,6 +117,7 @@ export function createMemoryQueue(): DeliveryQueue {
       if (r === undefined) return 0;
       const n = r.entries.size;
       r.entries.clear();
+      r.bytes = 0;
       return n;
     },
     async backlog(recipient): Promise<Backlog> {
@@ -114,12 +150,49 @@ export function createMemoryQueue(): DeliveryQueue {
   };
 }
 
+const sizeOf = (d: Delivery) =>
+  ENTRY_OVERHEAD + d.path.length + d.query.length + (d.body?.length ?? 0);
+
+/**
+ * Brings a recipient's waiting deliveries back under `maxBytes`, oldest
+ * first, never one handed out. First what sheds nothing: the body of a
+ * push of a cached object, which the cache holds in a version at least as
+ * new, so the delivery becomes the hub's current copy (as when updates
+ * pile up, see collapse()); down to three quarters of the bound, so that
+ * this pass does not run on every publish. Then, if still over, whole
+ * deliveries, the oldest first: work the recipient's next catch-up or
+ * GETs have to make good (transport_and_format: Offline behaviour).
+ */
+function shed(r: Recipient, maxBytes: number, onShed: ShedListener): void {
+  const lowWater = Math.floor((maxBytes * 3) / 4);
+  for (const entry of r.entries.values()) {
+    if (r.bytes <= lowWater) break;
+    const d = entry.delivery;
+    if (entry.handedOut || d.body === undefined) continue;
+    const current = collapse(d, d);
+    if (current.current === undefined) continue;
+    const size = sizeOf(current);
+    r.bytes += size - entry.size;
+    entry.delivery = current;
+    entry.size = size;
+    onShed(d, "body");
+  }
+  for (const [key, entry] of r.entries) {
+    if (r.bytes <= maxBytes) break;
+    if (entry.handedOut) continue;
+    r.entries.delete(key);
+    r.bytes -= entry.size;
+    onShed(entry.delivery, "delivery");
+  }
+}
+
 /** Ends a hand-out: the entry leaves the queue, or waits `then` ms for its next attempt. */
 function settle(r: Recipient, key: string, entry: Entry, then: "delete" | number): void {
   // A newer update replaced this entry meanwhile: nothing left to settle.
   if (r.entries.get(key) !== entry) return;
   if (then === "delete") {
     r.entries.delete(key);
+    r.bytes -= entry.size;
     return;
   }
   entry.handedOut = false;

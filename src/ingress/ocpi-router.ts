@@ -7,9 +7,10 @@ import { hubParty } from "../ocpi/parties.js";
 import type { InterfaceRole } from "../ocpi/schemas/version.js";
 import { endpointPath } from "../ocpi/version.js";
 import { readRouting, senderRule } from "../routing/decide.js";
-import { interfaceOperations } from "../routing/operations.js";
+import { interfaceOperations, type Match } from "../routing/operations.js";
 import { readsBody, route } from "../routing/route.js";
 import { requireCaller } from "./authenticate.js";
+import { requestTarget, targetPath } from "./incoming.js";
 import { callerScopeOf } from "./request-scope.js";
 
 /**
@@ -21,12 +22,12 @@ import { callerScopeOf } from "./request-scope.js";
 export function routedInterface(module: FunctionalModuleSpec, iface: InterfaceRole) {
   const { match } = interfaceOperations(module, iface);
   const path = endpointPath(module.id, iface);
+  const endpointSegments = path.split("/").filter((s) => s !== "");
   const routes = new Hono<AppEnv>();
   routes.use("*", requireCaller("full"));
   routes.all("*", async (c) => {
-    const { raw, query } = splitUrl(c.req.url, path);
-    const segments = raw.map(decodeSegment);
-    const found = match(c.req.method, segments);
+    const segments = segmentsAfter(requestTarget(c), endpointSegments);
+    const found = segments === undefined ? NONE : match(c.req.method, segments);
     if (found.kind === "none") {
       throw notFound(`the ${module.id} ${iface} interface has no ${c.req.method} ${c.req.path}`);
     }
@@ -51,21 +52,33 @@ export function routedInterface(module: FunctionalModuleSpec, iface: InterfaceRo
     );
     op.checkParams?.(params);
     const received = readsBody(op) ? await c.req.text() : undefined;
-    return route(scope, { op, params, raw, query, routing, received });
+    return route(scope, { op, params, query: queryOf(c.req.url), routing, received });
   });
   return routes;
 }
 
-/** Path segments after the endpoint and the query, both as received. */
-function splitUrl(url: string, endpoint: string): { raw: string[]; query: string } {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  const q = url.indexOf("?", start);
-  const path = q === -1 ? url.slice(start) : url.slice(start, q);
-  const raw = path
-    .slice(endpoint.length)
+const NONE: Match = { kind: "none" };
+
+/**
+ * The path segments of the raw request target after the endpoint's, each
+ * decoded once; undefined when the target does not start with the endpoint.
+ * Empty segments (a trailing '/') are skipped.
+ */
+function segmentsAfter(target: string, endpoint: readonly string[]): string[] | undefined {
+  const segments = targetPath(target)
     .split("/")
-    .filter((s) => s !== "");
-  return { raw, query: q === -1 ? "" : url.slice(q + 1) };
+    .filter((s) => s !== "")
+    .map(decodeSegment);
+  for (let i = 0; i < endpoint.length; i++) {
+    if (segments[i] !== endpoint[i]) return undefined;
+  }
+  return segments.slice(endpoint.length);
+}
+
+/** The query of a URL without '?', as received. */
+function queryOf(url: string): string {
+  const q = url.indexOf("?");
+  return q === -1 ? "" : url.slice(q + 1);
 }
 
 function decodeSegment(segment: string): string {

@@ -5,19 +5,21 @@ import { routePath } from "hono/route";
 import type { AppEnv } from "../app-env.js";
 import type { Deps } from "../deps.js";
 import { Header, OutHeader } from "../ocpi/headers.js";
+import type { Guards } from "./guards.js";
 
 const ID = /^[\x21-\x7e]{1,255}$/;
 
 /**
- * First stage of every request: dependencies, X-Request-ID and
+ * First stage of every request: dependencies and the app's limits, X-Request-ID and
  * X-Correlation-ID (read, or made when missing or unusable; echoed on every
  * answer, errors included), and one log line and one metrics sample per request.
  */
-export function requestContext(deps: Deps) {
+export function requestContext(deps: Deps, guards: Guards) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const requestId = usable(c.req.header(Header.requestId));
     const correlationId = usable(c.req.header(Header.correlationId));
     c.set("deps", deps);
+    c.set("guards", guards);
     c.set("requestId", requestId);
     c.set("correlationId", correlationId);
     // OCPI answers carry the ids through respond(); the admin API and probes get them here.

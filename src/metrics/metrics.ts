@@ -9,6 +9,11 @@ export interface Metrics {
   observeForward(method: string, outcome: string): void;
   /** One delivery attempt of a queued push and its outcome (delivered, failed, rejected, dropped …). */
   observeDelivery(module: string, outcome: string): void;
+  /**
+   * One request refused by a limit: body-size, auth-lockout,
+   * platform-rate, platform-concurrency.
+   */
+  observeLimit(limit: string): void;
   /** The exposition text, with gauges computed at scrape time. */
   render(gauges: Gauge[]): string;
 }
@@ -34,7 +39,11 @@ export function createMetrics(): Metrics {
   const ocpiCodes = new Map<number, number>();
   const forwards = new Map<string, { method: string; outcome: string; count: number }>();
   const deliveries = new Map<string, { module: string; outcome: string; count: number }>();
+  const limits = new Map<string, number>();
   return {
+    observeLimit(limit) {
+      limits.set(limit, (limits.get(limit) ?? 0) + 1);
+    },
     observeDelivery(module, outcome) {
       const key = `${module} ${outcome}`;
       const entry = deliveries.get(key);
@@ -96,6 +105,12 @@ export function createMetrics(): Metrics {
       );
       for (const { module, outcome, count } of deliveries.values())
         lines.push(`ocpi_hub_deliveries_total${labelText({ module, outcome })} ${count}`);
+      lines.push(
+        "# HELP ocpi_hub_limit_refusals_total Requests refused by a limit: body size, authentication lockout, a platform's rate or concurrency.",
+        "# TYPE ocpi_hub_limit_refusals_total counter",
+      );
+      for (const [limit, count] of limits)
+        lines.push(`ocpi_hub_limit_refusals_total${labelText({ limit })} ${count}`);
       for (const gauge of gauges) {
         lines.push(`# HELP ${gauge.name} ${gauge.help}`, `# TYPE ${gauge.name} gauge`);
         for (const s of gauge.samples) lines.push(`${gauge.name}${labelText(s.labels)} ${s.value}`);

@@ -13,6 +13,35 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** The URL parameters of a matched operation, by the names in its pattern. */
 export type Params = Readonly<Record<string, string>>;
 
+/**
+ * The OCPI type of a URL parameter: a CiString of at most `max` characters
+ * (types: CiString), or an id the hub made itself for a URL it handed out
+ * (callback and CDR-link ids: base64url).
+ */
+export type ParamType = { kind: "ci-string"; max: number } | { kind: "hub-id"; max: number };
+
+const ciString = (max: number): ParamType => ({ kind: "ci-string", max });
+
+/**
+ * Every URL parameter of the module records with its type, from the
+ * modules' "Parameters" tables (e.g. locations: GET Method parameters).
+ * Patterns may only name parameters listed here.
+ */
+export const PARAM_TYPES: Readonly<Record<string, ParamType>> = {
+  country_code: ciString(2),
+  party_id: ciString(3),
+  location_id: ciString(36),
+  evse_uid: ciString(36),
+  connector_id: ciString(36),
+  session_id: ciString(36),
+  tariff_id: ciString(36),
+  token_uid: ciString(36),
+  /** commands: CommandType; which values exist the commands record checks itself. */
+  command: ciString(36),
+  callback_id: { kind: "hub-id", max: 64 },
+  cdr_link: { kind: "hub-id", max: 64 },
+};
+
 /** The owner's codes in a client-owned object's URL (`/{country_code}/{party_id}/…`). */
 export const urlOwner = (params: Params): PartyRef => ({
   countryCode: params.country_code ?? "",

@@ -49,6 +49,13 @@ export const methodNotAllowed = (message: string, allowed?: readonly string[]) =
     allowed === undefined ? undefined : { Allow: allowed.join(", ") },
   );
 
+/** 2001 with HTTP 413: a request body past the hub's size limit (MAX_BODY_BYTES). */
+export const payloadTooLarge = (message: string) => new OcpiError("payload-too-large", message);
+
+/** 2000 with HTTP 429: a lockout or rate limit; Retry-After says when to try again (seconds). */
+export const tooManyRequests = (message: string, retryAfterSeconds: string) =>
+  new OcpiError("too-many-requests", message, { "Retry-After": retryAfterSeconds });
+
 /** 2003 with HTTP 404: a location, EVSE or connector the hub does not know. */
 export const unknownLocation = (message: string) => new OcpiError("unknown-location", message);
 

@@ -4,7 +4,10 @@
  * with. A request that reached the OCPI layer (valid JSON, known
  * resource, authorised sender) gets HTTP 200 whatever its status_code
  * (status_codes: first paragraphs); transport-level refusals override the
- * HTTP status where they are raised (400 bad JSON, 401, 404, 405).
+ * HTTP status where they are raised (400 bad JSON, 401, 404, 405, 413,
+ * 429). OCPI has no status_code for a limit: a body past the size limit
+ * is a wrong parameter (2001), a sender past a rate limit a client error
+ * (2000), and the HTTP status tells a client which one it met.
  */
 export const StatusCode = {
   Success: 1000,
@@ -38,6 +41,8 @@ const REFUSALS = {
   "client-error": { statusCode: StatusCode.ClientError, httpStatus: 200 },
   "not-found": { statusCode: StatusCode.ClientError, httpStatus: 404 },
   "method-not-allowed": { statusCode: StatusCode.ClientError, httpStatus: 405 },
+  "payload-too-large": { statusCode: StatusCode.InvalidParameters, httpStatus: 413 },
+  "too-many-requests": { statusCode: StatusCode.ClientError, httpStatus: 429 },
   "unknown-location": { statusCode: StatusCode.UnknownLocation, httpStatus: 404 },
   "server-error": { statusCode: StatusCode.ServerError, httpStatus: 500 },
   unavailable: { statusCode: StatusCode.ServerError, httpStatus: 503 },

@@ -24,7 +24,7 @@ export async function broadcast(
   const { deps, caller } = scope;
   const { op, params } = push;
   const headers = routingHeaders(push.routing.from, hubParty(deps.config));
-  const path = `/${push.raw.join("/")}`;
+  const path = push.path;
   // Refused before the cache takes it: a delivery the bus cannot carry would fail on every retry.
   refuseOversize(deps.queue.maxMessageBytes, push.text, path.length + push.query.length);
   if (isCached(module)) {
@@ -49,7 +49,7 @@ export async function broadcast(
         module: moduleId,
         key,
         method: op.method as "PUT" | "PATCH" | "DELETE",
-        path,
+        path: push.path,
         query: push.query,
         body: push.text,
         to: { countryCode: party.countryCode, partyId: party.partyId },

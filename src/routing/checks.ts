@@ -15,8 +15,11 @@ export interface CheckedRequest {
   body: unknown;
   /** The body as received, passed on byte for byte. */
   text: string | undefined;
-  /** The path segments after the endpoint, as received (still percent-encoded). */
-  raw: readonly string[];
+  /**
+   * The path after the receiver's endpoint, '' or '/…': rebuilt from the
+   * checked parameters, each percent-encoded (see outboundPath).
+   */
+  path: string;
   query: string;
   routing: Routing;
 }

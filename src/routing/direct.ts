@@ -46,7 +46,7 @@ export async function forwardRequest(
   try {
     res = await sendHop(scope, {
       method: op.method,
-      url: joinUrl(target.endpoint, f.raw, query),
+      url: joinUrl(target.endpoint, f.path, query),
       platform: target.platform,
       receiver: target.party,
       to,
@@ -69,11 +69,13 @@ export async function forwardRequest(
   return relay(scope, res, { to: f.routing.from, from: target.party }, extra);
 }
 
-/** The receiver's endpoint with the same suffix and query; joined with exactly one '/'. */
-function joinUrl(endpoint: string, raw: readonly string[], query: string): string {
+/**
+ * The receiver's endpoint with the request's path (already rebuilt from
+ * checked parameters) and query; joined with exactly one '/'.
+ */
+function joinUrl(endpoint: string, path: string, query: string): string {
   const base = endpoint.endsWith("/") ? endpoint.slice(0, -1) : endpoint;
-  const tail = raw.length === 0 ? "" : `/${raw.join("/")}`;
-  return query === "" ? `${base}${tail}` : `${base}${tail}?${query}`;
+  return query === "" ? `${base}${path}` : `${base}${path}?${query}`;
 }
 
 const noFailure = () => undefined;

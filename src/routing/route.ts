@@ -8,15 +8,13 @@ import { type CheckedRequest, checkRequest, parseBody } from "./checks.js";
 import { decide, directTo, type Routing, type RoutingDecision } from "./decide.js";
 import { forwardRequest } from "./direct.js";
 import { openRoute } from "./open-routing.js";
-import type { Operation } from "./operations.js";
+import { type Operation, outboundPath } from "./operations.js";
 import type { CallerScope } from "./scope.js";
 
 /** A matched request with its routing pair, its body not yet checked. */
 export interface Incoming {
   op: Operation;
   params: Params;
-  /** The path segments after the endpoint, as received (still percent-encoded). */
-  raw: readonly string[];
   /** The query string without '?', as received. */
   query: string;
   routing: Routing;
@@ -33,7 +31,8 @@ export async function route(scope: CallerScope, req: Incoming): Promise<Response
   const { text, body } = parseBody(op, params, req.received);
   checkRequest(scope.caller.platform.roles, op, { params, query, body });
   const decision = decide({ op, params, routing }, scope.deps.registry);
-  return carryOut(scope, decision, { op, params, body, text, raw: req.raw, query, routing });
+  const path = outboundPath(op, params);
+  return carryOut(scope, decision, { op, params, body, text, path, query, routing });
 }
 
 /** Carries out one routing decision; each kind has its own function. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { type HttpBindings, serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { closeServer } from "./net.js";
 
@@ -26,6 +26,8 @@ export interface FakePlatformOptions {
 export interface Recorded {
   method: string;
   path: string;
+  /** The request target exactly as it arrived: path and query, still percent-encoded. */
+  target: string;
   headers: Record<string, string>;
   body: unknown;
   /** The token presented, decoded per the platform's encoding; undefined when refused. */
@@ -169,7 +171,7 @@ export class FakePlatform {
   }
 
   private async listen(): Promise<void> {
-    const app = new Hono();
+    const app = new Hono<{ Bindings: Partial<HttpBindings> | undefined }>();
     app.use("*", async (c, next) => {
       const text = await c.req.text();
       let body: unknown = text;
@@ -181,6 +183,7 @@ export class FakePlatform {
       this.requests.push({
         method: c.req.method,
         path: c.req.path,
+        target: c.env?.incoming?.url ?? "",
         headers: Object.fromEntries(c.req.raw.headers.entries()),
         body,
         token: accepted ? token : undefined,

@@ -11,6 +11,7 @@ import { createMemoryQueue } from "../../src/delivery/memory-queue.js";
 import type { DeliveryQueue } from "../../src/delivery/queue.js";
 import { ackWaitMs } from "../../src/delivery/service.js";
 import { type Clock, createDeps, type Deps, openTransport } from "../../src/deps.js";
+import type { GuardOptions } from "../../src/ingress/guards.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { freshDatabase, type TestDatabase } from "./database.js";
 import { FakePlatform, type FakePlatformOptions, type FakeRole } from "./fake-platform.js";
@@ -82,6 +83,8 @@ export interface TestHubOptions {
   bus?: Bus;
   clock?: Clock;
   env?: Record<string, string>;
+  /** Other lockout and platform-limit thresholds than the product's. */
+  guards?: GuardOptions;
 }
 
 /**
@@ -92,7 +95,7 @@ export interface TestHubOptions {
 export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
   let app: ReturnType<typeof createApp> | undefined;
   const server = serve({
-    fetch: (req) => (app ? app.fetch(req) : new Response("starting", { status: 503 })),
+    fetch: (req, env) => (app ? app.fetch(req, env) : new Response("starting", { status: 503 })),
     port: 0,
     hostname: "127.0.0.1",
   });
@@ -133,7 +136,7 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
     logger,
     clock: options.clock,
   });
-  app = createApp(deps);
+  app = createApp(deps, { guards: options.guards });
 
   let closed = false;
   const fakes: FakePlatform[] = [];

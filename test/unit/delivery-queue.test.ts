@@ -660,3 +660,105 @@ describe.each(IMPLEMENTATIONS)("the $name delivery queue", (tested) => {
     expect(await queue.purge("R1")).toBe(0);
   });
 });
+
+describe("the in-memory queue's bound in bytes per recipient", () => {
+  const BODY = 1_000;
+  /** A PUT of location `id` of NL/CPO with a body of about BODY characters. */
+  const bigLocation = (id: string, recipient = "R1"): Delivery => ({
+    ...locationPush(`/NL/CPO/${id}`, "PUT", { id, name: "n".repeat(BODY) }),
+    key: objectKey(CPO, id),
+    recipient,
+  });
+  const bigToken = (uid: string): Delivery =>
+    tokenPush("PUT", { uid, name: "n".repeat(BODY) }, uid);
+
+  function boundedQueue(maxBytesPerRecipient: number) {
+    const shed: { key: string; what: "body" | "delivery" }[] = [];
+    const q = createMemoryQueue({
+      maxBytesPerRecipient,
+      onShed: (d, what) => shed.push({ key: d.key, what }),
+    });
+    return { q, shed };
+  }
+
+  it("gives the oldest cached pushes the hub's current copy instead of their bodies, losing none", async () => {
+    const { q, shed } = boundedQueue(20 * BODY);
+    queue = q;
+    for (let i = 0; i < 40; i++) await q.publish(bigLocation(`LOC${i}`));
+    expect(await q.backlog("R1")).toEqual({ pending: 40, inFlight: 0 });
+    expect(shed.length).toBeGreaterThan(20);
+    expect(shed.every((s) => s.what === "body")).toBe(true);
+
+    const r = recorder();
+    await consume(r, 100);
+    await eventually(() => r.handed.length === 40);
+    const byId = new Map(r.handed.map((h) => [h.delivery.key, h.delivery]));
+    const oldest = byId.get(objectKey(CPO, "LOC0")) as Delivery;
+    expect(oldest.body).toBeUndefined();
+    expect(oldest.current).toEqual({ owner: CPO, id: "LOC0" });
+    const newest = byId.get(objectKey(CPO, "LOC39")) as Delivery;
+    expect(newest.current).toBeUndefined();
+    expect(bodyOf(newest).id).toBe("LOC39");
+  });
+
+  it("drops the oldest whole deliveries that have no current copy, and counts each", async () => {
+    const { q, shed } = boundedQueue(20 * BODY);
+    queue = q;
+    for (let i = 0; i < 40; i++) await q.publish(bigToken(`UID${i}`));
+    const { pending } = await q.backlog("R1");
+    expect(pending).toBeLessThan(20);
+    expect(pending).toBeGreaterThan(10);
+    expect(shed).toHaveLength(40 - pending);
+    expect(shed.every((s) => s.what === "delivery")).toBe(true);
+    expect(shed[0]?.key).toBe(objectKey(EMSP, "UID0", "RFID"));
+
+    const r = recorder();
+    await consume(r, 100);
+    await eventually(() => r.handed.length === pending);
+    const kept = r.handed.map((h) => bodyOf(h.delivery).uid).sort();
+    expect(kept).toContain("UID39");
+    expect(kept).not.toContain("UID0");
+  });
+
+  it("never sheds what is handed out", async () => {
+    const { q, shed } = boundedQueue(20 * BODY);
+    queue = q;
+    const r = recorder();
+    await consume(r, 5);
+    for (let i = 0; i < 5; i++) await q.publish(bigToken(`HELD${i}`));
+    await eventually(() => r.handed.length === 5);
+    for (let i = 0; i < 40; i++) await q.publish(bigToken(`UID${i}`));
+    expect(shed.length).toBeGreaterThan(20);
+    const keys = shed.map((s) => s.key);
+    for (let i = 0; i < 5; i++) expect(keys).not.toContain(objectKey(EMSP, `HELD${i}`, "RFID"));
+    expect((await q.backlog("R1")).inFlight).toBe(5);
+  });
+
+  it("frees the bytes of what was delivered or purged", async () => {
+    const { q, shed } = boundedQueue(20 * BODY);
+    queue = q;
+    for (let i = 0; i < 15; i++) await q.publish(bigToken(`A${i}`));
+    expect(await q.purge("R1")).toBe(15);
+    for (let i = 0; i < 15; i++) await q.publish(bigToken(`B${i}`));
+    await q.open("R1");
+    const acking = q.consume("R1", 100, async (d) => d.ack());
+    stops.push(() => acking.stop());
+    await eventually(
+      async () => (await q.backlog("R1")).pending + (await q.backlog("R1")).inFlight === 0,
+    );
+    for (let i = 0; i < 15; i++) await q.publish(bigToken(`C${i}`));
+    expect(shed).toEqual([]);
+  });
+
+  it("bounds each recipient by itself", async () => {
+    const { q, shed } = boundedQueue(20 * BODY);
+    queue = q;
+    for (let i = 0; i < 15; i++) {
+      await q.publish({ ...bigToken(`UID${i}`), recipient: "R1" });
+      await q.publish({ ...bigToken(`UID${i}`), recipient: "R2" });
+    }
+    expect(shed).toEqual([]);
+    expect((await q.backlog("R1")).pending).toBe(15);
+    expect((await q.backlog("R2")).pending).toBe(15);
+  });
+});
