@@ -9,7 +9,7 @@ import { type DatabaseHandle, openDatabase } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { createRecipientEvents } from "./delivery/events.js";
 import { createJetStreamQueue } from "./delivery/jetstream-queue.js";
-import { createMemoryQueue } from "./delivery/memory-queue.js";
+import { createMemoryQueue, type ShedListener } from "./delivery/memory-queue.js";
 import type { DeliveryQueue } from "./delivery/queue.js";
 import { ackWaitMs, createDeliveryService, type DeliveryService } from "./delivery/service.js";
 import { createOcpiClient, type OcpiClient } from "./egress/ocpi-client.js";
@@ -82,9 +82,15 @@ export interface DepsOverrides {
 export async function openTransport(
   natsUrl: string | undefined,
   logger: Logger,
-  options: { ackWaitMs: number },
+  options: { ackWaitMs: number; metrics?: Metrics },
 ): Promise<Transport> {
-  if (natsUrl === undefined) return { bus: createInProcessBus(logger), queue: createMemoryQueue() };
+  if (natsUrl === undefined) {
+    const { metrics } = options;
+    // Past its byte bound the in-process queue sheds work: counted per module and kind.
+    const onShed: ShedListener = (d, what) =>
+      metrics?.observeDelivery(d.module, what === "body" ? "shed-body" : "shed");
+    return { bus: createInProcessBus(logger), queue: createMemoryQueue({ onShed }) };
+  }
   const nc = await connectNats(natsUrl, logger);
   try {
     const queue = await createJetStreamQueue(nc, logger, options);
@@ -104,9 +110,10 @@ export async function createDeps(
   const db = overrides.db ?? (await openDatabase(config.database));
   try {
     await migrate(db, config.database);
+    const metrics = createMetrics();
     const { bus, queue } =
       overrides.transport ??
-      (await openTransport(config.natsUrl, logger, { ackWaitMs: ackWaitMs(config) }));
+      (await openTransport(config.natsUrl, logger, { ackWaitMs: ackWaitMs(config), metrics }));
     const clock = overrides.clock ?? systemClock;
     const store = createRegistryStore(db.db, { tokenKey: config.tokenEncryptionKey });
     const instanceId = randomUUID();
@@ -132,7 +139,6 @@ export async function createDeps(
     });
     const cache = createCacheStore(db.db);
     const tasks = createBackgroundTasks(logger);
-    const metrics = createMetrics();
     const recipientEvents = createRecipientEvents();
     const deliveries = createDeliveryService({
       config,

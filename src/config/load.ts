@@ -50,6 +50,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     host: e.HOST,
     urlPolicy: e.URL_POLICY ?? (hubUrl.startsWith("https://") ? "strict" : "open"),
     urlAllow: Object.freeze([...e.URL_ALLOW]),
+    trustedProxies: Object.freeze([...e.TRUSTED_PROXIES]),
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxRelayBytes: e.MAX_RELAY_BYTES,
     platformRateLimit: e.PLATFORM_RATE_LIMIT,

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -107,6 +108,21 @@ export const envSchema = z.object({
       message: "must list host names, IP addresses or CIDRs, separated by commas",
     })
     .default([]),
+  TRUSTED_PROXIES: z
+    .string()
+    .transform((value) =>
+      value
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ""),
+    )
+    .refine(
+      (entries) => entries.every((e) => isAllowEntry(e) && isIP(e.split("/")[0] ?? "") !== 0),
+      {
+        message: "must list IP addresses or CIDRs, separated by commas",
+      },
+    )
+    .default([]),
   MAX_BODY_BYTES: bytes.default(2 * 1024 * 1024),
   MAX_RELAY_BYTES: bytes.default(16 * 1024 * 1024),
   PLATFORM_RATE_LIMIT: z.coerce
@@ -154,6 +170,11 @@ export interface Config {
   urlPolicy: "strict" | "open";
   /** Host names, IP addresses and CIDRs exempt from the public-address rule under strict. */
   urlAllow: readonly string[];
+  /**
+   * Reverse proxies (IPs, CIDRs) whose X-Forwarded-For names the client;
+   * anyone else's is ignored.
+   */
+  trustedProxies: readonly string[];
   /** Largest inbound request body; past it 413. */
   maxBodyBytes: number;
   /** Largest answer the hub relays or reads from a party; past it 3000. */

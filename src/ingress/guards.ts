@@ -1,3 +1,4 @@
+import { BlockList, isIPv6 } from "node:net";
 import type { Config } from "../config/schema.js";
 import { AuthLockout, type LockoutOptions } from "./lockout.js";
 import {
@@ -10,6 +11,8 @@ import {
 export interface Guards {
   lockout: AuthLockout;
   platforms: PlatformLimiter;
+  /** The reverse proxies whose X-Forwarded-For is believed; undefined when none. */
+  proxies: BlockList | undefined;
 }
 
 /** Other thresholds than the product's, for tests. */
@@ -19,10 +22,11 @@ export interface GuardOptions {
 }
 
 export function createGuards(
-  config: Pick<Config, "platformRateLimit">,
+  config: Pick<Config, "platformRateLimit" | "trustedProxies">,
   options: GuardOptions = {},
 ): Guards {
   return {
+    proxies: blockList(config.trustedProxies),
     lockout: new AuthLockout(options.lockout),
     platforms: new PlatformLimiter({
       ratePerSecond: config.platformRateLimit,
@@ -34,3 +38,16 @@ export function createGuards(
 
 /** A wait in milliseconds as the value of Retry-After: whole seconds, at least one. */
 export const retryAfter = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)));
+
+/** The addresses and CIDRs as a BlockList; undefined when there are none. */
+function blockList(entries: readonly string[]): BlockList | undefined {
+  if (entries.length === 0) return undefined;
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address = "", prefix] = entry.split("/");
+    const family = isIPv6(address) ? "ipv6" : "ipv4";
+    if (prefix === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(prefix), family);
+  }
+  return list;
+}

@@ -1,3 +1,4 @@
+import { type BlockList, isIP } from "node:net";
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env.js";
@@ -36,11 +37,31 @@ export function targetPath(target: string): string {
 }
 
 /**
- * The address of the client's socket: the peer the hub itself sees.
- * X-Forwarded-For is anyone's to write and is never read for this.
+ * The client's address: the peer the hub itself sees. Only when that peer
+ * is a trusted proxy (TRUSTED_PROXIES) is X-Forwarded-For read, from the
+ * right: the first address not itself a trusted proxy is the client, since
+ * anything to its left was written by the client and proves nothing.
  */
 export function clientAddress(c: Context<AppEnv>): string {
-  return c.env?.incoming?.socket?.remoteAddress ?? "unknown";
+  const peer = c.env?.incoming?.socket?.remoteAddress;
+  if (peer === undefined) return "unknown";
+  const proxies = c.var.guards?.proxies;
+  if (proxies === undefined || !trusted(proxies, peer)) return peer;
+  const forwarded = c.req.header("x-forwarded-for");
+  if (forwarded === undefined) return peer;
+  const hops = forwarded.split(",");
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = (hops[i] as string).trim();
+    if (isIP(hop) === 0) return peer;
+    if (!trusted(proxies, hop)) return hop;
+  }
+  return peer;
+}
+
+function trusted(proxies: BlockList, address: string): boolean {
+  const mapped = address.startsWith("::ffff:") ? address.slice(7) : address;
+  const family = isIP(mapped);
+  return family !== 0 && proxies.check(mapped, family === 6 ? "ipv6" : "ipv4");
 }
 
 /**

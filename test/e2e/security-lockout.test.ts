@@ -94,3 +94,29 @@ describe("failed authentications from one address", () => {
     expect((await adminWith(hub, ADMIN_TOKEN)).status).toBe(200);
   });
 });
+
+describe("behind a reverse proxy", () => {
+  const adminFrom = (h: TestHub, token: string, forwardedFor: string) =>
+    fetch(`${h.url}/admin/platforms`, {
+      headers: { authorization: `Bearer ${token}`, "x-forwarded-for": forwardedFor },
+    });
+
+  it("counts per client named in X-Forwarded-For when the peer is in TRUSTED_PROXIES, from the right", async () => {
+    hub = await startHub({ env: { TRUSTED_PROXIES: "127.0.0.1, 10.9.0.0/16" } });
+    const attacker = "203.0.113.7";
+    for (let i = 0; i <= 100; i++) {
+      // Whatever the client writes to the left of the proxies' own entries proves nothing.
+      await adminFrom(hub, `wrong-${i}`, `198.51.100.${i}, ${attacker}, 10.9.1.1`);
+    }
+    expect((await adminFrom(hub, ADMIN_TOKEN, `${attacker}, 10.9.1.1`)).status).toBe(429);
+    expect((await adminFrom(hub, ADMIN_TOKEN, "192.0.2.10")).status, "another client").toBe(200);
+  });
+
+  it("ignores X-Forwarded-For from a peer that is not a trusted proxy", async () => {
+    hub = await startHub();
+    for (let i = 0; i <= 100; i++) {
+      await adminFrom(hub, `wrong-${i}`, `198.51.100.${i}`);
+    }
+    expect((await adminFrom(hub, ADMIN_TOKEN, "192.0.2.10")).status).toBe(429);
+  });
+});
