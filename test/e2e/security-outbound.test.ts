@@ -8,7 +8,7 @@ import { expectOk, expectRefused } from "../support/expect.js";
 import type { FakePlatform } from "../support/fake-platform.js";
 import { closeServer } from "../support/net.js";
 import { CPO_MODULES, EMSP_MODULES } from "../support/routed-modules.js";
-import { deliveryRow, startHub, type TestHub } from "../support/test-hub.js";
+import { deliveryRow, startHub, type TestHub, type TestHubOptions } from "../support/test-hub.js";
 
 /**
  * What the hub's outbound connections may cost it: the size of an answer it
@@ -32,8 +32,8 @@ afterEach(async () => {
 });
 
 /** A hub with a CPO and an eMSP; the CPO asks the eMSP to authorize a token. */
-async function world(env: Record<string, string>) {
-  hub = await startHub({ env });
+async function world(env: Record<string, string>, options: Omit<TestHubOptions, "env"> = {}) {
+  hub = await startHub({ env, ...options });
   const { platform: cpo } = await hub.connect([CPO], { modules: CPO_MODULES, name: "Charge Co" });
   const { platform: emsp } = await hub.connect([EMSP], {
     modules: EMSP_MODULES,
@@ -97,7 +97,11 @@ describe("a delivery whose answer is past MAX_RELAY_BYTES", () => {
 describe("a receiver that does not answer", () => {
   it("fails requests queued behind its busy sockets with 4002 about the forward timeout after they were sent", async () => {
     const timeoutMs = 1_000;
-    const { emsp, authorize } = await world({ FORWARD_TIMEOUT_MS: String(timeoutMs) });
+    // The CPO's own cap on requests in flight (200) stays out of the way of what is measured here.
+    const { emsp, authorize } = await world(
+      { FORWARD_TIMEOUT_MS: String(timeoutMs) },
+      { guards: { platforms: { maxInFlight: 1_000 } } },
+    );
     onAuthorize(emsp, () => ({ delayMs: 5_000 }));
 
     // 64 sockets per pool: five times as many requests wait for one in turn.
