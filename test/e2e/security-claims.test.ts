@@ -271,6 +271,28 @@ describe("a push the hub cannot store or fan out goes nowhere", () => {
     expectOk(await cached("LOC-OUTAGE"));
   });
 
+  it("answers 503 to a broadcast the bus cannot queue (an outage), and the same push sent again reaches every recipient though the cache already took it", async () => {
+    const queue = hub.deps.queue;
+    const publish = queue.publish;
+    queue.publish = async () => {
+      throw new Error("the message bus is down");
+    };
+    const body = location(cpo, "LOC-BUS");
+    try {
+      await expectRefused(() => broadcastLocation(cpoPlatform, cpo, body, "LOC-BUS"), 503, 3000, {
+        message: ["could not queue", "send it again"],
+        unforwarded: [emspPlatform],
+      });
+    } finally {
+      queue.publish = publish;
+    }
+    expectOk(await broadcastLocation(cpoPlatform, cpo, body, "LOC-BUS"));
+    await hub.settled();
+    const delivered = emspPlatform.moduleRequests("locations", "RECEIVER");
+    expect(delivered.map((r) => r.tail)).toEqual([`/${code(cpo)}/LOC-BUS`]);
+    expect((await cached("LOC-BUS")).body.data.id).toBe("LOC-BUS");
+  });
+
   it("refuses with 2001 a broadcast whose delivery the message bus cannot carry, before the cache takes it", async () => {
     const queue = hub.deps.queue as { maxMessageBytes?: number };
     queue.maxMessageBytes = 64 * 1024;
