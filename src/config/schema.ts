@@ -32,6 +32,14 @@ const natsUrl = z.string().refine((value) => /^(nats|tls|ws|wss):\/\/\S+$/.test(
   message: "must be a nats://host:port URL",
 });
 
+/** A comma-separated list; blanks around entries and empty entries go. */
+const commaList = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== ""),
+);
+
 /** A URL_ALLOW entry: a host name, an IPv4/IPv6 address, or either with a /prefix length. */
 function isAllowEntry(entry: string): boolean {
   const [host = "", prefix, extra] = entry.split("/");
@@ -96,26 +104,12 @@ export const envSchema = z.object({
     .regex(/^[0-9A-Za-z.:-]+$/, "must be a host name or an IP address")
     .default("0.0.0.0"),
   URL_POLICY: z.enum(["strict", "open"], { error: "must be strict or open" }).optional(),
-  URL_ALLOW: z
-    .string()
-    .transform((value) =>
-      value
-        .split(",")
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== ""),
-    )
+  URL_ALLOW: commaList
     .refine((entries) => entries.every(isAllowEntry), {
       message: "must list host names, IP addresses or CIDRs, separated by commas",
     })
     .default([]),
-  TRUSTED_PROXIES: z
-    .string()
-    .transform((value) =>
-      value
-        .split(",")
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== ""),
-    )
+  TRUSTED_PROXIES: commaList
     .refine(
       (entries) => entries.every((e) => isAllowEntry(e) && isIP(e.split("/")[0] ?? "") !== 0),
       {
