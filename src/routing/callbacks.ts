@@ -9,6 +9,7 @@ import {
   unknownCallback,
   unknownReceiver,
 } from "../ocpi/errors.js";
+import { replaceTopLevelString } from "../ocpi/json-text.js";
 import { type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
 import { parseDateTime, Url } from "../ocpi/schemas/primitives.js";
 import { validate } from "../ocpi/validate.js";
@@ -47,6 +48,8 @@ export async function openCallback(
     op: Operation;
     params: Params;
     body: unknown;
+    /** The body as received. */
+    text: string;
     query: string;
     routing: Routing;
     target: Target;
@@ -60,9 +63,12 @@ export async function openCallback(
   const purpose = op.module.callback?.purpose(op.method, params) ?? op.method;
   const opened: OpenedCallback = { id, purpose };
   if (op.responseUrl === "body") {
-    const body = req.body as Record<string, unknown>;
-    original = body.response_url as string;
-    opened.body = JSON.stringify({ ...body, response_url: hubUrl });
+    original = (req.body as { response_url: string }).response_url;
+    // Only the value changes: every other byte reaches the receiver as the sender wrote it.
+    opened.body =
+      replaceTopLevelString(req.text, "response_url", hubUrl) ??
+      // Not reached for a body its schema took; never forward the sender's own URL.
+      JSON.stringify({ ...(req.body as object), response_url: hubUrl });
   } else {
     const query = new URLSearchParams(req.query);
     const given = query.get("response_url");

@@ -35,7 +35,15 @@ export async function forwardRequest(
   let query = f.query;
   let callback: OpenedCallback | undefined;
   if (op.responseUrl !== undefined) {
-    callback = await openCallback(scope, { op, params, body, query, routing: f.routing, target });
+    callback = await openCallback(scope, {
+      op,
+      params,
+      body,
+      text: f.text ?? "",
+      query,
+      routing: f.routing,
+      target,
+    });
     if (callback.body !== undefined) text = callback.body;
     if (callback.query !== undefined) query = callback.query;
   }

@@ -30,6 +30,8 @@ export interface Recorded {
   target: string;
   headers: Record<string, string>;
   body: unknown;
+  /** The body exactly as it arrived ("" without one). */
+  text: string;
   /** The token presented, decoded per the platform's encoding; undefined when refused. */
   token: string | undefined;
 }
@@ -186,6 +188,7 @@ export class FakePlatform {
         target: c.env?.incoming?.url ?? "",
         headers: Object.fromEntries(c.req.raw.headers.entries()),
         body,
+        text,
         token: accepted ? token : undefined,
       });
       if (!accepted) return c.json(this.envelope(undefined, 2000, "Unauthorized"), 401);
