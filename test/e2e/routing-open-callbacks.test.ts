@@ -822,40 +822,35 @@ describe("async callbacks: the hub's response_url between CPO and eMSP", () => {
   });
 
   it("forwards a command and a charging profile byte for byte but for the response_url value: 12.50, a 20-digit integer, escapes and spacing as sent", async () => {
+    /** emspA sends `text` as is; what cpoA got is `text` with only `url` swapped for the hub's. */
+    async function expectByteForByte(
+      module: string,
+      method: string,
+      tail: string,
+      text: string,
+      url: string,
+      to?: string,
+    ) {
+      const before = w.cpoA.moduleRequests(module, "RECEIVER").length;
+      expectOk(
+        await w.emspA.hubRoute(method, at(hub, module, "RECEIVER", tail), { to, rawBody: text }),
+      );
+      const [forwarded] = w.cpoA.moduleRequests(module, "RECEIVER").slice(before) as [
+        ModuleRequest,
+      ];
+      const hubUrl = (forwarded.body as { response_url: string }).response_url;
+      expectCallbackId(hubUrl, module);
+      expect(forwarded.text).toBe(text.replace(url, hubUrl));
+    }
+
     const url = original("commands", "bytes");
-    const commandText = `{ "response_url" : "${url}",\n  "token": ${JSON.stringify(
-      startSession(emspA, "LOC-CB", url).token,
-    )}, "location_id":"LOC\u002dCB", "x_amount": 12.50, "x_big": 12345678901234567890 }`;
-    const before = w.cpoA.moduleRequests("commands", "RECEIVER").length;
-    const answer = await w.emspA.hubRoute(
-      "POST",
-      at(hub, "commands", "RECEIVER", "/START_SESSION"),
-      {
-        to: code(cpoA),
-        rawBody: commandText,
-      },
-    );
-    expectOk(answer);
-    const [forwarded] = w.cpoA.moduleRequests("commands", "RECEIVER").slice(before) as [
-      ModuleRequest,
-    ];
-    const hubUrl = (forwarded.body as { response_url: string }).response_url;
-    expectCallbackId(hubUrl, "commands");
-    expect(forwarded.text).toBe(commandText.replace(url, hubUrl));
+    const token = JSON.stringify(startSession(emspA, "LOC-CB", url).token);
+    const command = `{ "response_url" : "${url}",\n  "token": ${token}, "location_id":"LOC\u002dCB", "x_amount": 12.50, "x_big": 12345678901234567890 }`;
+    await expectByteForByte("commands", "POST", "/START_SESSION", command, url, code(cpoA));
 
     const profileUrl = original("chargingprofiles", "bytes");
-    const profileText = `{"charging_profile":{"charging_rate_unit":"W","min_charging_rate":12.50,"charging_profile_period":[{"start_period":0,"limit":11000.0}]},"response_url":"${profileUrl}"}`;
-    const sent = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").length;
-    const set = await w.emspA.hubRoute("PUT", at(hub, "chargingprofiles", "RECEIVER", "/SES-CB"), {
-      rawBody: profileText,
-    });
-    expectOk(set);
-    const [profile] = w.cpoA.moduleRequests("chargingprofiles", "RECEIVER").slice(sent) as [
-      ModuleRequest,
-    ];
-    const profileHubUrl = (profile.body as { response_url: string }).response_url;
-    expectCallbackId(profileHubUrl, "chargingprofiles");
-    expect(profile.text).toBe(profileText.replace(profileUrl, profileHubUrl));
+    const profile = `{"charging_profile":{"charging_rate_unit":"W","min_charging_rate":12.50,"charging_profile_period":[{"start_period":0,"limit":11000.0}]},"response_url":"${profileUrl}"}`;
+    await expectByteForByte("chargingprofiles", "PUT", "/SES-CB", profile, profileUrl);
   });
 
   it("delivers the CPO's result to the eMSP's original response_url with the hub's token and routing pair, relays the eMSP's answer, and takes no second result", async () => {
