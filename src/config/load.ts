@@ -54,6 +54,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxRelayBytes: e.MAX_RELAY_BYTES,
     platformRateLimit: e.PLATFORM_RATE_LIMIT,
+    validation: e.VALIDATION,
     tokenEncryptionKey:
       key === undefined ? undefined : Buffer.from(key, key.length === 64 ? "hex" : "base64"),
   });

@@ -125,6 +125,9 @@ export const envSchema = z.object({
     .min(1, "must be at least 1")
     .max(1_000_000, "must be at most 1000000")
     .default(1000),
+  VALIDATION: z
+    .enum(["tolerant", "strict"], { error: "must be tolerant or strict" })
+    .default("tolerant"),
   TOKEN_ENCRYPTION_KEY: z
     .string()
     .regex(
@@ -175,6 +178,11 @@ export interface Config {
   maxRelayBytes: number;
   /** Requests per second one platform may send. */
   platformRateLimit: number;
+  /**
+   * tolerant accepts the deviations of the tolerance policy
+   * (ocpi/tolerance.ts); strict refuses them as the spec's letter does.
+   */
+  validation: "tolerant" | "strict";
   /** 32-byte key that encrypts stored party tokens; plain when undefined. */
   tokenEncryptionKey: Buffer | undefined;
 }

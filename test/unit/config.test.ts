@@ -24,6 +24,7 @@ describe("loadConfig", () => {
       maxBodyBytes: 2 * 1024 * 1024,
       maxRelayBytes: 16 * 1024 * 1024,
       platformRateLimit: 1000,
+      validation: "tolerant",
       tokenEncryptionKey: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -50,6 +51,7 @@ describe("loadConfig", () => {
       MAX_BODY_BYTES: "65536",
       MAX_RELAY_BYTES: "1048576",
       PLATFORM_RATE_LIMIT: "50",
+      VALIDATION: "strict",
       TOKEN_ENCRYPTION_KEY: "ab".repeat(32),
     });
     expect(config).toMatchObject({
@@ -72,6 +74,7 @@ describe("loadConfig", () => {
       maxBodyBytes: 65_536,
       maxRelayBytes: 1_048_576,
       platformRateLimit: 50,
+      validation: "strict",
     });
     expect(config.tokenEncryptionKey).toEqual(Buffer.alloc(32, 0xab));
     expect(loadConfig({ HUB_URL: "https://h.example", URL_POLICY: "open" }).urlPolicy).toBe("open");
@@ -108,6 +111,7 @@ describe("loadConfig", () => {
     ["TRUSTED_PROXIES", "proxy.example.com"],
     ["MAX_BODY_BYTES", "10"],
     ["MAX_RELAY_BYTES", "lots"],
+    ["VALIDATION", "lenient"],
     ["PLATFORM_RATE_LIMIT", "0"],
     ["TOKEN_ENCRYPTION_KEY", "too-short"],
   ])("refuses %s=%s with one line naming the variable", (name, value) => {
