@@ -4,7 +4,15 @@
  * and its tests.
  */
 
+import type { PartyRef } from "../ocpi/parties.js";
+
 export type Json = Record<string, unknown>;
+
+/** The location a push addresses: its owner's codes and its id, as the URL names them. */
+export interface LocationRef {
+  owner: PartyRef;
+  id: string;
+}
 
 /** Where in a location a push lands: the URL's optional EVSE uid and connector id. */
 export interface Target {
@@ -48,6 +56,47 @@ const evsesOf = (doc: Json): Json[] => (Array.isArray(doc.evses) ? (doc.evses as
 const connectorsOf = (evse: Json): Json[] =>
   Array.isArray(evse.connectors) ? (evse.connectors as Json[]) : [];
 
+/**
+ * The fields that name a location, an EVSE and a connector: they "can
+ * never be changed, modified or renamed" (locations: Location and EVSE
+ * objects), and the cache finds each object by them.
+ */
+const LOCATION_KEY = ["country_code", "party_id", "id"] as const;
+const EVSE_KEY = ["uid"] as const;
+const CONNECTOR_KEY = ["id"] as const;
+
+/**
+ * A PATCH laid over the object it addresses (transport_and_format: PATCH):
+ * the fields it leaves out keep their values, and so do the fields that
+ * name the object (the hub refuses a PATCH that changes them; should one
+ * get here, the object still does not move) and those it sets to null: a
+ * PATCH "is not suitable to remove information shared earlier"
+ * (locations: PATCH Method). The PATCH itself reaches the receivers as
+ * sent; only the hub's copy reads null as "unchanged".
+ */
+export function mergePatch(current: Json, patch: Json, key: readonly string[]): Json {
+  const merged: Json = { ...current };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === null || key.includes(field)) continue;
+    merged[field] = value;
+  }
+  return merged;
+}
+
+/**
+ * An object as a PUT writes it: the whole body, named as its URL names it.
+ * The hub has checked that the body's names are the URL's (as CiStrings)
+ * and keeps the body's spelling; a name that differs all the same is
+ * replaced by the URL's, so that no write moves an object to another key.
+ */
+export function namedAs(doc: Json, names: Readonly<Record<string, string>>): Json {
+  let named = doc;
+  for (const [field, value] of Object.entries(names)) {
+    if (!same(doc[field], value)) named = { ...named, [field]: value };
+  }
+  return named;
+}
+
 /** A location's EVSE by uid (CiString). */
 export function findEvse(doc: Json, uid: string): Json | undefined {
   return evsesOf(doc).find((e) => same(e.uid, uid));
@@ -87,36 +136,49 @@ function upsert(list: Json[], match: (item: Json) => boolean, value: Json): Json
  * location's own fields are outdated; such a PATCH applies, and the
  * location's last_updated never moves backwards.
  * `current` is the cached location with its status overlays already laid
- * over it.
+ * over it, found by `location`, the codes and id of the URL. A PATCH is
+ * merged by mergePatch; a PUT writes its body, named as the URL names it.
  */
 export function applyLocationPush(
   current: Json | undefined,
   method: "PUT" | "PATCH",
   target: Target,
   body: Json,
-  names: { location: string },
+  location: LocationRef,
 ): Outcome {
   const stamp = body.last_updated;
+  const locationName = `location ${location.owner.countryCode}/${location.owner.partyId}/${location.id}`;
   if (target.evseUid === undefined) {
     if (method === "PUT") {
       if (current !== undefined && isOlder(stamp, current.last_updated)) return { kind: "stale" };
-      return { kind: "applied", doc: body };
+      const names = {
+        country_code: location.owner.countryCode,
+        party_id: location.owner.partyId,
+        id: location.id,
+      };
+      return { kind: "applied", doc: namedAs(body, names) };
     }
-    if (current === undefined) return { kind: "unknown", what: `location ${names.location}` };
+    if (current === undefined) return { kind: "unknown", what: locationName };
     return {
       kind: "applied",
-      doc: { ...current, ...body, last_updated: later(current.last_updated, stamp) },
+      doc: {
+        ...mergePatch(current, body, LOCATION_KEY),
+        last_updated: later(current.last_updated, stamp),
+      },
     };
   }
 
-  if (current === undefined) return { kind: "unknown", what: `location ${names.location}` };
-  const evseName = `EVSE ${target.evseUid} of location ${names.location}`;
+  if (current === undefined) return { kind: "unknown", what: locationName };
+  const evseName = `EVSE ${target.evseUid} of ${locationName}`;
   const evse = findEvse(current, target.evseUid);
   let next: Json;
   if (target.connectorId === undefined) {
     if (method === "PATCH" && evse === undefined) return { kind: "unknown", what: evseName };
     if (evse !== undefined && isOlder(stamp, evse.last_updated)) return { kind: "stale" };
-    next = method === "PUT" ? body : { ...(evse as Json), ...body };
+    next =
+      method === "PUT"
+        ? namedAs(body, { uid: target.evseUid })
+        : mergePatch(evse as Json, body, EVSE_KEY);
   } else {
     if (evse === undefined) return { kind: "unknown", what: evseName };
     const connector = findConnector(evse, target.connectorId);
@@ -124,7 +186,10 @@ export function applyLocationPush(
     if (method === "PATCH" && connector === undefined)
       return { kind: "unknown", what: connectorName };
     if (connector !== undefined && isOlder(stamp, connector.last_updated)) return { kind: "stale" };
-    const written = method === "PUT" ? body : { ...(connector as Json), ...body };
+    const written =
+      method === "PUT"
+        ? namedAs(body, { id: target.connectorId })
+        : mergePatch(connector as Json, body, CONNECTOR_KEY);
     const connectorId = target.connectorId;
     next = {
       ...evse,

@@ -49,10 +49,11 @@ export function cachePushes(db: Database, knownEvses: KnownEvses) {
     async pushLocation(push: LocationPush): Promise<PushOutcome> {
       const owner = upperParty(push.owner);
       const id = push.locationId.toUpperCase();
-      const names = { location: `${owner.countryCode}/${owner.partyId}/${push.locationId}` };
+      const location = { owner, id: push.locationId };
+      const name = `${owner.countryCode}/${owner.partyId}/${push.locationId}`;
       if (isStatusOnly(push.method, push.target, push.body)) {
         const k = evseKey(owner, id, push.target.evseUid as string);
-        const outcome = await pushStatus(db, owner, id, push, names.location);
+        const outcome = await pushStatus(db, owner, id, push, name);
         if (outcome.kind === "unknown") knownEvses.delete(k);
         else knownEvses.add(k);
         return outcome;
@@ -73,7 +74,7 @@ export function cachePushes(db: Database, knownEvses: KnownEvses) {
           const statuses =
             row?.statuses == null ? [] : (JSON.parse(row.statuses) as StatusOverlay[]);
           const current = row && overlay(row.data as Json, statuses);
-          const result = applyLocationPush(current, push.method, push.target, push.body, names);
+          const result = applyLocationPush(current, push.method, push.target, push.body, location);
           if (result.kind !== "applied") return result;
           const doc = result.doc;
           const lastUpdated = timestampOf(doc.last_updated);
@@ -111,7 +112,7 @@ export function cachePushes(db: Database, knownEvses: KnownEvses) {
         });
         if (outcome?.kind === "applied") rememberEvses(knownEvses, owner, id, outcome.doc);
         if (outcome !== undefined) return outcome;
-        if (attempt > 0) throw new Error(`location ${names.location} keeps changing under a push`);
+        if (attempt > 0) throw new Error(`location ${name} keeps changing under a push`);
       }
     },
 

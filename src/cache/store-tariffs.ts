@@ -4,21 +4,26 @@ import type { Database } from "../db/client.js";
 import { tariffs } from "../db/schema/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { upperParty } from "../ocpi/parties.js";
-import type { Json } from "./apply.js";
+import { type Json, namedAs } from "./apply.js";
 import type { Pulled } from "./store-pulls.js";
 import { timestampOf } from "./store-shared.js";
 
 /** Tariff writes a CPO pushes (tariffs: Receiver interface). */
 export function cacheTariffWrites(db: Database) {
   return {
-    /** A CPO's PUT of a tariff; "stale" when the cache holds a newer one. */
+    /**
+     * A CPO's PUT of a tariff; "stale" when the cache holds a newer one.
+     * The tariff is written named as its URL names it (see namedAs).
+     */
     async putTariff(
       platformId: string,
       owner: PartyRef,
       tariffId: string,
       doc: Json,
     ): Promise<"applied" | "stale"> {
-      const written = await pushTariff(db, platformId, { owner, id: tariffId, doc });
+      const names = { country_code: owner.countryCode, party_id: owner.partyId, id: tariffId };
+      const named = namedAs(doc, names);
+      const written = await pushTariff(db, platformId, { owner, id: tariffId, doc: named });
       return written > 0 ? "applied" : "stale";
     },
 

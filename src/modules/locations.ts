@@ -6,13 +6,22 @@ import {
   LocationPatchSchema,
   LocationSchema,
 } from "../ocpi/schemas/locations.js";
-import { type FunctionalModuleSpec, fixed, type OperationSpec, urlOwner } from "./module-spec.js";
+import {
+  type FunctionalModuleSpec,
+  fixed,
+  type OperationSpec,
+  type OwnedObject,
+  urlOwner,
+} from "./module-spec.js";
 
 const LOCATION = "/{country_code}/{party_id}/{location_id}";
 const EVSE = `${LOCATION}/{evse_uid}`;
 const CONNECTOR = `${EVSE}/{connector_id}`;
 
-const byLocation = { idParam: "location_id", idField: "id", codes: true } as const;
+/** What names each level in its URL and body (locations: Location, EVSE, Connector object). */
+const byLocation: OwnedObject = { idParam: "location_id", idField: "id", codes: true };
+const byEvse: OwnedObject = { idParam: "evse_uid", idField: "uid", codes: false };
+const byConnector: OwnedObject = { idParam: "connector_id", idField: "id", codes: false };
 
 /** mod_locations: a CPO's locations, EVSEs and connectors; cached and broadcast by the hub. */
 export const locations: FunctionalModuleSpec = {
@@ -36,7 +45,7 @@ export const locations: FunctionalModuleSpec = {
         method: "PUT",
         pattern: EVSE,
         body: fixed(EvseSchema),
-        owned: { idParam: "evse_uid", idField: "uid", codes: false },
+        owned: byEvse,
         open: "none",
         hint: "location",
       },
@@ -44,22 +53,22 @@ export const locations: FunctionalModuleSpec = {
         method: "PUT",
         pattern: CONNECTOR,
         body: fixed(ConnectorSchema),
-        owned: { idParam: "connector_id", idField: "id", codes: false },
+        owned: byConnector,
         open: "none",
         hint: "location",
       },
       ...(
         [
-          [LOCATION, LocationPatchSchema],
-          [EVSE, EvsePatchSchema],
-          [CONNECTOR, ConnectorPatchSchema],
+          [LOCATION, LocationPatchSchema, byLocation],
+          [EVSE, EvsePatchSchema, byEvse],
+          [CONNECTOR, ConnectorPatchSchema, byConnector],
         ] as const
       ).map(
-        ([pattern, schema]): OperationSpec => ({
+        ([pattern, schema, owned]): OperationSpec => ({
           method: "PATCH",
           pattern,
           body: fixed(schema),
-          owned: { idParam: "location_id", idField: "", codes: false },
+          owned,
           open: "none",
           hint: "location",
         }),

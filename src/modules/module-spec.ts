@@ -83,6 +83,16 @@ export type RouteHint = "location" | "session" | "token" | "token-patch" | "rese
  */
 export type AnswerEffect = "cdr-location" | "profile-setter";
 
+/** How a client-owned object is named in its URL and in its body (see OperationSpec.owned). */
+export interface OwnedObject {
+  /** The URL parameter naming the object, e.g. `evse_uid`. */
+  idParam: string;
+  /** The body field naming it too, e.g. `uid`. */
+  idField: string;
+  /** Whether the body carries the owner's country_code and party_id (a location, not an EVSE). */
+  codes: boolean;
+}
+
 /** A check of one request beyond its schema, with the URL's parameters, query and body. */
 export type RequestCheck = (req: { params: Params; query: string; body: unknown }) => void;
 
@@ -97,11 +107,15 @@ export interface OperationSpec {
   bodyOptional?: boolean;
   /**
    * A client-owned object addressed by its owner's codes in the URL: they
-   * must be the caller's, and a full object must carry the same codes and
-   * id as the URL (transport_and_format: Client Owned Object Push; the
-   * module's PUT parameters).
+   * must be the caller's (transport_and_format: Client Owned Object Push).
+   * The fields of a body that name the object are the URL's: `idField`
+   * names the URL's `idParam`, and with `codes` country_code and party_id
+   * name the URL's owner. A PUT carries them all (the module's PUT
+   * parameters); a PATCH may leave them out, but may not change them: they
+   * "can never be changed, modified or renamed" (locations: Location and
+   * EVSE objects), lest the object move under another key.
    */
-  owned?: { idParam: string; idField: string; codes: boolean };
+  owned?: OwnedObject;
   paginated?: boolean;
   /** sessions: the Sender's list GET requires date_from. */
   requiresDateFrom?: boolean;

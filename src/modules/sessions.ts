@@ -3,9 +3,10 @@ import {
   SessionPatchSchema,
   SessionSchema,
 } from "../ocpi/schemas/sessions.js";
-import { type FunctionalModuleSpec, fixed } from "./module-spec.js";
+import { type FunctionalModuleSpec, fixed, type OwnedObject } from "./module-spec.js";
 
 const SESSION = "/{country_code}/{party_id}/{session_id}";
+const bySession: OwnedObject = { idParam: "session_id", idField: "id", codes: true };
 
 /** mod_sessions: a CPO's sessions, each for the eMSP of its token; never broadcast. */
 export const sessions: FunctionalModuleSpec = {
@@ -17,14 +18,14 @@ export const sessions: FunctionalModuleSpec = {
       {
         method: "GET",
         pattern: SESSION,
-        owned: { idParam: "session_id", idField: "id", codes: true },
+        owned: bySession,
         open: "session-owner",
       },
       {
         method: "PUT",
         pattern: SESSION,
         body: fixed(SessionSchema),
-        owned: { idParam: "session_id", idField: "id", codes: true },
+        owned: bySession,
         open: "cdr-token",
         hint: "session",
       },
@@ -32,7 +33,7 @@ export const sessions: FunctionalModuleSpec = {
         method: "PATCH",
         pattern: SESSION,
         body: fixed(SessionPatchSchema),
-        owned: { idParam: "session_id", idField: "", codes: false },
+        owned: bySession,
         open: "session-owner",
         hint: "session",
       },

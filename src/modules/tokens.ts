@@ -5,14 +5,25 @@ import {
   TokenSchema,
   TokenType,
 } from "../ocpi/schemas/tokens.js";
-import { type FunctionalModuleSpec, fixed, type OperationSpec, urlOwner } from "./module-spec.js";
+import {
+  type FunctionalModuleSpec,
+  fixed,
+  type OperationSpec,
+  type OwnedObject,
+  urlOwner,
+} from "./module-spec.js";
 
 const TOKEN = "/{country_code}/{party_id}/{token_uid}";
+const byToken: OwnedObject = { idParam: "token_uid", idField: "uid", codes: true };
 
 /** tokens: the `?type=` of a Receiver URL, RFID when absent (tokens: PUT Method parameters). */
 export const tokenType = (query: string) => new URLSearchParams(query).get("type") ?? "RFID";
 
-/** `?type=` names a known type, and a PUT's body must be a token of that type. */
+/**
+ * `?type=` names a known type, and a body given must be a token of that
+ * type: the type is part of a token's key, which a PUT repeats and a PATCH
+ * cannot change.
+ */
 function checkType(query: string, body?: unknown): void {
   const type = tokenType(query);
   if (!TokenType.safeParse(type).success) {
@@ -25,14 +36,16 @@ function checkType(query: string, body?: unknown): void {
   }
 }
 
+/** A PATCH that leaves the type out keeps it; one that names it (null too) must name the URL's. */
+const carriesType = (body: unknown) =>
+  typeof body === "object" && body !== null && Object.hasOwn(body, "type");
+
 const receiver = (spec: Omit<OperationSpec, "pattern" | "check" | "open">): OperationSpec => ({
   ...spec,
   pattern: TOKEN,
   open: "none",
-  check:
-    spec.method === "PUT"
-      ? ({ query, body }) => checkType(query, body)
-      : ({ query }) => checkType(query),
+  check: ({ query, body }) =>
+    checkType(query, spec.method === "PATCH" && !carriesType(body) ? undefined : body),
 });
 
 /** mod_tokens: an eMSP's tokens, broadcast to CPOs; real-time authorization routed to their eMSP. */
@@ -42,17 +55,17 @@ export const tokens: FunctionalModuleSpec = {
   roles: { SENDER: ["EMSP"], RECEIVER: ["CPO"] },
   operations: {
     RECEIVER: [
-      receiver({ method: "GET", owned: { idParam: "token_uid", idField: "uid", codes: true } }),
+      receiver({ method: "GET", owned: byToken }),
       receiver({
         method: "PUT",
         body: fixed(TokenSchema),
-        owned: { idParam: "token_uid", idField: "uid", codes: true },
+        owned: byToken,
         hint: "token",
       }),
       receiver({
         method: "PATCH",
         body: fixed(TokenPatchSchema),
-        owned: { idParam: "token_uid", idField: "", codes: false },
+        owned: byToken,
         hint: "token-patch",
       }),
     ],

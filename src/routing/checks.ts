@@ -1,4 +1,4 @@
-import type { Params } from "../modules/module-spec.js";
+import type { OwnedObject, Params } from "../modules/module-spec.js";
 import { urlOwner } from "../modules/module-spec.js";
 import { invalidParameters } from "../ocpi/errors.js";
 import { parsePage } from "../ocpi/pagination.js";
@@ -66,8 +66,7 @@ export function checkRequest(
  * the URL's codes must be a party of the caller in a role that sends the
  * request (a CPO's locations, an eMSP's tokens), so that the same codes held
  * in another role, on this platform or another, never reach its objects;
- * and a full object's codes and id must be the URL's (the modules' PUT
- * parameters).
+ * and the fields of a body that name the object must be the URL's.
  */
 function checkOwnership(
   roles: readonly Party[],
@@ -83,22 +82,56 @@ function checkOwnership(
       `the URL names ${partyName(owner)}, which is not a ${op.senders.join(" or ")} of the calling platform`,
     );
   }
-  if (body === undefined || op.method !== "PUT") return;
-  const b = body as Record<string, unknown>;
-  const { idParam, idField, codes } = op.owned;
-  if (
-    codes &&
-    !sameParty({ countryCode: String(b.country_code), partyId: String(b.party_id) }, owner)
-  ) {
-    throw invalidParameters(
-      `country_code and party_id of the body (${b.country_code}/${b.party_id}) differ from the URL (${partyName(owner)})`,
-    );
-  }
-  const id = params[idParam] as string;
-  if (idField !== "" && String(b[idField]).toUpperCase() !== id.toUpperCase()) {
-    throw invalidParameters(`${idField} of the body (${b[idField]}) differs from the URL (${id})`);
+  if (typeof body === "object" && body !== null && (op.method === "PUT" || op.method === "PATCH")) {
+    checkBodyNames(op.method, op.owned, params, body as Record<string, unknown>);
   }
 }
+
+/**
+ * The fields of a body that name a client-owned object (its id, with
+ * `codes` its owner's country_code and party_id) must be the URL's,
+ * compared as CiStrings (types: CiString). A PUT carries them all (the
+ * modules' PUT parameters). A PATCH may leave them out, but one carrying
+ * another value, or null, would rename the object, and these fields "can
+ * never be changed, modified or renamed" (locations: Location object):
+ * refused with 2001 naming the field and both values, before anything is
+ * forwarded, cached or queued.
+ */
+function checkBodyNames(
+  method: "PUT" | "PATCH",
+  owned: OwnedObject,
+  params: Params,
+  body: Record<string, unknown>,
+): void {
+  const carries = (field: string) => method === "PUT" || Object.hasOwn(body, field);
+  const why = method === "PATCH" ? "; a PATCH cannot rename an object" : "";
+  const owner = urlOwner(params);
+  if (owned.codes && carries("country_code") && carries("party_id")) {
+    if (!sameCi(body.country_code, owner.countryCode) || !sameCi(body.party_id, owner.partyId)) {
+      throw invalidParameters(
+        `country_code and party_id of the body (${shownValue(body.country_code)}/${shownValue(body.party_id)}) differ from the URL (${partyName(owner)})${why}`,
+      );
+    }
+  }
+  const fields: [string, string][] = [[owned.idField, params[owned.idParam] as string]];
+  if (owned.codes) {
+    fields.push(["country_code", owner.countryCode], ["party_id", owner.partyId]);
+  }
+  for (const [field, expected] of fields) {
+    if (carries(field) && !sameCi(body[field], expected)) {
+      throw invalidParameters(
+        `${field} of the body (${shownValue(body[field])}) differs from the URL (${expected})${why}`,
+      );
+    }
+  }
+}
+
+/** A body's value equals a URL's as a CiString: a string, compared case-insensitively. */
+const sameCi = (value: unknown, expected: string) =>
+  typeof value === "string" && value.toUpperCase() === expected.toUpperCase();
+
+/** A body's value for a message: a string as it is, anything else as JSON (`null`). */
+const shownValue = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
 
 function checkPage(op: Operation, query: string): void {
   const q = Object.fromEntries(new URLSearchParams(query));

@@ -11,7 +11,8 @@ import { example } from "../support/examples.js";
 
 /** location_example.json: LOC1 of BE/BEC, EVSEs 3256 (connectors 1, 2) and 3257 (connector 1). */
 const base: Json = example("location_example.json");
-const names = { location: "BE/BEC/LOC1" };
+/** The URL of every push: BE/BEC's LOC1. */
+const at = { owner: { countryCode: "BE", partyId: "BEC" }, id: "LOC1" };
 
 function applied(outcome: ReturnType<typeof applyLocationPush>): Json {
   if (outcome.kind !== "applied")
@@ -24,8 +25,8 @@ const evse = (doc: Json, uid: string) => pick(doc, { evseUid: uid }) as Json;
 describe("applying pushes to a cached location (locations: PUT and PATCH Method)", () => {
   it("a location PUT replaces the whole object, a new one included", () => {
     const fresh = { ...base, name: "New", last_updated: "2030-01-01T00:00:00Z" };
-    expect(applied(applyLocationPush(undefined, "PUT", {}, fresh, names))).toEqual(fresh);
-    expect(applied(applyLocationPush(base, "PUT", {}, fresh, names))).toEqual(fresh);
+    expect(applied(applyLocationPush(undefined, "PUT", {}, fresh, at))).toEqual(fresh);
+    expect(applied(applyLocationPush(base, "PUT", {}, fresh, at))).toEqual(fresh);
   });
 
   it("a location PATCH merges the given fields; an array given replaces the array", () => {
@@ -35,7 +36,7 @@ describe("applying pushes to a cached location (locations: PUT and PATCH Method)
         "PATCH",
         {},
         { name: "Renamed", evses: [], last_updated: "2030-01-01T00:00:00Z" },
-        names,
+        at,
       ),
     );
     expect(doc.name).toBe("Renamed");
@@ -51,7 +52,7 @@ describe("applying pushes to a cached location (locations: PUT and PATCH Method)
         "PATCH",
         { evseUid: "3256" },
         { status: "CHARGING", last_updated: "2030-01-01T00:00:00Z" },
-        names,
+        at,
       ),
     );
     expect(evse(doc, "3256").status).toBe("CHARGING");
@@ -69,7 +70,7 @@ describe("applying pushes to a cached location (locations: PUT and PATCH Method)
         "PATCH",
         { evseUid: "3256", connectorId: "2" },
         { max_amperage: 32, last_updated: "2030-01-01T00:00:00Z" },
-        names,
+        at,
       ),
     );
     const connector = pick(doc, { evseUid: "3256", connectorId: "2" }) as Json;
@@ -88,10 +89,10 @@ describe("applying pushes to a cached location (locations: PUT and PATCH Method)
       evse_id: "BE*BEC*E9999",
       last_updated: "2030-01-01T00:00:00Z",
     };
-    const added = applied(applyLocationPush(base, "PUT", { evseUid: "9999" }, newEvse, names));
+    const added = applied(applyLocationPush(base, "PUT", { evseUid: "9999" }, newEvse, at));
     expect((added.evses as Json[]).map((e) => e.uid)).toEqual(["3256", "3257", "9999"]);
     const replaced = applied(
-      applyLocationPush(base, "PUT", { evseUid: "3257" }, { ...newEvse, uid: "3257" }, names),
+      applyLocationPush(base, "PUT", { evseUid: "3257" }, { ...newEvse, uid: "3257" }, at),
     );
     expect((replaced.evses as Json[]).length).toBe(2);
     expect(evse(replaced, "3257").evse_id).toBe("BE*BEC*E9999");
@@ -102,7 +103,7 @@ describe("applying pushes to a cached location (locations: PUT and PATCH Method)
       last_updated: "2030-01-01T00:00:00Z",
     };
     const withConnector = applied(
-      applyLocationPush(base, "PUT", { evseUid: "3256", connectorId: "3" }, connector, names),
+      applyLocationPush(base, "PUT", { evseUid: "3256", connectorId: "3" }, connector, at),
     );
     expect((evse(withConnector, "3256").connectors as Json[]).map((c) => c.id)).toEqual([
       "1",
@@ -120,7 +121,7 @@ describe("applying pushes to a cached location (locations: PUT and PATCH Method)
         "PATCH",
         { evseUid: "EVSE-A" },
         { status: "BLOCKED", last_updated: "2030-01-01T00:00:00Z" },
-        names,
+        at,
       ),
     );
     expect(evse(doc, "evse-a").status).toBe("BLOCKED");
@@ -129,29 +130,30 @@ describe("applying pushes to a cached location (locations: PUT and PATCH Method)
 
   it("names what is unknown: a PATCH of a missing object, a PUT into a missing parent", () => {
     const stamp = { last_updated: "2030-01-01T00:00:00Z" };
-    expect(applyLocationPush(undefined, "PATCH", {}, stamp, names)).toEqual({
+    expect(applyLocationPush(undefined, "PATCH", {}, stamp, at)).toEqual({
       kind: "unknown",
       what: "location BE/BEC/LOC1",
     });
-    expect(applyLocationPush(undefined, "PUT", { evseUid: "1" }, stamp, names)).toEqual({
+    expect(applyLocationPush(undefined, "PUT", { evseUid: "1" }, stamp, at)).toEqual({
       kind: "unknown",
       what: "location BE/BEC/LOC1",
     });
-    expect(applyLocationPush(base, "PATCH", { evseUid: "X" }, stamp, names)).toEqual({
+    expect(applyLocationPush(base, "PATCH", { evseUid: "X" }, stamp, at)).toEqual({
+      kind: "unknown",
+      what: "EVSE X of location BE/BEC/LOC1",
+    });
+    expect(applyLocationPush(base, "PUT", { evseUid: "X", connectorId: "1" }, stamp, at)).toEqual({
       kind: "unknown",
       what: "EVSE X of location BE/BEC/LOC1",
     });
     expect(
-      applyLocationPush(base, "PUT", { evseUid: "X", connectorId: "1" }, stamp, names),
-    ).toEqual({ kind: "unknown", what: "EVSE X of location BE/BEC/LOC1" });
-    expect(
-      applyLocationPush(base, "PATCH", { evseUid: "3256", connectorId: "9" }, stamp, names),
+      applyLocationPush(base, "PATCH", { evseUid: "3256", connectorId: "9" }, stamp, at),
     ).toEqual({ kind: "unknown", what: "connector 9 of EVSE 3256 of location BE/BEC/LOC1" });
   });
 
   it("a push older than the object it addresses is stale", () => {
     const old = "2000-01-01T00:00:00Z";
-    expect(applyLocationPush(base, "PUT", {}, { ...base, last_updated: old }, names).kind).toBe(
+    expect(applyLocationPush(base, "PUT", {}, { ...base, last_updated: old }, at).kind).toBe(
       "stale",
     );
     expect(
@@ -160,7 +162,7 @@ describe("applying pushes to a cached location (locations: PUT and PATCH Method)
         "PUT",
         { evseUid: "3256" },
         { ...evse(base, "3256"), last_updated: old },
-        names,
+        at,
       ).kind,
     ).toBe("stale");
     expect(
@@ -169,7 +171,7 @@ describe("applying pushes to a cached location (locations: PUT and PATCH Method)
         "PATCH",
         { evseUid: "3256" },
         { status: "CHARGING", last_updated: old },
-        names,
+        at,
       ).kind,
     ).toBe("stale");
     expect(
@@ -178,7 +180,7 @@ describe("applying pushes to a cached location (locations: PUT and PATCH Method)
         "PATCH",
         { evseUid: "3256", connectorId: "1" },
         { max_amperage: 1, last_updated: old },
-        names,
+        at,
       ).kind,
     ).toBe("stale");
   });
@@ -191,7 +193,7 @@ describe("applying pushes to a cached location (locations: PUT and PATCH Method)
         "PATCH",
         {},
         { name: "Late rename", last_updated: "2020-01-01T00:00:00Z" },
-        names,
+        at,
       ),
     );
     expect(doc.name).toBe("Late rename");
@@ -206,11 +208,138 @@ describe("applying pushes to a cached location (locations: PUT and PATCH Method)
         "PATCH",
         { evseUid: "3256" },
         { floor_level: "-2", last_updated: "2020-01-01T00:00:00Z" },
-        names,
+        at,
       ),
     );
     expect(evse(doc, "3256").floor_level).toBe("-2");
     expect(doc.last_updated).toBe("2030-01-01T00:00:00Z");
+  });
+
+  it("a PATCH ignores null members at every level: it cannot remove information (locations: PATCH Method)", () => {
+    const stamp = "2030-01-01T00:00:00Z";
+    const location = applied(
+      applyLocationPush(
+        base,
+        "PATCH",
+        {},
+        { name: null, operator: null, city: "Antwerpen", last_updated: stamp },
+        at,
+      ),
+    );
+    expect(location.name).toBe(base.name);
+    expect(location.operator).toEqual(base.operator);
+    expect(location.city).toBe("Antwerpen");
+
+    const withEvse = applied(
+      applyLocationPush(
+        base,
+        "PATCH",
+        { evseUid: "3256" },
+        { floor_level: null, physical_reference: null, status: "CHARGING", last_updated: stamp },
+        at,
+      ),
+    );
+    expect(evse(withEvse, "3256")).toEqual({
+      ...evse(base, "3256"),
+      status: "CHARGING",
+      last_updated: stamp,
+    });
+
+    const before = pick(base, { evseUid: "3256", connectorId: "1" }) as Json;
+    const withConnector = applied(
+      applyLocationPush(
+        base,
+        "PATCH",
+        { evseUid: "3256", connectorId: "1" },
+        { tariff_ids: null, max_electric_power: null, max_amperage: 32, last_updated: stamp },
+        at,
+      ),
+    );
+    expect(pick(withConnector, { evseUid: "3256", connectorId: "1" })).toEqual({
+      ...before,
+      max_amperage: 32,
+      last_updated: stamp,
+    });
+  });
+
+  it("a PATCH never changes the fields that name the object it addresses", () => {
+    const stamp = "2030-01-01T00:00:00Z";
+    const renamed = applied(
+      applyLocationPush(
+        base,
+        "PATCH",
+        {},
+        { id: "LOC2", country_code: "NL", party_id: "TNM", name: "Kept", last_updated: stamp },
+        at,
+      ),
+    );
+    expect([renamed.country_code, renamed.party_id, renamed.id, renamed.name]).toEqual([
+      "BE",
+      "BEC",
+      "LOC1",
+      "Kept",
+    ]);
+
+    const nulled = applied(
+      applyLocationPush(base, "PATCH", {}, { id: null, party_id: null, last_updated: stamp }, at),
+    );
+    expect([nulled.party_id, nulled.id]).toEqual(["BEC", "LOC1"]);
+
+    const evseKept = applied(
+      applyLocationPush(
+        base,
+        "PATCH",
+        { evseUid: "3256" },
+        { uid: "3257", status: "CHARGING", last_updated: stamp },
+        at,
+      ),
+    );
+    expect((evseKept.evses as Json[]).map((e) => [e.uid, e.status])).toEqual([
+      ["3256", "CHARGING"],
+      ["3257", evse(base, "3257").status],
+    ]);
+
+    const connectorKept = applied(
+      applyLocationPush(
+        base,
+        "PATCH",
+        { evseUid: "3256", connectorId: "1" },
+        { id: "2", max_amperage: 32, last_updated: stamp },
+        at,
+      ),
+    );
+    const connectors = evse(connectorKept, "3256").connectors as Json[];
+    expect(connectors.map((c) => [c.id, c.max_amperage])).toEqual([
+      ["1", 32],
+      ["2", (connectors[1] as Json).max_amperage],
+    ]);
+    expect(connectors[1]).toEqual((evse(base, "3256").connectors as Json[])[1]);
+  });
+
+  it("a PUT writes the object named as its URL names it, keeping the body's spelling of the same name", () => {
+    const stamp = "2030-01-01T00:00:00Z";
+    const spelled = { ...base, country_code: "be", id: "loc1", last_updated: stamp };
+    expect(applied(applyLocationPush(base, "PUT", {}, spelled, at))).toEqual(spelled);
+
+    const other = { ...base, party_id: "TNM", id: "LOC2", last_updated: stamp };
+    const located = applied(applyLocationPush(base, "PUT", {}, other, at));
+    expect([located.country_code, located.party_id, located.id]).toEqual(["BE", "BEC", "LOC1"]);
+
+    const otherEvse = { ...evse(base, "3257"), uid: "3256", last_updated: stamp };
+    const evses = applied(applyLocationPush(base, "PUT", { evseUid: "3257" }, otherEvse, at))
+      .evses as Json[];
+    expect(evses.map((e) => e.uid)).toEqual(["3256", "3257"]);
+    expect(evses[0]).toEqual(evse(base, "3256"));
+
+    const connector = { ...(pick(base, { evseUid: "3256", connectorId: "2" }) as Json) };
+    const moved = { ...connector, id: "1", last_updated: stamp };
+    const written = applied(
+      applyLocationPush(base, "PUT", { evseUid: "3256", connectorId: "2" }, moved, at),
+    );
+    expect(pick(written, { evseUid: "3256", connectorId: "2" })).toEqual({ ...moved, id: "2" });
+    expect(pick(written, { evseUid: "3256", connectorId: "1" })).toEqual(
+      pick(base, { evseUid: "3256", connectorId: "1" }),
+    );
   });
 
   it("compares instants, not text", () => {
