@@ -481,4 +481,32 @@ describe("the tolerance policy on a registration", () => {
     expectStrictRefusal(answer, "image-type", ["roles[0].business_details.logo.type"], "strict");
     expect(await platformStatus(strict.hub, invited.id)).toBe("PENDING");
   });
+
+  /** The hub registers a platform whose Credentials answer carries the logo. */
+  async function registerByHub(w: World, id: string) {
+    const platform = await w.hub.fake({
+      roles: [{ ...party, party_id: id, name: "Logo Mobility GmbH", logo }],
+    });
+    const invited = await w.hub.invite([{ ...party, party_id: id }], "Logo Mobility");
+    const res = await w.hub.admin("POST", `/platforms/${invited.id}/register`, {
+      versions_url: platform.versionsUrl,
+      token: platform.tokenA,
+    });
+    return { res, invited };
+  }
+
+  it("a hub-initiated registration takes the platform's Credentials with that logo by default", async () => {
+    const { res } = await registerByHub(tolerant, "LG2");
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.status).toBe("CONNECTED");
+    expect(res.body.roles[0].business_details).toEqual({ name: "Logo Mobility GmbH", logo });
+  });
+
+  it("under VALIDATION=strict the hub-initiated registration fails naming the rule and the logo's type", async () => {
+    const { res, invited } = await registerByHub(strict, "LG3");
+    expect(res.status).toBe(502);
+    expect(JSON.stringify(res.body)).toContain("roles[0].business_details.logo.type");
+    expect(JSON.stringify(res.body)).toContain("image-type");
+    expect(await platformStatus(strict.hub, invited.id)).toBe("PENDING");
+  });
 });
