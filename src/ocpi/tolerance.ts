@@ -73,7 +73,7 @@ export function toleranceOf(issue: z.core.$ZodIssue): ToleranceRule | undefined 
 }
 
 /** A value quoted for a message, cut short: the message names it, never repeats a whole body. */
-export const quote = (value: string) =>
+const quote = (value: string) =>
   JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
 
 /**
