@@ -73,7 +73,7 @@ export async function openCallback(
     const query = new URLSearchParams(req.query);
     const given = query.get("response_url");
     if (given === null) throw invalidParameters("query parameter response_url is required");
-    validate(Url, given, "response_url");
+    validate(Url, given, "response_url", deps.config.validation);
     if (op.method === "GET") {
       const duration = query.get("duration");
       if (duration === null || !/^\d{1,9}$/.test(duration)) {
@@ -173,7 +173,7 @@ export async function receiveCallback(
     );
   }
   const schema = resultSchema(row.module, row.purpose);
-  if (schema !== undefined) validate(schema, req.body, "result");
+  if (schema !== undefined) validate(schema, req.body, "result", deps.config.validation);
   if (!(await deps.routing.claimCallback(id, deps.clock.now()))) {
     throw unknownCallback(`callback ${id} has already taken its result`);
   }

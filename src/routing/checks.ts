@@ -3,7 +3,7 @@ import { urlOwner } from "../modules/module-spec.js";
 import { invalidParameters } from "../ocpi/errors.js";
 import { parsePage } from "../ocpi/pagination.js";
 import { partyName, sameParty } from "../ocpi/parties.js";
-import { parseJson, validate } from "../ocpi/validate.js";
+import { parseJson, type ValidationMode, validate } from "../ocpi/validate.js";
 import type { Party } from "../registry/registry.js";
 import type { Routing } from "./decide.js";
 import type { Operation } from "./operations.js";
@@ -34,15 +34,21 @@ export interface RequestBody {
  * Reads and checks the body of an operation that takes one: JSON (HTTP 400
  * otherwise), then the operation's schema (2001 naming the field). A result
  * on a callback URL is parsed here and checked against the schema of what
- * it answers later.
+ * it answers later. `mode` is the hub's VALIDATION: whether the tolerance
+ * policy applies.
  */
-export function parseBody(op: Operation, params: Params, text: string | undefined): RequestBody {
+export function parseBody(
+  op: Operation,
+  params: Params,
+  text: string | undefined,
+  mode: ValidationMode,
+): RequestBody {
   if (op.body === undefined && op.local !== "callback") return { text: undefined, body: undefined };
   const received = text ?? "";
   if (received.trim() === "" && op.bodyOptional) return { text: undefined, body: undefined };
   const body = parseJson(received);
   if (op.body !== undefined) {
-    validate(op.body(params), body, `${op.module.id} ${op.method} body`);
+    validate(op.body(params), body, `${op.module.id} ${op.method} body`, mode);
   }
   return { text: received, body };
 }

@@ -28,7 +28,7 @@ export const readsBody = (op: Operation) => op.body !== undefined || op.local ==
 /** Validate → decide → carry out the decision. */
 export async function route(scope: CallerScope, req: Incoming): Promise<Response> {
   const { op, params, query, routing } = req;
-  const { text, body } = parseBody(op, params, req.received);
+  const { text, body } = parseBody(op, params, req.received, scope.deps.config.validation);
   checkRequest(scope.caller.platform.roles, op, { params, query, body });
   const decision = decide({ op, params, routing }, scope.deps.registry);
   const path = outboundPath(op, params);

@@ -269,11 +269,11 @@ describe("malformed and invalid credentials", () => {
       ["relative url", { ...valid, url: "ocpi/versions" }, "url"],
       ["token of 65 characters", { ...valid, token: "t".repeat(65) }, "token"],
       ["token with a space", { ...valid, token: "two words" }, "token"],
-      ["unknown role", { ...valid, roles: [{ ...role, role: "BOSS" }] }, "roles.0.role"],
+      ["unknown role", { ...valid, roles: [{ ...role, role: "BOSS" }] }, "roles[0].role"],
       [
         "party_id of 4 characters",
         { ...valid, roles: [{ ...role, party_id: "CPAX" }] },
-        "roles.0.party_id",
+        "roles[0].party_id",
       ],
       ["no roles", { ...valid, roles: [] }, "roles"],
       ["an array", [valid], "credentials"],

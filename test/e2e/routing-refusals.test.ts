@@ -1,6 +1,7 @@
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { jsonPath } from "../../src/ocpi/validate.js";
 import { example, forEmsp } from "../support/examples.js";
 import { expectRefused } from "../support/expect.js";
 import type { FakePlatform, FakeRole, HubAnswer, Reply } from "../support/fake-platform.js";
@@ -569,7 +570,7 @@ const BODY_CASES: BodyCase[] = [
         what: "513 characters in tariff_alt_text.0.text",
         path: ["tariff_alt_text"],
         value: [{ language: "en", text: "X".repeat(513) }],
-        names: "tariff_alt_text.0.text",
+        names: "tariff_alt_text[0].text",
       },
       wrongType("2.00", "elements", 0, "price_components", 0, "price"),
     ],
@@ -758,7 +759,7 @@ describe("request validation before forwarding", () => {
       expect(arrived(), "the valid body was forwarded").toBe(before + 1);
 
       for (const b of c.breaks) {
-        const field = b.names ?? b.path.join(".");
+        const field = b.names ?? jsonPath(b.path);
         await expectRefused(() => c.send(w, broken(c.valid(), b)), 200, 2001, {
           message: [`${field}:`],
           context: b.what,
@@ -788,7 +789,7 @@ describe("request validation before forwarding", () => {
       wrongType("started", "message"),
     ]) {
       await expectRefused(() => post(broken(result, b)), 200, 2001, {
-        message: [`${b.path.join(".")}:`],
+        message: [`${jsonPath(b.path)}:`],
         context: b.what,
         unforwarded: w.fakes,
       });

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { OcpiError } from "../../src/ocpi/errors.js";
-import { validate } from "../../src/ocpi/validate.js";
+import { type ValidationMode, validate } from "../../src/ocpi/validate.js";
 import type { FakePlatform, HubAnswer, ModuleRequest } from "./fake-platform.js";
 import { code } from "./parties.js";
 
@@ -139,14 +139,15 @@ export function expectRouting(
   ).toEqual([...parts(to), ...parts(from)]);
 }
 
-/** The OcpiError `validate` throws for `value`; fails when it accepts it. */
+/** The OcpiError `validate` throws for `value` (tolerant unless `mode` says); fails when it accepts it. */
 export function refusalOf(
   schema: Parameters<typeof validate>[0],
   value: unknown,
   what = "body",
+  mode: ValidationMode = "tolerant",
 ): OcpiError {
   try {
-    validate(schema, value, what);
+    validate(schema, value, what, mode);
   } catch (err) {
     if (err instanceof OcpiError) return err;
     throw err;

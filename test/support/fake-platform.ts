@@ -12,6 +12,8 @@ export interface FakeRole {
   country_code: string;
   party_id: string;
   name?: string;
+  /** The logo of its business_details in the Credentials it answers with. */
+  logo?: object;
 }
 
 export interface FakePlatformOptions {
@@ -140,7 +142,10 @@ export class FakePlatform {
       role: r.role,
       country_code: r.country_code,
       party_id: r.party_id,
-      business_details: { name: r.name ?? `${r.role} ${r.country_code}${r.party_id}` },
+      business_details: {
+        name: r.name ?? `${r.role} ${r.country_code}${r.party_id}`,
+        ...(r.logo === undefined ? {} : { logo: r.logo }),
+      },
     }));
   }
 

@@ -1,9 +1,6 @@
-import type { z } from "zod";
 import { startSync } from "../../cache/sync.js";
 import type { StoredEndpoint } from "../../db/schema/index.js";
 import type { Deps } from "../../deps.js";
-import { OutboundError, type OutboundResponse } from "../../egress/ocpi-client.js";
-import { isEnvelope } from "../../ocpi/envelope.js";
 import {
   clientError,
   invalidParameters,
@@ -15,12 +12,12 @@ import {
 } from "../../ocpi/errors.js";
 import { type Credentials, CredentialsSchema } from "../../ocpi/schemas/credentials.js";
 import { VersionDetailsSchema, VersionListSchema } from "../../ocpi/schemas/version.js";
-import { StatusCode } from "../../ocpi/status-codes.js";
 import { generateToken, hashToken, type TokenEncoding } from "../../ocpi/tokens.js";
 import { hubUrls, OCPI_VERSION } from "../../ocpi/version.js";
 import type { Platform } from "../../registry/registry.js";
 import { partyKey, type Registration } from "../../registry/store.js";
 import { abandonedBefore } from "./claims.js";
+import { call, parseData } from "./platform-calls.js";
 
 /** A hub-initiated handshake could not start: the platform is taken. */
 export class HandshakeBusy extends Error {
@@ -162,7 +159,13 @@ export async function registerByHub(
       body: hubCredentials(deps, token),
       what: "credentials",
     });
-    theirs = parseData(res, CredentialsSchema, credentialsUrl, "credentials");
+    theirs = parseData(
+      res,
+      CredentialsSchema,
+      credentialsUrl,
+      "credentials",
+      deps.config.validation,
+    );
     requireInvitedRoles(platform, theirs);
     if (theirs.url !== versionsUrl)
       found = await discover(deps, theirs.url, theirs.token, correlationId);
@@ -301,7 +304,13 @@ export async function discover(
       what: "versions",
     });
   }
-  const versions = parseData(res, VersionListSchema, versionsUrl, "versions");
+  const versions = parseData(
+    res,
+    VersionListSchema,
+    versionsUrl,
+    "versions",
+    deps.config.validation,
+  );
   const mutual = versions.find((v) => v.version === OCPI_VERSION);
   if (mutual === undefined) {
     const offered = versions.map((v) => v.version).join(", ") || "none";
@@ -313,7 +322,13 @@ export async function discover(
   const detailsRes = await call(deps, "GET", mutual.url, token, encoding, correlationId, {
     what: "version details",
   });
-  const details = parseData(detailsRes, VersionDetailsSchema, mutual.url, "version details");
+  const details = parseData(
+    detailsRes,
+    VersionDetailsSchema,
+    mutual.url,
+    "version details",
+    deps.config.validation,
+  );
   if (!details.endpoints.some((e) => e.identifier === "credentials")) {
     throw noMatchingEndpoints(`the version details at ${mutual.url} list no credentials endpoint`);
   }
@@ -321,75 +336,4 @@ export async function discover(
     requireCallableUrl(deps, e.url, `the ${e.identifier} ${e.role} endpoint`);
   }
   return { versionsUrl, endpoints: details.endpoints, encoding };
-}
-
-/**
- * One call to the platform; transport failures become 3001 (credentials: Errors during
- * registration) naming only their kind: codes and bodies would let a registering party
- * map what answers at an address it names. The log keeps them.
- */
-export async function call(
-  deps: Deps,
-  method: "GET" | "POST" | "PUT" | "DELETE",
-  url: string,
-  token: string,
-  encoding: TokenEncoding,
-  correlationId: string | undefined,
-  options: { body?: unknown; what: string },
-): Promise<OutboundResponse> {
-  try {
-    return await deps.client.send({
-      method,
-      url,
-      token,
-      encoding,
-      body: options.body,
-      correlationId,
-    });
-  } catch (err) {
-    if (err instanceof OutboundError) {
-      if (err.httpStatus === 401) {
-        return {
-          status: 401,
-          headers: {},
-          body: { status_code: StatusCode.ClientError, timestamp: "" },
-          text: "",
-          requestId: "",
-        };
-      }
-      deps.logger.warn(
-        { url, failure: err.failure, reason: err.message },
-        `registration: the platform's ${options.what} endpoint could not be used`,
-      );
-      const kind = err.failure === "url-refused" ? err.reason : err.failure.replace("-", " ");
-      throw unableToUseClientApi(`could not use the platform's ${options.what} endpoint (${kind})`);
-    }
-    throw err;
-  }
-}
-
-export function parseData<T>(
-  res: OutboundResponse,
-  schema: z.ZodType<T>,
-  url: string,
-  what: string,
-): T {
-  if (res.status === 401) {
-    throw unableToUseClientApi(`the platform refused the token at ${url} (HTTP 401)`);
-  }
-  const body = res.body;
-  if (!isEnvelope(body) || body.status_code !== StatusCode.Success || res.status >= 300) {
-    const code = isEnvelope(body) ? `status_code ${body.status_code}` : "no envelope";
-    const message = isEnvelope(body) && body.status_message ? `: ${body.status_message}` : "";
-    throw unableToUseClientApi(
-      `the platform's ${what} at ${url} answered HTTP ${res.status}, ${code}${message}`,
-    );
-  }
-  const parsed = schema.safeParse(body.data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue ? `${issue.path.join(".") || "data"}: ${issue.message}` : "invalid";
-    throw unableToUseClientApi(`the platform's ${what} at ${url} are not valid OCPI (${where})`);
-  }
-  return parsed.data;
 }

@@ -5,14 +5,8 @@ import { type Credentials, CredentialsSchema } from "../../ocpi/schemas/credenti
 import { generateToken, hashToken } from "../../ocpi/tokens.js";
 import type { Platform } from "../../registry/registry.js";
 import { abandonedBefore } from "./claims.js";
-import {
-  call,
-  type Discovery,
-  discover,
-  hubCredentials,
-  parseData,
-  registration,
-} from "./handshake.js";
+import { type Discovery, discover, hubCredentials, registration } from "./handshake.js";
+import { call, parseData } from "./platform-calls.js";
 
 /** A rotation could not start: the platform is not registered, or another rotation holds it. */
 export class RotationBusy extends Error {
@@ -77,7 +71,13 @@ export async function rotateCredentials(
       correlationId,
       { body: hubCredentials(deps, token), what: "credentials" },
     );
-    theirs = parseData(res, CredentialsSchema, credentialsUrl, "credentials");
+    theirs = parseData(
+      res,
+      CredentialsSchema,
+      credentialsUrl,
+      "credentials",
+      deps.config.validation,
+    );
   } catch (err) {
     await deps.store.abandonRotation(platform.id, newTokenHash, deps.clock.now());
     await deps.registry.changed(platform.id);

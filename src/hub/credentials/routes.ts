@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../app-env.js";
 import { requireCaller } from "../../ingress/authenticate.js";
 import { readJson } from "../../ingress/json-body.js";
@@ -8,6 +8,9 @@ import { CredentialsSchema } from "../../ocpi/schemas/credentials.js";
 import { StatusCode } from "../../ocpi/status-codes.js";
 import { validate } from "../../ocpi/validate.js";
 import { hubCredentials, registerFromParty, updateFromParty } from "./handshake.js";
+
+/** The hub's VALIDATION: whether a party's Credentials get the tolerance policy. */
+const mode = (c: Context<AppEnv>) => c.get("deps").config.validation;
 
 /** credentials: the hub is the Receiver of registrations (credentials: Interfaces and endpoints). */
 export function credentialsRoutes() {
@@ -25,7 +28,7 @@ export function credentialsRoutes() {
         "this platform is already registered; use PUT to update its credentials",
       );
     }
-    const body = validate(CredentialsSchema, await readJson(c), "credentials");
+    const body = validate(CredentialsSchema, await readJson(c), "credentials", mode(c));
     const answer = await registerFromParty(
       c.get("deps"),
       caller.platform,
@@ -39,7 +42,7 @@ export function credentialsRoutes() {
     const caller = c.get("caller");
     if (caller.access !== "full")
       throw methodNotAllowed("this platform is not registered; use POST to register");
-    const body = validate(CredentialsSchema, await readJson(c), "credentials");
+    const body = validate(CredentialsSchema, await readJson(c), "credentials", mode(c));
     const answer = await updateFromParty(
       c.get("deps"),
       caller.platform,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TOLERANCE, tolerated } from "../tolerance.js";
 import { CiString, DateTime, Str } from "./primitives.js";
 
 export { BusinessDetailsSchema, ImageCategory, ImageSchema } from "./credentials.js";
@@ -16,7 +17,7 @@ export const NonEmptyList = <T extends z.ZodType>(item: T) =>
 /** A `*` list: zero or more elements; `null` and absent mean empty (terminology: Cardinality). */
 export const List = <T extends z.ZodType>(item: T) => z.array(item).nullish();
 
-/** types: string(2) language — ISO 639-1 code. */
+/** types: string(2) language — ISO 639-1 code (Token.language; DisplayText tolerates more). */
 export const Language = Str(2);
 
 /** ISO 4217 currency code, a string(3) of three upper-case letters. */
@@ -34,9 +35,16 @@ export const TimeOfDay = Str(5).regex(
   "must be a 24h time of day such as 18:15",
 );
 
-/** types: DisplayText class. */
+/** A language tag such as en-GB, eng or Java's en_GB (tolerance rule display-text-language). */
+const LANGUAGE_TAG = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/;
+
+/** types: DisplayText class; a language tag for `language` is tolerated (TOLERANCE.displayTextLanguage). */
 export const DisplayTextSchema = z.looseObject({
-  language: Language,
+  language: tolerated(
+    Language,
+    TOLERANCE.displayTextLanguage,
+    (value) => value.length <= 35 && LANGUAGE_TAG.test(value),
+  ),
   text: Str(512),
 });
 export type DisplayText = z.infer<typeof DisplayTextSchema>;
@@ -85,15 +93,29 @@ export const EnergyMixSchema = z.looseObject({
 });
 export type EnergyMix = z.infer<typeof EnergyMixSchema>;
 
-/** locations: GeoLocation class (also used by cdrs: CdrLocation). */
+/**
+ * A decimal number of degrees with fewer than 5 decimals, within ±`bound`
+ * (tolerance rule coordinate-precision).
+ */
+function coarseDegrees(digits: number, bound: number) {
+  const form = new RegExp(`^-?[0-9]{1,${digits}}(\\.[0-9]{1,4})?$`);
+  return (value: string) => form.test(value) && Math.abs(Number(value)) <= bound;
+}
+
+/**
+ * locations: GeoLocation class (also used by cdrs: CdrLocation); fewer
+ * decimals than the regex asks are tolerated (TOLERANCE.coordinatePrecision).
+ */
 export const GeoLocationSchema = z.looseObject({
-  latitude: Str(10).regex(
-    /^-?[0-9]{1,2}\.[0-9]{5,7}$/,
-    "must be decimal degrees such as 50.770774",
+  latitude: tolerated(
+    Str(10).regex(/^-?[0-9]{1,2}\.[0-9]{5,7}$/, "must be decimal degrees such as 50.770774"),
+    TOLERANCE.coordinatePrecision,
+    coarseDegrees(2, 90),
   ),
-  longitude: Str(11).regex(
-    /^-?[0-9]{1,3}\.[0-9]{5,7}$/,
-    "must be decimal degrees such as -126.104965",
+  longitude: tolerated(
+    Str(11).regex(/^-?[0-9]{1,3}\.[0-9]{5,7}$/, "must be decimal degrees such as -126.104965"),
+    TOLERANCE.coordinatePrecision,
+    coarseDegrees(3, 180),
   ),
 });
 export type GeoLocation = z.infer<typeof GeoLocationSchema>;
@@ -103,14 +125,14 @@ export const AdditionalGeoLocationSchema = GeoLocationSchema.extend({
   name: DisplayTextSchema.nullish(),
 });
 
-/** locations: RegularHours class. */
+/** locations: RegularHours class; a period_end of "24:00" is tolerated (TOLERANCE.midnightEnd). */
 export const RegularHoursSchema = z.looseObject({
   weekday: z
     .int()
     .min(1, "must be 1 (Monday) to 7 (Sunday)")
     .max(7, "must be 1 (Monday) to 7 (Sunday)"),
   period_begin: TimeOfDay,
-  period_end: TimeOfDay,
+  period_end: tolerated(TimeOfDay, TOLERANCE.midnightEnd, (value) => value === "24:00"),
 });
 
 /** locations: ExceptionalPeriod class. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TOLERANCE, tolerated } from "../tolerance.js";
 import { CiString, CountryCode, PartyId, Role, Str, Url } from "./primitives.js";
 
 /** locations: ImageCategory. */
@@ -12,12 +13,19 @@ export const ImageCategory = z.enum([
   "OWNER",
 ]);
 
-/** locations: Image class. */
+/** An image format name or MIME type such as image/png (tolerance rule image-type). */
+const IMAGE_TYPE = /^(image\/)?[a-z0-9][a-z0-9.+-]*$/i;
+
+/** locations: Image class; a longer `type`, such as a MIME type, is tolerated (TOLERANCE.imageType). */
 export const ImageSchema = z.object({
   url: Url,
   thumbnail: Url.nullish(),
   category: ImageCategory,
-  type: CiString(4),
+  type: tolerated(
+    CiString(4),
+    TOLERANCE.imageType,
+    (value) => value.length <= 100 && IMAGE_TYPE.test(value),
+  ),
   width: z.number().int().min(0).max(99_999).nullish(),
   height: z.number().int().min(0).max(99_999).nullish(),
 });

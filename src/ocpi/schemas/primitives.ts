@@ -1,23 +1,33 @@
 import { z } from "zod";
+import { TOLERANCE, tolerated } from "../tolerance.js";
+
+/** A calendar date and a time of day to the second, the part every DateTime form shares. */
+const DATE_AND_TIME =
+  "\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?";
 
 /**
  * types: DateTime — RFC 3339 in UTC, `Z` optional, fractions of a second
- * allowed. Offsets such as `+00:00` are not an allowed form. Kept a string
- * (validate, don't transform).
+ * allowed. Kept a string (validate, don't transform).
  */
-export const DATE_TIME =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?Z?$/;
+export const DATE_TIME = new RegExp(`^${DATE_AND_TIME}Z?$`);
 
-export const DateTime = z
-  .string()
-  .regex(DATE_TIME, "must be an RFC 3339 UTC date-time such as 2015-06-29T20:39:09Z");
+/** The same instant with the offset `+00:00` (tolerance rule utc-offset). */
+const DATE_TIME_UTC_OFFSET = new RegExp(`^${DATE_AND_TIME}\\+00:00$`);
+
+/** types: DateTime; `+00:00` for `Z` is tolerated (TOLERANCE.utcOffset). */
+export const DateTime = tolerated(
+  z.string().regex(DATE_TIME, "must be an RFC 3339 UTC date-time such as 2015-06-29T20:39:09Z"),
+  TOLERANCE.utcOffset,
+  (value) => DATE_TIME_UTC_OFFSET.test(value),
+);
 
 /**
- * The instant an OCPI DateTime stands for. A value without `Z` is UTC too
- * (types: DateTime), never the server's local time.
+ * The instant an OCPI DateTime stands for. A value without `Z` (or the
+ * tolerated `+00:00`) is UTC too (types: DateTime), never the server's
+ * local time.
  */
 export function parseDateTime(value: string): Date {
-  return new Date(/z$/i.test(value) ? value : `${value}Z`);
+  return new Date(/(z|[+-]\d\d:\d\d)$/i.test(value) ? value : `${value}Z`);
 }
 
 /** types: CiString(n) — printable ASCII, compared case-insensitively. */
