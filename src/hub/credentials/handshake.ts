@@ -24,8 +24,6 @@ export class HandshakeBusy extends Error {
   override readonly name = "HandshakeBusy";
 }
 
-/** The only OCPI version the hub speaks. */
-
 /** What the hub learns of a platform from its versions and version details. */
 export interface Discovery {
   versionsUrl: string;
