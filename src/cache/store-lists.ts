@@ -133,7 +133,7 @@ export function cacheLists(db: Database) {
   ): Promise<ListPage> {
     const { table, statuses } = CACHE_TABLES[module];
     return db.transaction(async (tx) => {
-      const extra = module === "locations" ? await unpublishedFor(tx, q) : [];
+      const extra = CACHE_TABLES[module].published ? await unpublishedFor(tx, q) : [];
       const where =
         extra.length === 0
           ? and(listed, rangeFilter(table, q))

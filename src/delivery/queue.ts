@@ -1,5 +1,4 @@
-import { cacheOf } from "../modules/index.js";
-import { tokenType } from "../modules/tokens.js";
+import { broadcastOf, cacheOf } from "../modules/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
 
 /** The modules whose pushes the hub delivers to recipients of its own choosing. */
@@ -17,7 +16,10 @@ export const isCachedModule = (m: string): m is CachedModule => cacheOf(m) !== u
  * the cache does not hold (only tokens pushed in full are cached), so
  * piled-up token updates are merged instead, unless a current copy waits.
  */
-export const sendsCurrentCopy = (m: string): boolean => m !== "tokens" && isCachedModule(m);
+export const sendsCurrentCopy = (m: string): boolean => {
+  const cache = cacheOf(m);
+  return cache !== undefined && cache.patchesUncached !== true;
+};
 
 /**
  * One push for one recipient platform: what is sent, to which object. It
@@ -146,13 +148,19 @@ export function collapse(waiting: Delivery | undefined, next: Delivery): Deliver
 
 /**
  * The object a cached module's delivery addresses, from its path
- * `/{cc}/{pid}/{id}[/…]`, and for a token its `?type=`.
+ * `/{cc}/{pid}/{id}[/…]` and query, as the module's broadcast names it
+ * (a token's type comes from `?type=`).
  */
 function currentOf(d: Delivery): Delivery["current"] {
   const [cc, pid, id] = d.path.split("/").slice(1, 4).map(decodeURIComponent);
+  const cache = cacheOf(d.module);
+  const broadcast = broadcastOf(d.module);
   if (cc === undefined || pid === undefined || id === undefined) return undefined;
+  if (cache === undefined || broadcast === undefined) return undefined;
+  const params = { country_code: cc, party_id: pid, [cache.idParam]: id };
+  const { type } = broadcast.object(params, d.query);
   const owner = { countryCode: cc, partyId: pid };
-  return d.module === "tokens" ? { owner, id, type: tokenType(d.query) } : { owner, id };
+  return type === undefined ? { owner, id } : { owner, id, type };
 }
 
 /** The path and query of a current copy's PUT: `/{cc}/{pid}/{id}`, for a token `type=…`. */

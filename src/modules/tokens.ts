@@ -85,5 +85,6 @@ export const tokens: FunctionalModuleSpec = {
     unknown: "not-found",
     writes: ["PUT", "PATCH"],
     schema: TokenSchema,
+    patchesUncached: true,
   },
 };
