@@ -83,7 +83,7 @@ export function cacheKeys(
         .select({
           cc: table.countryCode,
           pid: table.partyId,
-          id: sql<string>`${table.data}->>${idField}`,
+          id: sql<string>`${table.data}->>${sql.raw(`'${idField}'`)}`,
           type,
         })
         .from(table)
