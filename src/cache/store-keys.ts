@@ -2,19 +2,12 @@
 import { and, asc, eq, gte, notInArray, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { cachedTokens, locations, tariffs } from "../db/schema/index.js";
+import type { ObjectRef } from "../modules/module-spec.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { allowedToSql } from "./publication.js";
 import type { cacheTokens } from "./store-cached-tokens.js";
 import type { cacheReads } from "./store-reads.js";
 import type { CachedModule } from "./store-shared.js";
-
-/** A cached object: its owner, its id as the document spells it, and a token's type. */
-export interface CachedKey {
-  owner: PartyRef;
-  id: string;
-  /** tokens: a token is identified by uid and type. */
-  type?: string;
-}
 
 /**
  * Each module's table, its id column as the document names it, and which
@@ -56,15 +49,15 @@ export function cacheKeys(
    * it may see (published, or unlocked by its tokens).
    */
   const ownedWithId = {
-    locations: (key: CachedKey, recipient: string | undefined) =>
+    locations: (key: ObjectRef, recipient: string | undefined) =>
       reads.locationsWithId(key.id, {
         owner: key.owner,
         hidden: [],
         published: recipient !== undefined,
         viewer: recipient,
       }),
-    tariffs: (key: CachedKey) => reads.tariffsWithId(key.id, { owner: key.owner, hidden: [] }),
-    tokens: (key: CachedKey) =>
+    tariffs: (key: ObjectRef) => reads.tariffsWithId(key.id, { owner: key.owner, hidden: [] }),
+    tokens: (key: ObjectRef) =>
       reads.tokensWithId(key.id, { owner: key.owner, type: key.type ?? "RFID", hidden: [] }),
   };
 
@@ -77,7 +70,7 @@ export function cacheKeys(
     async changedKeys(
       module: CachedModule,
       filter: { recipient?: string; hidden: readonly string[]; since?: Date },
-    ): Promise<CachedKey[]> {
+    ): Promise<ObjectRef[]> {
       const { table, idField, type, listed } = KEYED[module];
       const rows = await db
         .select({

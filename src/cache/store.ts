@@ -10,7 +10,6 @@ import { cacheSyncRecords } from "./store-syncs.js";
 import { cacheTariffWrites } from "./store-tariffs.js";
 
 export type { OwnedToken, TokenPush } from "./store-cached-tokens.js";
-export type { CachedKey } from "./store-keys.js";
 export { type ListPage, type ListQuery, scanWindow } from "./store-lists.js";
 export type { Pulled } from "./store-pulls.js";
 export type { LocationPush, PushOutcome } from "./store-pushes.js";

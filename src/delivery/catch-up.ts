@@ -3,6 +3,7 @@ import type { Config } from "../config/schema.js";
 import type { Clock } from "../deps.js";
 import type { Logger } from "../logging/logger.js";
 import { broadcastOf, CACHED_MODULES } from "../modules/index.js";
+import type { ObjectRef } from "../modules/module-spec.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { endpointOf, type Registry } from "../registry/registry.js";
 import {
@@ -17,13 +18,6 @@ import { RETRY_MAX_MS } from "./worker.js";
 /** Cached objects queued at once during a catch-up or resync. */
 const CATCH_UP_CHUNK = 500;
 
-/** A cached object: its owner, its id, and a token's type (tokens are keyed by uid and type). */
-export interface CachedRef {
-  owner: PartyRef;
-  id: string;
-  type?: string;
-}
-
 /** The hub's cached objects, as catch-up reads them. */
 export interface CachedObjects {
   /**
@@ -35,7 +29,7 @@ export interface CachedObjects {
   changedKeys(
     module: CachedModule,
     filter: { recipient?: string; hidden: readonly string[]; since?: Date },
-  ): Promise<CachedRef[]>;
+  ): Promise<ObjectRef[]>;
   /**
    * An object's current copy as JSON text (a token's of that `type`);
    * undefined when it is not cached, or, with a recipient, a location that

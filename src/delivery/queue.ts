@@ -1,4 +1,5 @@
 import { broadcastOf, cacheOf } from "../modules/index.js";
+import type { ObjectRef } from "../modules/module-spec.js";
 import type { PartyRef } from "../ocpi/parties.js";
 
 /** The modules whose pushes the hub delivers to recipients of its own choosing. */
@@ -44,7 +45,7 @@ export interface Delivery {
    * Set when updates of a cached object piled up: the recipient gets the
    * hub's current copy as a PUT (a DELETE for a tariff gone meanwhile).
    */
-  current?: { owner: PartyRef; id: string; type?: string };
+  current?: ObjectRef;
   correlationId: string;
   /** When the hub accepted the push (epoch ms). */
   acceptedAt: number;

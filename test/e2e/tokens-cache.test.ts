@@ -287,6 +287,11 @@ describe("tokens in the cache", () => {
     expect(filtered.data).toEqual([pushed[3], pushed[4], app]);
     expect(filtered.total).toBe("3");
 
+    // Without OCPI-to a list cannot be open-routed: the hub answers it too.
+    const unaddressed = await stay.hubRoute("GET", at("tokens/sender"));
+    expect(unaddressed.body.status_code, JSON.stringify(unaddressed.body)).toBe(1000);
+    expect(unaddressed.body.data).toEqual(pushed);
+
     // The hub's copy of one token, read by its own eMSP on the Receiver interface.
     const own = await emsp.hubRoute(
       "GET",
