@@ -1,51 +1,88 @@
 // What a catch-up delivery needs: which objects changed, and an object's current document.
-import { and, asc, eq, gte, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, gte, notInArray, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { locations, tariffs } from "../db/schema/index.js";
+import { cachedTokens, locations, tariffs } from "../db/schema/index.js";
+import type { ObjectRef } from "../modules/module-spec.js";
 import type { PartyRef } from "../ocpi/parties.js";
+import { allowedToSql } from "./publication.js";
+import type { cacheTokens } from "./store-cached-tokens.js";
 import type { cacheReads } from "./store-reads.js";
 import type { CachedModule } from "./store-shared.js";
 
-/** Each module's table, its id column, and which of its rows every eMSP may see. */
+/**
+ * Each module's table, its id column as the document names it, and which
+ * of its rows a recipient platform may see: published locations, and the
+ * unpublished ones its tokens unlock (publication.ts).
+ */
 const KEYED = {
-  locations: { table: locations, id: locations.locationId, listed: eq(locations.published, true) },
-  tariffs: { table: tariffs, id: tariffs.tariffId, listed: undefined },
+  locations: {
+    table: locations,
+    idField: "id",
+    type: sql<string | null>`null`,
+    listed: (recipient: string | undefined): SQL | undefined =>
+      recipient === undefined
+        ? eq(locations.published, true)
+        : or(eq(locations.published, true), allowedToSql(sql`${locations.data}`, recipient)),
+  },
+  tariffs: {
+    table: tariffs,
+    idField: "id",
+    type: sql<string | null>`null`,
+    listed: (): SQL | undefined => undefined,
+  },
+  tokens: {
+    table: cachedTokens,
+    idField: "uid",
+    type: sql<string | null>`${cachedTokens.type}`,
+    listed: (): SQL | undefined => undefined,
+  },
 };
 
 /** The keys of changed objects and the current document of one of them. */
 export function cacheKeys(
   db: Database,
-  reads: Pick<ReturnType<typeof cacheReads>, "locationsWithId" | "tariffsWithId">,
+  reads: Pick<ReturnType<typeof cacheReads>, "locationsWithId" | "tariffsWithId"> &
+    Pick<ReturnType<typeof cacheTokens>, "tokensWithId">,
 ) {
-  /** One owner's objects with this id, whether or not they are listed for everyone. */
+  /**
+   * One owner's objects with this key; with a recipient, only a location
+   * it may see (published, or unlocked by its tokens).
+   */
   const ownedWithId = {
-    locations: (owner: PartyRef, id: string) =>
-      reads.locationsWithId(id, { owner, hidden: [], published: false }),
-    tariffs: (owner: PartyRef, id: string) => reads.tariffsWithId(id, { owner, hidden: [] }),
+    locations: (key: ObjectRef, recipient: string | undefined) =>
+      reads.locationsWithId(key.id, {
+        owner: key.owner,
+        hidden: [],
+        published: recipient !== undefined,
+        viewer: recipient,
+      }),
+    tariffs: (key: ObjectRef) => reads.tariffsWithId(key.id, { owner: key.owner, hidden: [] }),
+    tokens: (key: ObjectRef) =>
+      reads.tokensWithId(key.id, { owner: key.owner, type: key.type ?? "RFID", hidden: [] }),
   };
 
   return {
     /**
-     * The objects an eMSP may see that changed since `since` (all of them
-     * without it), in the order they were first cached; the id as the
-     * document spells it.
+     * The objects the recipient platform may see (every platform, without
+     * one) that changed since `since` (all of them without it), in the
+     * order they were first cached; the id as the document spells it.
      */
     async changedKeys(
       module: CachedModule,
-      filter: { hidden: readonly string[]; since?: Date },
-    ): Promise<{ owner: PartyRef; id: string }[]> {
-      const { table, id, listed } = KEYED[module];
+      filter: { recipient?: string; hidden: readonly string[]; since?: Date },
+    ): Promise<ObjectRef[]> {
+      const { table, idField, type, listed } = KEYED[module];
       const rows = await db
         .select({
           cc: table.countryCode,
           pid: table.partyId,
-          id,
-          data: sql<string | null>`${table.data}->>'id'`,
+          id: sql<string>`${table.data}->>${sql.raw(`'${idField}'`)}`,
+          type,
         })
         .from(table)
         .where(
           and(
-            listed,
+            listed(filter.recipient),
             filter.hidden.length > 0 ? notInArray(table.platformId, [...filter.hidden]) : undefined,
             filter.since === undefined ? undefined : gte(table.lastUpdated, filter.since),
           ),
@@ -53,17 +90,22 @@ export function cacheKeys(
         .orderBy(asc(table.seq));
       return rows.map((r) => ({
         owner: { countryCode: r.cc, partyId: r.pid },
-        id: r.data ?? r.id,
+        id: r.id,
+        ...(r.type === null ? {} : { type: r.type }),
       }));
     },
 
-    /** An object's document as JSON text, EVSE statuses laid over; undefined when not cached. */
+    /**
+     * An object's document as JSON text, EVSE statuses laid over; undefined
+     * when it is not cached, or is a location the recipient may not see.
+     */
     async currentDoc(
       module: CachedModule,
       owner: PartyRef,
       id: string,
+      options: { type?: string; recipient?: string } = {},
     ): Promise<string | undefined> {
-      const found = await ownedWithId[module](owner, id);
+      const found = await ownedWithId[module]({ owner, id, type: options.type }, options.recipient);
       return found[0] === undefined ? undefined : JSON.stringify(found[0].doc);
     },
   };

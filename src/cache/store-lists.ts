@@ -1,7 +1,21 @@
 // List pages of the cache with their totals, and the object counts for the metrics.
-import { and, asc, count, desc, eq, gte, lt, notInArray, type SQL, sql } from "drizzle-orm";
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gte,
+  inArray,
+  lt,
+  notInArray,
+  or,
+  type SQL,
+  sql,
+} from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { cacheCounts, locations, tariffs } from "../db/schema/index.js";
+import { cacheCounts, cachedTokens, locations, tariffs } from "../db/schema/index.js";
+import { allowedToSql } from "./publication.js";
 import { CACHE_TABLES, type CachedModule, withStatuses } from "./store-shared.js";
 
 /** A list request against the cache (transport_and_format: Paginated Request). */
@@ -12,6 +26,11 @@ export interface ListQuery {
   dateTo: string | undefined;
   /** Platforms whose objects nobody sees now (not connected, suspended). */
   hidden: readonly string[];
+  /**
+   * The reading platform: unpublished locations whose publish_allowed_to
+   * matches one of its tokens are listed to it too.
+   */
+  viewer?: string;
 }
 
 /** A page of objects as JSON texts, ready to be joined into a response, and the total. */
@@ -20,21 +39,38 @@ export interface ListPage {
   total: number;
 }
 
-function locationFilter(q: ListQuery): SQL | undefined {
+/** The rows of visible platforms within the date filters. */
+function rangeFilter(
+  table: (typeof CACHE_TABLES)[CachedModule]["table"],
+  q: ListQuery,
+): SQL | undefined {
   return and(
-    eq(locations.published, true),
-    q.hidden.length > 0 ? notInArray(locations.platformId, [...q.hidden]) : undefined,
-    q.dateFrom !== undefined ? gte(locations.lastUpdated, new Date(q.dateFrom)) : undefined,
-    q.dateTo !== undefined ? lt(locations.lastUpdated, new Date(q.dateTo)) : undefined,
+    q.hidden.length > 0 ? notInArray(table.platformId, [...q.hidden]) : undefined,
+    q.dateFrom !== undefined ? gte(table.lastUpdated, new Date(q.dateFrom)) : undefined,
+    q.dateTo !== undefined ? lt(table.lastUpdated, new Date(q.dateTo)) : undefined,
   );
 }
 
-function tariffFilter(q: ListQuery): SQL | undefined {
-  return and(
-    q.hidden.length > 0 ? notInArray(tariffs.platformId, [...q.hidden]) : undefined,
-    q.dateFrom !== undefined ? gte(tariffs.lastUpdated, new Date(q.dateFrom)) : undefined,
-    q.dateTo !== undefined ? lt(tariffs.lastUpdated, new Date(q.dateTo)) : undefined,
-  );
+/**
+ * The unpublished locations listed to the viewer besides the published
+ * ones: those whose publish_allowed_to matches one of its tokens (see
+ * publication.ts). A viewer without tokens costs one look-up.
+ */
+async function unpublishedFor(tx: Pick<Database, "select">, q: ListQuery): Promise<number[]> {
+  if (q.viewer === undefined) return [];
+  const rows = await tx
+    .select({ seq: locations.seq })
+    .from(locations)
+    .where(
+      and(
+        eq(locations.published, false),
+        sql`exists (select 1 from ${cachedTokens} where ${cachedTokens.platformId} = ${q.viewer})`,
+        rangeFilter(locations, q),
+        allowedToSql(sql`${locations.data}`, q.viewer),
+      ),
+    )
+    .orderBy(asc(locations.seq));
+  return rows.map((r) => r.seq);
 }
 
 /**
@@ -46,6 +82,7 @@ async function totalOf(
   module: CachedModule,
   q: ListQuery,
   where: SQL | undefined,
+  extra: number,
 ) {
   if (q.dateFrom === undefined && q.dateTo === undefined) {
     const [row] = await tx
@@ -57,7 +94,7 @@ async function totalOf(
           q.hidden.length > 0 ? notInArray(cacheCounts.platformId, [...q.hidden]) : undefined,
         ),
       );
-    return Number(row?.n ?? 0);
+    return Number(row?.n ?? 0) + extra;
   }
   const { table } = CACHE_TABLES[module];
   const [row] = await tx.select({ n: count() }).from(table).where(where);
@@ -84,11 +121,24 @@ export function scanWindow(
 
 /** The list pages and counts of the cache. */
 export function cacheLists(db: Database) {
-  /** A list's page and total from one snapshot; locations come with their EVSE statuses laid over. */
-  function listPage(module: CachedModule, q: ListQuery, where: SQL | undefined): Promise<ListPage> {
+  /**
+   * A list's page and total from one snapshot; locations come with their
+   * EVSE statuses laid over. The published rows in `where` are counted by
+   * cache_counts; the unpublished ones a viewer may see are added to them.
+   */
+  function listPage(
+    module: CachedModule,
+    q: ListQuery,
+    listed: SQL | undefined,
+  ): Promise<ListPage> {
     const { table, statuses } = CACHE_TABLES[module];
     return db.transaction(async (tx) => {
-      const total = await totalOf(tx, module, q, where);
+      const extra = CACHE_TABLES[module].published ? await unpublishedFor(tx, q) : [];
+      const where =
+        extra.length === 0
+          ? and(listed, rangeFilter(table, q))
+          : and(or(listed, inArray(table.seq, extra)), rangeFilter(table, q));
+      const total = await totalOf(tx, module, q, where, extra.length);
       const window = scanWindow(q, total);
       if (window === undefined) return { items: [], total };
       // The page's keys come from the list index alone; only those rows are read in full.
@@ -110,11 +160,18 @@ export function cacheLists(db: Database) {
   }
 
   return {
-    /** A page of published locations of every visible CPO, in the order they were first cached. */
-    locationPage: (q: ListQuery) => listPage("locations", q, locationFilter(q)),
+    /**
+     * A page of the locations of every visible CPO the viewer may see
+     * (published ones, and unpublished ones its tokens unlock), in the
+     * order they were first cached.
+     */
+    locationPage: (q: ListQuery) => listPage("locations", q, eq(locations.published, true)),
 
     /** A page of tariffs of every visible CPO, in the order they were first cached. */
-    tariffPage: (q: ListQuery) => listPage("tariffs", q, tariffFilter(q)),
+    tariffPage: (q: ListQuery) => listPage("tariffs", q, undefined),
+
+    /** A page of tokens of every visible eMSP, in the order they were first cached. */
+    tokenPage: (q: ListQuery) => listPage("tokens", q, undefined),
 
     /** Objects in the cache, for the metrics. */
     async counts(): Promise<{ locations: number; tariffs: number }> {

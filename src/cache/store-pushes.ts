@@ -12,6 +12,7 @@ import {
   type StatusOverlay,
   type Target,
 } from "./apply.js";
+import { type Audience, audienceOf } from "./publication.js";
 import {
   evseKey,
   type KnownEvses,
@@ -30,9 +31,9 @@ export interface LocationPush {
   body: Json;
 }
 
-/** What a push did to the cache. */
+/** What a push did to the cache; an applied one says who may see the location now. */
 export type PushOutcome =
-  | { kind: "applied" }
+  | { kind: "applied"; audience: Audience }
   | { kind: "stale" }
   | { kind: "unknown"; what: string };
 
@@ -74,8 +75,9 @@ export function cachePushes(db: Database, knownEvses: KnownEvses) {
           const statuses =
             row?.statuses == null ? [] : (JSON.parse(row.statuses) as StatusOverlay[]);
           const current = row && overlay(row.data as Json, statuses);
-          const result = applyLocationPush(current, push.method, push.target, push.body, location);
-          if (result.kind !== "applied") return result;
+          const applied = applyLocationPush(current, push.method, push.target, push.body, location);
+          if (applied.kind !== "applied") return applied;
+          const result = { ...applied, audience: audienceOf(applied.doc) };
           const doc = result.doc;
           const lastUpdated = timestampOf(doc.last_updated);
           if (row === undefined) {
@@ -139,7 +141,8 @@ async function pushStatus(
   const stamp = String(push.body.last_updated);
   const result = await db.execute(sql`
     with loc as (
-      select l.seq,
+      select l.seq, l.published,
+        case when not l.published then l.data->'publish_allowed_to' end as allowed_to,
         (select e->>'last_updated' from jsonb_array_elements(l.data->'evses') e
           where upper(e->>'uid') = ${uid} limit 1) as doc_lu,
         (select s.last_updated from ${evseStatuses} s
@@ -169,11 +172,25 @@ async function pushStatus(
     )
     select (select count(*) from loc)::int as found,
       (select count(*) from loc where doc_lu is not null)::int as evse,
-      (select count(*) from ok)::int as applied`);
-  const [row] = rowsOf<{ found: number; evse: number; applied: number }>(result);
+      (select count(*) from ok)::int as applied,
+      (select published from loc) as published,
+      (select allowed_to from loc) as allowed_to`);
+  const [row] = rowsOf<{
+    found: number;
+    evse: number;
+    applied: number;
+    published: boolean | null;
+    allowed_to: unknown;
+  }>(result);
   if (row === undefined || Number(row.found) === 0)
     return { kind: "unknown", what: `location ${location}` };
   if (Number(row.evse) === 0)
     return { kind: "unknown", what: `EVSE ${push.target.evseUid} of location ${location}` };
-  return Number(row.applied) > 0 ? { kind: "applied" } : { kind: "stale" };
+  if (Number(row.applied) === 0) return { kind: "stale" };
+  // An EVSE goes where its location goes: the location's cached publish flags decide.
+  const allowed = typeof row.allowed_to === "string" ? JSON.parse(row.allowed_to) : row.allowed_to;
+  return {
+    kind: "applied",
+    audience: audienceOf({ publish: row.published !== false, publish_allowed_to: allowed }),
+  };
 }

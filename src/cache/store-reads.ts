@@ -1,10 +1,11 @@
 // Reads of single objects of the cache by id.
-import { and, asc, eq, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, notInArray, or, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { locations, tariffs } from "../db/schema/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { upperParty } from "../ocpi/parties.js";
 import type { Json } from "./apply.js";
+import { allowedToSql } from "./publication.js";
 import { statusesOf, withStatuses } from "./store-shared.js";
 
 /** A cached object with the party that owns it. */
@@ -18,11 +19,17 @@ export function cacheReads(db: Database) {
   return {
     /**
      * The locations with this id, of one owner or of any; with `published`
-     * they must be listed for everyone.
+     * they must be listed for everyone, or unlocked by one of the `viewer`
+     * platform's tokens (publish_allowed_to).
      */
     async locationsWithId(
       id: string,
-      options: { owner?: PartyRef; hidden: readonly string[]; published: boolean },
+      options: {
+        owner?: PartyRef;
+        hidden: readonly string[];
+        published: boolean;
+        viewer?: string;
+      },
     ): Promise<Owned[]> {
       const owner = options.owner && upperParty(options.owner);
       const rows = await db
@@ -38,7 +45,14 @@ export function cacheReads(db: Database) {
             eq(locations.locationId, id.toUpperCase()),
             owner && eq(locations.countryCode, owner.countryCode),
             owner && eq(locations.partyId, owner.partyId),
-            options.published ? eq(locations.published, true) : undefined,
+            options.published
+              ? or(
+                  eq(locations.published, true),
+                  options.viewer === undefined
+                    ? undefined
+                    : allowedToSql(sql`${locations.data}`, options.viewer),
+                )
+              : undefined,
             options.hidden.length > 0
               ? notInArray(locations.platformId, [...options.hidden])
               : undefined,

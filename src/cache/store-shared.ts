@@ -1,10 +1,10 @@
 // What the pieces of the cache store share: keys, the EVSE status overlay, driver results.
 import { sql } from "drizzle-orm";
-import { evseStatuses, locations, tariffs } from "../db/schema/index.js";
+import { cachedTokens, evseStatuses, locations, tariffs } from "../db/schema/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { type Json, overlay, type StatusOverlay } from "./apply.js";
 
-export type CachedModule = "locations" | "tariffs";
+export type CachedModule = "locations" | "tariffs" | "tokens";
 
 export const timestampOf = (value: unknown) => new Date(String(value));
 
@@ -71,6 +71,12 @@ export const CACHE_TABLES = {
   tariffs: {
     table: tariffs,
     idColumn: "tariff_id",
+    statuses: sql<string | null>`null`,
+    published: false,
+  },
+  tokens: {
+    table: cachedTokens,
+    idColumn: "uid",
     statuses: sql<string | null>`null`,
     published: false,
   },

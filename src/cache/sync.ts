@@ -34,7 +34,10 @@ const UPSERTS: Readonly<Record<string, SyncSpec["upsert"]>> = {
   tariffs: (cache, platformId, pulled) => cache.upsertTariffs(platformId, pulled),
 };
 
-const MODULES: readonly SyncSpec[] = CACHED_MODULES.map((m) => {
+// Only what CPOs send is pulled: the eMSPs' tokens come to the cache by their pushes alone.
+const MODULES: readonly SyncSpec[] = CACHED_MODULES.filter((m) =>
+  m.roles.SENDER.includes("CPO"),
+).map((m) => {
   const upsert = UPSERTS[m.id];
   if (upsert === undefined) throw new Error(`no sync for the cached module ${m.id}`);
   return { module: m.id as CachedModule, schema: m.cache.schema, idField: "id", upsert };

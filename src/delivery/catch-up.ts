@@ -3,9 +3,16 @@ import type { Config } from "../config/schema.js";
 import type { Clock } from "../deps.js";
 import type { Logger } from "../logging/logger.js";
 import { broadcastOf, CACHED_MODULES } from "../modules/index.js";
+import type { ObjectRef } from "../modules/module-spec.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { endpointOf, type Registry } from "../registry/registry.js";
-import { type CachedModule, type Delivery, isCachedModule, objectKey } from "./queue.js";
+import {
+  type CachedModule,
+  currentTarget,
+  type Delivery,
+  isCachedModule,
+  objectKey,
+} from "./queue.js";
 import { RETRY_MAX_MS } from "./worker.js";
 
 /** Cached objects queued at once during a catch-up or resync. */
@@ -14,20 +21,30 @@ const CATCH_UP_CHUNK = 500;
 /** The hub's cached objects, as catch-up reads them. */
 export interface CachedObjects {
   /**
-   * The objects a receiver may see that changed since `since` (all of them
-   * without it), leaving out those of the `hidden` platforms, in the order
-   * they were first cached.
+   * The objects the recipient platform may see that changed since `since`
+   * (all of them without it), leaving out those of the `hidden` platforms,
+   * in the order they were first cached: unpublished locations only when
+   * its tokens unlock them (publish_allowed_to).
    */
   changedKeys(
     module: CachedModule,
-    filter: { hidden: readonly string[]; since?: Date },
-  ): Promise<{ owner: PartyRef; id: string }[]>;
-  /** An object's current copy as JSON text; undefined when it is not cached. */
-  currentDoc(module: CachedModule, owner: PartyRef, id: string): Promise<string | undefined>;
+    filter: { recipient?: string; hidden: readonly string[]; since?: Date },
+  ): Promise<ObjectRef[]>;
+  /**
+   * An object's current copy as JSON text (a token's of that `type`);
+   * undefined when it is not cached, or, with a recipient, a location that
+   * recipient may not see.
+   */
+  currentDoc(
+    module: CachedModule,
+    owner: PartyRef,
+    id: string,
+    options?: { type?: string; recipient?: string },
+  ): Promise<string | undefined>;
 }
 
-/** How many objects of each cached module were queued. */
-export type Queued = Record<CachedModule, number>;
+/** How many objects of each cached module the platform receives were queued. */
+export type Queued = Partial<Record<CachedModule, number>>;
 
 /** The cached modules, in the order of the module table. */
 const CACHED: readonly CachedModule[] = CACHED_MODULES.map((m) => m.id).filter(isCachedModule);
@@ -45,7 +62,8 @@ export interface CatchUpDeps {
  * A platform gets back in sync with the current copy of cached objects
  * rather than a replay of missed pushes (transport_and_format: Offline
  * behaviour): everything on the operator's resync, what changed while it
- * was away on its return.
+ * was away on its return. An eMSP gets locations and tariffs, a CPO the
+ * eMSPs' tokens (PUT to its tokens Receiver with `?type=`).
  */
 export function createCatchUp(d: CatchUpDeps) {
   const { config, registry } = d;
@@ -53,7 +71,7 @@ export function createCatchUp(d: CatchUpDeps) {
   /** Queues the current state of every cached object the platform may see (changed since `since`). */
   async function resync(platformId: string, since?: Date): Promise<Queued> {
     const platform = registry.get(platformId);
-    const result: Queued = { locations: 0, tariffs: 0 };
+    const result: Queued = {};
     if (platform === undefined || platform.status !== "CONNECTED") return result;
     const hidden = registry
       .list()
@@ -62,8 +80,10 @@ export function createCatchUp(d: CatchUpDeps) {
     for (const module of CACHED) {
       const roles = broadcastOf(module)?.recipients ?? [];
       const party = platform.roles.find((r) => roles.some((role) => role === r.role));
-      if (party === undefined || endpointOf(platform, module, "RECEIVER") === undefined) continue;
-      const keys = await d.cached.changedKeys(module, { hidden, since });
+      if (party === undefined) continue;
+      result[module] = 0;
+      if (endpointOf(platform, module, "RECEIVER") === undefined) continue;
+      const keys = await d.cached.changedKeys(module, { recipient: platformId, hidden, since });
       const acceptedAt = d.clock.now().getTime();
       const correlationId = randomUUID();
       for (let i = 0; i < keys.length; i += CATCH_UP_CHUNK) {
@@ -71,10 +91,9 @@ export function createCatchUp(d: CatchUpDeps) {
           keys.slice(i, i + CATCH_UP_CHUNK).map((k) => ({
             recipient: platformId,
             module,
-            key: objectKey(k.owner, k.id),
+            key: objectKey(k.owner, k.id, k.type),
             method: "PUT" as const,
-            path: `/${[k.owner.countryCode, k.owner.partyId, k.id].map(encodeURIComponent).join("/")}`,
-            query: "",
+            ...currentTarget(k),
             to: { countryCode: party.countryCode, partyId: party.partyId },
             current: k,
             correlationId,

@@ -24,8 +24,8 @@ import {
   collapse,
   type Delivery,
   type DeliveryQueue,
-  isCachedModule,
   type QueuedDelivery,
+  sendsCurrentCopy,
 } from "./queue.js";
 
 /** A merge that keeps losing the race to newer updates gives way to the newest update alone. */
@@ -210,7 +210,7 @@ function collapsingPublisher(
       if (!refusedWith(err, WRONG_LAST_SEQUENCE)) throw err;
     }
     // A cached object's current copy, or a full PUT, replaces whatever waits.
-    if (d.method !== "PATCH" || isCachedModule(d.module)) {
+    if (d.method !== "PATCH" || sendsCurrentCopy(d.module)) {
       await append(collapse(d, d));
       return;
     }

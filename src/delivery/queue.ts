@@ -1,17 +1,26 @@
-import { cacheOf } from "../modules/index.js";
+import { broadcastOf, cacheOf } from "../modules/index.js";
+import type { ObjectRef } from "../modules/module-spec.js";
 import type { PartyRef } from "../ocpi/parties.js";
 
 /** The modules whose pushes the hub delivers to recipients of its own choosing. */
 export type DeliveryModule = "locations" | "tariffs" | "tokens" | "hubclientinfo";
 
 /** The delivered modules whose objects the hub caches. */
-export type CachedModule = "locations" | "tariffs";
+export type CachedModule = "locations" | "tariffs" | "tokens";
+
+/** Whether the module table has a cache for the module: catch-up and resync send its objects. */
+export const isCachedModule = (m: string): m is CachedModule => cacheOf(m) !== undefined;
 
 /**
- * Whether the module table has a cache for the module: a piled-up update
- * of its objects is sent as the hub's current copy.
+ * Whether a piled-up update of the module's objects is sent as the hub's
+ * current copy: locations and tariffs. A token PATCH may address a token
+ * the cache does not hold (only tokens pushed in full are cached), so
+ * piled-up token updates are merged instead, unless a current copy waits.
  */
-export const isCachedModule = (m: string): m is CachedModule => cacheOf(m) !== undefined;
+export const sendsCurrentCopy = (m: string): boolean => {
+  const cache = cacheOf(m);
+  return cache !== undefined && cache.patchesUncached !== true;
+};
 
 /**
  * One push for one recipient platform: what is sent, to which object. It
@@ -36,7 +45,7 @@ export interface Delivery {
    * Set when updates of a cached object piled up: the recipient gets the
    * hub's current copy as a PUT (a DELETE for a tariff gone meanwhile).
    */
-  current?: { owner: PartyRef; id: string };
+  current?: ObjectRef;
   correlationId: string;
   /** When the hub accepted the push (epoch ms). */
   acceptedAt: number;
@@ -119,25 +128,48 @@ function parse(body: string | undefined): Record<string, unknown> {
 
 /**
  * What replaces an undelivered update when a newer one of the same object
- * arrives: for a cached object the current copy; a PUT replaces anything;
- * a PATCH is laid over the waiting PUT or PATCH, so no field is lost.
+ * arrives: for a location or tariff the current copy; a PUT replaces
+ * anything; a PATCH of a token whose current copy waits leaves the current
+ * copy (the cache took the PATCH before it was queued); a PATCH is laid
+ * over the waiting PUT or PATCH, so no field is lost.
  */
 export function collapse(waiting: Delivery | undefined, next: Delivery): Delivery {
   if (waiting === undefined) return next;
   if (next.current !== undefined) return next;
-  if (isCachedModule(next.module)) {
+  if (sendsCurrentCopy(next.module)) {
     const current = currentOf(next);
     if (current !== undefined) return { ...next, method: "PUT", body: undefined, current };
     return next;
   }
   if (next.method !== "PATCH" || waiting.method === "DELETE") return next;
+  if (waiting.current !== undefined) return { ...waiting, correlationId: next.correlationId };
   const body = JSON.stringify({ ...parse(waiting.body), ...parse(next.body) });
   return { ...next, method: waiting.method, path: waiting.path, body };
 }
 
-/** The object a cached module's delivery addresses, from its path `/{cc}/{pid}/{id}[/…]`. */
+/**
+ * The object a cached module's delivery addresses, from its path
+ * `/{cc}/{pid}/{id}[/…]` and query, as the module's broadcast names it
+ * (a token's type comes from `?type=`).
+ */
 function currentOf(d: Delivery): Delivery["current"] {
   const [cc, pid, id] = d.path.split("/").slice(1, 4).map(decodeURIComponent);
+  const cache = cacheOf(d.module);
+  const broadcast = broadcastOf(d.module);
   if (cc === undefined || pid === undefined || id === undefined) return undefined;
-  return { owner: { countryCode: cc, partyId: pid }, id };
+  if (cache === undefined || broadcast === undefined) return undefined;
+  const params = { country_code: cc, party_id: pid, [cache.idParam]: id };
+  const { type } = broadcast.object(params, d.query);
+  const owner = { countryCode: cc, partyId: pid };
+  return type === undefined ? { owner, id } : { owner, id, type };
+}
+
+/** The path and query of a current copy's PUT: `/{cc}/{pid}/{id}`, for a token `type=…`. */
+export function currentTarget(current: NonNullable<Delivery["current"]>): {
+  path: string;
+  query: string;
+} {
+  const { owner, id, type } = current;
+  const path = `/${[owner.countryCode, owner.partyId, id].map(encodeURIComponent).join("/")}`;
+  return { path, query: type === undefined ? "" : new URLSearchParams({ type }).toString() };
 }

@@ -4,7 +4,7 @@ import { routingHeaders } from "../ocpi/headers.js";
 import { hubParty } from "../ocpi/parties.js";
 import { endpointOf, type Platform } from "../registry/registry.js";
 import type { CachedObjects } from "./catch-up.js";
-import { type Delivery, isCachedModule, type QueuedDelivery } from "./queue.js";
+import { currentTarget, type Delivery, isCachedModule, type QueuedDelivery } from "./queue.js";
 import type { DeliveryDeps } from "./service.js";
 import type { Counters } from "./stats.js";
 
@@ -105,16 +105,24 @@ async function send(d: WorkerDeps, delivery: Delivery, platform: Platform): Prom
   if (endpoint === undefined || platform.outboundToken === null) {
     return { kind: "gone", reason: `no ${delivery.module} Receiver any more` };
   }
-  let { method, path, body } = delivery;
+  let { method, path, query, body } = delivery;
   if (delivery.current !== undefined && isCachedModule(delivery.module)) {
-    const { owner, id } = delivery.current;
-    path = `/${[owner.countryCode, owner.partyId, id].map(encodeURIComponent).join("/")}`;
-    const doc = await d.cached.currentDoc(delivery.module, owner, id);
+    ({ path, query } = currentTarget(delivery.current));
+    // The recipient is asked for: a location unpublished meanwhile reaches only whom it may.
+    const { owner, id, type } = delivery.current;
+    const doc = await d.cached.currentDoc(delivery.module, owner, id, {
+      type,
+      recipient: platform.id,
+    });
     if (doc === undefined) {
-      // Gone from the cache meanwhile: a tariff is deleted; OCPI never deletes a location.
+      // Gone from the cache meanwhile (a tariff is deleted; OCPI never deletes a location or
+      // token), or a location no longer published to this recipient.
       const cache = cacheOf(delivery.module);
       if (cache === undefined || !cache.writes.includes("DELETE")) {
-        return { kind: "gone", reason: `${cache?.noun ?? delivery.module} gone` };
+        return {
+          kind: "gone",
+          reason: `${cache?.noun ?? delivery.module} gone or no longer published to it`,
+        };
       }
       method = "DELETE";
       body = undefined;
@@ -124,7 +132,7 @@ async function send(d: WorkerDeps, delivery: Delivery, platform: Platform): Prom
     }
   }
   const base = endpoint.replace(/\/+$/, "");
-  const url = `${base}${path}${delivery.query === "" ? "" : `?${delivery.query}`}`;
+  const url = `${base}${path}${query === "" ? "" : `?${query}`}`;
   // A push to a party names it and the hub; ClientInfo goes to the platform (no routing pair).
   const headers = delivery.to === undefined ? {} : routingHeaders(delivery.to, hubParty(d.config));
   try {

@@ -176,6 +176,12 @@ export interface CacheSpec {
   writes: readonly Method[];
   /** The full object, which a sync checks each pulled object against. */
   schema: z.ZodType;
+  /**
+   * tokens: a PATCH of an object the cache does not hold is forwarded
+   * uncached instead of refused, so such an object has no current copy
+   * to send in place of piled-up updates.
+   */
+  patchesUncached?: true;
 }
 
 /** A module whose results come back later on a URL the hub hands out (commands, charging profiles). */

@@ -91,4 +91,13 @@ export const tokens: FunctionalModuleSpec = {
       type: tokenType(query),
     }),
   },
+  // The last state of every token eMSPs push, for CPOs' GET All via Hubs and their catch-up.
+  cache: {
+    idParam: "token_uid",
+    noun: "token",
+    unknown: "not-found",
+    writes: ["PUT", "PATCH"],
+    schema: TokenSchema,
+    patchesUncached: true,
+  },
 };

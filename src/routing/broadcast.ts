@@ -1,3 +1,4 @@
+import { type Audience, EVERYONE } from "../cache/publication.js";
 import { type DeliveryModule, objectKey } from "../delivery/queue.js";
 import { type BroadcastModuleSpec, isCached } from "../modules/index.js";
 import { invalidParameters, unavailable } from "../ocpi/errors.js";
@@ -14,7 +15,11 @@ import { reply } from "./scope.js";
  * Broadcast push (transport_and_format: Broadcast Push): the cache takes
  * the update, one delivery per recipient platform is queued, and the sender
  * hears 1000 from the hub at once. Recipients' answers never come back to
- * it. A push older than the hub's copy goes to nobody.
+ * it. A push older than the hub's copy goes to nobody. A location that is
+ * not published (its own push, or the cached location an EVSE or
+ * connector push belongs to) goes only to the recipients owning a token
+ * its publish_allowed_to matches (locations: Location Object); a published
+ * one goes to every recipient without a look-up.
  */
 export async function broadcast(
   scope: CallerScope,
@@ -27,6 +32,7 @@ export async function broadcast(
   const path = push.path;
   // Refused before the cache takes it: a delivery the bus cannot carry would fail on every retry.
   refuseOversize(deps.queue.maxMessageBytes, push.text, path.length + push.query.length);
+  let audience: Audience = EVERYONE;
   if (isCached(module)) {
     const outcome = await writeToCache(scope, module, op.method, params, push.body);
     if (outcome === "stale") {
@@ -35,12 +41,20 @@ export async function broadcast(
         headers,
       });
     }
+    audience = outcome.audience;
   }
   await recordRouteHints(scope, push, undefined);
   const object = module.broadcast.object(params, push.query);
   const key = objectKey(object.owner, object.id, object.type);
   const moduleId = module.id as Exclude<DeliveryModule, "hubclientinfo">;
-  const recipients = deps.deliveries.recipientsOf(moduleId, caller.platform.id);
+  let recipients = deps.deliveries.recipientsOf(moduleId, caller.platform.id);
+  if (!audience.everyone) {
+    const allowed = await deps.cache.platformsAllowed(
+      audience.allowedTo,
+      recipients.map((r) => r.platform.id),
+    );
+    recipients = recipients.filter((r) => allowed.has(r.platform.id));
+  }
   const acceptedAt = Date.now();
   try {
     await deps.deliveries.publish(

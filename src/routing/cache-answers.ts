@@ -1,7 +1,9 @@
 import { isStatusOnly, type Json, pick } from "../cache/apply.js";
+import { type Audience, audienceOf, EVERYONE } from "../cache/publication.js";
 import type { CacheStore, ListPage, ListQuery, Owned } from "../cache/store.js";
 import type { CachedModuleSpec } from "../modules/index.js";
 import { type Method, type Params, urlOwner } from "../modules/module-spec.js";
+import { tokenType } from "../modules/tokens.js";
 import { envelopeText } from "../ocpi/envelope.js";
 import {
   invalidParameters,
@@ -20,17 +22,28 @@ import { answer, answerHeaders } from "./scope.js";
 /** The largest page of a list from the cache (X-Limit); also the default. */
 export const CACHE_PAGE_MAX = 500;
 
+/** Which objects of one id a reader wants, and who reads. */
+interface IdFilter {
+  owner: PartyRef | undefined;
+  hidden: readonly string[];
+  /** The reading platform: its tokens may unlock unpublished locations. */
+  viewer: string;
+  /** The query as received (tokens: `?type=`). */
+  query: string;
+}
+
 /** How the hub reads and writes each cached module's objects. */
 interface CacheAccess {
   page(cache: CacheStore, q: ListQuery): Promise<ListPage>;
-  withId(
-    cache: CacheStore,
-    id: string,
-    filter: { owner: PartyRef | undefined; hidden: readonly string[] },
-  ): Promise<Owned[]>;
+  withId(cache: CacheStore, id: string, filter: IdFilter): Promise<Owned[]>;
   /** The part of a found object the URL addresses (an EVSE or connector of a location). */
   part(doc: Json, params: Params): Json | undefined;
-  write(cache: CacheStore, push: Push): Promise<"applied" | "stale" | CacheMiss>;
+  write(cache: CacheStore, push: Push): Promise<Written | "stale" | CacheMiss>;
+}
+
+/** A push the cache took (or, unknown to it, let through), and who may see its location. */
+export interface Written {
+  audience: Audience;
 }
 
 /** A push of a part of an object the cache does not hold. */
@@ -43,19 +56,22 @@ interface Push {
   owner: PartyRef;
   method: Method;
   params: Params;
+  /** The query as received (tokens: `?type=`). */
+  query: string;
   body: Json;
 }
 
 const ACCESS: Readonly<Record<string, CacheAccess>> = {
   locations: {
     page: (cache, q) => cache.locationPage(q),
-    // A CPO reading its own location sees it unpublished too; others see published ones only.
-    withId: (cache, id, { owner, hidden }) =>
-      cache.locationsWithId(id, { owner, hidden, published: owner === undefined }),
+    // A CPO reading its own location sees it unpublished too; others see published ones, and
+    // the unpublished ones their tokens unlock (publish_allowed_to).
+    withId: (cache, id, { owner, hidden, viewer }) =>
+      cache.locationsWithId(id, { owner, hidden, published: owner === undefined, viewer }),
     part: (doc, params) =>
       pick(doc, { evseUid: params.evse_uid, connectorId: params.connector_id }),
     async write(cache, { platformId, owner, method, params, body }) {
-      if (method !== "PUT" && method !== "PATCH") return "applied";
+      if (method !== "PUT" && method !== "PATCH") return { audience: EVERYONE };
       const outcome = await cache.pushLocation({
         platformId,
         owner,
@@ -64,7 +80,8 @@ const ACCESS: Readonly<Record<string, CacheAccess>> = {
         target: { evseUid: params.evse_uid, connectorId: params.connector_id },
         body,
       });
-      return outcome.kind === "unknown" ? { missing: outcome.what } : outcome.kind;
+      if (outcome.kind === "unknown") return { missing: outcome.what };
+      return outcome.kind === "stale" ? "stale" : { audience: outcome.audience };
     },
   },
   tariffs: {
@@ -73,9 +90,29 @@ const ACCESS: Readonly<Record<string, CacheAccess>> = {
     part: (doc) => doc,
     async write(cache, { platformId, owner, method, params, body }) {
       const id = params.tariff_id as string;
-      if (method === "PUT") return cache.putTariff(platformId, owner, id, body);
+      if (method === "PUT" && (await cache.putTariff(platformId, owner, id, body)) === "stale")
+        return "stale";
       if (method === "DELETE") await cache.deleteTariff(owner, id);
-      return "applied";
+      return { audience: EVERYONE };
+    },
+  },
+  tokens: {
+    page: (cache, q) => cache.tokenPage(q),
+    withId: (cache, uid, { owner, hidden, query }) =>
+      cache.tokensWithId(uid, { owner, type: tokenType(query), hidden }),
+    part: (doc) => doc,
+    async write(cache, { platformId, owner, method, params, query, body }) {
+      if (method !== "PUT" && method !== "PATCH") return { audience: EVERYONE };
+      const outcome = await cache.pushToken({
+        platformId,
+        owner,
+        uid: params.token_uid as string,
+        type: tokenType(query),
+        method,
+        body,
+      });
+      // A PATCH of a token the cache does not hold is forwarded as it is, not cached.
+      return outcome === "stale" ? "stale" : { audience: EVERYONE };
     },
   },
 };
@@ -94,20 +131,29 @@ function hubHeaders(scope: RequestScope, requester: PartyRef): Record<string, st
 const successText = (scope: RequestScope, dataJson: string) =>
   envelopeText(scope.deps.clock.now(), StatusCode.Success, dataJson);
 
+/** The query of the URL as received, without '?'. */
+const queryOf = (scope: RequestScope) => new URL(scope.url).search.replace(/^\?/, "");
+
 /**
- * GET All via Hubs (transport_and_format): every visible CPO's objects from
- * the cache, merged in the order the hub first cached them, with the
- * hub's own pagination.
+ * GET All via Hubs (transport_and_format): every visible party's objects
+ * from the cache (CPOs' locations and tariffs, eMSPs' tokens), merged in
+ * the order the hub first cached them, with the hub's own pagination.
+ * Unpublished locations are listed to the platforms whose tokens unlock
+ * them (publication.ts).
  */
 export async function answerList(
-  scope: RequestScope,
+  scope: CallerScope,
   module: CachedModuleSpec,
   query: string,
   requester: PartyRef,
 ): Promise<Response> {
   const { deps } = scope;
   const page = parsePage(Object.fromEntries(new URLSearchParams(query)), CACHE_PAGE_MAX);
-  const filter = { ...page, hidden: hiddenPlatformIds(deps.registry.list()) };
+  const filter = {
+    ...page,
+    hidden: hiddenPlatformIds(deps.registry.list()),
+    viewer: scope.caller.platform.id,
+  };
   const { items, total } = await accessOf(module).page(deps.cache, filter);
   return answer(successText(scope, `[${items.join(",")}]`), 200, {
     ...hubHeaders(scope, requester),
@@ -116,12 +162,14 @@ export async function answerList(
 }
 
 /**
- * One cached object: a location, EVSE or connector, or a tariff. `owner`
- * comes from a Receiver URL (a CPO reading the hub's copy of its own
- * object); on the Sender interface the id alone must name one object.
+ * One cached object: a location, EVSE or connector, a tariff, or a token.
+ * `owner` comes from a Receiver URL (a party reading the hub's copy of its
+ * own object); on the Sender interface the id alone must name one object,
+ * and an unpublished location is known only to the platforms its
+ * publish_allowed_to names a token of.
  */
 export async function answerObject(
-  scope: RequestScope,
+  scope: CallerScope,
   module: CachedModuleSpec,
   params: Params,
   requester: PartyRef,
@@ -131,7 +179,8 @@ export async function answerObject(
   const access = accessOf(module);
   const hidden = hiddenPlatformIds(deps.registry.list());
   const id = params[module.cache.idParam] as string;
-  const one = single(module, await access.withId(deps.cache, id, { owner, hidden }), id);
+  const filter = { owner, hidden, viewer: scope.caller.platform.id, query: queryOf(scope) };
+  const one = single(module, await access.withId(deps.cache, id, filter), id);
   const object = access.part(one.doc, params);
   if (object === undefined) {
     const missing =
@@ -201,7 +250,8 @@ export async function writeThrough(
 
 /**
  * Applies a push to the cache and says whether it took: "stale" when the
- * cache holds a newer state. Broadcasts await it; a stale one goes to nobody.
+ * cache holds a newer state; otherwise who may see the object now (a
+ * location's publication). Broadcasts await it; a stale one goes to nobody.
  */
 export async function writeToCache(
   scope: CallerScope,
@@ -209,18 +259,19 @@ export async function writeToCache(
   method: Method,
   params: Params,
   body: unknown,
-): Promise<"applied" | "stale"> {
+): Promise<Written | "stale"> {
   const { deps } = scope;
   const platformId = scope.caller.platform.id;
   const owner = urlOwner(params);
   const objectName = `${partyName(owner)}/${params[module.cache.idParam]}`;
-  let outcome: "applied" | "stale" | CacheMiss;
+  let outcome: Written | "stale" | CacheMiss;
   try {
     outcome = await accessOf(module).write(deps.cache, {
       platformId,
       owner,
       method,
       params,
+      query: queryOf(scope),
       body: body as Json,
     });
   } catch (err) {
@@ -236,14 +287,16 @@ export async function writeToCache(
       `an older push than the cached ${module.cache.noun}; the cache keeps the newer state`,
     );
   }
-  if (typeof outcome === "string") return outcome;
+  if (outcome === "stale" || "audience" in outcome) return outcome;
   const sync = await deps.cache.syncOf(platformId);
   if (sync?.status === "RUNNING") {
     scope.log.info(
       { [module.cache.noun]: objectName },
       `a push for a ${module.cache.noun} the running sync has not brought yet; forwarded, not cached`,
     );
-    return "applied";
+    // Not cached: a location's own push says who may see it; a part of one goes where pushes go.
+    const whole = params.evse_uid === undefined && (body as Json).publish === false;
+    return { audience: whole ? audienceOf(body as Json) : EVERYONE };
   }
   throw unknownLocation(`${outcome.missing} is not known to the hub; PUT it first`);
 }

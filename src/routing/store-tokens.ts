@@ -1,10 +1,14 @@
 // The token index: which eMSP pushed which token, for routing a CPO's real-time authorization.
-import { and, asc, eq, lt } from "drizzle-orm";
+import { and, asc, eq, lt, notExists } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { tokens } from "../db/schema/index.js";
+import { cachedTokens, tokens } from "../db/schema/index.js";
 import { type PartyRef, upperParty as upper } from "../ocpi/parties.js";
 
-/** A token no eMSP pushed or patched for this long leaves the index. */
+/**
+ * A token no eMSP pushed or patched for this long leaves the index, unless
+ * the cache holds it: a cached token stays routable as long as its
+ * platform is registered (both go with the platform).
+ */
 export const TOKEN_TTL_MS = 365 * 24 * 60 * 60_000;
 
 export interface TokenFact {
@@ -84,11 +88,26 @@ export function routingTokens(db: Database) {
         .orderBy(asc(tokens.firstSeenAt), asc(tokens.countryCode), asc(tokens.partyId));
     },
 
-    /** Deletes index entries no push renewed within TOKEN_TTL_MS; returns how many. */
+    /**
+     * Deletes index entries no push renewed within TOKEN_TTL_MS and the
+     * cache does not hold (a PATCH of a token never pushed in full);
+     * returns how many.
+     */
     async pruneTokens(now: Date): Promise<number> {
+      const cached = db
+        .select({ seq: cachedTokens.seq })
+        .from(cachedTokens)
+        .where(
+          and(
+            eq(cachedTokens.countryCode, tokens.countryCode),
+            eq(cachedTokens.partyId, tokens.partyId),
+            eq(cachedTokens.uid, tokens.uid),
+            eq(cachedTokens.type, tokens.type),
+          ),
+        );
       const gone = await db
         .delete(tokens)
-        .where(lt(tokens.seenAt, new Date(now.getTime() - TOKEN_TTL_MS)))
+        .where(and(lt(tokens.seenAt, new Date(now.getTime() - TOKEN_TTL_MS)), notExists(cached)))
         .returning({ uid: tokens.uid });
       return gone.length;
     },

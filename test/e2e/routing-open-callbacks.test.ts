@@ -701,7 +701,7 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
     );
   });
 
-  it("answers 4001, saying it cannot tell the receiver, to a location PUT and to cdrs and tokens list GETs without OCPI-to", async () => {
+  it("answers 4001, saying it cannot tell the receiver, to a location PUT and to a cdrs list GET without OCPI-to", async () => {
     await notRouted(
       "cpoA",
       "PUT",
@@ -709,9 +709,8 @@ describe("open routing: without OCPI-to the hub picks the receiver from the cont
       /cannot tell/,
       location(cpoA, "LOC-NO-TO"),
     );
-    // Lists of locations and tariffs without OCPI-to are GET All via the hub (cache tests).
+    // Lists of locations, tariffs and tokens without OCPI-to are GET All via the hub (cache tests).
     await notRouted("emspA", "GET", "cdrs/sender?offset=0&limit=10", /cannot tell/);
-    await notRouted("cpoA", "GET", "tokens/sender?offset=0&limit=10", /cannot tell/);
     // The refused location PUT taught the hub nothing: no command finds a CPO by it.
     await notRouted(
       "emspA",

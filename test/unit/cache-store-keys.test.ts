@@ -102,7 +102,7 @@ describe("currentDoc", () => {
       target: { evseUid: "3256" },
       body: { status: "CHARGING", last_updated: "2020-02-01T00:00:00Z" },
     });
-    expect(status).toEqual({ kind: "applied" });
+    expect(status).toEqual({ kind: "applied", audience: { everyone: true } });
     const doc = JSON.parse((await cache.currentDoc("locations", CPA, "loc1")) as string);
     expect(doc.evses[0]).toMatchObject({ uid: "3256", status: "CHARGING" });
   });

@@ -180,9 +180,14 @@ describe("decide", () => {
       "broadcast tokens",
     ],
     [
-      "a token GET to the hub is not the hub's to answer",
+      "a token GET to the hub is answered from the cache: the eMSP reads the hub's copy of its own token",
       facts(tokens, "RECEIVER", "GET", "/DE/EMS/U1", "hub", EMSP),
-      "reject 4000",
+      "cache-object tokens owner=DE/EMS",
+    ],
+    [
+      "a CPO's token list from the hub is answered from the cache (GET All via Hubs)",
+      facts(tokens, "SENDER", "GET", "", "hub"),
+      "cache-list tokens",
     ],
     [
       "a session PUT to the hub goes to the eMSP its content names",

@@ -160,6 +160,20 @@ describe("collapse", () => {
     expect(bodyOf(next)).toEqual({ valid: false, whitelist: "NEVER" });
   });
 
+  it("keeps a waiting current copy of a token under a PATCH: the cache took the PATCH first", () => {
+    const current: Delivery = {
+      ...tokenPush("PUT", {}, "UID1", "APP_USER"),
+      body: undefined,
+      current: { owner: EMSP, id: "UID1", type: "APP_USER" },
+    };
+    const patch = tokenPush("PATCH", { valid: false }, "UID1", "APP_USER");
+    const next = collapse(current, patch);
+    expect(next.method).toBe("PUT");
+    expect(next.body).toBeUndefined();
+    expect(next.current).toEqual({ owner: EMSP, id: "UID1", type: "APP_USER" });
+    expect(next.correlationId).toBe(patch.correlationId);
+  });
+
   it("lets a token PUT replace whatever waits", () => {
     const patch = tokenPush("PATCH", { valid: false });
     const replacement = tokenPush("PUT", { uid: "UID1", valid: true });

@@ -50,6 +50,8 @@ export const locations = pgTable(
     index("locations_location_id_idx").on(t.locationId),
     index("locations_last_updated_idx").on(t.lastUpdated),
     index("locations_platform_idx").on(t.platformId),
+    // The few `publish: false` locations, matched against a reader's tokens (publish_allowed_to).
+    index("locations_unpublished_idx").on(t.seq).where(sql`not published`),
   ],
 );
 
@@ -105,6 +107,43 @@ export const tariffs = pgTable(
 export type TariffRow = typeof tariffs.$inferSelect;
 
 /**
+ * The hub's copy of every token eMSPs push (tokens: Receiver interface),
+ * read by CPOs through "GET All via Hubs" and sent on catch-up and resync;
+ * as locations and tariffs. A token is identified by uid and type (tokens:
+ * Token object); uid and codes are stored upper-case (CiString). It belongs
+ * to the platform of the eMSP that pushed it and goes with it. The token
+ * index for real-time authorization routing is `tokens` (routing.ts).
+ */
+export const cachedTokens = pgTable(
+  "cached_tokens",
+  {
+    seq: bigint("seq", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    platformId: text("platform_id")
+      .notNull()
+      .references(() => platforms.id, { onDelete: "cascade" }),
+    countryCode: text("country_code").notNull(),
+    partyId: text("party_id").notNull(),
+    uid: text("uid").notNull(),
+    type: text("type").notNull(),
+    lastUpdated: timestamp("last_updated", { withTimezone: true, precision: 3 }).notNull(),
+    refreshedAt: timestamp("refreshed_at", { withTimezone: true, precision: 3 }).notNull(),
+    data: jsonb("data").notNull(),
+  },
+  (t) => [
+    unique("cached_tokens_owner_id_key").on(t.countryCode, t.partyId, t.uid, t.type),
+    index("cached_tokens_list_idx").on(t.seq, t.platformId, t.lastUpdated),
+    index("cached_tokens_last_updated_idx").on(t.lastUpdated),
+    index("cached_tokens_platform_idx").on(t.platformId),
+    // The three ways a PublishTokenType names tokens (locations: PublishTokenType class).
+    index("cached_tokens_uid_idx").on(t.uid, t.type),
+    index("cached_tokens_visual_number_idx").on(sql`(${t.data}->>'visual_number')`),
+    index("cached_tokens_group_id_idx").on(sql`upper(${t.data}->>'group_id')`),
+  ],
+);
+
+export type CachedTokenRow = typeof cachedTokens.$inferSelect;
+
+/**
  * How many listed objects each platform has in the cache (locations:
  * published ones only), kept by triggers (see the migration), so a list's
  * X-Total-Count without date filters costs a look-up instead of a count.
@@ -112,7 +151,7 @@ export type TariffRow = typeof tariffs.$inferSelect;
 export const cacheCounts = pgTable(
   "cache_counts",
   {
-    module: text("module", { enum: ["locations", "tariffs"] }).notNull(),
+    module: text("module", { enum: ["locations", "tariffs", "tokens"] }).notNull(),
     platformId: text("platform_id").notNull(),
     n: bigint("n", { mode: "number" }).notNull(),
   },
