@@ -131,7 +131,9 @@ function parse(body: string | undefined): Record<string, unknown> {
  * arrives: for a location or tariff the current copy; a PUT replaces
  * anything; a PATCH of a token whose current copy waits leaves the current
  * copy (the cache took the PATCH before it was queued); a PATCH is laid
- * over the waiting PUT or PATCH, so no field is lost.
+ * over the waiting PUT or PATCH, so no field is lost. A null member of the
+ * PATCH does not remove a value the waiting update carries: a PATCH cannot
+ * remove information (transport_and_format: PATCH).
  */
 export function collapse(waiting: Delivery | undefined, next: Delivery): Delivery {
   if (waiting === undefined) return next;
@@ -143,8 +145,11 @@ export function collapse(waiting: Delivery | undefined, next: Delivery): Deliver
   }
   if (next.method !== "PATCH" || waiting.method === "DELETE") return next;
   if (waiting.current !== undefined) return { ...waiting, correlationId: next.correlationId };
-  const body = JSON.stringify({ ...parse(waiting.body), ...parse(next.body) });
-  return { ...next, method: waiting.method, path: waiting.path, body };
+  const merged = parse(waiting.body);
+  for (const [field, value] of Object.entries(parse(next.body))) {
+    if (value !== null || merged[field] === undefined) merged[field] = value;
+  }
+  return { ...next, method: waiting.method, path: waiting.path, body: JSON.stringify(merged) };
 }
 
 /**

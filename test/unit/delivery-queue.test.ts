@@ -151,6 +151,23 @@ describe("collapse", () => {
     expect(next.correlationId).toBe(patch.correlationId);
   });
 
+  it("keeps the waiting value of a member a later PATCH sends as null: a PATCH removes nothing", () => {
+    const waiting = tokenPush("PUT", {
+      uid: "UID1",
+      visual_number: "DF000-2001-8999",
+      valid: true,
+    });
+    const patch = tokenPush("PATCH", { visual_number: null, valid: false, group_id: null });
+    const next = collapse(waiting, patch);
+    expect(next.method).toBe("PUT");
+    expect(bodyOf(next)).toEqual({
+      uid: "UID1",
+      visual_number: "DF000-2001-8999",
+      valid: false,
+      group_id: null,
+    });
+  });
+
   it("lays a token PATCH over a waiting PATCH, and keeps the query", () => {
     const first = tokenPush("PATCH", { valid: false }, "UID1", "APP_USER");
     const second = tokenPush("PATCH", { whitelist: "NEVER" }, "UID1", "APP_USER");
