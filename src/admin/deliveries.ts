@@ -14,7 +14,7 @@ export function deliveryRoutes() {
     return c.json({ durable: deps.queue.durable, data: await deps.deliveries.view() });
   });
 
-  // Sends the platform the current copy of every cached location and tariff it may see.
+  // Sends the platform the current copy of every cached location, tariff and token it may see.
   routes.post("/platforms/:id/resync", async (c) => {
     const deps = c.var.deps;
     const platform = platformOr404(deps, c.req.param("id"));
