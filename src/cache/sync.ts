@@ -245,6 +245,7 @@ async function fetchPage(
   }
   if (!Array.isArray(res.body.data))
     throw new SyncFailure(`${what}: GET ${url} answered without a list in data`);
+  deps.registry.recordHeard(platform.id, deps.clock.now().getTime());
   return res;
 }
 

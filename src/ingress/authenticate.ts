@@ -46,6 +46,8 @@ export function requireCaller(needs: "registration" | "full", options: { routed?
       throw lockedOut(lock);
     }
     lockout.succeeded(address);
+    // A request from the platform shows it alive: no still-alive probe is due for a while.
+    deps.registry.recordHeard(caller.platform.id, deps.clock.now().getTime());
     if (caller.platform.status === "SUSPENDED") {
       throw forbidden(`platform ${caller.platform.name} is suspended by the hub operator`);
     }
