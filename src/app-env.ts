@@ -20,6 +20,12 @@ export interface AppEnv {
     /** The request's logger, made on first use; read it through requestLog(c). */
     log: Logger | undefined;
     caller: Caller;
+    /**
+     * Set on a functional module's endpoints: the hub's own answers there
+     * carry the routing headers (transport_and_format: Message Routing
+     * Headers); configuration modules' answers do not.
+     */
+    routed: true | undefined;
     /** The platform a routed request was forwarded to, for the request's log line. */
     receiver: string | undefined;
   };

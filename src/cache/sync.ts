@@ -6,7 +6,7 @@ import type { OutboundResponse } from "../egress/ocpi-client.js";
 import { CACHED_MODULES } from "../modules/index.js";
 import { Header, routingHeaders } from "../ocpi/headers.js";
 import { nextLinkUrl } from "../ocpi/pagination.js";
-import { hubParty, sameParty } from "../ocpi/parties.js";
+import { hubParty, type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import type { Platform } from "../registry/registry.js";
 import { endpointOf } from "../registry/registry.js";
@@ -93,7 +93,11 @@ async function runSync(deps: Deps, platform: Platform): Promise<void> {
     for (const spec of MODULES) {
       const endpoint = endpointOf(platform, spec.module, "SENDER");
       if (endpoint === undefined) continue;
-      await pull(deps, platform, spec, endpoint, correlationId);
+      // Each CPO party answers for its own objects, asked with its own OCPI-to; only
+      // once every party's list is in does what none of them listed count as dropped.
+      for (const cpo of cpoParties(platform)) {
+        await pull(deps, platform, cpo, spec, endpoint, correlationId);
+      }
       removed += await deps.cache.removeUnrefreshed(spec.module, platform.id);
     }
     await deps.cache.finishSync(platform.id, { removed });
@@ -116,22 +120,32 @@ async function runSync(deps: Deps, platform: Platform): Promise<void> {
   }
 }
 
+/** The platform's CPO parties, each pulled on its own. */
+const cpoParties = (platform: Platform): PartyRef[] =>
+  platform.roles.filter((r) => r.role === "CPO");
+
 /**
- * Follows the CPO's pages from offset 0 to the last `Link` (transport_and_format:
- * Pagination); the next page is on its way while one is being written.
+ * Follows one CPO party's pages (OCPI-to = that party) from offset 0 to the
+ * last `Link` (transport_and_format: Pagination); the next page is on its
+ * way while one is being written. The party's own objects are taken; those
+ * of the platform's other CPO parties are passed over, as their own pull
+ * brings them (a platform may list every party's objects to each); those
+ * of anybody else are skipped and counted.
  */
 async function pull(
   deps: Deps,
   platform: Platform,
+  cpo: PartyRef,
   spec: (typeof MODULES)[number],
   endpoint: string,
   correlationId: string,
 ): Promise<void> {
-  const cpos = platform.roles.filter((r) => r.role === "CPO");
+  const others = cpoParties(platform).filter((r) => !sameParty(r, cpo));
+  const what = `${spec.module} of ${partyName(cpo)}`;
   const first = `${endpoint}${endpoint.includes("?") ? "&" : "?"}offset=0&limit=${SYNC_PAGE_LIMIT}`;
   const seen = new Set<string>();
   let url: string | undefined = first;
-  let next = fetchPage(deps, platform, cpos[0] as PartyCodes, spec.module, url, correlationId);
+  let next = fetchPage(deps, platform, cpo, what, url, correlationId);
   let writing: Promise<void> = Promise.resolve();
   try {
     await pages();
@@ -148,11 +162,10 @@ async function pull(
       seen.add(url);
       const res = await next;
       const data = res.body.data as unknown[];
-      url = nextUrl(deps, res, spec.module, url);
+      url = nextUrl(deps, res, what, url);
       if (url !== undefined) {
-        if (seen.has(url))
-          throw new SyncFailure(`${spec.module}: the CPO's Link points back at ${url}`);
-        next = fetchPage(deps, platform, cpos[0] as PartyCodes, spec.module, url, correlationId);
+        if (seen.has(url)) throw new SyncFailure(`${what}: the CPO's Link points back at ${url}`);
+        next = fetchPage(deps, platform, cpo, what, url, correlationId);
         // Nobody waits on it until the loop comes back; a failure is seen there.
         next.catch(() => {});
       }
@@ -162,7 +175,9 @@ async function pull(
         const checked = spec.schema.safeParse(item);
         const doc = (typeof item === "object" && item !== null ? item : {}) as Json;
         const owner = { countryCode: String(doc.country_code), partyId: String(doc.party_id) };
-        if (!checked.success || !cpos.some((r) => sameParty(r, owner))) {
+        const own = sameParty(cpo, owner);
+        if (!own && others.some((r) => sameParty(r, owner))) continue;
+        if (!checked.success || !own) {
           skipped++;
           deps.logger.warn(
             {
@@ -197,21 +212,17 @@ async function pull(
   }
 }
 
-interface PartyCodes {
-  countryCode: string;
-  partyId: string;
-}
-
+/** One page of the list `what` names ("locations of NL/CPO"), asked of that party. */
 async function fetchPage(
   deps: Deps,
   platform: Platform,
-  cpo: PartyCodes,
-  module: CachedModule,
+  cpo: PartyRef,
+  what: string,
   url: string,
   correlationId: string,
 ): Promise<OutboundResponse> {
   if (platform.outboundToken === null)
-    throw new SyncFailure(`${module}: the platform is not registered`);
+    throw new SyncFailure(`${what}: the platform is not registered`);
   let res: OutboundResponse;
   try {
     res = await deps.client.send({
@@ -226,17 +237,18 @@ async function fetchPage(
     });
   } catch (err) {
     throw new SyncFailure(
-      `${module}: GET ${url} failed: ${err instanceof Error ? err.message : String(err)}`,
+      `${what}: GET ${url} failed: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
   const code = res.body.status_code;
   if (res.status !== 200 || code !== StatusCode.Success) {
     throw new SyncFailure(
-      `${module}: GET ${url} answered HTTP ${res.status} with status_code ${code}${res.body.status_message ? ` (${res.body.status_message})` : ""}`,
+      `${what}: GET ${url} answered HTTP ${res.status} with status_code ${code}${res.body.status_message ? ` (${res.body.status_message})` : ""}`,
     );
   }
   if (!Array.isArray(res.body.data))
-    throw new SyncFailure(`${module}: GET ${url} answered without a list in data`);
+    throw new SyncFailure(`${what}: GET ${url} answered without a list in data`);
+  deps.registry.recordHeard(platform.id, deps.clock.now().getTime());
   return res;
 }
 
@@ -244,12 +256,7 @@ async function fetchPage(
  * The CPO's next page, from its Link header, resolved against the page's
  * URL; a URL the URL policy refuses ends the sync before it is called.
  */
-function nextUrl(
-  deps: Deps,
-  res: OutboundResponse,
-  module: CachedModule,
-  url: string,
-): string | undefined {
+function nextUrl(deps: Deps, res: OutboundResponse, what: string, url: string): string | undefined {
   const link = res.headers[Header.link];
   let next = nextLinkUrl(link);
   if (next === undefined) return undefined;
@@ -257,12 +264,12 @@ function nextUrl(
     try {
       next = new URL(next, url).toString();
     } catch {
-      throw new SyncFailure(`${module}: GET ${url} answered with an unreadable Link: ${link}`);
+      throw new SyncFailure(`${what}: GET ${url} answered with an unreadable Link: ${link}`);
     }
   }
   const refused = deps.urlPolicy.refusal(next);
   if (refused !== undefined) {
-    throw new SyncFailure(`${module}: GET ${url} answered with a Link to ${next}: ${refused}`);
+    throw new SyncFailure(`${what}: GET ${url} answered with a Link to ${next}: ${refused}`);
   }
   return next;
 }

@@ -18,6 +18,15 @@ const FORGET_EVERY = 600;
 const rendezvous = (instance: string, recipient: string) =>
   createHash("sha1").update(`${instance}/${recipient}`).digest().readUInt32BE(0);
 
+/** The live instance a recipient is due to (rendezvous hashing). */
+export function dueInstance(live: readonly string[], recipient: string): string | undefined {
+  let best: string | undefined;
+  for (const i of live) {
+    if (best === undefined || rendezvous(i, recipient) > rendezvous(best, recipient)) best = i;
+  }
+  return best;
+}
+
 export interface LeaseDeps {
   db: Database;
   queue: DeliveryQueue;
@@ -137,11 +146,7 @@ export function createLeases(d: LeaseDeps): Leases {
         .onConflictDoNothing();
       for (const id of fresh) ensured.add(id);
     }
-    const wanted = ids.filter(
-      (id) =>
-        live.reduce((best, i) => (rendezvous(i, id) > rendezvous(best, id) ? i : best)) ===
-        d.instanceId,
-    );
+    const wanted = ids.filter((id) => dueInstance(live, id) === d.instanceId);
     const mine = new Map((await claim(wanted, now)).map((r) => [r.platformId, r]));
     for (const id of [...held.keys()]) {
       // Not ours any more (another instance is due it, or our lease lapsed): hand it over.

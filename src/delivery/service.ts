@@ -11,6 +11,7 @@ import { type CachedObjects, createCatchUp, type Queued } from "./catch-up.js";
 import type { RecipientListener } from "./events.js";
 import { createLeases } from "./leases.js";
 import { createOfflineHandling } from "./offline.js";
+import { createProbes } from "./probes.js";
 import type { Delivery, DeliveryQueue } from "./queue.js";
 import { flushCounters, type RecipientView, recipientsView } from "./stats.js";
 import { startWorker } from "./worker.js";
@@ -78,6 +79,7 @@ export interface DeliveryDeps {
 export function createDeliveryService(d: DeliveryDeps): DeliveryService {
   const { db, queue, registry, logger } = d;
   const offline = createOfflineHandling(d);
+  const probes = createProbes({ ...d, markOffline: offline.markOffline });
   const leases = createLeases({
     ...d,
     startWorker: (recipient, counters) =>
@@ -106,7 +108,7 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
       db,
       [...leases.held].map(([id, worker]) => [id, worker.counters] as const),
     );
-    offline.probeDue(leases.held);
+    probes.probeDue(leases.held);
   }
 
   /** Runs a tick now, then one TICK_MS after each ends, until stopped. */

@@ -17,9 +17,15 @@ import { requestLog } from "./request-context.js";
  * gets 429 whatever token it presents; an unknown token counts as a
  * failure. A platform past its request rate or its requests in flight gets
  * 429 too, so that it cannot take the hub from the others.
+ *
+ * `routed` marks a functional module's endpoint: respond() adds the
+ * routing headers to the hub's own answers there.
  */
-export function requireCaller(needs: "registration" | "full") {
+export function requireCaller(needs: "registration" | "full", options: { routed?: boolean } = {}) {
+  const routed = options.routed === true ? true : undefined;
   return createMiddleware<AppEnv>(async (c, next) => {
+    // Before anything can refuse: a refusal to a known caller names it too.
+    if (routed) c.set("routed", routed);
     const { lockout, platforms } = c.get("guards");
     const deps = c.get("deps");
     const address = clientAddress(c);
@@ -40,6 +46,8 @@ export function requireCaller(needs: "registration" | "full") {
       throw lockedOut(lock);
     }
     lockout.succeeded(address);
+    // A request from the platform shows it alive: no still-alive probe is due for a while.
+    deps.registry.recordHeard(caller.platform.id, deps.clock.now().getTime());
     if (caller.platform.status === "SUSPENDED") {
       throw forbidden(`platform ${caller.platform.name} is suspended by the hub operator`);
     }

@@ -24,7 +24,7 @@ export function routedInterface(module: FunctionalModuleSpec, iface: InterfaceRo
   const path = endpointPath(module.id, iface);
   const endpointSegments = path.split("/").filter((s) => s !== "");
   const routes = new Hono<AppEnv>();
-  routes.use("*", requireCaller("full"));
+  routes.use("*", requireCaller("full", { routed: true }));
   routes.all("*", async (c) => {
     const segments = segmentsAfter(requestTarget(c), endpointSegments);
     const found = segments === undefined ? NONE : match(c.req.method, segments);

@@ -1,12 +1,17 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
+import { Header, routingHeaders } from "../ocpi/headers.js";
+import { hubParty } from "../ocpi/parties.js";
 import type { StatusCode } from "../ocpi/status-codes.js";
-import { type ReplyOptions, reply } from "../routing/scope.js";
+import { type ReplyOptions, reply, requesterOf } from "../routing/scope.js";
 
 /**
  * reply() for a handler that holds Hono's Context: the envelope with the
  * request's ids. It reads the three things reply() needs and builds no
- * request scope.
+ * request scope. Every answer the hub writes on a functional module (its
+ * refusals and failures, through app.onError, included) also names the
+ * hub in OCPI-from and the requester in OCPI-to (transport_and_format:
+ * Message Routing Headers); headers in `options` win.
  */
 export function respond<T>(
   c: Context<AppEnv>,
@@ -19,5 +24,20 @@ export function respond<T>(
     requestId: c.get("requestId"),
     correlationId: c.get("correlationId"),
   };
-  return reply(ids, statusCode, data, options);
+  const routing = c.get("routed") === true ? answerRouting(c) : undefined;
+  if (routing === undefined) return reply(ids, statusCode, data, options);
+  return reply(ids, statusCode, data, { ...options, headers: { ...routing, ...options.headers } });
+}
+
+/** The routing pair of an answer of the hub: to = the requester, from = the hub. */
+function answerRouting(c: Context<AppEnv>): Record<string, string> | undefined {
+  // Unset when authentication failed: the hub cannot tell who asked, so it names nobody.
+  const caller = c.get("caller") as AppEnv["Variables"]["caller"] | undefined;
+  if (caller === undefined) return undefined;
+  const requester = requesterOf(caller.platform.roles, {
+    countryCode: c.req.header(Header.fromCountryCode),
+    partyId: c.req.header(Header.fromPartyId),
+  });
+  if (requester === undefined) return undefined;
+  return routingHeaders(requester, hubParty(c.get("deps").config));
 }

@@ -75,6 +75,14 @@ export interface Registry {
   findParty(role: string, countryCode: string, partyId: string): Platform | undefined;
   /** Every party with these codes (one per role), with its platform; routing headers carry no role. */
   partiesAt(countryCode: string, partyId: string): readonly Hosted[];
+  /**
+   * Notes that the hub heard from the platform at `at` (epoch ms): a request
+   * from it, or an answer of its to the hub. In memory and per instance, so
+   * that the hot path writes nothing (hubclientinfo: Still alive check).
+   */
+  recordHeard(platformId: string, at: number): void;
+  /** When this instance last heard from the platform (epoch ms), if it has. */
+  lastHeard(platformId: string): number | undefined;
   /** Reloads the snapshot, then tells the other instances. */
   changed(platformId: string): Promise<void>;
   refresh(): Promise<void>;
@@ -94,6 +102,8 @@ export async function createRegistry(options: {
   const sealed = await store.sealPlainTokens();
   if (sealed > 0) logger.info({ platforms: sealed }, "encrypted the stored tokens of platforms");
   let snapshot = build(await store.loadAll());
+  /** Outlives the snapshots: a reload must not make a platform look silent. */
+  const heard = new Map<string, number>();
   let pending: Promise<void> | undefined;
   let again = false;
 
@@ -150,6 +160,11 @@ export async function createRegistry(options: {
     findParty: (role, countryCode, partyId) =>
       snapshot.byParty.get(partyKey({ role, countryCode, partyId })),
     partiesAt: (countryCode, partyId) => snapshot.byPair.get(pairKey(countryCode, partyId)) ?? NONE,
+    recordHeard(platformId, at) {
+      // Removed platforms leave their entry behind; the map is one number per platform ever seen.
+      if ((heard.get(platformId) ?? 0) < at) heard.set(platformId, at);
+    },
+    lastHeard: (platformId) => heard.get(platformId),
     async changed(platformId) {
       await refresh();
       await bus

@@ -81,6 +81,8 @@ export async function sendHop(scope: RequestScope, hop: Hop): Promise<OutboundRe
   }
   if (res.status === 401) throw refused(scope, hop, who);
   deps.metrics.observeForward(hop.method, "answered");
+  // An answer shows the receiver alive (hubclientinfo: Still alive check); a 5xx does not.
+  if (res.status < 500) deps.registry.recordHeard(platform.id, deps.clock.now().getTime());
   return res;
 }
 

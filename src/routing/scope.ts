@@ -2,9 +2,9 @@ import type { Deps } from "../deps.js";
 import type { Logger } from "../logging/logger.js";
 import { envelope } from "../ocpi/envelope.js";
 import { OutHeader, RoutingHeader } from "../ocpi/headers.js";
-import type { PartyRef } from "../ocpi/parties.js";
+import { type PartyRef, sameParty } from "../ocpi/parties.js";
 import type { StatusCode } from "../ocpi/status-codes.js";
-import type { Caller } from "../registry/registry.js";
+import type { Caller, Party } from "../registry/registry.js";
 
 /**
  * What routing needs of one request, without Hono's Context: its
@@ -77,6 +77,25 @@ export function answerHeaders(
     [RoutingHeader.fromCountryCode]: from.countryCode,
     [RoutingHeader.fromPartyId]: from.partyId,
   };
+}
+
+/**
+ * The party an answer of the hub is addressed to (its OCPI-to): the one
+ * the request's OCPI-from names when it is a party of the calling platform,
+ * otherwise (OCPI-from missing, or naming a party the caller does not
+ * hold) the platform's first party, so that the answer names the platform
+ * that asked and never a party it may not speak for.
+ */
+export function requesterOf(
+  callerParties: readonly Party[],
+  from: { countryCode: string | undefined; partyId: string | undefined },
+): PartyRef | undefined {
+  const { countryCode, partyId } = from;
+  if (countryCode !== undefined && partyId !== undefined) {
+    const named = callerParties.find((p) => sameParty(p, { countryCode, partyId }));
+    if (named !== undefined) return named;
+  }
+  return callerParties[0];
 }
 
 /** The request's ids, echoed on every answer. */

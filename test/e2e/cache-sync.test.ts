@@ -78,10 +78,18 @@ afterEach(async () => {
 const pageUrl = (fake: FakePlatform, module: string, offset: number, limit: number) =>
   `${fake.endpointUrl(module, "SENDER")}?offset=${offset}&limit=${limit}&cursor=${module}-${offset}`;
 
-/** Lets a fake CPO answer its Sender list GETs from `cat`, with Links it builds itself. */
-function serveCatalogue(fake: FakePlatform, cat: Catalogue) {
+/**
+ * Lets a fake CPO answer its Sender list GETs from `cat`, with Links it
+ * builds itself; with `serves`, only the requests it accepts.
+ */
+function serveCatalogue(
+  fake: FakePlatform,
+  cat: Catalogue,
+  serves: (req: ModuleRequest) => boolean = () => true,
+) {
   fake.on(async (req) => {
     if (req.method !== "GET" || req.role !== "SENDER" || req.tail !== "") return undefined;
+    if (!serves(req)) return undefined;
     const list =
       req.module === "locations" ? cat.locations : req.module === "tariffs" ? cat.tariffs : null;
     if (list === null) return undefined;
@@ -261,7 +269,10 @@ describe("initial sync", () => {
     };
     const { id } = await connectCpo(roles, cat);
     const sync = await succeeded(id, "connect");
-    expect(sync).toMatchObject({ pages: 3, locations: 2, tariffs: 1, skipped: 6, removed: 0 });
+    // The fake lists everything to both CPO parties: each pull takes its own party's
+    // objects, passes over the other party's, and skips the rest (BE/XXX, NL/EMX and
+    // DE/ABC once per pull; the invalid NL/CPO ones in NL/CPO's pull).
+    expect(sync).toMatchObject({ pages: 6, locations: 2, tariffs: 1, skipped: 9, removed: 0 });
     expect(ids(await cached("locations"))).toEqual(["NL/CPO/L1", "NL/CP2/L2"]);
     expect(ids(await cached("tariffs"))).toEqual(["NL/CPO/T1"]);
   });
@@ -540,5 +551,125 @@ describe("pushes during a sync", () => {
       expect(res.status, unknown).toBe(404);
       expect(res.body.status_code, unknown).toBe(2003);
     }
+  });
+});
+
+describe("a platform with several CPO parties", () => {
+  const secondCpo = { role: "CPO", country_code: "NL", party_id: "CP2" };
+
+  /** Serves each CPO party's catalogue to the list GETs whose OCPI-to names it. */
+  async function connectTwoParties(byParty: Record<string, Catalogue>) {
+    const roles = [cpoRole, secondCpo];
+    const fake = await hub.fake({ roles, modules: SENDERS });
+    const selected = (req: ModuleRequest) =>
+      byParty[`${req.headers["ocpi-to-country-code"]}/${req.headers["ocpi-to-party-id"]}`];
+    for (const [party, cat] of Object.entries(byParty)) {
+      serveCatalogue(fake, cat, (req) => selected(req) === byParty[party]);
+    }
+    const invited = await hub.invite(roles, "Two-party CPO platform");
+    const answer = await fake.register(invited.versions_url, invited.token_a);
+    expect(answer.body.status_code).toBe(1000);
+    return { fake, id: invited.id };
+  }
+
+  it("pulls every CPO party with its own OCPI-to, and a later sync removes only what that party dropped", async () => {
+    const first: Catalogue = {
+      locations: ["A1", "A2", "A3"].map((id) => locationOf("NL/CPO", id)),
+      tariffs: [tariffOf("NL/CPO", "TA")],
+      pageSize: 2,
+    };
+    const second: Catalogue = {
+      locations: ["B1", "B2"].map((id) => locationOf("NL/CP2", id)),
+      tariffs: [tariffOf("NL/CP2", "TB")],
+      pageSize: 2,
+    };
+    const { fake, id } = await connectTwoParties({ "NL/CPO": first, "NL/CP2": second });
+    const sync = await succeeded(id, "connect");
+    expect(sync).toMatchObject({ pages: 5, locations: 5, tariffs: 2, skipped: 0, removed: 0 });
+    const to = (r: ModuleRequest) =>
+      `${r.headers["ocpi-to-country-code"]}/${r.headers["ocpi-to-party-id"]}`;
+    expect(pulls(fake).map((r) => `${r.module} ${to(r)} ${r.query.get("offset")}`)).toEqual([
+      "locations NL/CPO 0",
+      "locations NL/CPO 2",
+      "locations NL/CP2 0",
+      "tariffs NL/CPO 0",
+      "tariffs NL/CP2 0",
+    ]);
+    for (const r of pulls(fake)) {
+      expect([r.headers["ocpi-from-country-code"], r.headers["ocpi-from-party-id"]]).toEqual([
+        "NL",
+        "HUB",
+      ]);
+    }
+    expect(ids(await cached("locations"))).toEqual([
+      "NL/CPO/A1",
+      "NL/CPO/A2",
+      "NL/CPO/A3",
+      "NL/CP2/B1",
+      "NL/CP2/B2",
+    ]);
+    expect(ids(await cached("tariffs"))).toEqual(["NL/CPO/TA", "NL/CP2/TB"]);
+
+    // The first party no longer has A2; the second party's list is the same.
+    first.locations = [first.locations[0], first.locations[2]];
+    expect((await hub.admin("POST", `/platforms/${id}/sync`)).status).toBe(202);
+    const again = await succeeded(id, "admin");
+    expect(again).toMatchObject({ locations: 4, tariffs: 2, skipped: 0, removed: 1 });
+    expect(ids(await cached("locations"))).toEqual([
+      "NL/CPO/A1",
+      "NL/CPO/A3",
+      "NL/CP2/B1",
+      "NL/CP2/B2",
+    ]);
+    expect(ids(await cached("tariffs"))).toEqual(["NL/CPO/TA", "NL/CP2/TB"]);
+  });
+
+  it("takes each party's objects from its own pull only: another party's in the list are passed over", async () => {
+    // A platform that ignores OCPI-to and lists both parties' objects to each.
+    const both: Catalogue = {
+      locations: [locationOf("NL/CPO", "A1"), locationOf("NL/CP2", "B1")],
+      tariffs: [],
+      pageSize: 10,
+    };
+    const { id } = await connectTwoParties({ "NL/CPO": both, "NL/CP2": both });
+    const sync = await succeeded(id, "connect");
+    expect(sync).toMatchObject({ pages: 4, locations: 2, tariffs: 0, skipped: 0, removed: 0 });
+    expect(ids(await cached("locations"))).toEqual(["NL/CPO/A1", "NL/CP2/B1"]);
+
+    // B1 leaves the list: only the second party's pull could vouch for it, so it goes.
+    both.locations = [both.locations[0]];
+    expect((await hub.admin("POST", `/platforms/${id}/sync`)).status).toBe(202);
+    expect(await succeeded(id, "admin")).toMatchObject({ locations: 1, removed: 1 });
+    expect(ids(await cached("locations"))).toEqual(["NL/CPO/A1"]);
+  });
+
+  it("a failing pull of one party ends the sync FAILED naming the party, and removes nothing", async () => {
+    const first: Catalogue = {
+      locations: [locationOf("NL/CPO", "A1")],
+      tariffs: [],
+      pageSize: 10,
+    };
+    const second: Catalogue = {
+      locations: [locationOf("NL/CP2", "B1")],
+      tariffs: [],
+      pageSize: 10,
+    };
+    const { id } = await connectTwoParties({ "NL/CPO": first, "NL/CP2": second });
+    await succeeded(id, "connect");
+    first.locations = [];
+    second.fail = {
+      module: "locations",
+      offset: 0,
+      reply: {
+        body: { status_code: 3000, status_message: "busy", timestamp: "2024-01-01T00:00:00Z" },
+      },
+    };
+    expect((await hub.admin("POST", `/platforms/${id}/sync`)).status).toBe(202);
+    const sync = await finished(id, "admin");
+    expect(sync.status).toBe("FAILED");
+    expect(sync.error).toContain("NL/CP2");
+    expect(sync.error).toMatch(/3000/);
+    expect(sync.removed).toBe(0);
+    expect(ids(await cached("locations"))).toEqual(["NL/CPO/A1", "NL/CP2/B1"]);
   });
 });

@@ -222,18 +222,21 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
 const instances: { hubs: TestHub[]; database?: TestDatabase; bus?: Bus } = { hubs: [] };
 
 /**
- * Two hub instances on one database. On NATS each opens its own connection
- * to the server, as separate processes would; otherwise they share one
- * in-process bus. closeInstances ends them.
+ * Two hub instances on one database (with the same clock and environment,
+ * when given). On NATS each opens its own connection to the server, as
+ * separate processes would; otherwise they share one in-process bus.
+ * closeInstances ends them.
  */
-export async function startTwoInstances(): Promise<[TestHub, TestHub]> {
+export async function startTwoInstances(
+  options: Pick<TestHubOptions, "clock" | "env"> = {},
+): Promise<[TestHub, TestHub]> {
   const database = await freshDatabase();
   const bus = usingNats ? undefined : createInProcessBus();
   instances.database = database;
   instances.bus = bus;
-  const a = await startHub({ database, bus });
+  const a = await startHub({ ...options, database, bus });
   instances.hubs.push(a);
-  const b = await startHub({ database, bus });
+  const b = await startHub({ ...options, database, bus });
   instances.hubs.push(b);
   return [a, b];
 }
