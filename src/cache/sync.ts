@@ -8,6 +8,7 @@ import { Header, routingHeaders } from "../ocpi/headers.js";
 import { nextLinkUrl } from "../ocpi/pagination.js";
 import { hubParty, type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
+import { check } from "../ocpi/validate.js";
 import type { Platform } from "../registry/registry.js";
 import { endpointOf } from "../registry/registry.js";
 import { isConnected } from "../registry/visibility.js";
@@ -172,23 +173,24 @@ async function pull(
       const pulled: Pulled[] = [];
       let skipped = 0;
       for (const item of data) {
-        const checked = spec.schema.safeParse(item);
+        // Pulled objects pass the same checks and tolerance as pushed ones.
+        const checked = check(spec.schema, item, deps.config.validation);
         const doc = (typeof item === "object" && item !== null ? item : {}) as Json;
         const owner = { countryCode: String(doc.country_code), partyId: String(doc.party_id) };
         const own = sameParty(cpo, owner);
         if (!own && others.some((r) => sameParty(r, owner))) continue;
-        if (!checked.success || !own) {
+        if (!checked.ok || !own) {
           skipped++;
           deps.logger.warn(
             {
               platform_id: platform.id,
               module: spec.module,
               id: typeof doc?.[spec.idField] === "string" ? doc[spec.idField] : undefined,
-              reason: checked.success
+              reason: checked.ok
                 ? `owned by ${owner.countryCode}/${owner.partyId}, not a CPO of this platform`
-                : checked.error.issues
+                : checked.problems
                     .slice(0, 3)
-                    .map((i) => `${i.path.join(".")}: ${i.message}`)
+                    .map((p) => `${p.path}: ${p.message}`)
                     .join("; "),
             },
             "cache sync skipped an object",

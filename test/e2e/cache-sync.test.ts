@@ -278,6 +278,28 @@ describe("initial sync", () => {
   });
 });
 
+describe("tolerance", () => {
+  it("takes pulled objects with the deviations the tolerance policy accepts, as pushed ones, and skips them under VALIDATION=strict", async () => {
+    // As a Python backend writes it: isoformat() offsets and coordinates of 3 decimals.
+    const pythonStyle = {
+      ...locationOf("NL/CPO", "L7"),
+      coordinates: { latitude: "52.371", longitude: "4.9" },
+      last_updated: "2026-03-01T10:00:00.123000+00:00",
+    };
+    const cat: Catalogue = { locations: [pythonStyle], tariffs: [], pageSize: 10 };
+    const tolerant = await connectCpo([cpoRole], cat);
+    expect(await succeeded(tolerant.id, "connect")).toMatchObject({ locations: 1, skipped: 0 });
+    expect(ids(await cached("locations"))).toEqual(["NL/CPO/L7"]);
+
+    await hub.close();
+    hub = await startHub({ env: { VALIDATION: "strict" } });
+    const strict = await connectCpo([cpoRole], cat);
+    expect(await succeeded(strict.id, "connect")).toMatchObject({ locations: 0, skipped: 1 });
+    const skipped = hub.logs.find((l) => l.msg === "cache sync skipped an object");
+    expect(String(skipped?.reason)).toMatch(/last_updated: .*utc-offset/);
+  });
+});
+
 describe("POST /admin/platforms/:id/sync", () => {
   it("answers 202 with the RUNNING sync, 409 while it runs, and the sync ends SUCCEEDED", async () => {
     const cat: Catalogue = {
