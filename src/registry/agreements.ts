@@ -116,3 +116,29 @@ export function buildAgreementIndex(rows: readonly AgreementRow[]): AgreementInd
 /** "no roaming agreement between NL/CPO and DE/EMS for sessions" */
 export const noAgreement = (cpo: PartyRef, emsp: PartyRef, module: string) =>
   `no roaming agreement between ${partyName(cpo)} and ${partyName(emsp)} for ${module}`;
+
+/** Whether two parties may exchange a module; the routing decision asks before anything flows. */
+export type ExchangeCheck = (a: PartyWithRole, b: PartyWithRole, module: string) => boolean;
+
+export interface PartyWithRole extends PartyRef {
+  role: string;
+}
+
+/**
+ * The hub's roaming policy (ROAMING_POLICY): under `open` every pair
+ * exchanges everything; under `agreements` only a CPO and an eMSP with an
+ * agreement in force for the module do, and pairs of other roles (which no
+ * agreement can name) exchange nothing.
+ */
+export function exchangeCheck(
+  policy: "open" | "agreements",
+  index: () => AgreementIndex,
+  now: () => Date,
+): ExchangeCheck {
+  if (policy === "open") return () => true;
+  return (a, b, module) => {
+    if (a.role === "CPO" && b.role === "EMSP") return index().covers(a, b, module, now());
+    if (a.role === "EMSP" && b.role === "CPO") return index().covers(b, a, module, now());
+    return false;
+  };
+}

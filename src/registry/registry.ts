@@ -9,7 +9,12 @@ const SEEN_MAX = 10_000;
 
 const NONE: readonly Hosted[] = [];
 
-import { type AgreementIndex, buildAgreementIndex } from "./agreements.js";
+import {
+  type AgreementIndex,
+  buildAgreementIndex,
+  type ExchangeCheck,
+  exchangeCheck,
+} from "./agreements.js";
 import { partyKey, type RegistryStore } from "./store.js";
 import type { Actor, NewAgreement } from "./store-agreements.js";
 
@@ -80,6 +85,8 @@ export interface Registry {
   partiesAt(countryCode: string, partyId: string): readonly Hosted[];
   /** The roaming agreements, as of the last reload. */
   agreements(): AgreementIndex;
+  /** Whether two parties may exchange a module under ROAMING_POLICY and the agreements. */
+  mayExchange: ExchangeCheck;
   /** The operator's recorded changes, newest first. */
   auditEntries: RegistryStore["auditEntries"];
   /** Records a new ACTIVE agreement; every instance sees it once this resolves. */
@@ -106,6 +113,9 @@ export async function createRegistry(options: {
   instanceId: string;
   /** A reload this often even without announcements, in case one was lost on the way. */
   safetyRefreshMs?: number;
+  /** ROAMING_POLICY; open when not given. */
+  roamingPolicy?: "open" | "agreements";
+  now?: () => Date;
 }): Promise<Registry> {
   const { store, bus, logger, instanceId } = options;
   // Tokens stored before TOKEN_ENCRYPTION_KEY was set are encrypted at the first start with it.
@@ -181,6 +191,11 @@ export async function createRegistry(options: {
       snapshot.byParty.get(partyKey({ role, countryCode, partyId })),
     partiesAt: (countryCode, partyId) => snapshot.byPair.get(pairKey(countryCode, partyId)) ?? NONE,
     agreements: () => snapshot.agreements,
+    mayExchange: exchangeCheck(
+      options.roamingPolicy ?? "open",
+      () => snapshot.agreements,
+      options.now ?? (() => new Date()),
+    ),
     auditEntries: (options) => store.auditEntries(options),
     async recordAgreement(row, who) {
       await store.createAgreement(row, who);
