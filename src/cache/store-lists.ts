@@ -1,7 +1,21 @@
 // List pages of the cache with their totals, and the object counts for the metrics.
-import { and, asc, count, desc, eq, gte, lt, notInArray, type SQL, sql } from "drizzle-orm";
+import {
+  and,
+  asc,
+  type Column,
+  count,
+  desc,
+  eq,
+  gte,
+  inArray,
+  lt,
+  notInArray,
+  type SQL,
+  sql,
+} from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { cacheCounts, locations, tariffs } from "../db/schema/index.js";
+import { type PartyRef, upperParty } from "../ocpi/parties.js";
 import { CACHE_TABLES, type CachedModule, withStatuses } from "./store-shared.js";
 
 /** A list request against the cache (transport_and_format: Paginated Request). */
@@ -12,6 +26,22 @@ export interface ListQuery {
   dateTo: string | undefined;
   /** Platforms whose objects nobody sees now (not connected, suspended). */
   hidden: readonly string[];
+  /** When set, only these parties' objects (the reader's roaming partners). */
+  owners?: readonly PartyRef[];
+}
+
+/** Rows of the listed owners only; none when the list is empty. */
+function ownedBy(
+  table: { countryCode: Column; partyId: Column },
+  owners: readonly PartyRef[] | undefined,
+): SQL | undefined {
+  if (owners === undefined) return undefined;
+  if (owners.length === 0) return sql`false`;
+  const keys = owners.map((o) => {
+    const u = upperParty(o);
+    return `${u.countryCode}/${u.partyId}`;
+  });
+  return inArray(sql`${table.countryCode} || '/' || ${table.partyId}`, keys);
 }
 
 /** A page of objects as JSON texts, ready to be joined into a response, and the total. */
@@ -24,6 +54,7 @@ function locationFilter(q: ListQuery): SQL | undefined {
   return and(
     eq(locations.published, true),
     q.hidden.length > 0 ? notInArray(locations.platformId, [...q.hidden]) : undefined,
+    ownedBy(locations, q.owners),
     q.dateFrom !== undefined ? gte(locations.lastUpdated, new Date(q.dateFrom)) : undefined,
     q.dateTo !== undefined ? lt(locations.lastUpdated, new Date(q.dateTo)) : undefined,
   );
@@ -32,14 +63,15 @@ function locationFilter(q: ListQuery): SQL | undefined {
 function tariffFilter(q: ListQuery): SQL | undefined {
   return and(
     q.hidden.length > 0 ? notInArray(tariffs.platformId, [...q.hidden]) : undefined,
+    ownedBy(tariffs, q.owners),
     q.dateFrom !== undefined ? gte(tariffs.lastUpdated, new Date(q.dateFrom)) : undefined,
     q.dateTo !== undefined ? lt(tariffs.lastUpdated, new Date(q.dateTo)) : undefined,
   );
 }
 
 /**
- * X-Total-Count: without date filters the sum of the per-platform counts
- * the triggers keep; with them, a count over the last_updated index.
+ * X-Total-Count: without date or owner filters the sum of the per-platform
+ * counts the triggers keep; with them, a count over the table's indexes.
  */
 async function totalOf(
   tx: Pick<Database, "select">,
@@ -47,7 +79,7 @@ async function totalOf(
   q: ListQuery,
   where: SQL | undefined,
 ) {
-  if (q.dateFrom === undefined && q.dateTo === undefined) {
+  if (q.dateFrom === undefined && q.dateTo === undefined && q.owners === undefined) {
     const [row] = await tx
       .select({ n: sql<string>`coalesce(sum(${cacheCounts.n}), 0)` })
       .from(cacheCounts)

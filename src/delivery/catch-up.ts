@@ -3,7 +3,7 @@ import type { Config } from "../config/schema.js";
 import type { Clock } from "../deps.js";
 import type { Logger } from "../logging/logger.js";
 import { broadcastOf, CACHED_MODULES } from "../modules/index.js";
-import type { PartyRef } from "../ocpi/parties.js";
+import { type PartyRef, sameParty } from "../ocpi/parties.js";
 import { endpointOf, type Registry } from "../registry/registry.js";
 import { type CachedModule, type Delivery, isCachedModule, objectKey } from "./queue.js";
 import { RETRY_MAX_MS } from "./worker.js";
@@ -50,8 +50,11 @@ export interface CatchUpDeps {
 export function createCatchUp(d: CatchUpDeps) {
   const { config, registry } = d;
 
-  /** Queues the current state of every cached object the platform may see (changed since `since`). */
-  async function resync(platformId: string, since?: Date): Promise<Queued> {
+  /**
+   * Queues the current state of every cached object the platform may see
+   * (changed since `since`; of the `only` party when given).
+   */
+  async function resync(platformId: string, since?: Date, only?: PartyRef): Promise<Queued> {
     const platform = registry.get(platformId);
     const result: Queued = { locations: 0, tariffs: 0 };
     if (platform === undefined || platform.status !== "CONNECTED") return result;
@@ -63,7 +66,13 @@ export function createCatchUp(d: CatchUpDeps) {
       const roles = broadcastOf(module)?.recipients ?? [];
       const party = platform.roles.find((r) => roles.some((role) => role === r.role));
       if (party === undefined || endpointOf(platform, module, "RECEIVER") === undefined) continue;
-      const keys = await d.cached.changedKeys(module, { hidden, since });
+      // Under ROAMING_POLICY=agreements, only the objects of its roaming partners.
+      const partners = registry.partnersOf(party, module);
+      const keys = (await d.cached.changedKeys(module, { hidden, since })).filter(
+        (k) =>
+          (only === undefined || sameParty(only, k.owner)) &&
+          (partners === undefined || partners.some((p) => sameParty(p, k.owner))),
+      );
       const acceptedAt = d.clock.now().getTime();
       const correlationId = randomUUID();
       for (let i = 0; i < keys.length; i += CATCH_UP_CHUNK) {

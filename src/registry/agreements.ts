@@ -120,6 +120,17 @@ export const noAgreement = (cpo: PartyRef, emsp: PartyRef, module: string) =>
 /** Whether two parties may exchange a module; the routing decision asks before anything flows. */
 export type ExchangeCheck = (a: PartyWithRole, b: PartyWithRole, module: string) => boolean;
 
+/**
+ * The parties whose objects of a module a party may read from the hub's
+ * cache: itself and its partners under agreements in force; undefined when
+ * the policy restricts nobody.
+ */
+export type PartnersOf = (
+  party: PartyWithRole,
+  /** Without it, partners for any module. */
+  module?: string,
+) => readonly PartyRef[] | undefined;
+
 export interface PartyWithRole extends PartyRef {
   role: string;
 }
@@ -130,15 +141,34 @@ export interface PartyWithRole extends PartyRef {
  * agreement in force for the module do, and pairs of other roles (which no
  * agreement can name) exchange nothing.
  */
-export function exchangeCheck(
+export function roamingPolicy(
   policy: "open" | "agreements",
   index: () => AgreementIndex,
   now: () => Date,
-): ExchangeCheck {
-  if (policy === "open") return () => true;
-  return (a, b, module) => {
-    if (a.role === "CPO" && b.role === "EMSP") return index().covers(a, b, module, now());
-    if (a.role === "EMSP" && b.role === "CPO") return index().covers(b, a, module, now());
-    return false;
+): { mayExchange: ExchangeCheck; partnersOf: PartnersOf } {
+  if (policy === "open") return { mayExchange: () => true, partnersOf: () => undefined };
+  return {
+    mayExchange(a, b, module) {
+      if (a.role === "CPO" && b.role === "EMSP") return index().covers(a, b, module, now());
+      if (a.role === "EMSP" && b.role === "CPO") return index().covers(b, a, module, now());
+      return false;
+    },
+    partnersOf(party, module) {
+      const own = { countryCode: party.countryCode, partyId: party.partyId };
+      if (party.role !== "CPO" && party.role !== "EMSP") return [own];
+      const at = now();
+      const side = party.role === "CPO" ? "cpo" : "emsp";
+      const other = party.role === "CPO" ? "emsp" : "cpo";
+      const partners = index()
+        .of(party)
+        .filter(
+          (a) =>
+            codes(a[side]) === codes(party) &&
+            (module === undefined || a.modules.includes(module)) &&
+            inForce(a, at),
+        )
+        .map((a) => a[other]);
+      return [own, ...partners];
+    },
   };
 }

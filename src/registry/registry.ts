@@ -13,7 +13,8 @@ import {
   type AgreementIndex,
   buildAgreementIndex,
   type ExchangeCheck,
-  exchangeCheck,
+  type PartnersOf,
+  roamingPolicy,
 } from "./agreements.js";
 import { partyKey, type RegistryStore } from "./store.js";
 import type { Actor, NewAgreement } from "./store-agreements.js";
@@ -87,6 +88,8 @@ export interface Registry {
   agreements(): AgreementIndex;
   /** Whether two parties may exchange a module under ROAMING_POLICY and the agreements. */
   mayExchange: ExchangeCheck;
+  /** Whose cached objects of a module a party may read; undefined when anyone's. */
+  partnersOf: PartnersOf;
   /** The operator's recorded changes, newest first. */
   auditEntries: RegistryStore["auditEntries"];
   /** Records a new ACTIVE agreement; every instance sees it once this resolves. */
@@ -191,7 +194,7 @@ export async function createRegistry(options: {
       snapshot.byParty.get(partyKey({ role, countryCode, partyId })),
     partiesAt: (countryCode, partyId) => snapshot.byPair.get(pairKey(countryCode, partyId)) ?? NONE,
     agreements: () => snapshot.agreements,
-    mayExchange: exchangeCheck(
+    ...roamingPolicy(
       options.roamingPolicy ?? "open",
       () => snapshot.agreements,
       options.now ?? (() => new Date()),

@@ -40,7 +40,10 @@ export async function broadcast(
   const object = module.broadcast.object(params, push.query);
   const key = objectKey(object.owner, object.id, object.type);
   const moduleId = module.id as Exclude<DeliveryModule, "hubclientinfo">;
-  const recipients = deps.deliveries.recipientsOf(moduleId, caller.platform.id);
+  const recipients = deps.deliveries.recipientsOf(moduleId, {
+    platformId: caller.platform.id,
+    party: push.routing.from,
+  });
   const acceptedAt = Date.now();
   try {
     await deps.deliveries.publish(

@@ -48,7 +48,7 @@ async function carryOut(
     case "callback":
       return receiveCallback(scope, { op, params, routing, body: req.body, raw: req.text ?? "" });
     case "cdr-link":
-      return fetchLinkedCdr(scope, { params, routing });
+      return fetchLinkedCdr(scope, { params, routing, module: op.module.id });
     case "cache-list":
       return answerList(scope, decision.module, query, routing.from);
     case "cache-object":
