@@ -117,7 +117,14 @@ export async function createDeps(
     const clock = overrides.clock ?? systemClock;
     const store = createRegistryStore(db.db, { tokenKey: config.tokenEncryptionKey });
     const instanceId = randomUUID();
-    const registry = await createRegistry({ store, bus, logger, instanceId });
+    const registry = await createRegistry({
+      store,
+      bus,
+      logger,
+      instanceId,
+      roamingPolicy: config.roamingPolicy,
+      now: () => clock.now(),
+    });
     const admin = await resolveAdminToken(db, config.adminToken);
     const routing = createRoutingStore(db.db);
     const urlPolicy = createUrlPolicy({

@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
+import { agreementRoutes } from "./agreements.js";
+import { auditRoutes } from "./audit.js";
 import { requireAdmin } from "./authenticate.js";
 import { deliveryRoutes } from "./deliveries.js";
 import { platformRoutes } from "./platforms.js";
@@ -16,5 +18,7 @@ export function adminRoutes() {
   routes.route("/", rotationRoutes());
   routes.route("/", syncRoutes());
   routes.route("/", deliveryRoutes());
+  routes.route("/", agreementRoutes());
+  routes.route("/", auditRoutes());
   return routes;
 }

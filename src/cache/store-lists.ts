@@ -2,6 +2,7 @@
 import {
   and,
   asc,
+  type Column,
   count,
   desc,
   eq,
@@ -15,6 +16,7 @@ import {
 } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { cacheCounts, cachedTokens, locations, tariffs } from "../db/schema/index.js";
+import { type PartyRef, upperParty } from "../ocpi/parties.js";
 import { allowedToSql } from "./publication.js";
 import { CACHE_TABLES, type CachedModule, withStatuses } from "./store-shared.js";
 
@@ -31,6 +33,22 @@ export interface ListQuery {
    * matches one of its tokens are listed to it too.
    */
   viewer?: string;
+  /** When set, only these parties' objects (the reader's roaming partners). */
+  owners?: readonly PartyRef[];
+}
+
+/** Rows of the listed owners only; none when the list is empty. */
+function ownedBy(
+  table: { countryCode: Column; partyId: Column },
+  owners: readonly PartyRef[] | undefined,
+): SQL | undefined {
+  if (owners === undefined) return undefined;
+  if (owners.length === 0) return sql`false`;
+  const keys = owners.map((o) => {
+    const u = upperParty(o);
+    return `${u.countryCode}/${u.partyId}`;
+  });
+  return inArray(sql`${table.countryCode} || '/' || ${table.partyId}`, keys);
 }
 
 /** A page of objects as JSON texts, ready to be joined into a response, and the total. */
@@ -39,13 +57,14 @@ export interface ListPage {
   total: number;
 }
 
-/** The rows of visible platforms within the date filters. */
+/** The rows of visible platforms (and of the reader's partners) within the date filters. */
 function rangeFilter(
   table: (typeof CACHE_TABLES)[CachedModule]["table"],
   q: ListQuery,
 ): SQL | undefined {
   return and(
     q.hidden.length > 0 ? notInArray(table.platformId, [...q.hidden]) : undefined,
+    ownedBy(table, q.owners),
     q.dateFrom !== undefined ? gte(table.lastUpdated, new Date(q.dateFrom)) : undefined,
     q.dateTo !== undefined ? lt(table.lastUpdated, new Date(q.dateTo)) : undefined,
   );
@@ -74,8 +93,8 @@ async function unpublishedFor(tx: Pick<Database, "select">, q: ListQuery): Promi
 }
 
 /**
- * X-Total-Count: without date filters the sum of the per-platform counts
- * the triggers keep; with them, a count over the last_updated index.
+ * X-Total-Count: without date or owner filters the sum of the per-platform
+ * counts the triggers keep; with them, a count over the table's indexes.
  */
 async function totalOf(
   tx: Pick<Database, "select">,
@@ -84,7 +103,7 @@ async function totalOf(
   where: SQL | undefined,
   extra: number,
 ) {
-  if (q.dateFrom === undefined && q.dateTo === undefined) {
+  if (q.dateFrom === undefined && q.dateTo === undefined && q.owners === undefined) {
     const [row] = await tx
       .select({ n: sql<string>`coalesce(sum(${cacheCounts.n}), 0)` })
       .from(cacheCounts)

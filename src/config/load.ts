@@ -55,6 +55,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     maxRelayBytes: e.MAX_RELAY_BYTES,
     platformRateLimit: e.PLATFORM_RATE_LIMIT,
     validation: e.VALIDATION,
+    roamingPolicy: e.ROAMING_POLICY,
     tokenEncryptionKey:
       key === undefined ? undefined : Buffer.from(key, key.length === 64 ? "hex" : "base64"),
   });

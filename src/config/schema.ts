@@ -128,6 +128,9 @@ export const envSchema = z.object({
   VALIDATION: z
     .enum(["tolerant", "strict"], { error: "must be tolerant or strict" })
     .default("tolerant"),
+  ROAMING_POLICY: z
+    .enum(["open", "agreements"], { error: "must be open or agreements" })
+    .default("open"),
   TOKEN_ENCRYPTION_KEY: z
     .string()
     .regex(
@@ -183,6 +186,11 @@ export interface Config {
    * (ocpi/tolerance.ts); strict refuses them as the spec's letter does.
    */
   validation: "tolerant" | "strict";
+  /**
+   * open: every CPO exchanges every module with every eMSP; agreements: only
+   * under an active roaming agreement (registry/agreements.ts).
+   */
+  roamingPolicy: "open" | "agreements";
   /** 32-byte key that encrypts stored party tokens; plain when undefined. */
   tokenEncryptionKey: Buffer | undefined;
 }

@@ -4,7 +4,7 @@ import type { Clock } from "../deps.js";
 import type { Logger } from "../logging/logger.js";
 import { broadcastOf, CACHED_MODULES } from "../modules/index.js";
 import type { ObjectRef } from "../modules/module-spec.js";
-import type { PartyRef } from "../ocpi/parties.js";
+import { type PartyRef, sameParty } from "../ocpi/parties.js";
 import { endpointOf, type Registry } from "../registry/registry.js";
 import {
   type CachedModule,
@@ -68,8 +68,11 @@ export interface CatchUpDeps {
 export function createCatchUp(d: CatchUpDeps) {
   const { config, registry } = d;
 
-  /** Queues the current state of every cached object the platform may see (changed since `since`). */
-  async function resync(platformId: string, since?: Date): Promise<Queued> {
+  /**
+   * Queues the current state of every cached object the platform may see
+   * (changed since `since`; of the `only` party when given).
+   */
+  async function resync(platformId: string, since?: Date, only?: PartyRef): Promise<Queued> {
     const platform = registry.get(platformId);
     const result: Queued = {};
     if (platform === undefined || platform.status !== "CONNECTED") return result;
@@ -83,7 +86,15 @@ export function createCatchUp(d: CatchUpDeps) {
       if (party === undefined) continue;
       result[module] = 0;
       if (endpointOf(platform, module, "RECEIVER") === undefined) continue;
-      const keys = await d.cached.changedKeys(module, { recipient: platformId, hidden, since });
+      // Under ROAMING_POLICY=agreements, only the objects of its roaming partners.
+      const partners = registry.partnersOf(party, module);
+      const keys = (
+        await d.cached.changedKeys(module, { recipient: platformId, hidden, since })
+      ).filter(
+        (k) =>
+          (only === undefined || sameParty(only, k.owner)) &&
+          (partners === undefined || partners.some((p) => sameParty(p, k.owner))),
+      );
       const acceptedAt = d.clock.now().getTime();
       const correlationId = randomUUID();
       for (let i = 0; i < keys.length; i += CATCH_UP_CHUNK) {

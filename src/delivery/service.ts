@@ -6,7 +6,7 @@ import type { Logger } from "../logging/logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { broadcastOf } from "../modules/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
-import { endpointOf, type Platform, type Registry } from "../registry/registry.js";
+import { endpointOf, type Party, type Platform, type Registry } from "../registry/registry.js";
 import { type CachedObjects, createCatchUp, type Queued } from "./catch-up.js";
 import type { RecipientListener } from "./events.js";
 import { createLeases } from "./leases.js";
@@ -33,11 +33,18 @@ export interface DeliveryService {
   publish(deliveries: readonly Delivery[]): Promise<void>;
   /**
    * The parties a module's broadcast goes to: one per connected platform
-   * with a party of a recipient role of the module and its Receiver endpoint.
+   * with a party of a recipient role of the module and its Receiver endpoint
+   * that may exchange the module with the sender (ROAMING_POLICY).
    */
-  recipientsOf(module: string, senderPlatformId: string): { platform: Platform; party: PartyRef }[];
-  /** Queues the current state of every cached object the platform may see (changed since `since`). */
-  resync(platformId: string, since?: Date): Promise<Queued>;
+  recipientsOf(
+    module: string,
+    sender: { platformId: string; party: Party },
+  ): { platform: Platform; party: PartyRef }[];
+  /**
+   * Queues the current state of every cached object the platform may see
+   * (changed since `since`; of the `only` party when given).
+   */
+  resync(platformId: string, since?: Date, only?: PartyRef): Promise<Queued>;
   /** A platform was invited or connected: its consumer exists from now on. */
   opened(platformId: string): Promise<void>;
   /** A platform was removed: its consumer and queued deliveries go. */
@@ -125,14 +132,17 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
 
   return {
     publish,
-    recipientsOf(module, senderPlatformId) {
+    recipientsOf(module, sender) {
       const roles = broadcastOf(module)?.recipients ?? [];
       const out: { platform: Platform; party: PartyRef }[] = [];
       for (const p of registry.list()) {
-        if (p.id === senderPlatformId || p.status !== "CONNECTED" || p.outboundToken === null)
+        if (p.id === sender.platformId || p.status !== "CONNECTED" || p.outboundToken === null)
           continue;
         if (endpointOf(p, module, "RECEIVER") === undefined) continue;
-        const party = p.roles.find((r) => roles.some((role) => role === r.role));
+        const party = p.roles.find(
+          (r) =>
+            roles.some((role) => role === r.role) && registry.mayExchange(sender.party, r, module),
+        );
         if (party !== undefined) out.push({ platform: p, party });
       }
       return out;

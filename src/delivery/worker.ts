@@ -1,7 +1,7 @@
 import { OutboundError } from "../egress/ocpi-client.js";
 import { cacheOf } from "../modules/index.js";
 import { routingHeaders } from "../ocpi/headers.js";
-import { hubParty } from "../ocpi/parties.js";
+import { hubParty, type PartyRef, sameParty } from "../ocpi/parties.js";
 import { endpointOf, type Platform } from "../registry/registry.js";
 import type { CachedObjects } from "./catch-up.js";
 import { currentTarget, type Delivery, isCachedModule, type QueuedDelivery } from "./queue.js";
@@ -18,7 +18,9 @@ type Outcome =
   | { kind: "delivered" }
   | { kind: "rejected"; reason: string }
   | { kind: "failed"; reason: string }
-  | { kind: "gone"; reason: string };
+  | { kind: "gone"; reason: string }
+  /** The recipient may no longer see the object (a roaming agreement ended): not sent. */
+  | { kind: "withheld"; reason: string };
 
 export interface WorkerDeps
   extends Pick<
@@ -105,6 +107,9 @@ async function send(d: WorkerDeps, delivery: Delivery, platform: Platform): Prom
   if (endpoint === undefined || platform.outboundToken === null) {
     return { kind: "gone", reason: `no ${delivery.module} Receiver any more` };
   }
+  if (!allowed(d, delivery, platform)) {
+    return { kind: "withheld", reason: "no roaming agreement covers it any more" };
+  }
   let { method, path, query, body } = delivery;
   if (delivery.current !== undefined && isCachedModule(delivery.module)) {
     ({ path, query } = currentTarget(delivery.current));
@@ -164,6 +169,30 @@ async function send(d: WorkerDeps, delivery: Delivery, platform: Platform): Prom
 }
 
 /**
+ * Whether the recipient party may still see the pushed object: the policy
+ * is asked again at sending time, so a suspended or ended agreement stops
+ * deliveries queued before it changed. The owner is the client-owned
+ * object's codes, the first two segments of the path.
+ */
+function allowed(d: WorkerDeps, delivery: Delivery, platform: Platform): boolean {
+  const to = delivery.to;
+  if (to === undefined) return true;
+  const owner = delivery.current?.owner ?? ownerInPath(delivery.path);
+  if (owner === undefined) return true;
+  return platform.roles.some((r) => {
+    if (!sameParty(r, to)) return false;
+    const partners = d.registry.partnersOf(r, delivery.module);
+    return partners === undefined || partners.some((p) => sameParty(p, owner));
+  });
+}
+
+function ownerInPath(path: string): PartyRef | undefined {
+  const [, countryCode, partyId] = path.split("/");
+  if (countryCode === undefined || partyId === undefined) return undefined;
+  return { countryCode: decodeURIComponent(countryCode), partyId: decodeURIComponent(partyId) };
+}
+
+/**
  * Settles a delivery by its outcome: a failure is retried with backoff
  * inside the delivery window, counted from the recipient's first failure.
  */
@@ -196,6 +225,15 @@ function settle(
       d.logger.warn(
         { platform_id: recipient, module: delivery.module, path: delivery.path },
         `delivery not accepted: ${outcome.reason}`,
+      );
+      return;
+    case "withheld":
+      q.drop();
+      c.dropped++;
+      c.retrying.delete(delivery.key);
+      d.logger.info(
+        { platform_id: recipient, module: delivery.module, path: delivery.path },
+        `delivery withheld: ${outcome.reason}`,
       );
       return;
     case "failed": {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, count, gte, lt, ne, type SQL } from "drizzle-orm";
+import { and, asc, count, gte, inArray, lt, ne, type SQL, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { type ClientInfoRow, clientInfos, type PlatformStatus } from "../db/schema/index.js";
@@ -8,6 +8,7 @@ import type { Deps } from "../deps.js";
 import { requireCaller } from "../ingress/authenticate.js";
 import { respond } from "../ingress/respond.js";
 import { pageHeaders, parsePage } from "../ocpi/pagination.js";
+import { type PartyRef, sameParty } from "../ocpi/parties.js";
 import type { ClientInfo, ConnectionStatus } from "../ocpi/schemas/clientinfo.js";
 import { parseDateTime } from "../ocpi/schemas/primitives.js";
 import { StatusCode } from "../ocpi/status-codes.js";
@@ -45,13 +46,44 @@ function toClientInfo(row: ClientInfoRow): ClientInfo {
   };
 }
 
+/**
+ * The parties whose ClientInfo a platform sees: under ROAMING_POLICY=agreements
+ * its own and its parties' roaming partners' (hubclientinfo tells a party
+ * about those it can reach); undefined when it sees everyone's.
+ */
+export function clientInfoAudience(
+  deps: Pick<Deps, "registry">,
+  platform: Platform,
+): readonly PartyRef[] | undefined {
+  const seen: PartyRef[] = [];
+  for (const party of platform.roles) {
+    const partners = deps.registry.partnersOf(party);
+    if (partners === undefined) return undefined;
+    seen.push(...partners);
+  }
+  return seen;
+}
+
+const sees = (audience: readonly PartyRef[] | undefined, info: PartyRef) =>
+  audience === undefined || audience.some((p) => sameParty(p, info));
+
 /** hubclientinfo Sender interface: GET the list, paginated, never routed. */
 export function hubClientInfoRoutes() {
   const routes = new Hono<AppEnv>();
   routes.get("/", requireCaller("full"), async (c) => {
-    const { db, config } = c.get("deps");
+    const deps = c.get("deps");
+    const { db, config } = deps;
     const page = parsePage(c.req.query(), CLIENT_INFO_PAGE_MAX);
     const filters: SQL[] = [];
+    const audience = clientInfoAudience(deps, c.get("caller").platform);
+    if (audience !== undefined) {
+      const keys = audience.map((p) => `${p.countryCode}/${p.partyId}`.toUpperCase());
+      filters.push(
+        keys.length === 0
+          ? sql`false`
+          : inArray(sql`upper(${clientInfos.countryCode} || '/' || ${clientInfos.partyId})`, keys),
+      );
+    }
     if (page.dateFrom) filters.push(gte(clientInfos.lastUpdated, parseDateTime(page.dateFrom)));
     if (page.dateTo) filters.push(lt(clientInfos.lastUpdated, parseDateTime(page.dateTo)));
     const where = filters.length > 0 ? and(...filters) : undefined;
@@ -123,14 +155,18 @@ export async function announcePlatform(
   const receivers = deps.registry
     .list()
     .filter((p) => p.id !== platformId && canReceiveClientInfo(p));
-  const deliveries = receivers.flatMap((receiver) =>
-    changed.map((info) => clientInfoDelivery(deps, receiver, info)),
-  );
+  const deliveries = receivers.flatMap((receiver) => {
+    const audience = clientInfoAudience(deps, receiver);
+    return changed
+      .filter((info) => sees(audience, codesOf(info)))
+      .map((info) => clientInfoDelivery(deps, receiver, info));
+  });
   if (platform !== undefined && status === "CONNECTED" && canReceiveClientInfo(platform)) {
     const others = await deps.db.db.select().from(clientInfos);
     const own = new Set(platform.roles.map(partyKey));
+    const audience = clientInfoAudience(deps, platform);
     for (const row of others) {
-      if (!own.has(partyKey(row))) {
+      if (!own.has(partyKey(row)) && sees(audience, row)) {
         deliveries.push(clientInfoDelivery(deps, platform, toClientInfo(row)));
       }
     }
@@ -140,6 +176,34 @@ export async function announcePlatform(
   } catch (err) {
     deps.logger.error({ err, platform_id: platformId }, "could not queue ClientInfo pushes");
   }
+}
+
+const codesOf = (info: ClientInfo): PartyRef => ({
+  countryCode: info.country_code,
+  partyId: info.party_id,
+});
+
+/**
+ * Two parties became roaming partners: each side's platform is sent the
+ * other's ClientInfo objects (what it now can reach).
+ */
+export async function introduce(deps: Announcer, a: PartyRef, b: PartyRef): Promise<void> {
+  const rows = await deps.db.db.select().from(clientInfos);
+  const deliveries: Delivery[] = [];
+  for (const [own, other] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    for (const hosted of deps.registry.partiesAt(own.countryCode, own.partyId)) {
+      if (!canReceiveClientInfo(hosted.platform)) continue;
+      for (const row of rows) {
+        if (sameParty(row, other)) {
+          deliveries.push(clientInfoDelivery(deps, hosted.platform, toClientInfo(row)));
+        }
+      }
+    }
+  }
+  await deps.deliveries.publish(deliveries);
 }
 
 function canReceiveClientInfo(p: Platform): boolean {

@@ -1,6 +1,6 @@
 import type { Bus } from "../bus/bus.js";
 import { NATS_NAMES } from "../bus/names.js";
-import type { PartyRow, PlatformRow } from "../db/schema/index.js";
+import type { AgreementRow, AgreementStatus, PartyRow, PlatformRow } from "../db/schema/index.js";
 import type { Logger } from "../logging/logger.js";
 import { hashToken, type TokenEncoding, tokenCandidates } from "../ocpi/tokens.js";
 
@@ -9,7 +9,15 @@ const SEEN_MAX = 10_000;
 
 const NONE: readonly Hosted[] = [];
 
+import {
+  type AgreementIndex,
+  buildAgreementIndex,
+  type ExchangeCheck,
+  type PartnersOf,
+  roamingPolicy,
+} from "./agreements.js";
 import { partyKey, type RegistryStore } from "./store.js";
+import type { Actor, NewAgreement } from "./store-agreements.js";
 
 export type Party = Pick<PartyRow, "role" | "countryCode" | "partyId" | "businessDetails">;
 
@@ -48,6 +56,7 @@ interface Snapshot {
   byParty: Map<string, Platform>;
   /** Every party under a (country_code, party_id) pair, whatever its role. */
   byPair: Map<string, Hosted[]>;
+  agreements: AgreementIndex;
 }
 
 /** A party together with the platform that hosts it. */
@@ -83,6 +92,25 @@ export interface Registry {
   recordHeard(platformId: string, at: number): void;
   /** When this instance last heard from the platform (epoch ms), if it has. */
   lastHeard(platformId: string): number | undefined;
+  /** The roaming agreements, as of the last reload. */
+  agreements(): AgreementIndex;
+  /** Whether two parties may exchange a module under ROAMING_POLICY and the agreements. */
+  mayExchange: ExchangeCheck;
+  /** Whose cached objects of a module a party may read; undefined when anyone's. */
+  partnersOf: PartnersOf;
+  /** The operator's recorded changes, newest first. */
+  auditEntries: RegistryStore["auditEntries"];
+  /** Records a new ACTIVE agreement; every instance sees it once this resolves. */
+  recordAgreement(row: NewAgreement, who: Actor): Promise<void>;
+  /** Moves an agreement from one status to another; false when it was no longer in `from`. */
+  changeAgreement(change: {
+    id: string;
+    from: AgreementStatus;
+    to: AgreementStatus;
+    who: Actor;
+    at: Date;
+    action: string;
+  }): Promise<boolean>;
   /** Reloads the snapshot, then tells the other instances. */
   changed(platformId: string): Promise<void>;
   refresh(): Promise<void>;
@@ -96,12 +124,19 @@ export async function createRegistry(options: {
   instanceId: string;
   /** A reload this often even without announcements, in case one was lost on the way. */
   safetyRefreshMs?: number;
+  /** ROAMING_POLICY; open when not given. */
+  roamingPolicy?: "open" | "agreements";
+  now?: () => Date;
 }): Promise<Registry> {
   const { store, bus, logger, instanceId } = options;
   // Tokens stored before TOKEN_ENCRYPTION_KEY was set are encrypted at the first start with it.
   const sealed = await store.sealPlainTokens();
   if (sealed > 0) logger.info({ platforms: sealed }, "encrypted the stored tokens of platforms");
-  let snapshot = build(await store.loadAll());
+  const load = async () => {
+    const [rows, agreementRows] = await Promise.all([store.loadAll(), store.loadAgreements()]);
+    return build(rows, agreementRows);
+  };
+  let snapshot = await load();
   /** Outlives the snapshots: a reload must not make a platform look silent. */
   const heard = new Map<string, number>();
   let pending: Promise<void> | undefined;
@@ -117,7 +152,7 @@ export async function createRegistry(options: {
       try {
         do {
           again = false;
-          snapshot = build(await store.loadAll());
+          snapshot = await load();
         } while (again);
       } finally {
         pending = undefined;
@@ -131,6 +166,14 @@ export async function createRegistry(options: {
     if (origin === instanceId) return;
     await refresh().catch((err: unknown) => logger.error({ err }, "registry reload failed"));
   });
+
+  /** Reloads the snapshot, then tells the other instances what changed. */
+  async function announce(what: Record<string, string>): Promise<void> {
+    await refresh();
+    await bus
+      .publish(NATS_NAMES.registryChanged, { origin: instanceId, ...what })
+      .catch((err: unknown) => logger.error({ err }, "could not announce a registry change"));
+  }
 
   const timer = setInterval(() => {
     refresh().catch((err: unknown) => logger.error({ err }, "registry reload failed"));
@@ -165,12 +208,23 @@ export async function createRegistry(options: {
       if ((heard.get(platformId) ?? 0) < at) heard.set(platformId, at);
     },
     lastHeard: (platformId) => heard.get(platformId),
-    async changed(platformId) {
-      await refresh();
-      await bus
-        .publish(NATS_NAMES.registryChanged, { origin: instanceId, platform_id: platformId })
-        .catch((err: unknown) => logger.error({ err }, "could not announce a registry change"));
+    agreements: () => snapshot.agreements,
+    ...roamingPolicy(
+      options.roamingPolicy ?? "open",
+      () => snapshot.agreements,
+      options.now ?? (() => new Date()),
+    ),
+    auditEntries: (options) => store.auditEntries(options),
+    async recordAgreement(row, who) {
+      await store.createAgreement(row, who);
+      await announce({ agreement_id: row.id });
     },
+    async changeAgreement({ id, from, to, who, at, action }) {
+      const changed = await store.setAgreementStatus(id, from, to, who, at, action);
+      if (changed !== undefined) await announce({ agreement_id: id });
+      return changed !== undefined;
+    },
+    changed: (platformId) => announce({ platform_id: platformId }),
     refresh,
     close() {
       clearInterval(timer);
@@ -179,7 +233,10 @@ export async function createRegistry(options: {
   };
 }
 
-function build(rows: { platforms: PlatformRow[]; parties: PartyRow[] }): Snapshot {
+function build(
+  rows: { platforms: PlatformRow[]; parties: PartyRow[] },
+  agreementRows: readonly AgreementRow[],
+): Snapshot {
   const byId = new Map<string, Platform>();
   const byToken = new Map<string, { platformId: string; access: Access }>();
   const byParty = new Map<string, Platform>();
@@ -215,7 +272,8 @@ function build(rows: { platforms: PlatformRow[]; parties: PartyRow[] }): Snapsho
     if (hosted === undefined) byPair.set(key, [{ platform, party }]);
     else hosted.push({ platform, party });
   }
-  return { seen: new Map(), byId, byToken, byParty, byPair };
+  const agreements = buildAgreementIndex(agreementRows);
+  return { seen: new Map(), byId, byToken, byParty, byPair, agreements };
 }
 
 /** The platform's URL for a module and interface role, from its version details. */

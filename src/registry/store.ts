@@ -1,4 +1,5 @@
 import type { Database } from "../db/client.js";
+import { registryAgreements } from "./store-agreements.js";
 import { registryPlatforms } from "./store-platforms.js";
 import { registryRegistrations } from "./store-registrations.js";
 import { registryRotations } from "./store-rotations.js";
@@ -19,6 +20,7 @@ export function createRegistryStore(db: Database, options: { tokenKey?: Buffer }
     ...registryPlatforms(db, seal),
     ...registryRegistrations(db, seal),
     ...registryRotations(db, seal),
+    ...registryAgreements(db),
   };
 }
 

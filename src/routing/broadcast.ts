@@ -47,7 +47,10 @@ export async function broadcast(
   const object = module.broadcast.object(params, push.query);
   const key = objectKey(object.owner, object.id, object.type);
   const moduleId = module.id as Exclude<DeliveryModule, "hubclientinfo">;
-  let recipients = deps.deliveries.recipientsOf(moduleId, caller.platform.id);
+  let recipients = deps.deliveries.recipientsOf(moduleId, {
+    platformId: caller.platform.id,
+    party: push.routing.from,
+  });
   if (!audience.everyone) {
     const allowed = await deps.cache.platformsAllowed(
       audience.allowedTo,

@@ -13,8 +13,9 @@ import {
   unknownLocation,
 } from "../ocpi/errors.js";
 import { pageHeaders, parsePage } from "../ocpi/pagination.js";
-import { hubParty, type PartyRef, partyName } from "../ocpi/parties.js";
+import { hubParty, type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
+import type { Party } from "../registry/registry.js";
 import { hiddenPlatformIds } from "../registry/visibility.js";
 import type { CallerScope, RequestScope } from "./scope.js";
 import { answer, answerHeaders } from "./scope.js";
@@ -145,7 +146,7 @@ export async function answerList(
   scope: CallerScope,
   module: CachedModuleSpec,
   query: string,
-  requester: PartyRef,
+  requester: Party,
 ): Promise<Response> {
   const { deps } = scope;
   const page = parsePage(Object.fromEntries(new URLSearchParams(query)), CACHE_PAGE_MAX);
@@ -153,6 +154,7 @@ export async function answerList(
     ...page,
     hidden: hiddenPlatformIds(deps.registry.list()),
     viewer: scope.caller.platform.id,
+    owners: deps.registry.partnersOf(requester, module.id),
   };
   const { items, total } = await accessOf(module).page(deps.cache, filter);
   return answer(successText(scope, `[${items.join(",")}]`), 200, {
@@ -172,7 +174,7 @@ export async function answerObject(
   scope: CallerScope,
   module: CachedModuleSpec,
   params: Params,
-  requester: PartyRef,
+  requester: Party,
   owner: PartyRef | undefined,
 ): Promise<Response> {
   const { deps } = scope;
@@ -180,7 +182,14 @@ export async function answerObject(
   const hidden = hiddenPlatformIds(deps.registry.list());
   const id = params[module.cache.idParam] as string;
   const filter = { owner, hidden, viewer: scope.caller.platform.id, query: queryOf(scope) };
-  const one = single(module, await access.withId(deps.cache, id, filter), id);
+  const found = await access.withId(deps.cache, id, filter);
+  // An object of a CPO the reader has no roaming agreement with answers as an unknown one.
+  const partners = deps.registry.partnersOf(requester, module.id);
+  const visible =
+    partners === undefined
+      ? found
+      : found.filter((f) => partners.some((p) => sameParty(p, f.owner)));
+  const one = single(module, visible, id);
   const object = access.part(one.doc, params);
   if (object === undefined) {
     const missing =

@@ -3,6 +3,7 @@ import type { OutboundResponse } from "../egress/ocpi-client.js";
 import { findModule } from "../modules/index.js";
 import type { Params } from "../modules/module-spec.js";
 import {
+  clientError,
   invalidParameters,
   notFound,
   receiverNotConnected,
@@ -14,6 +15,7 @@ import { type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
 import { parseDateTime, Url } from "../ocpi/schemas/primitives.js";
 import { validate } from "../ocpi/validate.js";
 import { hubUrls } from "../ocpi/version.js";
+import { noAgreement } from "../registry/agreements.js";
 import { isConnected } from "../registry/visibility.js";
 import type { Routing, Target } from "./decide.js";
 import { type Hop, relay, sendHop } from "./forward.js";
@@ -213,7 +215,7 @@ export async function receiveCallback(
  */
 export async function fetchLinkedCdr(
   scope: CallerScope,
-  req: { params: Params; routing: Routing },
+  req: { params: Params; routing: Routing; module: string },
 ): Promise<Response> {
   const { deps } = scope;
   const id = req.params.cdr_link as string;
@@ -225,6 +227,9 @@ export async function fetchLinkedCdr(
     throw notFound(`unknown CDR ${id}`);
   }
   const emsp: PartyRef = { countryCode: link.emspCountryCode, partyId: link.emspPartyId };
+  if (!deps.registry.mayExchange({ ...cpo, role: "CPO" }, { ...emsp, role: "EMSP" }, req.module)) {
+    throw clientError(noAgreement(cpo, emsp, req.module));
+  }
   const platform = deps.registry.get(link.emspPlatformId);
   if (platform === undefined) {
     throw unknownReceiver(`${partyName(emsp)} is no longer on the hub`);

@@ -9,6 +9,7 @@ import {
   unknownReceiver,
 } from "../ocpi/errors.js";
 import { type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
+import { type ExchangeCheck, noAgreement } from "../registry/agreements.js";
 import { endpointOf, type Hosted, type Party, type Platform } from "../registry/registry.js";
 import { isConnected } from "../registry/visibility.js";
 import type { Operation } from "./operations.js";
@@ -106,9 +107,13 @@ export interface Target {
   endpoint: string;
 }
 
-/** What routing reads of the registry: the parties under a pair of codes. */
+/**
+ * What routing reads of the registry: the parties under a pair of codes,
+ * and whether two parties may exchange a module (ROAMING_POLICY).
+ */
 export interface RegistryView {
   partiesAt(countryCode: string, partyId: string): readonly Hosted[];
+  mayExchange: ExchangeCheck;
 }
 
 /**
@@ -154,13 +159,37 @@ export function decide(facts: RequestFacts, registry: RegistryView): RoutingDeci
     );
   }
   if (routing.to === undefined) return { kind: "open" };
-  return directTo(registry, routing.to, op);
+  return directTo(registry, routing.from, routing.to, op);
 }
 
 /** A receiver named by OCPI-to, or found by content: its target, or why there is none. */
-export function directTo(registry: RegistryView, to: PartyRef, op: Operation): RoutingDecision {
-  const target = findTarget(registry, to, op);
+export function directTo(
+  registry: RegistryView,
+  from: Party,
+  to: PartyRef,
+  op: Operation,
+): RoutingDecision {
+  const target = findTarget(registry, from, to, op);
   return target instanceof Error ? reject(target) : { kind: "direct", to, target };
+}
+
+/**
+ * Whether a party under `to` in a receiving role may exchange the module
+ * with the sender: open routing leaves out candidates without a roaming
+ * agreement before it chooses.
+ */
+export function mayReach(
+  registry: RegistryView,
+  from: Party,
+  to: PartyRef,
+  op: Operation,
+): boolean {
+  const receivers: readonly string[] = op.receivers;
+  return registry
+    .partiesAt(to.countryCode, to.partyId)
+    .some(
+      (h) => receivers.includes(h.party.role) && registry.mayExchange(from, h.party, op.module.id),
+    );
 }
 
 /**
@@ -203,18 +232,21 @@ function addressedToHub({ op }: RequestFacts): RoutingDecision {
 
 /**
  * The party under `to` that serves this module and interface, on a
- * connected platform, in a role that implements the interface. Unknown → 4001; known but not connected → 4003
- * without an attempt (hubclientinfo: Scenarios); connected but without the
- * interface → 4000.
+ * connected platform, in a role that implements the interface, that may
+ * exchange the module with the sender. Unknown → 4001; known but not
+ * connected → 4003 without an attempt (hubclientinfo: Scenarios); connected
+ * but without the interface → 4000; without a roaming agreement → 2000.
  */
 function findTarget(
   registry: RegistryView,
+  from: Party,
   to: PartyRef,
   op: Pick<Operation, "module" | "iface" | "receivers">,
 ): Target | OcpiError {
   const hosted = registry.partiesAt(to.countryCode, to.partyId);
   if (hosted.length === 0) return unknownReceiver(`no party ${partyName(to)} is known to this hub`);
   let connected = false;
+  let withoutAgreement: Party | undefined;
   const receivers: readonly string[] = op.receivers;
   for (const { platform, party } of hosted) {
     if (!isConnected(platform)) continue;
@@ -222,7 +254,13 @@ function findTarget(
     // Only a party of a role that implements this interface receives it (module-spec: roles).
     if (!receivers.includes(party.role)) continue;
     const endpoint = endpointOf(platform, op.module.id, op.iface);
-    if (endpoint !== undefined) return { platform, party, endpoint };
+    if (endpoint === undefined) continue;
+    if (registry.mayExchange(from, party, op.module.id)) return { platform, party, endpoint };
+    withoutAgreement = party;
+  }
+  if (withoutAgreement !== undefined) {
+    const [cpo, emsp] = from.role === "CPO" ? [from, withoutAgreement] : [withoutAgreement, from];
+    return clientError(noAgreement(cpo, emsp, op.module.id));
   }
   if (!connected) {
     const status = hosted[0]?.platform.status ?? "PENDING";

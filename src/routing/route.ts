@@ -5,7 +5,7 @@ import { broadcast } from "./broadcast.js";
 import { answerList, answerObject } from "./cache-answers.js";
 import { fetchLinkedCdr, receiveCallback } from "./callbacks.js";
 import { type CheckedRequest, checkRequest, parseBody } from "./checks.js";
-import { decide, directTo, type Routing, type RoutingDecision } from "./decide.js";
+import { decide, directTo, mayReach, type Routing, type RoutingDecision } from "./decide.js";
 import { forwardRequest } from "./direct.js";
 import { openRoute } from "./open-routing.js";
 import { type Operation, outboundPath } from "./operations.js";
@@ -48,7 +48,7 @@ async function carryOut(
     case "callback":
       return receiveCallback(scope, { op, params, routing, body: req.body, raw: req.text ?? "" });
     case "cdr-link":
-      return fetchLinkedCdr(scope, { params, routing });
+      return fetchLinkedCdr(scope, { params, routing, module: op.module.id });
     case "cache-list":
       return answerList(scope, decision.module, query, routing.from);
     case "cache-object":
@@ -59,15 +59,18 @@ async function carryOut(
       return forwardRequest(scope, req, decision.target, decision.to);
     case "open": {
       const { deps } = scope;
-      const found = await openRoute(deps, {
+      const claimed = await openRoute(deps, {
         op,
         params,
         body: req.body,
         from: routing.from,
         query,
       });
+      // Claimants the sender has no roaming agreement with are not considered.
+      const allowed = claimed.filter((p) => mayReach(deps.registry, routing.from, p, op));
+      const found = allowed.length > 0 ? allowed : claimed;
       if (op.inTurn !== undefined && found.length > 1) return askInTurn(scope, req, found);
-      const chosen = directTo(deps.registry, found[0] as PartyRef, op);
+      const chosen = directTo(deps.registry, routing.from, found[0] as PartyRef, op);
       if (chosen.kind !== "direct") return carryOut(scope, chosen, req);
       // Open routing names the receiver it chose in OCPI-to.
       return forwardRequest(scope, req, chosen.target, chosen.target.party);
@@ -88,7 +91,7 @@ async function askInTurn(
   const accepts = req.op.inTurn as (data: unknown) => boolean;
   let first: { answer: Response } | { error: unknown } | undefined;
   for (const party of claimants) {
-    const chosen = directTo(scope.deps.registry, party, req.op);
+    const chosen = directTo(scope.deps.registry, req.routing.from, party, req.op);
     if (chosen.kind !== "direct") continue;
     let answer: Response;
     try {
@@ -105,7 +108,11 @@ async function askInTurn(
     first ??= { answer };
   }
   if (first === undefined)
-    return carryOut(scope, directTo(scope.deps.registry, claimants[0] as PartyRef, req.op), req);
+    return carryOut(
+      scope,
+      directTo(scope.deps.registry, req.routing.from, claimants[0] as PartyRef, req.op),
+      req,
+    );
   if ("error" in first) throw first.error;
   return first.answer;
 }

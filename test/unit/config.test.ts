@@ -25,6 +25,7 @@ describe("loadConfig", () => {
       maxRelayBytes: 16 * 1024 * 1024,
       platformRateLimit: 1000,
       validation: "tolerant",
+      roamingPolicy: "open",
       tokenEncryptionKey: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -52,6 +53,7 @@ describe("loadConfig", () => {
       MAX_RELAY_BYTES: "1048576",
       PLATFORM_RATE_LIMIT: "50",
       VALIDATION: "strict",
+      ROAMING_POLICY: "agreements",
       TOKEN_ENCRYPTION_KEY: "ab".repeat(32),
     });
     expect(config).toMatchObject({
@@ -75,6 +77,7 @@ describe("loadConfig", () => {
       maxRelayBytes: 1_048_576,
       platformRateLimit: 50,
       validation: "strict",
+      roamingPolicy: "agreements",
     });
     expect(config.tokenEncryptionKey).toEqual(Buffer.alloc(32, 0xab));
     expect(loadConfig({ HUB_URL: "https://h.example", URL_POLICY: "open" }).urlPolicy).toBe("open");
@@ -112,6 +115,7 @@ describe("loadConfig", () => {
     ["MAX_BODY_BYTES", "10"],
     ["MAX_RELAY_BYTES", "lots"],
     ["VALIDATION", "lenient"],
+    ["ROAMING_POLICY", "closed"],
     ["PLATFORM_RATE_LIMIT", "0"],
     ["TOKEN_ENCRYPTION_KEY", "too-short"],
   ])("refuses %s=%s with one line naming the variable", (name, value) => {

@@ -44,6 +44,7 @@ function platform(
 /** A registry view over a fixed list of platforms. */
 function view(...platforms: Platform[]): RegistryView {
   return {
+    mayExchange: () => true,
     partiesAt(cc, pid): Hosted[] {
       return platforms.flatMap((p) =>
         p.roles
@@ -272,6 +273,37 @@ describe("decide", () => {
       view(cpoWithSessions),
     );
     expect(summary(d)).toBe("reject 4000");
+  });
+
+  it("refuses a receiver without a roaming agreement with 2000 naming both parties and the module", () => {
+    const asked: string[] = [];
+    const agreements: RegistryView = {
+      ...registry,
+      mayExchange: (a, b, module) => {
+        asked.push(`${a.role} ${a.partyId} ${b.role} ${b.partyId} ${module}`);
+        return module === "cdrs";
+      },
+    };
+    const session = decide(facts(sessions, "RECEIVER", "PUT", "/NL/CPO/S1", toEmsp), agreements);
+    expect(session.kind === "reject" && [session.error.statusCode, session.error.message]).toEqual([
+      2000,
+      "no roaming agreement between NL/CPO and DE/EMS for sessions",
+    ]);
+    const cdr = decide(facts(cdrs, "RECEIVER", "POST", "", toEmsp), agreements);
+    expect(summary(cdr)).toBe("direct emsp http://emsp.test/cdrs");
+    // From the eMSP's side, the pair is named in the same order.
+    const token = decide(
+      facts(tokens, "RECEIVER", "PUT", "/DE/EMS/T1", { countryCode: "NL", partyId: "CPO" }, EMSP),
+      agreements,
+    );
+    expect(token.kind === "reject" && token.error.message).toBe(
+      "no roaming agreement between NL/CPO and DE/EMS for tokens",
+    );
+    expect(asked).toEqual([
+      "CPO CPO EMSP EMS sessions",
+      "CPO CPO EMSP EMS cdrs",
+      "EMSP EMS CPO CPO tokens",
+    ]);
   });
 
   it("names the module and interface a connected receiver lacks", () => {
