@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ids, locationOf, tariffOf } from "../support/cache-fixtures.js";
 import { eventually, type FakePlatform } from "../support/fake-platform.js";
 import type { Modules, Party } from "../support/parties.js";
-import { deliveryRow, startHub, type TestHub } from "../support/test-hub.js";
+import {
+  closeInstances,
+  deliveryRow,
+  startHub,
+  startTwoInstances,
+  type TestHub,
+} from "../support/test-hub.js";
 
 /**
  * ROAMING_POLICY=agreements: data flows between a CPO and an eMSP only
@@ -33,6 +39,7 @@ let hub: TestHub;
 
 afterEach(async () => {
   await hub?.close();
+  await closeInstances();
 });
 
 const at = (path: string) => `${hub.url}/ocpi/2.2.1/${path}`;
@@ -289,3 +296,49 @@ describe("ROAMING_POLICY=agreements", () => {
     expect(ids((await listVia(m.msa, "locations")).items)).toEqual(["NL/CPB/LOC9"]);
   });
 });
+
+describe("ROAMING_POLICY=agreements on two instances", () => {
+  it("applies an agreement recorded or suspended on one instance to the traffic of the other at once", async () => {
+    const [a, b] = await startTwoInstances({ env: { ROAMING_POLICY: "agreements" } });
+    const connect = async (party: Party, modules: Modules) =>
+      (await a.connect([party], { modules, name: codes(party) })).platform;
+    const cpa = await connect(CPA, CPO_MODULES);
+    const msa = await connect(MSA, EMSP_MODULES);
+    const msb = await connect(MSB, EMSP_MODULES);
+    const created = await a.admin("POST", "/agreements", {
+      ...pairOf(CPA, MSA),
+      modules: ["locations"],
+    });
+    expect(created.status).toBe(201);
+    const viaB = (path: string) => `${b.url}/ocpi/2.2.1/${path}`;
+    await eventually(
+      async () =>
+        (await b.admin("GET", `/agreements/${created.body.id}`)).status === 200 &&
+        b.deps.registry.list().length === 3,
+      10_000,
+    );
+    const first = await cpa.hubRoute("PUT", viaB("locations/receiver/NL/CPA/LOC1"), {
+      to: HUB,
+      body: locationOf(codes(CPA), "LOC1", "2026-01-01T10:00:00Z"),
+    });
+    expect(first.body.status_message).toBe("queued for 1 platform");
+    await eventually(() => received(msa, "locations").length > 0, 10_000);
+    await a.settled();
+    await b.settled();
+    expect(received(msa, "locations")).toEqual(["PUT /NL/CPA/LOC1"]);
+    expect(received(msb, "locations")).toEqual([]);
+
+    await b.admin("POST", `/agreements/${created.body.id}/suspend`);
+    await eventually(() => !a.deps.registry.mayExchange(CPA_ROLE, MSA_ROLE, "locations"), 10_000);
+    const second = await cpa.hubRoute("PUT", `${a.url}/ocpi/2.2.1/locations/receiver/NL/CPA/LOC1`, {
+      to: HUB,
+      body: locationOf(codes(CPA), "LOC1", "2026-01-01T11:00:00Z"),
+    });
+    expect(second.body.status_message).toBe("queued for 0 platforms");
+    const read = await msa.hubRoute("GET", viaB("locations/sender/LOC1"), { to: HUB });
+    expect(read.body.status_code).toBe(2003);
+  });
+});
+
+const CPA_ROLE = { role: "CPO", countryCode: "NL", partyId: "CPA" };
+const MSA_ROLE = { role: "EMSP", countryCode: "DE", partyId: "MSA" };
