@@ -73,12 +73,13 @@ export async function freePort(): Promise<number> {
 
 /**
  * In a child: the hub on a free loopback port with the bench admin token and
- * `database` (DATABASE_URL or DATA_DIR), logging at `logLevel` to stderr;
- * resolves once it listens.
+ * `database` (DATABASE_URL or DATA_DIR), logging at `logLevel` to stderr,
+ * with any further settings in `env`; resolves once it listens.
  */
 export async function startHub(
   database: { DATABASE_URL: string } | { DATA_DIR: string },
   logLevel: string,
+  env: Record<string, string> = {},
 ): Promise<{ url: string; deps: Deps }> {
   const { serve } = await import("@hono/node-server");
   const { createApp } = await import("../src/app.js");
@@ -95,6 +96,7 @@ export async function startHub(
     // One platform sends every request of a run, several thousand a second:
     // the rate limit still runs on each, it just never refuses one.
     PLATFORM_RATE_LIMIT: "1000000",
+    ...env,
   });
   const deps = await createDeps(config, {
     logger: createLogger(config.logLevel, process.stderr),

@@ -26,6 +26,17 @@ export interface AgreementIndex {
   covers(cpo: PartyRef, emsp: PartyRef, module: string, at: Date): boolean;
   /** The agreements naming the party, on either side. */
   of(party: PartyRef): readonly Agreement[];
+  /**
+   * The other sides of the agreements in force at `at` where the party is
+   * the CPO (or the eMSP), for the module or for any module; in creation
+   * order, one entry per agreement.
+   */
+  partners(
+    party: PartyRef,
+    side: "cpo" | "emsp",
+    module: string | undefined,
+    at: Date,
+  ): readonly PartyRef[];
 }
 
 const NONE: readonly Agreement[] = [];
@@ -85,6 +96,39 @@ export function overlapping(
   return undefined;
 }
 
+/** A partner list and the span of time in which it holds: no agreement of it starts or ends inside. */
+interface HeldList {
+  list: readonly PartyRef[];
+  from: number;
+  until: number;
+}
+
+/**
+ * The partners of one side of a party's agreements at `at`, and the span
+ * around `at` in which no validity boundary of those agreements lies.
+ */
+function partnersAt(
+  agreements: readonly Agreement[],
+  side: "cpo" | "emsp",
+  module: string | undefined,
+  at: Date,
+): HeldList {
+  const t = at.getTime();
+  let from = Number.NEGATIVE_INFINITY;
+  let until = Number.POSITIVE_INFINITY;
+  const list: PartyRef[] = [];
+  for (const a of agreements) {
+    if (module !== undefined && !a.modules.includes(module)) continue;
+    for (const edge of [a.validFrom?.getTime(), a.validUntil?.getTime()]) {
+      if (edge === undefined) continue;
+      if (edge <= t) from = Math.max(from, edge);
+      else until = Math.min(until, edge);
+    }
+    if (inForce(a, at)) list.push(side === "cpo" ? a.emsp : a.cpo);
+  }
+  return { list, from, until };
+}
+
 export function buildAgreementIndex(rows: readonly AgreementRow[]): AgreementIndex {
   const all = rows.map(agreementOf).sort((a, b) => a.seq - b.seq);
   const byId = new Map(all.map((a) => [a.id, a]));
@@ -95,11 +139,20 @@ export function buildAgreementIndex(rows: readonly AgreementRow[]): AgreementInd
     if (list === undefined) map.set(key, [a]);
     else list.push(a);
   };
+  /** ACTIVE agreements by the party on one side: `cpo|NL*CPO`, `emsp|DE*EMS`. */
+  const bySide = new Map<string, Agreement[]>();
   for (const a of all) {
-    if (a.status === "ACTIVE") add(byPair, pairOf(a.cpo, a.emsp), a);
+    if (a.status === "ACTIVE") {
+      add(byPair, pairOf(a.cpo, a.emsp), a);
+      add(bySide, `cpo|${codes(a.cpo)}`, a);
+      add(bySide, `emsp|${codes(a.emsp)}`, a);
+    }
     add(byParty, codes(a.cpo), a);
     if (codes(a.emsp) !== codes(a.cpo)) add(byParty, codes(a.emsp), a);
   }
+  // Every request of a party asks for the same lists: each is made once and
+  // kept while no agreement of it starts or ends (the snapshot holds the rest).
+  const held = new Map<string, HeldList>();
   return {
     list: () => all,
     get: (id) => byId.get(id),
@@ -110,6 +163,16 @@ export function buildAgreementIndex(rows: readonly AgreementRow[]): AgreementInd
       return false;
     },
     of: (party) => byParty.get(codes(party)) ?? NONE,
+    partners(party, side, module, at) {
+      const key = `${side}|${codes(party)}`;
+      const heldKey = `${key}|${module ?? ""}`;
+      const t = at.getTime();
+      const kept = held.get(heldKey);
+      if (kept !== undefined && kept.from <= t && t < kept.until) return kept.list;
+      const fresh = partnersAt(bySide.get(key) ?? NONE, side, module, at);
+      held.set(heldKey, fresh);
+      return fresh.list;
+    },
   };
 }
 
@@ -156,19 +219,8 @@ export function roamingPolicy(
     partnersOf(party, module) {
       const own = { countryCode: party.countryCode, partyId: party.partyId };
       if (party.role !== "CPO" && party.role !== "EMSP") return [own];
-      const at = now();
       const side = party.role === "CPO" ? "cpo" : "emsp";
-      const other = party.role === "CPO" ? "emsp" : "cpo";
-      const partners = index()
-        .of(party)
-        .filter(
-          (a) =>
-            codes(a[side]) === codes(party) &&
-            (module === undefined || a.modules.includes(module)) &&
-            inForce(a, at),
-        )
-        .map((a) => a[other]);
-      return [own, ...partners];
+      return [own, ...index().partners(party, side, module, now())];
     },
   };
 }
