@@ -158,15 +158,26 @@ export function collapse(waiting: Delivery | undefined, next: Delivery): Deliver
  * (a token's type comes from `?type=`).
  */
 function currentOf(d: Delivery): Delivery["current"] {
-  const [cc, pid, id] = d.path.split("/").slice(1, 4).map(decodeURIComponent);
+  const addressed = pathObject(d.path);
   const cache = cacheOf(d.module);
   const broadcast = broadcastOf(d.module);
-  if (cc === undefined || pid === undefined || id === undefined) return undefined;
-  if (cache === undefined || broadcast === undefined) return undefined;
-  const params = { country_code: cc, party_id: pid, [cache.idParam]: id };
+  if (addressed?.id === undefined || cache === undefined || broadcast === undefined) {
+    return undefined;
+  }
+  const { owner, id } = addressed;
+  const params = { country_code: owner.countryCode, party_id: owner.partyId, [cache.idParam]: id };
   const { type } = broadcast.object(params, d.query);
-  const owner = { countryCode: cc, partyId: pid };
   return type === undefined ? { owner, id } : { owner, id, type };
+}
+
+/**
+ * The owner's codes and the object's id in a delivery's path
+ * `/{cc}/{pid}[/{id}[/…]]`, percent-decoded; undefined without the codes.
+ */
+export function pathObject(path: string): { owner: PartyRef; id: string | undefined } | undefined {
+  const [cc, pid, id] = path.split("/").slice(1, 4).map(decodeURIComponent);
+  if (cc === undefined || pid === undefined) return undefined;
+  return { owner: { countryCode: cc, partyId: pid }, id };
 }
 
 /** The path and query of a current copy's PUT: `/{cc}/{pid}/{id}`, for a token `type=…`. */

@@ -1,10 +1,16 @@
 import { OutboundError } from "../egress/ocpi-client.js";
 import { cacheOf } from "../modules/index.js";
 import { routingHeaders } from "../ocpi/headers.js";
-import { hubParty, type PartyRef, sameParty } from "../ocpi/parties.js";
+import { hubParty, sameParty } from "../ocpi/parties.js";
 import { endpointOf, type Platform } from "../registry/registry.js";
 import type { CachedObjects } from "./catch-up.js";
-import { currentTarget, type Delivery, isCachedModule, type QueuedDelivery } from "./queue.js";
+import {
+  currentTarget,
+  type Delivery,
+  isCachedModule,
+  pathObject,
+  type QueuedDelivery,
+} from "./queue.js";
 import type { DeliveryDeps } from "./service.js";
 import type { Counters } from "./stats.js";
 
@@ -172,24 +178,19 @@ async function send(d: WorkerDeps, delivery: Delivery, platform: Platform): Prom
  * Whether the recipient party may still see the pushed object: the policy
  * is asked again at sending time, so a suspended or ended agreement stops
  * deliveries queued before it changed. The owner is the client-owned
- * object's codes, the first two segments of the path.
+ * object's codes, the first two segments of the path. Under
+ * ROAMING_POLICY=open nobody is restricted, and nothing is looked at.
  */
 function allowed(d: WorkerDeps, delivery: Delivery, platform: Platform): boolean {
   const to = delivery.to;
-  if (to === undefined) return true;
-  const owner = delivery.current?.owner ?? ownerInPath(delivery.path);
+  if (to === undefined || d.config.roamingPolicy === "open") return true;
+  const owner = delivery.current?.owner ?? pathObject(delivery.path)?.owner;
   if (owner === undefined) return true;
   return platform.roles.some((r) => {
     if (!sameParty(r, to)) return false;
     const partners = d.registry.partnersOf(r, delivery.module);
     return partners === undefined || partners.some((p) => sameParty(p, owner));
   });
-}
-
-function ownerInPath(path: string): PartyRef | undefined {
-  const [, countryCode, partyId] = path.split("/");
-  if (countryCode === undefined || partyId === undefined) return undefined;
-  return { countryCode: decodeURIComponent(countryCode), partyId: decodeURIComponent(partyId) };
 }
 
 /**

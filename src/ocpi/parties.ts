@@ -9,6 +9,11 @@ export const sameParty = (a: PartyRef, b: PartyRef): boolean =>
   a.countryCode.toUpperCase() === b.countryCode.toUpperCase() &&
   a.partyId.toUpperCase() === b.partyId.toUpperCase();
 
+/** The key of a (country_code, party_id) pair in the hub's maps; CiStrings compare case-insensitively. */
+export function pairKey(countryCode: string, partyId: string): string {
+  return `${countryCode}*${partyId}`.toUpperCase();
+}
+
 /** `NL/CPO`, as the hub names a party in messages and logs. */
 export const partyName = (p: PartyRef): string => `${p.countryCode}/${p.partyId}`;
 

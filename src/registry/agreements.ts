@@ -1,5 +1,5 @@
 import type { AgreementRow, AgreementStatus } from "../db/schema/index.js";
-import { type PartyRef, partyName } from "../ocpi/parties.js";
+import { type PartyRef, pairKey, partyName } from "../ocpi/parties.js";
 
 /** A roaming agreement as the hub holds it in memory. */
 export interface Agreement {
@@ -41,7 +41,7 @@ export interface AgreementIndex {
 
 const NONE: readonly Agreement[] = [];
 
-const codes = (p: PartyRef) => `${p.countryCode}*${p.partyId}`.toUpperCase();
+const codes = (p: PartyRef) => pairKey(p.countryCode, p.partyId);
 const pairOf = (cpo: PartyRef, emsp: PartyRef) => `${codes(cpo)}|${codes(emsp)}`;
 
 export function agreementOf(row: AgreementRow): Agreement {

@@ -2,6 +2,7 @@ import type { Bus } from "../bus/bus.js";
 import { NATS_NAMES } from "../bus/names.js";
 import type { AgreementRow, AgreementStatus, PartyRow, PlatformRow } from "../db/schema/index.js";
 import type { Logger } from "../logging/logger.js";
+import { pairKey } from "../ocpi/parties.js";
 import { hashToken, type TokenEncoding, tokenCandidates } from "../ocpi/tokens.js";
 
 /** At most this many resolved Authorization headers are remembered per snapshot. */
@@ -63,11 +64,6 @@ interface Snapshot {
 export interface Hosted {
   platform: Platform;
   party: Party;
-}
-
-/** The registry key of a (country_code, party_id) pair; CiStrings compare case-insensitively. */
-export function pairKey(countryCode: string, partyId: string): string {
-  return `${countryCode}*${partyId}`.toUpperCase();
 }
 
 /**
