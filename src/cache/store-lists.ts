@@ -101,8 +101,9 @@ async function unpublishedFor(tx: Pick<Database, "select">, q: ListQuery): Promi
 }
 
 /**
- * X-Total-Count: without date or owner filters the sum of the per-platform
- * counts the triggers keep; with them, a count over the table's indexes.
+ * X-Total-Count: without date filters the sum of the counts the triggers
+ * keep per party and platform (of the reader's partners only, when the list
+ * is theirs); with date filters, a count over the table's indexes.
  */
 async function totalOf(
   tx: Pick<Database, "select">,
@@ -111,7 +112,7 @@ async function totalOf(
   where: SQL | undefined,
   extra: number,
 ) {
-  if (q.dateFrom === undefined && q.dateTo === undefined && q.owners === undefined) {
+  if (q.dateFrom === undefined && q.dateTo === undefined) {
     const [row] = await tx
       .select({ n: sql<string>`coalesce(sum(${cacheCounts.n}), 0)` })
       .from(cacheCounts)
@@ -119,6 +120,7 @@ async function totalOf(
         and(
           eq(cacheCounts.module, module),
           q.hidden.length > 0 ? notInArray(cacheCounts.platformId, [...q.hidden]) : undefined,
+          ownedBy(cacheCounts, q.owners),
         ),
       );
     return Number(row?.n ?? 0) + extra;

@@ -132,3 +132,90 @@ describe("X-Total-Count follows every change of the cache", () => {
     expect((await read("tariffs")).totals).toEqual([1]);
   });
 });
+
+describe("X-Total-Count of a reader under roaming agreements", () => {
+  it("counts only its partners' objects, where one platform holds a partner and a non-partner", async () => {
+    const own = await startHub({ env: { ROAMING_POLICY: "agreements" } });
+    try {
+      const { platform: cpos } = await own.connect(
+        [
+          { role: "CPO", country_code: "NL", party_id: "CPA" },
+          { role: "CPO", country_code: "NL", party_id: "CPC" },
+        ],
+        { modules: [] },
+      );
+      const { platform: reader } = await own.connect(
+        [{ role: "EMSP", country_code: "DE", party_id: "EMS" }],
+        { modules: [] },
+      );
+      const agreed = await own.admin("POST", "/agreements", {
+        cpo: { country_code: "NL", party_id: "CPA" },
+        emsp: { country_code: "DE", party_id: "EMS" },
+      });
+      expect(agreed.status).toBe(201);
+      const broadcast = async (method: string, path: string, from: string, body?: unknown) => {
+        const answer = await cpos.hubRoute(method, `${own.url}/ocpi/2.2.1/${path}`, {
+          to: "NL/HUB",
+          from,
+          body,
+        });
+        expect(answer.body.status_code, `${method} ${path}`).toBe(1000);
+      };
+      const listed = async (module: string) => {
+        const totals = new Set<number>();
+        const seen: string[] = [];
+        for (const filter of ["", "&date_from=2000-01-01T00:00:00Z"]) {
+          let url: string | undefined = `${own.url}/ocpi/2.2.1/${module}/sender?limit=2${filter}`;
+          while (url !== undefined) {
+            const answer = await reader.hubRoute("GET", url, { to: "NL/HUB" });
+            expect(answer.body.status_code).toBe(1000);
+            totals.add(Number(answer.headers.get("x-total-count")));
+            if (filter === "")
+              seen.push(...answer.body.data.map((o: any) => `${o.party_id}/${o.id}`));
+            url = /<([^>]*)>/.exec(answer.headers.get("link") ?? "")?.[1];
+          }
+        }
+        return { totals: [...totals], seen };
+      };
+
+      for (const id of ["L1", "L2", "L3"])
+        await broadcast(
+          "PUT",
+          `locations/receiver/NL/CPA/${id}`,
+          "NL/CPA",
+          location("NL", "CPA", id),
+        );
+      for (const id of ["L1", "L2"])
+        await broadcast(
+          "PUT",
+          `locations/receiver/NL/CPC/${id}`,
+          "NL/CPC",
+          location("NL", "CPC", id),
+        );
+      await broadcast("PUT", "tariffs/receiver/NL/CPC/T1", "NL/CPC", tariff("NL", "CPC", "T1"));
+      await broadcast("PUT", "tariffs/receiver/NL/CPA/T1", "NL/CPA", tariff("NL", "CPA", "T1"));
+      expect(await listed("locations")).toEqual({
+        totals: [3],
+        seen: ["CPA/L1", "CPA/L2", "CPA/L3"],
+      });
+      expect(await listed("tariffs")).toEqual({ totals: [1], seen: ["CPA/T1"] });
+
+      // A partner's object withdrawn and one removed; the other party's changes count for nothing.
+      await broadcast("PATCH", "locations/receiver/NL/CPA/L2", "NL/CPA", {
+        publish: false,
+        last_updated: "2030-01-01T00:00:00Z",
+      });
+      await broadcast("DELETE", "tariffs/receiver/NL/CPA/T1", "NL/CPA");
+      await broadcast("PUT", "locations/receiver/NL/CPC/L3", "NL/CPC", location("NL", "CPC", "L3"));
+      expect(await listed("locations")).toEqual({ totals: [2], seen: ["CPA/L1", "CPA/L3"] });
+      expect(await listed("tariffs")).toEqual({ totals: [0], seen: [] });
+
+      // Ending the agreement empties the reader's lists, totals included.
+      const ended = await own.admin("POST", `/agreements/${agreed.body.id}/end`);
+      expect(ended.status).toBe(200);
+      expect(await listed("locations")).toEqual({ totals: [0], seen: [] });
+    } finally {
+      await own.close();
+    }
+  });
+});
