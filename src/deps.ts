@@ -14,6 +14,7 @@ import type { DeliveryQueue } from "./delivery/queue.js";
 import { ackWaitMs, createDeliveryService, type DeliveryService } from "./delivery/service.js";
 import { createOcpiClient, type OcpiClient } from "./egress/ocpi-client.js";
 import { createUrlPolicy, type UrlPolicy } from "./egress/url-policy.js";
+import { watchAgreementStarts } from "./hub/agreement-starts.js";
 import { createPlatformLifecycle, type PlatformLifecycle } from "./hub/lifecycle.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
@@ -173,7 +174,7 @@ export async function createDeps(
       recipientEvents,
     });
     deliveries.start();
-    return {
+    const deps: Deps = {
       config,
       db,
       bus,
@@ -193,8 +194,15 @@ export async function createDeps(
       adminTokenHash: admin.hash,
       generatedAdminToken: admin.generated,
       instanceId,
-      stopHousekeeping: startRoutingSweep(routing, clock, logger),
+      stopHousekeeping: () => {},
     };
+    const stopSweep = startRoutingSweep(routing, clock, logger);
+    const stopStarts = watchAgreementStarts(deps);
+    deps.stopHousekeeping = () => {
+      stopSweep();
+      stopStarts();
+    };
+    return deps;
   } catch (err) {
     if (overrides.db === undefined) await db.close().catch(() => {});
     throw err;

@@ -5,13 +5,13 @@ import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import type { AgreementStatus } from "../db/schema/index.js";
 import type { Deps } from "../deps.js";
-import { introduce } from "../hub/hubclientinfo.js";
+import { startDueExchanges } from "../hub/agreement-starts.js";
 import { clientAddress } from "../ingress/incoming.js";
 import { requestLog } from "../ingress/request-context.js";
 import { FUNCTIONAL_MODULES } from "../modules/index.js";
 import { type PartyRef, partyName } from "../ocpi/parties.js";
 import { CountryCode, DateTime, PartyId, parseDateTime } from "../ocpi/schemas/primitives.js";
-import { type Agreement, inForce, overlapping } from "../registry/agreements.js";
+import { type Agreement, overlapping } from "../registry/agreements.js";
 import type { Actor } from "../registry/store-agreements.js";
 import { adminConflict, adminInvalid, adminNotFound } from "./errors.js";
 import { parseBody } from "./parse-body.js";
@@ -94,20 +94,6 @@ function partyIn(deps: Deps, field: string, role: "CPO" | "EMSP", codes: PartyRe
   return { countryCode: party.countryCode.toUpperCase(), partyId: party.partyId.toUpperCase() };
 }
 
-/**
- * An agreement came into force: the eMSP is sent the current copy of every
- * cached object of the CPO it may now see, through the normal delivery
- * queues, and each side the other's ClientInfo.
- */
-async function startExchange(deps: Deps, a: Agreement): Promise<void> {
-  if (!inForce(a, deps.clock.now())) return;
-  for (const { platform, party } of deps.registry.partiesAt(a.emsp.countryCode, a.emsp.partyId)) {
-    if (party.role !== "EMSP" || platform.status !== "CONNECTED") continue;
-    await deps.deliveries.resync(platform.id, undefined, a.cpo);
-  }
-  await introduce(deps, a.cpo, a.emsp);
-}
-
 function agreementOr404(deps: Deps, id: string): Agreement {
   const agreement = deps.registry.agreements().get(id);
   if (agreement === undefined) throw adminNotFound(`agreement ${id}`);
@@ -159,7 +145,7 @@ export function agreementRoutes() {
     );
     requestLog(c).info({ agreement_id: id }, "agreement recorded");
     const recorded = agreementOr404(deps, id);
-    await startExchange(deps, recorded);
+    await startDueExchanges(deps);
     return c.json(agreementView(recorded), 201);
   });
 
@@ -213,7 +199,7 @@ export function agreementRoutes() {
       if (!changed) throw adminConflict("the agreement was changed meanwhile; read it again");
       requestLog(c).info({ agreement_id: agreement.id, status: change.to }, `agreement ${action}`);
       const now = agreementOr404(deps, agreement.id);
-      if (change.to === "ACTIVE") await startExchange(deps, now);
+      if (change.to === "ACTIVE") await startDueExchanges(deps);
       return c.json(agreementView(now));
     });
   }

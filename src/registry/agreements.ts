@@ -15,6 +15,8 @@ export interface Agreement {
   updatedAt: Date;
   changedBy: string;
   changedFrom: string | null;
+  /** When the exchange of this ACTIVE period began; unset while it is due. */
+  exchangeStartedAt: Date | undefined;
 }
 
 /** The agreements, indexed for the routing decision: one map look-up per question. */
@@ -22,6 +24,8 @@ export interface AgreementIndex {
   /** Every agreement, in creation order. */
   list(): readonly Agreement[];
   get(id: string): Agreement | undefined;
+  /** ACTIVE agreements whose exchange has not begun: not yet in force, or just created or resumed. */
+  unstarted(): readonly Agreement[];
   /** Whether an agreement in force at `at` lets this CPO and eMSP exchange the module. */
   covers(cpo: PartyRef, emsp: PartyRef, module: string, at: Date): boolean;
   /** The agreements naming the party, on either side. */
@@ -58,6 +62,7 @@ export function agreementOf(row: AgreementRow): Agreement {
     updatedAt: row.updatedAt,
     changedBy: row.changedBy,
     changedFrom: row.changedFrom,
+    exchangeStartedAt: row.exchangeStartedAt ?? undefined,
   };
 }
 
@@ -153,9 +158,11 @@ export function buildAgreementIndex(rows: readonly AgreementRow[]): AgreementInd
   // Every request of a party asks for the same lists: each is made once and
   // kept while no agreement of it starts or ends (the snapshot holds the rest).
   const held = new Map<string, HeldList>();
+  const unstarted = all.filter((a) => a.status === "ACTIVE" && a.exchangeStartedAt === undefined);
   return {
     list: () => all,
     get: (id) => byId.get(id),
+    unstarted: () => unstarted,
     covers(cpo, emsp, module, at) {
       const list = byPair.get(pairOf(cpo, emsp));
       if (list === undefined) return false;

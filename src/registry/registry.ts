@@ -107,6 +107,12 @@ export interface Registry {
     at: Date;
     action: string;
   }): Promise<boolean>;
+  /**
+   * Claims the start of an ACTIVE agreement's exchange (see
+   * store-agreements.ts); true for one caller, whichever instance, and
+   * every instance then sees it as started.
+   */
+  claimExchangeStart(id: string, at: Date): Promise<boolean>;
   /** Reloads the snapshot, then tells the other instances. */
   changed(platformId: string): Promise<void>;
   refresh(): Promise<void>;
@@ -219,6 +225,11 @@ export async function createRegistry(options: {
       const changed = await store.setAgreementStatus(id, from, to, who, at, action);
       if (changed !== undefined) await announce({ agreement_id: id });
       return changed !== undefined;
+    },
+    async claimExchangeStart(id, at) {
+      const claimed = await store.claimExchangeStart(id, at);
+      if (claimed) await announce({ agreement_id: id });
+      return claimed;
     },
     changed: (platformId) => announce({ platform_id: platformId }),
     refresh,

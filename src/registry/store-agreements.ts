@@ -1,6 +1,6 @@
 // Roaming agreements and the audit log of the operator's changes to them.
 
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import {
   type AgreementRow,
@@ -18,7 +18,7 @@ export interface Actor {
 
 export type NewAgreement = Omit<
   AgreementRow,
-  "seq" | "status" | "updatedAt" | "changedBy" | "changedFrom"
+  "seq" | "status" | "updatedAt" | "changedBy" | "changedFrom" | "exchangeStartedAt"
 >;
 
 const auditOf = (
@@ -88,6 +88,8 @@ export function registryAgreements(db: Database) {
           .set({
             status: to,
             updatedAt: at,
+            // A new ACTIVE period starts its exchange afresh.
+            exchangeStartedAt: null,
             changedBy: who.actor,
             changedFrom: who.address ?? null,
           })
@@ -97,6 +99,25 @@ export function registryAgreements(db: Database) {
         await tx.insert(auditLog).values(auditOf(who, at, action, id, { status: [from, to] }));
         return updated;
       });
+    },
+
+    /**
+     * Claims the start of an ACTIVE agreement's exchange: true for exactly
+     * one caller per ACTIVE period, whichever instance asks.
+     */
+    async claimExchangeStart(id: string, at: Date): Promise<boolean> {
+      const claimed = await db
+        .update(agreements)
+        .set({ exchangeStartedAt: at })
+        .where(
+          and(
+            eq(agreements.id, id),
+            eq(agreements.status, "ACTIVE"),
+            isNull(agreements.exchangeStartedAt),
+          ),
+        )
+        .returning({ id: agreements.id });
+      return claimed.length === 1;
     },
 
     /** Audit entries, newest first; `before` pages on from an entry's seq. */

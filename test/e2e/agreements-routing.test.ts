@@ -340,5 +340,39 @@ describe("ROAMING_POLICY=agreements on two instances", () => {
   });
 });
 
+describe("an agreement recorded for later", () => {
+  it("starts when its valid_from arrives, on one of two instances only: the eMSP gets the current copies then, not before, and once", async () => {
+    const [a, b] = await startTwoInstances({ env: { ROAMING_POLICY: "agreements" } });
+    const cpa = (await a.connect([CPA], { modules: CPO_MODULES, name: codes(CPA) })).platform;
+    const msa = (await a.connect([MSA], { modules: EMSP_MODULES, name: codes(MSA) })).platform;
+    const pushed = await cpa.hubRoute("PUT", `${a.url}/ocpi/2.2.1/locations/receiver/NL/CPA/LOC1`, {
+      to: HUB,
+      body: locationOf(codes(CPA), "LOC1", "2026-01-01T10:00:00Z"),
+    });
+    expect(pushed.body.status_message).toBe("queued for 0 platforms");
+    const from = new Date(Date.now() + 4_000);
+    const created = await b.admin("POST", "/agreements", {
+      ...pairOf(CPA, MSA),
+      modules: ["locations"],
+      valid_from: from.toISOString(),
+    });
+    expect(created.status).toBe(201);
+    await a.settled();
+    await b.settled();
+    expect(Date.now()).toBeLessThan(from.getTime());
+    expect(received(msa, "locations")).toEqual([]);
+
+    await eventually(() => received(msa, "locations").length > 0, 10_000);
+    expect(Date.now()).toBeGreaterThanOrEqual(from.getTime());
+    // Both instances watch for the start; one claims it. Another second gives the other its chance.
+    await new Promise((r) => setTimeout(r, 1_200));
+    await a.settled();
+    await b.settled();
+    expect(received(msa, "locations")).toEqual(["PUT /NL/CPA/LOC1"]);
+    const infos = msa.requests.filter((r) => r.path === "/ocpi/2.2.1/clientinfo/NL/CPA");
+    expect(infos).toHaveLength(1);
+  });
+});
+
 const CPA_ROLE = { role: "CPO", countryCode: "NL", partyId: "CPA" };
 const MSA_ROLE = { role: "EMSP", countryCode: "DE", partyId: "MSA" };

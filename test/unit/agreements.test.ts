@@ -28,6 +28,7 @@ function row(
     createdAt: JAN,
     updatedAt: JAN,
     changedBy: "admin",
+    exchangeStartedAt: null,
     changedFrom: null,
     ...more,
   };

@@ -29,6 +29,13 @@ export const agreements = pgTable(
     /** Who made the last change, and from where (the audit log has every change). */
     changedBy: text("changed_by").notNull(),
     changedFrom: text("changed_from"),
+    /**
+     * When the hub began the exchange of this ACTIVE period: the eMSP's
+     * catch-up and the ClientInfo of each side. Unset while it is due (an
+     * agreement not yet in force, or just resumed); setting it is the claim
+     * that lets one instance of several do it.
+     */
+    exchangeStartedAt: timestamp("exchange_started_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
     index("agreements_cpo_idx").on(t.cpoCountryCode, t.cpoPartyId),
