@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -62,5 +62,14 @@ describe("npm run demo", () => {
     expect(run.stdout.match(/^curl -s/gm)?.length).toBeGreaterThanOrEqual(OUTCOMES.length);
     // The embedded database went where DATA_DIR said, and stays there.
     expect((await readdir(dataDir)).length).toBeGreaterThan(0);
+    // The README's onboarding is this walkthrough: the same commands, line for line.
+    const readme = await readFile(join(ROOT, "README.md"), "utf8");
+    const onboarding = readme.slice(
+      readme.indexOf("## Onboarding"),
+      readme.indexOf("## Admin API"),
+    );
+    const commands = lines.filter((line) => /^(curl | {2}-[Hd] )/.test(line));
+    expect(commands.length).toBeGreaterThan(20);
+    for (const command of commands) expect(onboarding).toContain(command);
   }, 60_000);
 });
