@@ -91,7 +91,13 @@ async function main(): Promise<number> {
     print(`\nok the hub stopped (exit ${hub.exitCode ?? hub.signalCode}); the demo is complete.`);
     return 0;
   } catch (err) {
-    process.stderr.write(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`\ndemo failed: ${message}\n`);
+    if (DATA_DIR !== undefined && / 409 /.test(message)) {
+      process.stderr.write(
+        `DATA_DIR=${DATA_DIR} holds the example parties of an earlier run; give the demo an empty folder, or leave DATA_DIR unset.\n`,
+      );
+    }
     if (hubOutput !== "") process.stderr.write(`\nthe hub's output:\n${hubOutput}\n`);
     await stopHub(hub);
     return 1;
