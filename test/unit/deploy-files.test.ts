@@ -171,7 +171,14 @@ describe("deploy/compose.yaml", () => {
       expect(env.HUB_URL, name).toMatch(/^https:\/\//);
       expect(env.NATS_STREAM_REPLICAS, name).toBe("3");
       expect(env.ROAMING_POLICY, name).toBe("agreements");
-      expect(env.NATS_URL, name).toMatch(/^nats:\/\//);
+      const natsNodes = Object.keys(services).filter((n) => n.startsWith("nats-"));
+      const seeds = String(env.NATS_URL).split(",");
+      expect(seeds.length, name).toBe(natsNodes.length);
+      for (const node of natsNodes) {
+        expect(seeds.some((seed) => new RegExp(`^nats://[^@]+@${node}:4222$`).test(seed))).toBe(
+          true,
+        );
+      }
       expect(env.DATABASE_URL, name).toMatch(/^postgres:\/\//);
     }
   });
