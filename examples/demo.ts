@@ -85,7 +85,7 @@ async function main(): Promise<number> {
   process.once("SIGTERM", interrupt);
   print(`Starting the hub on ${url} (embedded database in ${dataDir}) …`);
   try {
-    await waitHealthy(url, hub, 30_000);
+    await waitHealthy(url, hub, 90_000);
     await walkthrough(url, adminToken, print);
     await stopHub(hub);
     print(`\nok the hub stopped (exit ${hub.exitCode ?? hub.signalCode}); the demo is complete.`);

@@ -71,5 +71,5 @@ describe("npm run demo", () => {
     const commands = lines.filter((line) => /^(curl | {2}-[Hd] )/.test(line));
     expect(commands.length).toBeGreaterThan(20);
     for (const command of commands) expect(onboarding).toContain(command);
-  }, 60_000);
+  }, 120_000);
 });
