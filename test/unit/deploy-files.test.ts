@@ -108,9 +108,15 @@ describe("deploy/Dockerfile", () => {
     expect(present("script:build", scripts.build !== undefined)).toBe(true);
     expect(dockerfile).toMatch(/RUN npm ci --omit=dev\b/);
     expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    const ignore = read("deploy/Dockerfile.dockerignore").split("\n");
     for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
       for (const path of (m[1] as string).split(/\s+/)) {
         expect(present(path, existsSync(join(ROOT, path))), `COPY ${path}`).toBe(true);
+        // The context keeps what is copied: "*" excludes everything else.
+        expect(
+          ignore.some((line) => line.replace(/\/$/, "") === `!${path}`),
+          `!${path}`,
+        ).toBe(true);
       }
     }
   });
