@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./net.js";
 
@@ -200,4 +200,25 @@ export async function adminCall(
     text,
     body: text ? JSON.parse(text) : undefined,
   };
+}
+
+/**
+ * Runs a one-shot entry of the hub (`src/migrate.ts`) to its end with exactly
+ * `env` (plus PATH, HOME …); resolves with its exit code and output.
+ */
+export function runEntry(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", script],
+      { cwd: ROOT, env: { ...baseEnv(), ...env }, timeout: 180_000 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === "number" ? err.code : null;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
 }
