@@ -25,6 +25,7 @@ function listen(
   return new Promise((resolve, reject) => {
     const server = serve(
       { fetch: app.fetch, port: where.port, hostname: where.host, serverOptions },
+      // serve() types its answer for HTTP/2 too; without createServer options it is node:http's.
       () => resolve({ name: where.name, server: server as Server }),
     );
     server.once("error", (err: NodeJS.ErrnoException) =>
