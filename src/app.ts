@@ -22,7 +22,7 @@ import { opsRoutes } from "./ops/routes.js";
 export type Surface = "all" | "public" | "admin";
 
 /** The admin API, the console and /metrics: the operator's paths, kept off the OCPI port under ADMIN_PORT. */
-export function isOperatorPath(path: string): boolean {
+function isOperatorPath(path: string): boolean {
   return ["/admin", "/console", "/metrics"].some(
     (prefix) => path === prefix || path.startsWith(`${prefix}/`),
   );
