@@ -15,17 +15,44 @@ import { StatusCode } from "./ocpi/status-codes.js";
 import { opsRoutes } from "./ops/routes.js";
 
 /**
+ * Which paths a listener serves. "all" is the single port of a plain start;
+ * with ADMIN_PORT set, "public" (the OCPI port) leaves out the operator's
+ * paths and "admin" serves only those, plus the probes.
+ */
+export type Surface = "all" | "public" | "admin";
+
+/** The admin API, the console and /metrics: the operator's paths, kept off the OCPI port under ADMIN_PORT. */
+function isOperatorPath(path: string): boolean {
+  return ["/admin", "/console", "/metrics"].some(
+    (prefix) => path === prefix || path.startsWith(`${prefix}/`),
+  );
+}
+
+const isProbe = (path: string) => path === "/healthz" || path === "/readyz";
+
+function serves(surface: Surface, path: string): boolean {
+  if (surface === "all") return true;
+  if (surface === "public") return !isOperatorPath(path);
+  return isOperatorPath(path) || isProbe(path);
+}
+
+/**
  * Builds the hub's HTTP app from its dependencies; no I/O happens here.
  * /ocpi speaks OCPI envelopes, /admin speaks plain JSON, and the probes sit
  * at the root. app.onError is the one place errors become answers. Before
  * any route: a raw path with dot segments is refused, and every body is
  * held to MAX_BODY_BYTES. `options.guards` sets other lockout and
- * platform-limit thresholds than the product's (tests).
+ * platform-limit thresholds than the product's (tests). `options.surface`
+ * picks the paths this listener answers; the others are 404 as if absent.
  */
-export function createApp(deps: Deps, options: { guards?: GuardOptions } = {}) {
+export function createApp(deps: Deps, options: { guards?: GuardOptions; surface?: Surface } = {}) {
   const app = new Hono<AppEnv>({ strict: false });
   const isOcpi = (path: string) => path.startsWith("/ocpi");
+  const surface = options.surface ?? "all";
   app.use("*", requestContext(deps, createGuards(deps.config, options.guards)));
+  if (surface !== "all") {
+    app.use("*", async (c, next) => (serves(surface, c.req.path) ? next() : c.notFound()));
+  }
   const limit = deps.config.maxBodyBytes;
   const tooLarge = `the request body is larger than the ${limit} bytes the hub takes (MAX_BODY_BYTES)`;
   app.use(

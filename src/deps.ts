@@ -6,7 +6,7 @@ import { connectNats, createNatsBus } from "./bus/nats-bus.js";
 import { type CacheStore, createCacheStore } from "./cache/store.js";
 import type { Config } from "./config/schema.js";
 import { type DatabaseHandle, openDatabase } from "./db/client.js";
-import { migrate } from "./db/migrate.js";
+import { assertMigrated, migrate } from "./db/migrate.js";
 import { createRecipientEvents } from "./delivery/events.js";
 import { createJetStreamQueue } from "./delivery/jetstream-queue.js";
 import { createMemoryQueue, type ShedListener } from "./delivery/memory-queue.js";
@@ -110,7 +110,8 @@ export async function createDeps(
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const db = overrides.db ?? (await openDatabase(config.database));
   try {
-    await migrate(db, config.database);
+    if (config.migrateOnStart) await migrate(db, config.database);
+    else await assertMigrated(db);
     const metrics = createMetrics();
     const { bus, queue } =
       overrides.transport ??

@@ -15,14 +15,15 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     known.map((name) => [name, env[name] === "" ? undefined : env[name]]),
   );
   const parsed = envSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? "environment");
-      const value = input[name];
-      const secret = name === "ADMIN_TOKEN" || name === "TOKEN_ENCRYPTION_KEY";
-      const shown = value === undefined || secret ? "" : ` (got "${value}")`;
-      return `${name} ${issue.message}${shown}`;
-    });
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? "environment");
+        return `${name} ${issue.message}${shown(name, input[name])}`;
+      });
+  const named = (name: string) => problems.some((p) => p.startsWith(`${name} `));
+  problems.push(...crossChecks(input).filter((p) => !named(p.split(" ")[0] ?? "")));
+  if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
   const e = parsed.data;
@@ -48,6 +49,11 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     probeIntervalMs: e.PROBE_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     host: e.HOST,
+    adminListener:
+      e.ADMIN_PORT === undefined ? undefined : { port: e.ADMIN_PORT, host: e.ADMIN_HOST },
+    hubName: e.HUB_NAME,
+    hubWebsite: e.HUB_WEBSITE,
+    migrateOnStart: e.MIGRATE_ON_START,
     urlPolicy: e.URL_POLICY ?? (hubUrl.startsWith("https://") ? "strict" : "open"),
     urlAllow: Object.freeze([...e.URL_ALLOW]),
     trustedProxies: Object.freeze([...e.TRUSTED_PROXIES]),
@@ -59,4 +65,31 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     tokenEncryptionKey:
       key === undefined ? undefined : Buffer.from(key, key.length === 64 ? "hex" : "base64"),
   });
+}
+
+function shown(name: string, value: string | undefined): string {
+  const secret = name === "ADMIN_TOKEN" || name === "TOKEN_ENCRYPTION_KEY";
+  return value === undefined || secret ? "" : ` (got "${value}")`;
+}
+
+/**
+ * Rules between variables. A production hub advertises HUB_URL to every
+ * platform it connects, so the localhost default (or plain http) there is a
+ * mistake the hub refuses rather than spreads.
+ */
+function crossChecks(input: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const hubUrl = input.HUB_URL;
+  if (input.NODE_ENV === "production" && !/^https:\/\//i.test(hubUrl ?? "")) {
+    problems.push(
+      hubUrl === undefined
+        ? "HUB_URL must be set to the hub's public https:// URL when NODE_ENV=production"
+        : `HUB_URL must be an https:// URL when NODE_ENV=production${shown("HUB_URL", hubUrl)}`,
+    );
+  }
+  const port = input.PORT ?? "3000";
+  if (input.ADMIN_PORT !== undefined && Number(input.ADMIN_PORT) === Number(port)) {
+    problems.push(`ADMIN_PORT must differ from PORT${shown("ADMIN_PORT", input.ADMIN_PORT)}`);
+  }
+  return problems;
 }

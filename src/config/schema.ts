@@ -16,6 +16,22 @@ const httpUrl = z
   })
   .transform((value) => value.replace(/\/+$/, ""));
 
+/** A web address shown to people (business_details.website): kept as written. */
+const websiteUrl = z
+  .string()
+  .max(255, "must be at most 255 characters")
+  .refine((value) => /^https?:\/\/[^\s/]+\S*$/i.test(value) && URL.canParse(value), {
+    message: "must be an absolute http(s) URL",
+  });
+
+const trueOrFalse = (fallback: "true" | "false") =>
+  z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default(fallback)
+    .transform((value) => value === "true");
+
+const hostName = z.string().regex(/^[0-9A-Za-z.:-]+$/, "must be a host name or an IP address");
+
 const bytes = z.coerce
   .number({ error: "must be a whole number of bytes" })
   .int("must be a whole number of bytes")
@@ -86,10 +102,7 @@ export const envSchema = z.object({
     .min(1_000, "must be at least 1000")
     .max(86_400_000, "must be at most 86400000")
     .default(120_000),
-  DELIVERY_CATCH_UP: z
-    .enum(["true", "false"], { error: "must be true or false" })
-    .default("true")
-    .transform((value) => value === "true"),
+  DELIVERY_CATCH_UP: trueOrFalse("true"),
   PROBE_INTERVAL_MS: z.coerce
     .number({ error: "must be a whole number of milliseconds" })
     .int("must be a whole number of milliseconds")
@@ -99,10 +112,19 @@ export const envSchema = z.object({
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` })
     .default("info"),
-  HOST: z
+  HOST: hostName.default("0.0.0.0"),
+  ADMIN_PORT: port.optional(),
+  ADMIN_HOST: hostName.default("127.0.0.1"),
+  HUB_NAME: z
     .string()
-    .regex(/^[0-9A-Za-z.:-]+$/, "must be a host name or an IP address")
-    .default("0.0.0.0"),
+    .trim()
+    .min(1, "must not be empty")
+    .max(100, "must be at most 100 characters")
+    .default("OCPI Hub"),
+  HUB_WEBSITE: websiteUrl.optional(),
+  MIGRATE_ON_START: trueOrFalse("true"),
+  /** Only "production" changes anything: it requires an https HUB_URL (load.ts). */
+  NODE_ENV: z.string().optional(),
   URL_POLICY: z.enum(["strict", "open"], { error: "must be strict or open" }).optional(),
   URL_ALLOW: commaList
     .refine((entries) => entries.every(isAllowEntry), {
@@ -166,6 +188,16 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   /** Bind address of the OCPI listener. */
   host: string;
+  /**
+   * ADMIN_PORT / ADMIN_HOST: a second listener that alone serves /admin,
+   * /console and /metrics; undefined keeps everything on PORT.
+   */
+  adminListener: { port: number; host: string } | undefined;
+  /** HUB_NAME / HUB_WEBSITE: the business_details of the hub's HUB role in credentials. */
+  hubName: string;
+  hubWebsite: string | undefined;
+  /** Whether the hub applies pending migrations itself when it starts. */
+  migrateOnStart: boolean;
   /** Party-supplied URLs: strict = https to public addresses (and urlAllow); open = anything. */
   urlPolicy: "strict" | "open";
   /** Host names, IP addresses and CIDRs exempt from the public-address rule under strict. */

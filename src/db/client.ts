@@ -7,6 +7,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { DatabaseLocation } from "../config/schema.js";
 import * as schema from "./schema/index.js";
+import { acquireStoreLock } from "./store-lock.js";
 
 /** The one database type the hub codes against, whichever driver is behind it. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -35,16 +36,31 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
       close: () => client.end({ timeout: 5 }),
     };
   }
-  if (location.kind === "pglite") mkdirSync(location.dataDir, { recursive: true });
-  const client = location.kind === "pglite" ? new PGlite(location.dataDir) : new PGlite();
-  await client.waitReady;
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
-  return {
-    db,
-    kind: location.kind,
-    ping: () => ping(db),
-    close: () => client.close(),
-  };
+  if (location.kind === "pglite-memory") {
+    const client = new PGlite();
+    await client.waitReady;
+    const db = drizzlePglite(client, { schema }) as unknown as Database;
+    return { db, kind: location.kind, ping: () => ping(db), close: () => client.close() };
+  }
+  mkdirSync(location.dataDir, { recursive: true });
+  // Before PGlite touches the files: a second process must not open them at all.
+  const lock = acquireStoreLock(location.dataDir);
+  try {
+    const client = new PGlite(location.dataDir);
+    await client.waitReady;
+    const db = drizzlePglite(client, { schema }) as unknown as Database;
+    const close = async () => {
+      try {
+        await client.close();
+      } finally {
+        lock.release();
+      }
+    };
+    return { db, kind: location.kind, ping: () => ping(db), close };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 }
 
 async function ping(db: Database): Promise<boolean> {

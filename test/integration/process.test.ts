@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   adminCall,
   exitWithin,
+  groupAlive,
+  groupGoneWithin,
   jsonLines,
   killHubProcesses,
   startHubProcess,
@@ -53,6 +55,17 @@ describe("configuration errors stop the start", () => {
     expect(lines[0]).toMatch(/\bDATABASE_URL\b/);
   });
 
+  it("exits 2 with one line naming HUB_URL under NODE_ENV=production without an https HUB_URL", async () => {
+    const { code, lines, stdout } = await refused({
+      NODE_ENV: "production",
+      HUB_URL: "http://hub.example.com",
+    });
+    expect(code).toBe(2);
+    expect(lines.length, lines.join("\n")).toBe(1);
+    expect(lines[0]).toMatch(/\bHUB_URL\b.*https/);
+    expect(stdout).not.toMatch(/listening/);
+  });
+
   it("names every bad variable in the one line", async () => {
     const { code, lines } = await refused({ HUB_COUNTRY_CODE: "NLD", LOG_LEVEL: "loud" });
     expect(code).toBe(2);
@@ -69,7 +82,7 @@ describe("the entry point as a process", () => {
       LOG_LEVEL: "info",
       ADMIN_TOKEN: ADMIN,
     });
-    await waitHealthy(proc, 20_000);
+    await waitHealthy(proc, 45_000);
 
     const ready = await fetch(`${proc.url}/readyz`);
     expect(ready.status).toBe(200);
@@ -83,42 +96,16 @@ describe("the entry point as a process", () => {
     const logs = jsonLines(proc.stdout());
     expect(logs.some((l) => l.msg === "ocpi-hub listening")).toBe(true);
     expect(logs.some((l) => l.msg === "stopped")).toBe(true);
-  }, 60_000);
+  }, 90_000);
 
   it("finishes a request in flight when told to stop, then exits 0", async () => {
-    // A platform's versions endpoint that answers slowly, and not in OCPI.
-    let arrived: () => void = () => {};
-    const reached = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
-    const slow = createServer((_req, res) => {
-      arrived();
-      setTimeout(() => {
-        res.writeHead(404, { "content-type": "text/plain" });
-        res.end("no such page");
-      }, 1_500);
-    });
-    servers.push(slow);
-    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
-    const address = slow.address();
-    const slowPort = typeof address === "object" && address !== null ? address.port : 0;
-
     const proc = await startHubProcess({
       DATABASE_URL: "memory://",
       LOG_LEVEL: "info",
       ADMIN_TOKEN: ADMIN,
     });
-    await waitHealthy(proc, 20_000);
-    const invited = await adminCall(proc, "POST", "/platforms", ADMIN, {
-      name: "slow eMSP",
-      roles: [{ role: "EMSP", country_code: "DE", party_id: "SLO" }],
-    });
-    expect(invited.status).toBe(201);
-
-    const inFlight = adminCall(proc, "POST", `/platforms/${invited.body.id}/register`, ADMIN, {
-      versions_url: `http://127.0.0.1:${slowPort}/ocpi/versions`,
-      token: "slow-token-a",
-    });
+    await waitHealthy(proc, 45_000);
+    const { inFlight, reached } = await slowRegistration(proc);
     await reached;
     const signalledAt = Date.now();
     proc.child.kill("SIGTERM");
@@ -145,7 +132,36 @@ describe("the entry point as a process", () => {
     const { code } = await exitWithin(proc, 10_000);
     expect(code).toBe(0);
     expect(jsonLines(proc.stdout()).some((l) => l.msg === "stopped")).toBe(true);
-  }, 60_000);
+  }, 90_000);
+
+  it("stops when SIGTERM goes to the npm start process itself, as a container runtime sends it", async () => {
+    const proc = await startHubProcess(
+      { DATABASE_URL: "memory://", LOG_LEVEL: "info", ADMIN_TOKEN: ADMIN },
+      { via: "npm" },
+    );
+    const pgid = proc.child.pid as number;
+    await waitHealthy(proc, 45_000);
+    const { inFlight, reached } = await slowRegistration(proc);
+    await reached;
+    const signalledAt = Date.now();
+    process.kill(pgid, "SIGTERM"); // npm's own pid, not its group
+
+    const answer = await inFlight;
+    expect(Date.now() - signalledAt).toBeGreaterThan(1_000); // it really was in flight
+    expect(answer.status).toBe(502);
+    expect(answer.body.error.code).toBe("REGISTRATION_FAILED");
+
+    const { code } = await exitWithin(proc, 10_000);
+    expect(code).toBe(0);
+    await groupGoneWithin(pgid, 10_000 - (Date.now() - signalledAt));
+    expect(groupAlive(pgid)).toBe(false);
+    const closed = await fetch(`${proc.url}/healthz`).then(
+      (res) => `HTTP ${res.status}`,
+      (err: Error & { cause?: { code?: string } }) => err.cause?.code ?? err.message,
+    );
+    expect(closed).toBe("ECONNREFUSED");
+    expect(jsonLines(proc.stdout()).some((l) => l.msg === "stopped")).toBe(true);
+  }, 90_000);
 
   it("generates the admin token on the first start only and keeps it across restarts", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "ocpi-hub-process-"));
@@ -178,3 +194,36 @@ describe("the entry point as a process", () => {
     expect(second.stdout()).not.toMatch(TOKEN_PATTERN);
   }, 120_000);
 });
+
+/**
+ * Invites a platform and starts its registration against a versions
+ * endpoint that answers only after 1.5 s (and not in OCPI, so the admin
+ * call ends in 502): an admin request the hub holds open that long.
+ */
+async function slowRegistration(proc: Awaited<ReturnType<typeof startHubProcess>>) {
+  let arrived: () => void = () => {};
+  const reached = new Promise<void>((resolve) => {
+    arrived = resolve;
+  });
+  const slow = createServer((_req, res) => {
+    arrived();
+    setTimeout(() => {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("no such page");
+    }, 1_500);
+  });
+  servers.push(slow);
+  await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+  const address = slow.address();
+  const slowPort = typeof address === "object" && address !== null ? address.port : 0;
+  const invited = await adminCall(proc, "POST", "/platforms", ADMIN, {
+    name: "slow eMSP",
+    roles: [{ role: "EMSP", country_code: "DE", party_id: "SLO" }],
+  });
+  expect(invited.status).toBe(201);
+  const inFlight = adminCall(proc, "POST", `/platforms/${invited.body.id}/register`, ADMIN, {
+    versions_url: `http://127.0.0.1:${slowPort}/ocpi/versions`,
+    token: "slow-token-a",
+  });
+  return { inFlight, reached };
+}

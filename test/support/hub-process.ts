@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./net.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-/** The hub as a child process: `node --import tsx src/main.ts`. */
+/** The hub as a child process: `node --import tsx src/main.ts`, or `npm start`. */
 export interface HubProcess {
   child: ChildProcess;
   port: number;
@@ -33,18 +33,36 @@ function baseEnv(): Record<string, string> {
 }
 
 /**
+ * How the hub is launched: `node --import tsx src/main.ts` (the default), or
+ * `npm start` as a container's CMD would, in a process group of its own so
+ * that a test can see every process npm started.
+ */
+export interface StartOptions {
+  via?: "node" | "npm";
+}
+
+/**
  * Runs the hub with exactly `env` (plus PATH, HOME …), on env.PORT when
  * that is a number and on a free port otherwise. Every process started is
  * killed by `killHubProcesses`.
  */
-export async function startHubProcess(env: Record<string, string>): Promise<HubProcess> {
+export async function startHubProcess(
+  env: Record<string, string>,
+  options: StartOptions = {},
+): Promise<HubProcess> {
   const port =
     env.PORT !== undefined && /^\d+$/.test(env.PORT) ? Number(env.PORT) : await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
-    env: { ...baseEnv(), PORT: String(port), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const npm = options.via === "npm";
+  const child = spawn(
+    npm ? "npm" : process.execPath,
+    npm ? ["start", "--silent"] : ["--import", "tsx", "src/main.ts"],
+    {
+      cwd: ROOT,
+      env: { ...baseEnv(), PORT: String(port), ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: npm,
+    },
+  );
   let out = "";
   let err = "";
   let all = "";
@@ -77,13 +95,38 @@ export async function startHubProcess(env: Record<string, string>): Promise<HubP
   return proc;
 }
 
-/** SIGKILLs every hub process still running and waits until each is gone. */
+/** SIGKILLs every hub process still running (and its group, for npm) and waits until each is gone. */
 export async function killHubProcesses(): Promise<void> {
   for (const proc of started.splice(0)) {
+    const pid = proc.child.pid;
+    if (pid !== undefined && proc.child.spawnargs[0] === "npm" && groupAlive(pid)) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {}
+    }
     if (!proc.hasExited()) {
       proc.child.kill("SIGKILL");
       await proc.exited;
     }
+  }
+}
+
+/** Whether any process of the process group `pgid` still exists (zombies included). */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Resolves when the process group `pgid` is empty; fails after `ms`. */
+export async function groupGoneWithin(pgid: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (groupAlive(pgid)) {
+    if (Date.now() > deadline) throw new Error(`process group ${pgid} still has processes`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -157,4 +200,25 @@ export async function adminCall(
     text,
     body: text ? JSON.parse(text) : undefined,
   };
+}
+
+/**
+ * Runs a one-shot entry of the hub (`src/migrate.ts`) to its end with exactly
+ * `env` (plus PATH, HOME …); resolves with its exit code and output.
+ */
+export function runEntry(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", script],
+      { cwd: ROOT, env: { ...baseEnv(), ...env }, timeout: 180_000 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === "number" ? err.code : null;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
 }

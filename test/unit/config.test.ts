@@ -18,6 +18,10 @@ describe("loadConfig", () => {
       probeIntervalMs: 300_000,
       logLevel: "info",
       host: "0.0.0.0",
+      adminListener: undefined,
+      hubName: "OCPI Hub",
+      hubWebsite: undefined,
+      migrateOnStart: true,
       urlPolicy: "open",
       urlAllow: [],
       trustedProxies: [],
@@ -55,6 +59,12 @@ describe("loadConfig", () => {
       VALIDATION: "strict",
       ROAMING_POLICY: "agreements",
       TOKEN_ENCRYPTION_KEY: "ab".repeat(32),
+      ADMIN_PORT: "9090",
+      ADMIN_HOST: "10.0.0.5",
+      HUB_NAME: " Example Roaming ",
+      HUB_WEBSITE: "https://roaming.example.com/about/",
+      MIGRATE_ON_START: "false",
+      NODE_ENV: "production",
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -70,6 +80,10 @@ describe("loadConfig", () => {
       probeIntervalMs: 60_000,
       logLevel: "debug",
       host: "127.0.0.1",
+      adminListener: { port: 9090, host: "10.0.0.5" },
+      hubName: "Example Roaming",
+      hubWebsite: "https://roaming.example.com/about/",
+      migrateOnStart: false,
       urlPolicy: "strict",
       urlAllow: ["partner.example.com", "10.1.0.0/16"],
       trustedProxies: ["10.0.0.1", "fd00::/8"],
@@ -118,6 +132,12 @@ describe("loadConfig", () => {
     ["ROAMING_POLICY", "closed"],
     ["PLATFORM_RATE_LIMIT", "0"],
     ["TOKEN_ENCRYPTION_KEY", "too-short"],
+    ["ADMIN_PORT", "0"],
+    ["ADMIN_HOST", "local host"],
+    ["HUB_NAME", "   "],
+    ["HUB_NAME", "x".repeat(101)],
+    ["HUB_WEBSITE", "www.example.com"],
+    ["MIGRATE_ON_START", "no"],
   ])("refuses %s=%s with one line naming the variable", (name, value) => {
     let error: unknown;
     try {
@@ -142,5 +162,57 @@ describe("loadConfig", () => {
     })();
     expect(message).toMatch(/PORT.*LOG_LEVEL.*ADMIN_TOKEN|PORT.*ADMIN_TOKEN.*LOG_LEVEL/);
     expect(message).not.toContain("secret");
+  });
+
+  it("binds the admin listener to 127.0.0.1 unless ADMIN_HOST says otherwise", () => {
+    expect(loadConfig({ ADMIN_PORT: "3001" }).adminListener).toEqual({
+      port: 3001,
+      host: "127.0.0.1",
+    });
+  });
+
+  it("refuses ADMIN_PORT equal to PORT, naming ADMIN_PORT", () => {
+    expect(() => loadConfig({ PORT: "4000", ADMIN_PORT: "4000" })).toThrow(
+      /^invalid configuration: ADMIN_PORT must differ from PORT/,
+    );
+    expect(() => loadConfig({ ADMIN_PORT: "3000" })).toThrow(/ADMIN_PORT/);
+  });
+
+  describe("NODE_ENV=production", () => {
+    const message = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+      return "";
+    };
+
+    it("refuses a missing HUB_URL in one line naming HUB_URL", () => {
+      const text = message({ NODE_ENV: "production" });
+      expect(text).toMatch(/\bHUB_URL must be set\b.*https/);
+      expect(text).not.toContain("\n");
+    });
+
+    it("refuses a plain-http HUB_URL, showing the value", () => {
+      const text = message({ NODE_ENV: "production", HUB_URL: "http://hub.example.com" });
+      expect(text).toContain(
+        'HUB_URL must be an https:// URL when NODE_ENV=production (got "http://hub.example.com")',
+      );
+    });
+
+    it("lists a malformed HUB_URL once, beside other bad variables", () => {
+      const text = message({ NODE_ENV: "production", HUB_URL: "hub", PORT: "x" });
+      expect(text.match(/HUB_URL/g)?.length).toBe(1);
+      expect(text).toContain("PORT");
+    });
+
+    it("starts with an https HUB_URL, and other NODE_ENV values ask nothing of HUB_URL", () => {
+      expect(
+        loadConfig({ NODE_ENV: "production", HUB_URL: "https://hub.example.com" }).hubUrl,
+      ).toBe("https://hub.example.com");
+      expect(loadConfig({ NODE_ENV: "development" }).hubUrl).toBe("http://localhost:3000");
+    });
   });
 });

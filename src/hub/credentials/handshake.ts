@@ -33,14 +33,18 @@ export interface Discovery {
 
 /** The hub's own Credentials object: one HUB role, never the connected parties (credentials). */
 export function hubCredentials(deps: Deps, token: string): Credentials {
-  const { hubUrl, hubCountryCode, hubPartyId } = deps.config;
+  const { hubUrl, hubCountryCode, hubPartyId, hubName, hubWebsite } = deps.config;
   return {
     token,
     url: hubUrls.versions(hubUrl),
     roles: [
       {
         role: "HUB",
-        business_details: { name: "OCPI Hub" },
+        // HUB_NAME / HUB_WEBSITE: how the platforms' people see the hub in their own systems.
+        business_details: {
+          name: hubName,
+          ...(hubWebsite === undefined ? {} : { website: hubWebsite }),
+        },
         party_id: hubPartyId,
         country_code: hubCountryCode,
       },
