@@ -1,16 +1,83 @@
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { readFileSync } from "node:fs";
+import {
+  type Authenticator,
+  connect,
+  credsAuthenticator,
+  type NatsConnection,
+} from "@nats-io/transport-node";
 import type { Logger } from "../logging/logger.js";
 import { type Bus, encodeJson, message } from "./bus.js";
 
+/** How the hub reaches NATS. */
+export interface NatsConnectOptions {
+  /** Path of a .creds file (NATS_CREDS); user and password may instead be part of the URL. */
+  credsFile?: string;
+}
+
+/** Wait between reconnect attempts to one server, plus up to the jitter, so that a fleet of hubs does not reconnect in step. */
+const RECONNECT_WAIT_MS = 1_000;
+const RECONNECT_JITTER_MS = 500;
+const RECONNECT_JITTER_TLS_MS = 1_000;
+
+/** The servers of NATS_URL: one URL, or the comma-separated seeds of a cluster. */
+export function natsServers(url: string): string[] {
+  return url
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+}
+
 /**
- * Connects to NATS, reconnecting for ever once connected; fails when the
- * server cannot be reached within a few seconds.
+ * Signs the server's challenge with the .creds file, read again on every
+ * (re)connect so that rotated credentials take effect without a restart; a
+ * file that cannot be read then keeps the last good copy. A file that is
+ * missing or malformed at start fails here, naming NATS_CREDS.
  */
-export async function connectNats(url: string, logger: Logger): Promise<NatsConnection> {
+export function credsFileAuthenticator(path: string): Authenticator {
+  const read = () => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new Error(
+        `NATS_CREDS cannot be read (${path}): ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  };
+  let last = read();
+  const authenticator = credsAuthenticator(() => {
+    try {
+      last = read();
+    } catch {}
+    return last;
+  });
+  try {
+    authenticator("check");
+  } catch {
+    throw new Error(`NATS_CREDS is not a NATS credentials file (user JWT and seed): ${path}`);
+  }
+  return authenticator;
+}
+
+/**
+ * Connects to NATS (any of the servers of `url`) and reconnects for ever,
+ * with a jittered wait, once connected; fails when no server can be reached
+ * within a few seconds at start.
+ */
+export async function connectNats(
+  url: string,
+  logger: Logger,
+  options: NatsConnectOptions = {},
+): Promise<NatsConnection> {
+  const authenticator =
+    options.credsFile === undefined ? undefined : credsFileAuthenticator(options.credsFile);
   const nc = await connect({
-    servers: url,
+    servers: natsServers(url),
     name: "ocpi-hub",
+    ...(authenticator === undefined ? {} : { authenticator }),
     maxReconnectAttempts: -1,
+    reconnectTimeWait: RECONNECT_WAIT_MS,
+    reconnectJitter: RECONNECT_JITTER_MS,
+    reconnectJitterTLS: RECONNECT_JITTER_TLS_MS,
     timeout: 5_000,
     // Capturing a stack for every request costs about 14 µs per delivery published.
     noAsyncTraces: true,
@@ -18,7 +85,8 @@ export async function connectNats(url: string, logger: Logger): Promise<NatsConn
   (async () => {
     for await (const status of nc.status()) {
       if (status.type === "disconnect" || status.type === "reconnect") {
-        logger.warn({ nats: status.type }, "NATS connection status changed");
+        const server = "server" in status ? status.server : undefined;
+        logger.warn({ nats: status.type, server }, "NATS connection status changed");
       }
     }
   })().catch(() => {});

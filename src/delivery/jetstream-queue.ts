@@ -54,8 +54,10 @@ const decoder = new TextDecoder();
 export interface JetStreamQueueOptions {
   /** How long a handed-out delivery may stay unsettled before it is handed out again. */
   ackWaitMs: number;
-  /** The stream, subjects and durables; the hub's own unless a test runs under its own prefix. */
+  /** The stream, subjects and durables: those of the hub's NATS_PREFIX. */
   names?: NatsNames;
+  /** Replicas of the stream (NATS_STREAM_REPLICAS); 1 unless given. */
+  replicas?: number;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function createJetStreamQueue(
   const stream = names.deliveryStream;
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
-  await addOrUpdateStream(jsm, streamConfig(names));
+  await addOrUpdateStream(jsm, streamConfig(names, options.replicas ?? 1), logger);
   const publish = collapsingPublisher(js, jsm, names, logger);
 
   return {
@@ -119,9 +121,13 @@ export async function createJetStreamQueue(
  * leaves it, so it holds the backlog only), at most one message per subject
  * (a newer update of an object replaces the waiting one), on disk.
  */
-function streamConfig(names: NatsNames): Partial<StreamConfig> & { name: string } {
+function streamConfig(
+  names: NatsNames,
+  replicas: number,
+): Partial<StreamConfig> & { name: string } {
   return {
     name: names.deliveryStream,
+    num_replicas: replicas,
     subjects: [names.deliveryStreamSubjects],
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
@@ -147,17 +153,55 @@ function consumerConfig(
   };
 }
 
+/**
+ * Creates the stream, or brings an existing one to `config`, its replica
+ * count included: raising NATS_STREAM_REPLICAS and rolling the hubs out is
+ * how a deployment moves to a replicated stream, and the server moves the
+ * data itself. When the server refuses a replica change (a single server
+ * cannot hold three replicas), the hub says so, naming the variable, and
+ * does not start: running on fewer replicas than the operator asked for
+ * would hide exactly the risk the setting is there to remove.
+ */
 async function addOrUpdateStream(
   jsm: JetStreamManager,
   config: Partial<StreamConfig> & { name: string },
+  logger: Logger,
 ): Promise<void> {
+  const wanted = config.num_replicas ?? 1;
+  let existing: number;
   try {
-    await jsm.streams.info(config.name);
-    await jsm.streams.update(config.name, config);
+    existing = (await jsm.streams.info(config.name)).config.num_replicas;
   } catch (err) {
     if (!refusedWith(err, NOT_FOUND)) throw err;
-    await jsm.streams.add(config);
+    try {
+      await jsm.streams.add(config);
+    } catch (cause) {
+      throw wanted === 1 ? cause : replicaRefusal(config.name, wanted, cause);
+    }
+    return;
   }
+  try {
+    await jsm.streams.update(config.name, config);
+  } catch (cause) {
+    if (existing === wanted) throw cause;
+    throw replicaRefusal(config.name, wanted, cause, existing);
+  }
+  if (existing !== wanted) {
+    logger.warn(
+      { stream: config.name, from: existing, to: wanted },
+      "NATS stream replicas changed to NATS_STREAM_REPLICAS",
+    );
+  }
+}
+
+/** The server would not hold the stream with `wanted` replicas: an error that names the setting. */
+function replicaRefusal(stream: string, wanted: number, cause: unknown, existing?: number): Error {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const had = existing === undefined ? "" : ` (it has ${existing})`;
+  return new Error(
+    `NATS_STREAM_REPLICAS=${wanted}: the NATS server refused stream ${stream}${had} with ${wanted} replicas: ${reason}`,
+    { cause },
+  );
 }
 
 async function addOrUpdateConsumer(
