@@ -33,6 +33,15 @@ const MERGE_ATTEMPTS = 5;
 /** A consumer idle this long (its platform long gone) is removed by the server. */
 const INACTIVE_NS = 7 * 24 * 3600 * 1e9;
 
+/**
+ * How long one pull request waits for messages before the next one is sent
+ * (the server's idle heartbeats come at half of it). A pull lost when the
+ * consumer's leader moves to another node of a cluster is thus replaced
+ * within this long; the default of 30 s left a recipient without
+ * deliveries for up to a minute after a node failed.
+ */
+const PULL_EXPIRES_MS = 10_000;
+
 /** The stream or the consumer asked for does not exist. */
 const NOT_FOUND: readonly number[] = [
   JetStreamApiCodes.StreamNotFound,
@@ -293,7 +302,10 @@ function consumeRecipient(c: {
       c.names.deliveryStream,
       c.names.recipientDurable(recipient),
     );
-    messages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 16) });
+    messages = await consumer.consume({
+      max_messages: Math.max(concurrency * 2, 16),
+      expires: PULL_EXPIRES_MS,
+    });
     if (stopped) messages.stop();
     for await (const m of messages) {
       while (!stopped && running.size >= concurrency) {
