@@ -27,6 +27,44 @@ export function natsServers(url: string): string[] {
     .filter((entry) => entry !== "");
 }
 
+/** What NATS_URL says: the servers (without credentials) and the user and password, or token, they carry. */
+export interface NatsUrlParts {
+  servers: string[];
+  user?: string;
+  pass?: string;
+  token?: string;
+}
+
+/**
+ * Splits the credentials off the URLs: the NATS client takes a user and
+ * password (or a token, a user without password) as options only, not from
+ * the URL. They are removed from the server URLs so that no log line of a
+ * connection status shows them. Every server must carry the same ones.
+ */
+export function parseNatsUrl(url: string): NatsUrlParts {
+  const servers: string[] = [];
+  let auth: string | undefined;
+  const parts: NatsUrlParts = { servers };
+  for (const entry of natsServers(url)) {
+    const u = new URL(entry);
+    const user = decodeURIComponent(u.username);
+    const pass = decodeURIComponent(u.password);
+    const these = user === "" ? "" : JSON.stringify([user, pass]);
+    if (auth !== undefined && these !== auth) {
+      throw new Error(
+        "NATS_URL gives its servers different credentials; give every server the same ones",
+      );
+    }
+    auth = these;
+    if (user !== "" && u.password === "") parts.token = user;
+    else if (user !== "") Object.assign(parts, { user, pass });
+    u.username = "";
+    u.password = "";
+    servers.push(u.toString().replace(/\/$/, ""));
+  }
+  return parts;
+}
+
 /**
  * Signs the server's challenge with the .creds file, read again on every
  * (re)connect so that rotated credentials take effect without a restart; a
@@ -70,8 +108,11 @@ export async function connectNats(
 ): Promise<NatsConnection> {
   const authenticator =
     options.credsFile === undefined ? undefined : credsFileAuthenticator(options.credsFile);
+  const { servers, user, pass, token } = parseNatsUrl(url);
   const nc = await connect({
-    servers: natsServers(url),
+    servers,
+    ...(user === undefined ? {} : { user, pass }),
+    ...(token === undefined ? {} : { token }),
     name: "ocpi-hub",
     ...(authenticator === undefined ? {} : { authenticator }),
     maxReconnectAttempts: -1,

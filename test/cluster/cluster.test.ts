@@ -118,7 +118,9 @@ async function push(via: () => HubProcess[], method: string, tail: string, body:
       if (answer?.body?.status_code === 1000) return true;
     }
     return false;
-  }, 30_000);
+  }, 30_000).catch((err: Error) => {
+    throw new Error(`no hub could queue ${method} ${tail} (is the stream gone?): ${err.message}`);
+  });
 }
 
 /** Every EVSE of every location to STATUSES[round % n], at version `round`. */

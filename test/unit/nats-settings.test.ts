@@ -6,7 +6,12 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { type NatsConnection, nkeys } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { natsNames } from "../../src/bus/names.js";
-import { connectNats, credsFileAuthenticator, natsServers } from "../../src/bus/nats-bus.js";
+import {
+  connectNats,
+  credsFileAuthenticator,
+  natsServers,
+  parseNatsUrl,
+} from "../../src/bus/nats-bus.js";
 import { ConfigError, loadConfig } from "../../src/config/load.js";
 import { createJetStreamQueue } from "../../src/delivery/jetstream-queue.js";
 import type { Delivery } from "../../src/delivery/queue.js";
@@ -86,6 +91,22 @@ describe("the NATS settings", () => {
       "nats://b:4222",
       "nats://u:p@c:4222",
     ]);
+  });
+
+  it("takes the user and password, or token, from NATS_URL and keeps them out of the server URLs", () => {
+    expect(parseNatsUrl("nats://hub:s%40cret@a:4222,nats://hub:s%40cret@b:4222")).toEqual({
+      servers: ["nats://a:4222", "nats://b:4222"],
+      user: "hub",
+      pass: "s@cret",
+    });
+    expect(parseNatsUrl("tls://t0ken@a:4222")).toEqual({
+      servers: ["tls://a:4222"],
+      token: "t0ken",
+    });
+    expect(parseNatsUrl("nats://a:4222")).toEqual({ servers: ["nats://a:4222"] });
+    expect(() => parseNatsUrl("nats://hub:one@a:4222,nats://hub:two@b:4222")).toThrow(
+      "NATS_URL gives its servers different credentials",
+    );
   });
 });
 
