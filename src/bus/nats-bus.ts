@@ -30,6 +30,12 @@ export function natsServers(url: string): string[] {
 /** What NATS_URL says: the servers (without credentials) and the user and password, or token, they carry. */
 export interface NatsUrlParts {
   servers: string[];
+  /**
+   * A tls:// server in the list: TLS is required. Without it the client
+   * uses TLS only when the server offers it, so a tls:// URL to a server
+   * without TLS would otherwise connect in plain text.
+   */
+  tls: boolean;
   user?: string;
   pass?: string;
   token?: string;
@@ -44,9 +50,10 @@ export interface NatsUrlParts {
 export function parseNatsUrl(url: string): NatsUrlParts {
   const servers: string[] = [];
   let auth: string | undefined;
-  const parts: NatsUrlParts = { servers };
+  const parts: NatsUrlParts = { servers, tls: false };
   for (const entry of natsServers(url)) {
     const u = new URL(entry);
+    if (u.protocol === "tls:") parts.tls = true;
     const user = decodeURIComponent(u.username);
     const pass = decodeURIComponent(u.password);
     const these = user === "" ? "" : JSON.stringify([user, pass]);
@@ -108,9 +115,10 @@ export async function connectNats(
 ): Promise<NatsConnection> {
   const authenticator =
     options.credsFile === undefined ? undefined : credsFileAuthenticator(options.credsFile);
-  const { servers, user, pass, token } = parseNatsUrl(url);
+  const { servers, tls, user, pass, token } = parseNatsUrl(url);
   const nc = await connect({
     servers,
+    ...(tls ? { tls: {} } : {}),
     ...(user === undefined ? {} : { user, pass }),
     ...(token === undefined ? {} : { token }),
     name: "ocpi-hub",

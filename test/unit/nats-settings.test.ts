@@ -96,14 +96,16 @@ describe("the NATS settings", () => {
   it("takes the user and password, or token, from NATS_URL and keeps them out of the server URLs", () => {
     expect(parseNatsUrl("nats://hub:s%40cret@a:4222,nats://hub:s%40cret@b:4222")).toEqual({
       servers: ["nats://a:4222", "nats://b:4222"],
+      tls: false,
       user: "hub",
       pass: "s@cret",
     });
     expect(parseNatsUrl("tls://t0ken@a:4222")).toEqual({
       servers: ["tls://a:4222"],
+      tls: true,
       token: "t0ken",
     });
-    expect(parseNatsUrl("nats://a:4222")).toEqual({ servers: ["nats://a:4222"] });
+    expect(parseNatsUrl("nats://a:4222")).toEqual({ servers: ["nats://a:4222"], tls: false });
     expect(() => parseNatsUrl("nats://hub:one@a:4222,nats://hub:two@b:4222")).toThrow(
       "NATS_URL gives its servers different credentials",
     );
@@ -199,6 +201,13 @@ if (usingNats) {
       expect((await jsm.streams.info(a.deliveryStream)).config.subjects).toEqual([
         `prefa_${RUN}.deliver.>`,
       ]);
+    });
+
+    it("insists on TLS for a tls:// URL, refusing a server without it", async () => {
+      const plain = new URL(NATS_URL.split(",")[0] as string);
+      await expect(connectNats(`tls://${plain.host}`, logger)).rejects.toThrow(
+        "server does not support 'tls'",
+      );
     });
 
     it("refuses three replicas on a single server, naming NATS_STREAM_REPLICAS", async () => {
