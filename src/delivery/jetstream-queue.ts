@@ -3,21 +3,17 @@ import {
   type ConsumerConfig,
   type ConsumerMessages,
   DeliverPolicy,
-  DiscardPolicy,
   JetStreamApiCodes,
-  JetStreamApiError,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
   jetstream,
   jetstreamManager,
-  RetentionPolicy,
-  StorageType,
-  type StreamConfig,
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { NATS_NAMES, type NatsNames } from "../bus/names.js";
 import type { Logger } from "../logging/logger.js";
+import { NOT_FOUND, provisionStream, refusedWith, streamConfig } from "./jetstream-stream.js";
 import {
   type Backlog,
   type Consumption,
@@ -42,20 +38,11 @@ const INACTIVE_NS = 7 * 24 * 3600 * 1e9;
  */
 const PULL_EXPIRES_MS = 10_000;
 
-/** The stream or the consumer asked for does not exist. */
-const NOT_FOUND: readonly number[] = [
-  JetStreamApiCodes.StreamNotFound,
-  JetStreamApiCodes.ConsumerNotFound,
-];
 /** An expected-last-subject-sequence check failed: the subject changed under the publisher. */
 const WRONG_LAST_SEQUENCE: readonly number[] = [
   JetStreamApiCodes.StreamWrongLastSequence,
   JetStreamApiCodes.StreamWrongLastSequenceUnknown,
 ];
-
-/** Whether the server refused the call with one of these JetStream API error codes. */
-const refusedWith = (err: unknown, codes: readonly number[]): boolean =>
-  err instanceof JetStreamApiError && codes.includes(err.code);
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -83,7 +70,7 @@ export async function createJetStreamQueue(
   const stream = names.deliveryStream;
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
-  await addOrUpdateStream(jsm, streamConfig(names, options.replicas ?? 1), logger);
+  await provisionStream(jsm, streamConfig(names, options.replicas ?? 1), logger);
   const publish = collapsingPublisher(js, jsm, names, logger);
 
   return {
@@ -125,27 +112,6 @@ export async function createJetStreamQueue(
   };
 }
 
-/**
- * One stream for every delivery: work-queue retention (a delivered message
- * leaves it, so it holds the backlog only), at most one message per subject
- * (a newer update of an object replaces the waiting one), on disk.
- */
-function streamConfig(
-  names: NatsNames,
-  replicas: number,
-): Partial<StreamConfig> & { name: string } {
-  return {
-    name: names.deliveryStream,
-    num_replicas: replicas,
-    subjects: [names.deliveryStreamSubjects],
-    retention: RetentionPolicy.Workqueue,
-    storage: StorageType.File,
-    discard: DiscardPolicy.Old,
-    max_msgs_per_subject: 1,
-    allow_direct: true,
-  };
-}
-
 function consumerConfig(
   names: NatsNames,
   recipient: string,
@@ -160,57 +126,6 @@ function consumerConfig(
     max_ack_pending: 1_000,
     inactive_threshold: INACTIVE_NS,
   };
-}
-
-/**
- * Creates the stream, or brings an existing one to `config`, its replica
- * count included: raising NATS_STREAM_REPLICAS and rolling the hubs out is
- * how a deployment moves to a replicated stream, and the server moves the
- * data itself. When the server refuses a replica change (a single server
- * cannot hold three replicas), the hub says so, naming the variable, and
- * does not start: running on fewer replicas than the operator asked for
- * would hide exactly the risk the setting is there to remove.
- */
-async function addOrUpdateStream(
-  jsm: JetStreamManager,
-  config: Partial<StreamConfig> & { name: string },
-  logger: Logger,
-): Promise<void> {
-  const wanted = config.num_replicas ?? 1;
-  let existing: number;
-  try {
-    existing = (await jsm.streams.info(config.name)).config.num_replicas;
-  } catch (err) {
-    if (!refusedWith(err, NOT_FOUND)) throw err;
-    try {
-      await jsm.streams.add(config);
-    } catch (cause) {
-      throw wanted === 1 ? cause : replicaRefusal(config.name, wanted, cause);
-    }
-    return;
-  }
-  try {
-    await jsm.streams.update(config.name, config);
-  } catch (cause) {
-    if (existing === wanted) throw cause;
-    throw replicaRefusal(config.name, wanted, cause, existing);
-  }
-  if (existing !== wanted) {
-    logger.warn(
-      { stream: config.name, from: existing, to: wanted },
-      "NATS stream replicas changed to NATS_STREAM_REPLICAS",
-    );
-  }
-}
-
-/** The server would not hold the stream with `wanted` replicas: an error that names the setting. */
-function replicaRefusal(stream: string, wanted: number, cause: unknown, existing?: number): Error {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  const had = existing === undefined ? "" : ` (it has ${existing})`;
-  return new Error(
-    `NATS_STREAM_REPLICAS=${wanted}: the NATS server refused stream ${stream}${had} with ${wanted} replicas: ${reason}`,
-    { cause },
-  );
 }
 
 async function addOrUpdateConsumer(

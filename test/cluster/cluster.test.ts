@@ -4,6 +4,9 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { natsNames } from "../../src/bus/names.js";
+import { connectNats } from "../../src/bus/nats-bus.js";
+import { createJetStreamQueue } from "../../src/delivery/jetstream-queue.js";
+import { createLogger } from "../../src/logging/logger.js";
 import { locationOf } from "../support/cache-fixtures.js";
 import { eventually, FakePlatform, type FakeRole } from "../support/fake-platform.js";
 import {
@@ -48,6 +51,8 @@ let hubEnv: Record<string, string>;
 const fakes: FakePlatform[] = [];
 let cpo: FakePlatform;
 const emsps: FakePlatform[] = [];
+/** Platform id of each fake platform, as the hub gave it. */
+const ids = new Map<FakePlatform, string>();
 /** The two hubs; `killed` is the one SIGKILLed in the first scenario. */
 let survivor: HubProcess;
 let killed: HubProcess;
@@ -99,6 +104,7 @@ async function connectPlatform(via: HubProcess, roles: FakeRole[], receives: boo
   expect(invited.status).toBe(201);
   const answer = await platform.register(invited.body.versions_url, invited.body.token_a);
   expect(answer.body.status_code).toBe(1000);
+  ids.set(platform, invited.body.id);
   return platform;
 }
 
@@ -185,9 +191,47 @@ function expectNewestInOrder(r: number) {
   }
 }
 
+/** Whether one eMSP has version `r` of every EVSE. */
+function versionsComplete(emsp: FakePlatform, r: number): boolean {
+  const seen = versions(emsp);
+  return LOCATIONS.every((loc) => EVSES.every((e) => seen.get(`${loc}/${e}`)?.at(-1)?.round === r));
+}
+
+/** For a failure message: what the stream holds for each eMSP and what its consumer says. */
+async function queueStates(behind: FakePlatform[]): Promise<string> {
+  const nc = await connect({ servers: cluster.url.split(",") });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const names = natsNames(PREFIX);
+    const out: string[] = [];
+    for (const emsp of behind.slice(0, 5)) {
+      const id = ids.get(emsp) ?? "";
+      const held = await jsm.streams
+        .info(STREAM, { subjects_filter: names.recipientSubjects(id) })
+        .then((i) => JSON.stringify(i.state.subjects ?? {}))
+        .catch((e: Error) => e.message);
+      const consumer = await jsm.consumers
+        .info(STREAM, names.recipientDurable(id))
+        .then((c) =>
+          JSON.stringify({
+            pending: c.num_pending,
+            ack: c.num_ack_pending,
+            delivered: c.delivered,
+            leader: c.cluster?.leader,
+          }),
+        )
+        .catch((e: Error) => e.message);
+      out.push(`${id}: stream ${held}; consumer ${consumer}`);
+    }
+    return out.join("; ");
+  } finally {
+    await nc.close();
+  }
+}
+
 /** Waits for every eMSP to have version `r` of every EVSE; says who lacks what if not. */
 async function deliveredUpTo(r: number, hubs: HubProcess[]) {
-  await eventually(() => allAt(r), 45_000).catch(async (err: Error) => {
+  await eventually(() => allAt(r), 60_000).catch(async (err: Error) => {
     const behind = emsps.flatMap((emsp, i) => {
       const seen = versions(emsp);
       return LOCATIONS.flatMap((loc) =>
@@ -196,11 +240,14 @@ async function deliveredUpTo(r: number, hubs: HubProcess[]) {
           .map((k) => `eMSP ${i} ${k} at ${seen.get(k)?.at(-1)?.round}`),
       );
     });
+    const queues = await queueStates(emsps.filter((e) => !versionsComplete(e, r)));
     const views = await Promise.all(
       hubs.map((h) => admin(h, "GET", "/deliveries").then((res) => JSON.stringify(res.body))),
     );
     const logs = hubs.map((h, i) => `${views[i]}\n${h.output().slice(-4_000)}`).join("\n---\n");
-    throw new Error(`${err.message}; behind: ${behind.slice(0, 10).join("; ")}\n${logs}`);
+    throw new Error(
+      `${err.message}; behind: ${behind.slice(0, 10).join("; ")}\nqueues: ${queues}\n${logs}`,
+    );
   });
 }
 
@@ -269,6 +316,14 @@ describe("two hubs on a three-node NATS cluster and one PostgreSQL", () => {
         req.module === "locations" ? { delayMs: 20 + ((i * 37) % 60) } : undefined,
       );
     });
+    // Registry changes reach the other hub over NATS: both know every platform before the pushes.
+    for (const hub of [survivor, killed]) {
+      await eventually(async () => {
+        const res = await admin(hub, "GET", "/deliveries");
+        const rows = res.body.data as { status: string }[];
+        return rows.length === EMSPS + 1 && rows.every((row) => row.status === "CONNECTED");
+      }, 15_000);
+    }
     const placement = await streamPlacement();
     expect(placement.replicas).toBe(Number(REPLICAS));
 
@@ -316,11 +371,12 @@ describe("two hubs on a three-node NATS cluster and one PostgreSQL", () => {
     }, 20_000);
     expect(rows).toHaveLength(EMSPS + 1);
     expect(rows.every((r) => r.status === "CONNECTED")).toBe(true);
-  }, 120_000);
+  }, 180_000);
 
   it("takes the restarted node and hub back: the stream is whole again and the hub answers and delivers", async () => {
     const node = cluster.nodes.find((n) => n.name === killedNode);
     await node?.start();
+    await cluster.jetStreamReady();
     await eventually(
       async () => (await streamPlacement()).current === Number(REPLICAS) - 1,
       30_000,
@@ -347,7 +403,27 @@ describe("two hubs on a three-node NATS cluster and one PostgreSQL", () => {
     await round(() => [killed, survivor], 8);
     await deliveredUpTo(8, [killed, survivor]);
     expectNewestInOrder(8);
-  }, 90_000);
+  }, 120_000);
+
+  it("scales an existing one-replica stream up to NATS_STREAM_REPLICAS on the next start", async () => {
+    const logger = createLogger("silent");
+    const nc = await connectNats(cluster.url, logger);
+    try {
+      const names = natsNames(`${PREFIX}_scale`);
+      await createJetStreamQueue(nc, logger, { ackWaitMs: 30_000, names, replicas: 1 });
+      const jsm = await jetstreamManager(nc);
+      expect((await jsm.streams.info(names.deliveryStream)).config.num_replicas).toBe(1);
+      await createJetStreamQueue(nc, logger, { ackWaitMs: 30_000, names, replicas: 3 });
+      const scaled = await eventually(async () => {
+        const info = await jsm.streams.info(names.deliveryStream);
+        const current = (info.cluster?.replicas ?? []).filter((p) => p.current).length;
+        return current === 2 ? info : undefined;
+      }, 20_000);
+      expect(scaled.config.num_replicas).toBe(3);
+    } finally {
+      await nc.close();
+    }
+  }, 60_000);
 });
 
 /** The example location's EVSEs at version `r`, with their status of that round. */
