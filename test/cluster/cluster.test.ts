@@ -17,6 +17,19 @@ import {
   waitHealthy,
 } from "../support/hub-process.js";
 import { freePort } from "../support/net.js";
+import {
+  allAt,
+  at,
+  EVSES,
+  evsesAt,
+  expectNewestInOrder,
+  LOCATIONS,
+  OWNER,
+  roundOf,
+  STATUSES,
+  versions,
+  versionsComplete,
+} from "./evse-versions.js";
 import { type NatsCluster, startNatsCluster } from "./nats-cluster.js";
 
 /**
@@ -32,12 +45,7 @@ import { type NatsCluster, startNatsCluster } from "./nats-cluster.js";
 
 const ADMIN = "cluster-admin-token-0123456789abcdef";
 const HUB = "NL/HUB";
-const OWNER = "NL/CPO";
 const EMSPS = 30;
-const LOCATIONS = ["LOC1", "LOC2", "LOC3"];
-/** The EVSEs of the example location. */
-const EVSES = ["3256", "3257"];
-const STATUSES = ["AVAILABLE", "CHARGING", "BLOCKED", "OUTOFORDER"];
 // biome-ignore lint/style/noProcessEnv: the hubs share a fresh database on the run's PostgreSQL
 const DATABASE_URL = process.env.DATABASE_URL ?? "";
 // biome-ignore lint/style/noProcessEnv: 3 unless a run proves by hand that one replica fails
@@ -58,10 +66,6 @@ let survivor: HubProcess;
 let killed: HubProcess;
 let killedPort: number;
 let killedNode: string;
-
-/** Version `round` of an EVSE: its last_updated, one second per round. */
-const at = (round: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, round)).toISOString();
-const roundOf = (lastUpdated: string) => (Date.parse(lastUpdated) - Date.UTC(2026, 0, 1)) / 1_000;
 
 async function hubOn(port: number): Promise<HubProcess> {
   const proc = await startHubProcess({
@@ -139,64 +143,6 @@ async function round(via: () => HubProcess[], r: number) {
   );
 }
 
-/**
- * What one eMSP was sent for each EVSE, in order: versions from the
- * location PUTs (a whole location, the hub's current copy) and the EVSE
- * PATCHes.
- */
-function versions(emsp: FakePlatform): Map<string, { round: number; status: string }[]> {
-  const seen = new Map<string, { round: number; status: string }[]>();
-  const add = (key: string, e: { last_updated: string; status: string }) => {
-    const list = seen.get(key) ?? [];
-    list.push({ round: roundOf(e.last_updated), status: e.status });
-    seen.set(key, list);
-  };
-  for (const req of emsp.moduleRequests("locations", "RECEIVER")) {
-    const body = req.body as any;
-    const [, , , loc, evse] = req.tail.split("/");
-    if (req.method === "PUT" && evse === undefined) {
-      for (const e of body.evses) add(`${loc}/${e.uid}`, e);
-    } else if (req.method === "PATCH" && evse !== undefined) {
-      add(`${loc}/${evse}`, body);
-    }
-  }
-  return seen;
-}
-
-/** Whether every eMSP's newest version of every EVSE is `r`. */
-function allAt(r: number): boolean {
-  return emsps.every((emsp) => {
-    const seen = versions(emsp);
-    return LOCATIONS.every((loc) =>
-      EVSES.every((evse) => seen.get(`${loc}/${evse}`)?.at(-1)?.round === r),
-    );
-  });
-}
-
-/** Every eMSP got each EVSE's versions in order (a repeat is allowed, an older after a newer is not), ending at `r`. */
-function expectNewestInOrder(r: number) {
-  for (const [i, emsp] of emsps.entries()) {
-    const seen = versions(emsp);
-    for (const loc of LOCATIONS) {
-      for (const evse of EVSES) {
-        const rounds = (seen.get(`${loc}/${evse}`) ?? []).map((v) => v.round);
-        const where = `eMSP ${i} ${loc}/${evse}: ${rounds.join(",")}`;
-        expect(rounds, where).toEqual([...rounds].sort((a, b) => a - b));
-        expect(rounds.at(-1), where).toBe(r);
-        expect(seen.get(`${loc}/${evse}`)?.at(-1)?.status, where).toBe(
-          STATUSES[r % STATUSES.length],
-        );
-      }
-    }
-  }
-}
-
-/** Whether one eMSP has version `r` of every EVSE. */
-function versionsComplete(emsp: FakePlatform, r: number): boolean {
-  const seen = versions(emsp);
-  return LOCATIONS.every((loc) => EVSES.every((e) => seen.get(`${loc}/${e}`)?.at(-1)?.round === r));
-}
-
 /** For a failure message: what the stream holds for each eMSP and what its consumer says. */
 async function queueStates(behind: FakePlatform[]): Promise<string> {
   const nc = await connect({ servers: cluster.url.split(",") });
@@ -231,7 +177,7 @@ async function queueStates(behind: FakePlatform[]): Promise<string> {
 
 /** Waits for every eMSP to have version `r` of every EVSE; says who lacks what if not. */
 async function deliveredUpTo(r: number, hubs: HubProcess[]) {
-  await eventually(() => allAt(r), 60_000).catch(async (err: Error) => {
+  await eventually(() => allAt(emsps, r), 60_000).catch(async (err: Error) => {
     const behind = emsps.flatMap((emsp, i) => {
       const seen = versions(emsp);
       return LOCATIONS.flatMap((loc) =>
@@ -345,7 +291,7 @@ describe("two hubs on a three-node NATS cluster and one PostgreSQL", () => {
 
     for (let r = 3; r <= 6; r++) await round(alive, r);
     await deliveredUpTo(6, [survivor]);
-    expectNewestInOrder(6);
+    expectNewestInOrder(emsps, 6);
 
     // The survivor serves it all: readiness, the cache, every recipient connected and drained.
     const ready = await fetch(`${survivor.url}/readyz`);
@@ -402,7 +348,7 @@ describe("two hubs on a three-node NATS cluster and one PostgreSQL", () => {
     await round(() => [killed], 7);
     await round(() => [killed, survivor], 8);
     await deliveredUpTo(8, [killed, survivor]);
-    expectNewestInOrder(8);
+    expectNewestInOrder(emsps, 8);
   }, 120_000);
 
   it("scales an existing one-replica stream up to NATS_STREAM_REPLICAS on the next start", async () => {
@@ -425,12 +371,3 @@ describe("two hubs on a three-node NATS cluster and one PostgreSQL", () => {
     }
   }, 60_000);
 });
-
-/** The example location's EVSEs at version `r`, with their status of that round. */
-function evsesAt(loc: string, r: number) {
-  return locationOf(OWNER, loc, at(r)).evses.map((e: object) => ({
-    ...e,
-    status: STATUSES[r % STATUSES.length],
-    last_updated: at(r),
-  }));
-}
