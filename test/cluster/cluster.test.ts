@@ -152,9 +152,20 @@ async function queueStates(behind: FakePlatform[]): Promise<string> {
     const out: string[] = [];
     for (const emsp of behind.slice(0, 5)) {
       const id = ids.get(emsp) ?? "";
+      // Each waiting delivery's subject with its stream sequence, to set beside the consumer's.
       const held = await jsm.streams
         .info(STREAM, { subjects_filter: names.recipientSubjects(id) })
-        .then((i) => JSON.stringify(i.state.subjects ?? {}))
+        .then(async (i) => {
+          const subjects = Object.keys(i.state.subjects ?? {});
+          const seqs = await Promise.all(
+            subjects.map((subject) =>
+              jsm.direct
+                .getMessage(STREAM, { last_by_subj: subject })
+                .then((m) => `${subject.split(".").at(-1)}@${m?.seq}`),
+            ),
+          );
+          return seqs.join(",");
+        })
         .catch((e: Error) => e.message);
       const consumer = await jsm.consumers
         .info(STREAM, names.recipientDurable(id))
