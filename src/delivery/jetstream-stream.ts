@@ -51,7 +51,7 @@ const PROVISION_PATIENCE_MS = 30_000;
 
 /**
  * Whether JetStream may answer if asked again: a request timed out, found
- * no responder, or the server said JetStream is briefly unavailable (503),
+ * no responder, or the server said JetStream is unavailable for a moment (503),
  * as a cluster does while it elects leaders.
  */
 function transient(err: unknown): boolean {
@@ -63,7 +63,7 @@ function transient(err: unknown): boolean {
   return false;
 }
 
-/** addOrUpdateStream, asked again with a growing pause while JetStream is briefly unavailable. */
+/** addOrUpdateStream, asked again with a growing pause while JetStream is unavailable for a moment. */
 export async function provisionStream(
   jsm: JetStreamManager,
   config: Partial<StreamConfig> & { name: string },
