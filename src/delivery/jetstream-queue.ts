@@ -13,6 +13,7 @@ import {
 import type { NatsConnection } from "@nats-io/transport-node";
 import { NATS_NAMES, type NatsNames } from "../bus/names.js";
 import type { Logger } from "../logging/logger.js";
+import { type StallGuard, stallGuard } from "./jetstream-stall.js";
 import { NOT_FOUND, provisionStream, refusedWith, streamConfig } from "./jetstream-stream.js";
 import {
   type Backlog,
@@ -106,7 +107,15 @@ export async function createJetStreamQueue(
     },
 
     consume: (recipient, concurrency, handle) =>
-      consumeRecipient({ js, names, logger, recipient, concurrency, handle }),
+      consumeRecipient({
+        js,
+        names,
+        logger,
+        recipient,
+        concurrency,
+        handle,
+        guard: stallGuard(nc, jsm, names, recipient),
+      }),
 
     async close() {},
   };
@@ -198,7 +207,14 @@ function collapsingPublisher(
   };
 }
 
-/** Hands the recipient's messages to `handle`, at most `concurrency` at a time. */
+/** A recipient whose consumer handed nothing out for this long is checked for a stall (see StallGuard). */
+const STALL_CHECK_MS = 15_000;
+
+/**
+ * Hands the recipient's messages to `handle`, at most `concurrency` at a
+ * time. While nothing comes, the consumer is checked for a stall every
+ * STALL_CHECK_MS, and a stalled one's leader is asked to step down.
+ */
 function consumeRecipient(c: {
   js: JetStreamClient;
   names: NatsNames;
@@ -206,12 +222,15 @@ function consumeRecipient(c: {
   recipient: string;
   concurrency: number;
   handle: (d: QueuedDelivery) => Promise<void>;
+  guard: StallGuard;
 }): Consumption {
   const { recipient, concurrency, logger } = c;
   let stopped = false;
   const running = new Set<Promise<void>>();
   let slot: (() => void) | undefined;
   let messages: ConsumerMessages | undefined;
+  let lastSeen = Date.now();
+  let checking = false;
   const loop = (async () => {
     const consumer = await c.js.consumers.get(
       c.names.deliveryStream,
@@ -223,6 +242,7 @@ function consumeRecipient(c: {
     });
     if (stopped) messages.stop();
     for await (const m of messages) {
+      lastSeen = Date.now();
       while (!stopped && running.size >= concurrency) {
         await new Promise<void>((resolve) => {
           slot = resolve;
@@ -241,6 +261,7 @@ function consumeRecipient(c: {
         })
         .finally(() => {
           running.delete(run);
+          lastSeen = Date.now();
           slot?.();
           slot = undefined;
         });
@@ -249,9 +270,32 @@ function consumeRecipient(c: {
   })().catch((err: unknown) => {
     if (!stopped) logger.error({ err, recipient }, "delivery consumer ended");
   });
+  const watch = setInterval(() => {
+    if (stopped || checking || running.size > 0 || Date.now() - lastSeen < STALL_CHECK_MS) return;
+    checking = true;
+    c.guard
+      .stalled()
+      .then(async (stalled) => {
+        if (!stalled || stopped) return;
+        logger.warn(
+          { recipient },
+          "delivery consumer stalled with deliveries waiting; moving its leader",
+        );
+        await c.guard.unstick();
+      })
+      .catch((err: unknown) =>
+        logger.warn({ err, recipient }, "could not check the delivery consumer"),
+      )
+      .finally(() => {
+        checking = false;
+        lastSeen = Date.now();
+      });
+  }, STALL_CHECK_MS / 3);
+  watch.unref();
   return {
     async stop() {
       stopped = true;
+      clearInterval(watch);
       messages?.stop();
       slot?.();
       while (running.size > 0) await Promise.allSettled([...running]);
