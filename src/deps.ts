@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { resolveAdminToken } from "./admin/token.js";
 import type { Bus } from "./bus/bus.js";
 import { createInProcessBus } from "./bus/in-process-bus.js";
+import { type NatsNames, natsNames } from "./bus/names.js";
 import { connectNats, createNatsBus } from "./bus/nats-bus.js";
 import { type CacheStore, createCacheStore } from "./cache/store.js";
 import type { Config } from "./config/schema.js";
@@ -76,6 +77,18 @@ export interface DepsOverrides {
   clock?: Clock;
 }
 
+/** How the transport is opened; the NATS settings apply only when there is a NATS URL. */
+export interface TransportOptions {
+  ackWaitMs: number;
+  metrics?: Metrics;
+  /** Stream, subjects and durables of NATS_PREFIX; the default prefix's when not given. */
+  names?: NatsNames;
+  /** NATS_STREAM_REPLICAS. */
+  replicas?: number;
+  /** NATS_CREDS. */
+  credsFile?: string;
+}
+
 /**
  * NATS when a URL is given: the bus and the JetStream queue share one
  * connection, and the stream is provisioned. Otherwise both in this process.
@@ -83,7 +96,7 @@ export interface DepsOverrides {
 export async function openTransport(
   natsUrl: string | undefined,
   logger: Logger,
-  options: { ackWaitMs: number; metrics?: Metrics },
+  options: TransportOptions,
 ): Promise<Transport> {
   if (natsUrl === undefined) {
     const { metrics } = options;
@@ -92,7 +105,7 @@ export async function openTransport(
       metrics?.observeDelivery(d.module, what === "body" ? "shed-body" : "shed");
     return { bus: createInProcessBus(logger), queue: createMemoryQueue({ onShed }) };
   }
-  const nc = await connectNats(natsUrl, logger);
+  const nc = await connectNats(natsUrl, logger, { credsFile: options.credsFile });
   try {
     const queue = await createJetStreamQueue(nc, logger, options);
     return { bus: createNatsBus(nc, logger), queue };
@@ -113,15 +126,23 @@ export async function createDeps(
     if (config.migrateOnStart) await migrate(db, config.database);
     else await assertMigrated(db);
     const metrics = createMetrics();
+    const names = natsNames(config.natsPrefix);
     const { bus, queue } =
       overrides.transport ??
-      (await openTransport(config.natsUrl, logger, { ackWaitMs: ackWaitMs(config), metrics }));
+      (await openTransport(config.natsUrl, logger, {
+        ackWaitMs: ackWaitMs(config),
+        metrics,
+        names,
+        replicas: config.natsStreamReplicas,
+        credsFile: config.natsCreds,
+      }));
     const clock = overrides.clock ?? systemClock;
     const store = createRegistryStore(db.db, { tokenKey: config.tokenEncryptionKey });
     const instanceId = randomUUID();
     const registry = await createRegistry({
       store,
       bus,
+      changedSubject: names.registryChanged,
       logger,
       instanceId,
       roamingPolicy: config.roamingPolicy,

@@ -4,8 +4,15 @@
  * instances, and servers that outlive a release, rely on them.
  */
 
-/** The first token of every subject; the stream's name derives from it. */
+/** The first token of every subject unless NATS_PREFIX says otherwise; the stream's name derives from it. */
 export const NATS_PREFIX = "ocpi";
+
+/**
+ * What a prefix may be: one subject token that also makes a valid stream
+ * name once upper-cased (letters, digits, `_` and `-`; no `.`, wildcards or
+ * spaces), short enough to leave room for the rest of each name.
+ */
+export const NATS_PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** The names under one prefix. */
 export interface NatsNames {
@@ -24,11 +31,19 @@ export interface NatsNames {
 }
 
 /**
- * The names under `prefix`. The hub runs under NATS_PREFIX; a test may run
- * under a prefix of its own, so that its stream is its own and can be
- * deleted with everything in it.
+ * The names under `prefix`. The hub runs under its NATS_PREFIX setting, so
+ * that deployments sharing one NATS cluster (staging and production) keep
+ * apart: each has its own stream and subjects. Durable consumers live inside
+ * the stream, so their names need no prefix of their own to stay apart, and
+ * keeping them as they were spares running deployments a consumer rename
+ * (a work-queue stream refuses two consumers on the same subjects).
  */
 export function natsNames(prefix: string = NATS_PREFIX): NatsNames {
+  if (!NATS_PREFIX_PATTERN.test(prefix)) {
+    throw new Error(
+      `NATS prefix "${prefix}" is not a single subject token of letters, digits, _ or -`,
+    );
+  }
   const deliver = `${prefix}.deliver`;
   return {
     registryChanged: `${prefix}.registry.changed`,
@@ -40,8 +55,8 @@ export function natsNames(prefix: string = NATS_PREFIX): NatsNames {
   };
 }
 
-/** The names the hub uses. */
+/** The names under the default prefix. */
 export const NATS_NAMES: NatsNames = natsNames();
 
-/** `ocpi.deliver.<recipient-platform-id>.<module>.<object-key>`. */
+/** `ocpi.deliver.<recipient-platform-id>.<module>.<object-key>` under the default prefix. */
 export const deliverySubject = NATS_NAMES.deliverySubject;

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { NATS_PREFIX, NATS_PREFIX_PATTERN } from "../bus/names.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -44,9 +45,14 @@ const databaseUrl = z
     message: "must be postgres://…, postgresql://… or memory://",
   });
 
-const natsUrl = z.string().refine((value) => /^(nats|tls|ws|wss):\/\/\S+$/.test(value), {
-  message: "must be a nats://host:port URL",
-});
+/** One server URL, or several separated by commas (the seed servers of a cluster). */
+const natsUrl = z
+  .string()
+  .refine(
+    (value) =>
+      value.split(",").every((entry) => /^(nats|tls|ws|wss):\/\/[^\s,]+$/.test(entry.trim())),
+    { message: "must be a nats://host:port URL, or several separated by commas" },
+  );
 
 /** A comma-separated list; blanks around entries and empty entries go. */
 const commaList = z.string().transform((value) =>
@@ -85,6 +91,17 @@ export const envSchema = z.object({
   DATABASE_URL: databaseUrl.optional(),
   DATA_DIR: z.string().min(1).default("./data"),
   NATS_URL: natsUrl.optional(),
+  NATS_PREFIX: z
+    .string()
+    .regex(NATS_PREFIX_PATTERN, "must be one subject token of 1 to 32 letters, digits, _ or -")
+    .default(NATS_PREFIX),
+  NATS_STREAM_REPLICAS: z.coerce
+    .number({ error: "must be a whole number from 1 to 5" })
+    .int("must be a whole number from 1 to 5")
+    .min(1, "must be a whole number from 1 to 5")
+    .max(5, "must be a whole number from 1 to 5")
+    .default(1),
+  NATS_CREDS: z.string().min(1).optional(),
   ADMIN_TOKEN: z
     .string()
     .min(16, "must be at least 16 characters")
@@ -177,6 +194,12 @@ export interface Config {
   hubPartyId: string;
   database: DatabaseLocation;
   natsUrl: string | undefined;
+  /** First token of every NATS subject and the stream's name: deployments sharing a cluster keep apart. */
+  natsPrefix: string;
+  /** Replicas of the delivery stream (3 on a three-node cluster, so a node may fail). */
+  natsStreamReplicas: number;
+  /** Path of a NATS .creds file (user JWT and seed); read when connecting. */
+  natsCreds: string | undefined;
   adminToken: string | undefined;
   forwardTimeoutMs: number;
   /** How long a delivery is retried before its recipient counts as OFFLINE. */

@@ -3,21 +3,18 @@ import {
   type ConsumerConfig,
   type ConsumerMessages,
   DeliverPolicy,
-  DiscardPolicy,
   JetStreamApiCodes,
-  JetStreamApiError,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
   jetstream,
   jetstreamManager,
-  RetentionPolicy,
-  StorageType,
-  type StreamConfig,
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { NATS_NAMES, type NatsNames } from "../bus/names.js";
 import type { Logger } from "../logging/logger.js";
+import { type StallGuard, stallGuard } from "./jetstream-stall.js";
+import { NOT_FOUND, provisionStream, refusedWith, streamConfig } from "./jetstream-stream.js";
 import {
   type Backlog,
   type Consumption,
@@ -33,20 +30,20 @@ const MERGE_ATTEMPTS = 5;
 /** A consumer idle this long (its platform long gone) is removed by the server. */
 const INACTIVE_NS = 7 * 24 * 3600 * 1e9;
 
-/** The stream or the consumer asked for does not exist. */
-const NOT_FOUND: readonly number[] = [
-  JetStreamApiCodes.StreamNotFound,
-  JetStreamApiCodes.ConsumerNotFound,
-];
+/**
+ * How long one pull request waits for messages before the next one is sent
+ * (the server's idle heartbeats come at half of it). A pull lost when the
+ * consumer's leader moves to another node of a cluster is thus replaced
+ * within this long; the default of 30 s left a recipient without
+ * deliveries for up to a minute after a node failed.
+ */
+const PULL_EXPIRES_MS = 10_000;
+
 /** An expected-last-subject-sequence check failed: the subject changed under the publisher. */
 const WRONG_LAST_SEQUENCE: readonly number[] = [
   JetStreamApiCodes.StreamWrongLastSequence,
   JetStreamApiCodes.StreamWrongLastSequenceUnknown,
 ];
-
-/** Whether the server refused the call with one of these JetStream API error codes. */
-const refusedWith = (err: unknown, codes: readonly number[]): boolean =>
-  err instanceof JetStreamApiError && codes.includes(err.code);
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -54,8 +51,10 @@ const decoder = new TextDecoder();
 export interface JetStreamQueueOptions {
   /** How long a handed-out delivery may stay unsettled before it is handed out again. */
   ackWaitMs: number;
-  /** The stream, subjects and durables; the hub's own unless a test runs under its own prefix. */
+  /** The stream, subjects and durables: those of the hub's NATS_PREFIX. */
   names?: NatsNames;
+  /** Replicas of the stream (NATS_STREAM_REPLICAS); 1 unless given. */
+  replicas?: number;
 }
 
 /**
@@ -72,7 +71,7 @@ export async function createJetStreamQueue(
   const stream = names.deliveryStream;
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
-  await addOrUpdateStream(jsm, streamConfig(names));
+  await provisionStream(jsm, streamConfig(names, options.replicas ?? 1), logger);
   const publish = collapsingPublisher(js, jsm, names, logger);
 
   return {
@@ -108,26 +107,17 @@ export async function createJetStreamQueue(
     },
 
     consume: (recipient, concurrency, handle) =>
-      consumeRecipient({ js, names, logger, recipient, concurrency, handle }),
+      consumeRecipient({
+        js,
+        names,
+        logger,
+        recipient,
+        concurrency,
+        handle,
+        guard: stallGuard(nc, jsm, names, recipient),
+      }),
 
     async close() {},
-  };
-}
-
-/**
- * One stream for every delivery: work-queue retention (a delivered message
- * leaves it, so it holds the backlog only), at most one message per subject
- * (a newer update of an object replaces the waiting one), on disk.
- */
-function streamConfig(names: NatsNames): Partial<StreamConfig> & { name: string } {
-  return {
-    name: names.deliveryStream,
-    subjects: [names.deliveryStreamSubjects],
-    retention: RetentionPolicy.Workqueue,
-    storage: StorageType.File,
-    discard: DiscardPolicy.Old,
-    max_msgs_per_subject: 1,
-    allow_direct: true,
   };
 }
 
@@ -145,19 +135,6 @@ function consumerConfig(
     max_ack_pending: 1_000,
     inactive_threshold: INACTIVE_NS,
   };
-}
-
-async function addOrUpdateStream(
-  jsm: JetStreamManager,
-  config: Partial<StreamConfig> & { name: string },
-): Promise<void> {
-  try {
-    await jsm.streams.info(config.name);
-    await jsm.streams.update(config.name, config);
-  } catch (err) {
-    if (!refusedWith(err, NOT_FOUND)) throw err;
-    await jsm.streams.add(config);
-  }
 }
 
 async function addOrUpdateConsumer(
@@ -230,7 +207,14 @@ function collapsingPublisher(
   };
 }
 
-/** Hands the recipient's messages to `handle`, at most `concurrency` at a time. */
+/** A recipient whose consumer handed nothing out for this long is checked for a stall (see StallGuard). */
+const STALL_CHECK_MS = 15_000;
+
+/**
+ * Hands the recipient's messages to `handle`, at most `concurrency` at a
+ * time. While nothing comes, the consumer is checked for a stall every
+ * STALL_CHECK_MS, and a stalled one's leader is asked to step down.
+ */
 function consumeRecipient(c: {
   js: JetStreamClient;
   names: NatsNames;
@@ -238,20 +222,27 @@ function consumeRecipient(c: {
   recipient: string;
   concurrency: number;
   handle: (d: QueuedDelivery) => Promise<void>;
+  guard: StallGuard;
 }): Consumption {
   const { recipient, concurrency, logger } = c;
   let stopped = false;
   const running = new Set<Promise<void>>();
   let slot: (() => void) | undefined;
   let messages: ConsumerMessages | undefined;
+  let lastSeen = Date.now();
+  let checking = false;
   const loop = (async () => {
     const consumer = await c.js.consumers.get(
       c.names.deliveryStream,
       c.names.recipientDurable(recipient),
     );
-    messages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 16) });
+    messages = await consumer.consume({
+      max_messages: Math.max(concurrency * 2, 16),
+      expires: PULL_EXPIRES_MS,
+    });
     if (stopped) messages.stop();
     for await (const m of messages) {
+      lastSeen = Date.now();
       while (!stopped && running.size >= concurrency) {
         await new Promise<void>((resolve) => {
           slot = resolve;
@@ -270,6 +261,7 @@ function consumeRecipient(c: {
         })
         .finally(() => {
           running.delete(run);
+          lastSeen = Date.now();
           slot?.();
           slot = undefined;
         });
@@ -278,9 +270,32 @@ function consumeRecipient(c: {
   })().catch((err: unknown) => {
     if (!stopped) logger.error({ err, recipient }, "delivery consumer ended");
   });
+  const watch = setInterval(() => {
+    if (stopped || checking || running.size > 0 || Date.now() - lastSeen < STALL_CHECK_MS) return;
+    checking = true;
+    c.guard
+      .stalled()
+      .then(async (stalled) => {
+        if (!stalled || stopped) return;
+        logger.warn(
+          { recipient },
+          "delivery consumer stalled with deliveries waiting; moving its leader",
+        );
+        await c.guard.unstick();
+      })
+      .catch((err: unknown) =>
+        logger.warn({ err, recipient }, "could not check the delivery consumer"),
+      )
+      .finally(() => {
+        checking = false;
+        lastSeen = Date.now();
+      });
+  }, STALL_CHECK_MS / 3);
+  watch.unref();
   return {
     async stop() {
       stopped = true;
+      clearInterval(watch);
       messages?.stop();
       slot?.();
       while (running.size > 0) await Promise.allSettled([...running]);

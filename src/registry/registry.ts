@@ -1,5 +1,4 @@
 import type { Bus } from "../bus/bus.js";
-import { NATS_NAMES } from "../bus/names.js";
 import type { AgreementRow, AgreementStatus, PartyRow, PlatformRow } from "../db/schema/index.js";
 import type { Logger } from "../logging/logger.js";
 import { pairKey } from "../ocpi/parties.js";
@@ -122,6 +121,8 @@ export interface Registry {
 export async function createRegistry(options: {
   store: RegistryStore;
   bus: Bus;
+  /** The subject of registry changes under the hub's NATS_PREFIX. */
+  changedSubject: string;
   logger: Logger;
   instanceId: string;
   /** A reload this often even without announcements, in case one was lost on the way. */
@@ -130,7 +131,7 @@ export async function createRegistry(options: {
   roamingPolicy?: "open" | "agreements";
   now?: () => Date;
 }): Promise<Registry> {
-  const { store, bus, logger, instanceId } = options;
+  const { store, bus, changedSubject, logger, instanceId } = options;
   // Tokens stored before TOKEN_ENCRYPTION_KEY was set are encrypted at the first start with it.
   const sealed = await store.sealPlainTokens();
   if (sealed > 0) logger.info({ platforms: sealed }, "encrypted the stored tokens of platforms");
@@ -163,7 +164,7 @@ export async function createRegistry(options: {
     return pending;
   }
 
-  const unsubscribe = bus.subscribe(NATS_NAMES.registryChanged, async (msg) => {
+  const unsubscribe = bus.subscribe(changedSubject, async (msg) => {
     const { origin } = msg.json<{ origin?: string }>();
     if (origin === instanceId) return;
     await refresh().catch((err: unknown) => logger.error({ err }, "registry reload failed"));
@@ -173,7 +174,7 @@ export async function createRegistry(options: {
   async function announce(what: Record<string, string>): Promise<void> {
     await refresh();
     await bus
-      .publish(NATS_NAMES.registryChanged, { origin: instanceId, ...what })
+      .publish(changedSubject, { origin: instanceId, ...what })
       .catch((err: unknown) => logger.error({ err }, "could not announce a registry change"));
   }
 

@@ -6,6 +6,7 @@ import { expect } from "vitest";
 import { createApp } from "../../src/app.js";
 import type { Bus } from "../../src/bus/bus.js";
 import { createInProcessBus } from "../../src/bus/in-process-bus.js";
+import { natsNames } from "../../src/bus/names.js";
 import { loadConfig } from "../../src/config/load.js";
 import { createMemoryQueue } from "../../src/delivery/memory-queue.js";
 import type { DeliveryQueue } from "../../src/delivery/queue.js";
@@ -128,6 +129,7 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
     options.bus === undefined
       ? await openTransport(usingNats ? process.env.NATS_URL : undefined, logger, {
           ackWaitMs: ackWaitMs(config),
+          names: natsNames(config.natsPrefix),
         })
       : { bus: options.bus, queue: sharedQueue(options.bus) };
   const deps = await createDeps(config, {
