@@ -190,6 +190,8 @@ async function loadData(
         updatedAt: now,
         changedBy: "bench",
         changedFrom: null,
+        // Recorded and started long ago, as through the admin API.
+        exchangeStartedAt: now,
       });
     }
   for (let k = 0; k < agreementRows.length; k += 1_000)

@@ -101,9 +101,9 @@ async function unpublishedFor(tx: Pick<Database, "select">, q: ListQuery): Promi
 }
 
 /**
- * X-Total-Count: without date filters the sum of the counts the triggers
- * keep per party and platform (of the reader's partners only, when the list
- * is theirs); with date filters, a count over the table's indexes.
+ * X-Total-Count of a list that is not a reader's partners' (see
+ * partnersPage): without date filters the sum of the per-platform counts
+ * the triggers keep; with them, a count over the table's indexes.
  */
 async function totalOf(
   tx: Pick<Database, "select">,
@@ -112,19 +112,25 @@ async function totalOf(
   where: SQL | undefined,
   extra: number,
 ) {
-  if (q.dateFrom === undefined && q.dateTo === undefined) {
-    const [row] = await tx
-      .select({ n: sql<string>`coalesce(sum(${cacheCounts.n}), 0)` })
-      .from(cacheCounts)
-      .where(
-        and(
-          eq(cacheCounts.module, module),
-          q.hidden.length > 0 ? notInArray(cacheCounts.platformId, [...q.hidden]) : undefined,
-          ownedBy(cacheCounts, q.owners),
-        ),
-      );
-    return Number(row?.n ?? 0) + extra;
-  }
+  if (q.dateFrom !== undefined || q.dateTo !== undefined) return countOf(tx, module, where);
+  const [row] = await tx
+    .select({ n: sql<string>`coalesce(sum(${cacheCounts.n}), 0)` })
+    .from(cacheCounts)
+    .where(
+      and(
+        eq(cacheCounts.module, module),
+        q.hidden.length > 0 ? notInArray(cacheCounts.platformId, [...q.hidden]) : undefined,
+      ),
+    );
+  return Number(row?.n ?? 0) + extra;
+}
+
+/** The rows of `where`, counted over the table's indexes. */
+async function countOf(
+  tx: Pick<Database, "select">,
+  module: CachedModule,
+  where: SQL | undefined,
+): Promise<number> {
   const { table } = CACHE_TABLES[module];
   const [row] = await tx.select({ n: count() }).from(table).where(where);
   return Number(row?.n ?? 0);
@@ -148,6 +154,39 @@ export function scanWindow(
   return { offset: total - end, limit: end - q.offset, backwards: true };
 }
 
+/**
+ * A page of a reader's partners' rows and their total, in one statement:
+ * the partners' rows are found through the owner key and sorted whatever
+ * the page, so counting them on the way costs less than a second
+ * statement. Only a page past the end (no row to carry the count) asks
+ * for the count alone.
+ */
+async function partnersPage(
+  tx: Pick<Database, "select">,
+  module: CachedModule,
+  q: ListQuery,
+  where: SQL | undefined,
+): Promise<ListPage> {
+  const { table, statuses } = CACHE_TABLES[module];
+  if (q.limit === 0) return { items: [], total: await countOf(tx, module, where) };
+  const page = tx
+    .select({ seq: table.seq, total: sql<string>`count(*) over ()`.as("total") })
+    .from(table)
+    .where(where)
+    .orderBy(asc(table.seq))
+    .limit(q.limit)
+    .offset(q.offset)
+    .as("page");
+  const rows = await tx
+    .select({ data: sql<string>`${table.data}::text`, statuses, total: page.total })
+    .from(page)
+    .innerJoin(table, eq(table.seq, page.seq))
+    .orderBy(asc(table.seq));
+  const first = rows[0];
+  if (first === undefined) return { items: [], total: await countOf(tx, module, where) };
+  return { items: rows.map((r) => withStatuses(r.data, r.statuses)), total: Number(first.total) };
+}
+
 /** The list pages and counts of the cache. */
 export function cacheLists(db: Database) {
   /**
@@ -167,6 +206,7 @@ export function cacheLists(db: Database) {
         extra.length === 0
           ? and(listed, rangeFilter(table, q))
           : and(or(listed, inArray(table.seq, extra)), rangeFilter(table, q));
+      if (q.owners !== undefined) return partnersPage(tx, module, q, where);
       const total = await totalOf(tx, module, q, where, extra.length);
       const window = scanWindow(q, total);
       if (window === undefined) return { items: [], total };

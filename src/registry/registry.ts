@@ -118,6 +118,29 @@ export interface Registry {
   close(): void;
 }
 
+/** Runs `work` one at a time, and once more if asked for meanwhile: a burst of reloads coalesces. */
+function coalescing(work: () => Promise<void>): () => Promise<void> {
+  let pending: Promise<void> | undefined;
+  let again = false;
+  return () => {
+    if (pending !== undefined) {
+      again = true;
+      return pending;
+    }
+    pending = (async () => {
+      try {
+        do {
+          again = false;
+          await work();
+        } while (again);
+      } finally {
+        pending = undefined;
+      }
+    })();
+    return pending;
+  };
+}
+
 export async function createRegistry(options: {
   store: RegistryStore;
   bus: Bus;
@@ -142,27 +165,9 @@ export async function createRegistry(options: {
   let snapshot = await load();
   /** Outlives the snapshots: a reload must not make a platform look silent. */
   const heard = new Map<string, number>();
-  let pending: Promise<void> | undefined;
-  let again = false;
-
-  /** Coalesces bursts: one reload at a time, and one more if asked for meanwhile. */
-  function refresh(): Promise<void> {
-    if (pending !== undefined) {
-      again = true;
-      return pending;
-    }
-    pending = (async () => {
-      try {
-        do {
-          again = false;
-          snapshot = await load();
-        } while (again);
-      } finally {
-        pending = undefined;
-      }
-    })();
-    return pending;
-  }
+  const refresh = coalescing(async () => {
+    snapshot = await load();
+  });
 
   const unsubscribe = bus.subscribe(changedSubject, async (msg) => {
     const { origin } = msg.json<{ origin?: string }>();

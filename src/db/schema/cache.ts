@@ -144,23 +144,18 @@ export const cachedTokens = pgTable(
 export type CachedTokenRow = typeof cachedTokens.$inferSelect;
 
 /**
- * How many listed objects each party of each platform has in the cache
- * (locations: published ones only), kept by triggers (see the migrations),
- * so a list's X-Total-Count without date filters costs look-ups instead of
- * a count: of the module's rows for every visible platform, or of its
- * partners' rows for a reader under roaming agreements (the key leads with
- * the party for that).
+ * How many listed objects each platform has in the cache (locations:
+ * published ones only), kept by triggers (see the migration), so a list's
+ * X-Total-Count without date filters costs a look-up instead of a count.
  */
 export const cacheCounts = pgTable(
   "cache_counts",
   {
     module: text("module", { enum: ["locations", "tariffs", "tokens"] }).notNull(),
-    countryCode: text("country_code").notNull(),
-    partyId: text("party_id").notNull(),
     platformId: text("platform_id").notNull(),
     n: bigint("n", { mode: "number" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.module, t.countryCode, t.partyId, t.platformId] })],
+  (t) => [primaryKey({ columns: [t.module, t.platformId] })],
 );
 
 export const SYNC_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED"] as const;
