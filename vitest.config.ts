@@ -13,15 +13,32 @@ const withNats = (process.env.NATS_URL ?? "") !== "";
 // biome-ignore lint/style/noProcessEnv: see above
 const failover = process.env.CLUSTER_FAILOVER === "1";
 const FAILOVER = "test/cluster/cluster.test.ts";
+/**
+ * Tests that start hub processes on an embedded store of their own, so
+ * their outcome does not depend on the run's backend. .ci/run runs the
+ * suite once per backend and sets TEST_BACKEND_ONLY=1 on the embedded run,
+ * which leaves these to the PostgreSQL + NATS run instead of repeating them.
+ */
+const BACKEND_FREE = [
+  "test/integration/build.test.ts",
+  "test/integration/demo.test.ts",
+  "test/integration/listeners.test.ts",
+  "test/integration/migrate.test.ts",
+  "test/integration/process.test.ts",
+  "test/integration/server-timeouts.test.ts",
+  "test/integration/store-lock.test.ts",
+];
+// biome-ignore lint/style/noProcessEnv: see above
+const backendOnly = process.env.TEST_BACKEND_ONLY === "1";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: !withNats
-      ? [...configDefaults.exclude, "test/cluster/**"]
-      : failover
-        ? configDefaults.exclude
-        : [...configDefaults.exclude, FAILOVER],
+    exclude: [
+      ...configDefaults.exclude,
+      ...(!withNats ? ["test/cluster/**"] : failover ? [] : [FAILOVER]),
+      ...(backendOnly ? BACKEND_FREE : []),
+    ],
     globalSetup: ["test/support/global-setup.ts"],
     pool: "forks",
     testTimeout: 30_000,

@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { type App, createApp } from "./app.js";
 import { syncUnsynced } from "./cache/sync.js";
-import { ConfigError, loadConfig } from "./config/load.js";
+import { configOrExit } from "./config/load.js";
 import { closeDeps, createDeps, type Deps } from "./deps.js";
 import { applyServerLimits, serverOptions } from "./ingress/server-limits.js";
 
@@ -105,16 +105,7 @@ function drainOnSignal(deps: Deps, listeners: Listener[]): void {
 
 /** The hub's only impure entry: config → deps (migrate) → apps → listen; drain on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`ocpi-hub: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = configOrExit(process.env, "ocpi-hub");
   const deps = await createDeps(config);
   const { logger } = deps;
   if (deps.generatedAdminToken !== undefined) {

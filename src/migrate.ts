@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from "./config/load.js";
+import { configOrExit } from "./config/load.js";
 import { openDatabase } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 
@@ -10,17 +10,8 @@ import { migrate } from "./db/migrate.js";
  * makes a run beside starting hubs safe.
  */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    // biome-ignore lint/style/noProcessEnv: this is an entry point, like main.ts
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`ocpi-hub migrate: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  // biome-ignore lint/style/noProcessEnv: this is an entry point, like main.ts
+  const config = configOrExit(process.env, "ocpi-hub migrate");
   if (config.database.kind === "pglite-memory") {
     process.stderr.write(
       "ocpi-hub migrate: DATABASE_URL=memory:// is gone when this step ends; nothing to migrate\n",

@@ -96,3 +96,20 @@ function crossChecks(input: Record<string, string | undefined>): string[] {
   }
   return problems;
 }
+
+/**
+ * The configuration of an entry point (the hub, `npm run migrate`), or exit
+ * 2 with the one line naming the variable when it is wrong.
+ */
+export function configOrExit(
+  env: Record<string, string | undefined>,
+  program: string,
+): Readonly<Config> {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${program}: ${err.message}\n`);
+    process.exit(2);
+  }
+}

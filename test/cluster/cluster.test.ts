@@ -17,6 +17,7 @@ import {
   waitHealthy,
 } from "../support/hub-process.js";
 import { freePort } from "../support/net.js";
+import { type ScratchDatabase, scratchDatabase } from "../support/scratch-database.js";
 import {
   allAt,
   at,
@@ -46,15 +47,13 @@ import { type NatsCluster, startNatsCluster } from "./nats-cluster.js";
 const ADMIN = "cluster-admin-token-0123456789abcdef";
 const HUB = "NL/HUB";
 const EMSPS = 30;
-// biome-ignore lint/style/noProcessEnv: the hubs share a fresh database on the run's PostgreSQL
-const DATABASE_URL = process.env.DATABASE_URL ?? "";
 // biome-ignore lint/style/noProcessEnv: 3 unless a run proves by hand that one replica fails
 const REPLICAS = process.env.CLUSTER_STREAM_REPLICAS ?? "3";
 const PREFIX = `cluster_${randomBytes(4).toString("hex")}`;
 const STREAM = natsNames(PREFIX).deliveryStream;
 
 let cluster: NatsCluster;
-let dropDatabase: () => Promise<void> = async () => {};
+let database: ScratchDatabase | undefined;
 let hubEnv: Record<string, string>;
 const fakes: FakePlatform[] = [];
 let cpo: FakePlatform;
@@ -79,23 +78,6 @@ async function hubOn(port: number): Promise<HubProcess> {
 
 const admin = (proc: HubProcess, method: string, path: string, body?: unknown) =>
   adminCall(proc, method, path, ADMIN, body);
-
-/** An empty PostgreSQL database beside the run's, dropped at the end. */
-async function freshDatabaseUrl(): Promise<string> {
-  if (!DATABASE_URL.startsWith("postgres")) {
-    throw new Error("the cluster test needs DATABASE_URL=postgres://… beside NATS_URL");
-  }
-  const url = new URL(DATABASE_URL);
-  const name = `${url.pathname.slice(1)}_cluster_${randomBytes(6).toString("hex")}`;
-  const server = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
-  await server.unsafe(`create database "${name}"`);
-  dropDatabase = async () => {
-    await server.unsafe(`drop database if exists "${name}" with (force)`);
-    await server.end();
-  };
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 /** Invites a fake platform through the hub's admin API and lets it register. */
 async function connectPlatform(via: HubProcess, roles: FakeRole[], receives: boolean) {
@@ -228,8 +210,9 @@ async function streamPlacement(): Promise<{ leader: string; replicas: number; cu
 beforeAll(async () => {
   cluster = await startNatsCluster(3);
   await cluster.jetStreamReady();
+  database = await scratchDatabase("cluster");
   hubEnv = {
-    DATABASE_URL: await freshDatabaseUrl(),
+    DATABASE_URL: database.url,
     NATS_URL: cluster.url,
     NATS_PREFIX: PREFIX,
     NATS_STREAM_REPLICAS: REPLICAS,
@@ -247,7 +230,7 @@ afterAll(async () => {
   await killHubProcesses();
   await Promise.all(fakes.splice(0).map((f) => f.close()));
   await cluster?.stop();
-  await dropDatabase();
+  await database?.drop();
 });
 
 describe("two hubs on a three-node NATS cluster and one PostgreSQL", () => {

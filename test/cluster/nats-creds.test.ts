@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nkeys } from "@nats-io/transport-node";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   exitWithin,
@@ -11,6 +10,7 @@ import {
   startHubProcess,
   waitHealthy,
 } from "../support/hub-process.js";
+import { type ScratchDatabase, scratchDatabase } from "../support/scratch-database.js";
 import { startNatsServer } from "./nats-cluster.js";
 
 /**
@@ -19,8 +19,6 @@ import { startNatsServer } from "./nats-cluster.js";
  * .creds file, and without it the server turns it away.
  */
 
-// biome-ignore lint/style/noProcessEnv: the hub uses a fresh database on the run's PostgreSQL
-const DATABASE_URL = process.env.DATABASE_URL ?? "";
 const ADMIN = "creds-admin-token-0123456789abcdef";
 
 type KeyPair = ReturnType<typeof nkeys.createUser>;
@@ -47,7 +45,7 @@ let dir: string;
 let credsPath: string;
 let server: Awaited<ReturnType<typeof startNatsServer>>;
 let databaseUrl: string;
-let dropDatabase: () => Promise<void> = async () => {};
+let database: ScratchDatabase | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ocpi-hub-creds-"));
@@ -97,25 +95,14 @@ beforeAll(async () => {
   );
   server = await startNatsServer(["-c", config]);
 
-  if (!DATABASE_URL.startsWith("postgres")) {
-    throw new Error("this test needs DATABASE_URL=postgres://… beside NATS_URL");
-  }
-  const url = new URL(DATABASE_URL);
-  const name = `${url.pathname.slice(1)}_creds_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  dropDatabase = async () => {
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.end();
-  };
-  url.pathname = `/${name}`;
-  databaseUrl = url.toString();
+  database = await scratchDatabase("creds");
+  databaseUrl = database.url;
 }, 30_000);
 
 afterAll(async () => {
   await killHubProcesses();
   await server?.stop();
-  await dropDatabase();
+  await database?.drop();
   await rm(dir, { recursive: true, force: true });
 });
 

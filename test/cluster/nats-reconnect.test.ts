@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { locationOf } from "../support/cache-fixtures.js";
 import { eventually, FakePlatform, type FakeRole } from "../support/fake-platform.js";
@@ -11,6 +10,7 @@ import {
   startHubProcess,
   waitHealthy,
 } from "../support/hub-process.js";
+import { type ScratchDatabase, scratchDatabase } from "../support/scratch-database.js";
 import { startNatsServer } from "./nats-cluster.js";
 
 /**
@@ -20,32 +20,14 @@ import { startNatsServer } from "./nats-cluster.js";
  */
 
 const ADMIN = "reconnect-admin-token-0123456789abcdef";
-// biome-ignore lint/style/noProcessEnv: the hub uses a fresh database on the run's PostgreSQL
-const DATABASE_URL = process.env.DATABASE_URL ?? "";
 const USER = "hub";
 const PASSWORD = `pw${randomBytes(6).toString("hex")}`;
 
 let server: Awaited<ReturnType<typeof startNatsServer>>;
 let hub: HubProcess;
-let dropDatabase: () => Promise<void> = async () => {};
+let database: ScratchDatabase | undefined;
 let databaseUrl: string;
 const fakes: FakePlatform[] = [];
-
-async function freshDatabaseUrl(): Promise<string> {
-  if (!DATABASE_URL.startsWith("postgres")) {
-    throw new Error("this test needs DATABASE_URL=postgres://… beside NATS_URL");
-  }
-  const url = new URL(DATABASE_URL);
-  const name = `${url.pathname.slice(1)}_reconnect_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  dropDatabase = async () => {
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.end();
-  };
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 const natsUrl = (password: string) => `nats://${USER}:${password}@127.0.0.1:${server.port}`;
 
@@ -69,14 +51,15 @@ async function connectPlatform(roles: FakeRole[], receives: boolean): Promise<Fa
 
 beforeAll(async () => {
   server = await startNatsServer(["--user", USER, "--pass", PASSWORD]);
-  databaseUrl = await freshDatabaseUrl();
+  database = await scratchDatabase("reconnect");
+  databaseUrl = database.url;
 }, 30_000);
 
 afterAll(async () => {
   await killHubProcesses();
   await Promise.all(fakes.map((f) => f.close()));
   await server?.stop();
-  await dropDatabase();
+  await database?.drop();
 });
 
 describe("a hub whose NATS server goes away and comes back", () => {

@@ -1,8 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
 import { deliveryRecipients } from "../../src/db/schema/index.js";
 import { openTransport } from "../../src/deps.js";
@@ -18,6 +16,7 @@ import {
   waitHealthy,
 } from "../support/hub-process.js";
 import { freePort } from "../support/net.js";
+import { scratchDatabase } from "../support/scratch-database.js";
 import { closeInstances, startTwoInstances, type TestHub, usingNats } from "../support/test-hub.js";
 
 /**
@@ -32,8 +31,6 @@ const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPO" };
 const locationsReceiver = [{ identifier: "locations", role: "RECEIVER" as const }];
 // biome-ignore lint/style/noProcessEnv: the hub processes use the test run's NATS server
 const NATS_URL = process.env.NATS_URL ?? "";
-// biome-ignore lint/style/noProcessEnv: the hub processes use the test run's PostgreSQL server
-const DATABASE_URL = process.env.DATABASE_URL ?? "";
 
 interface Row {
   platform_id: string;
@@ -198,16 +195,9 @@ afterEach(async () => {
  */
 async function storage(): Promise<Record<string, string>> {
   if (usingPostgres) {
-    const url = new URL(DATABASE_URL);
-    const name = `${url.pathname.slice(1)}_kill_${randomBytes(6).toString("hex")}`;
-    const server = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
-    await server.unsafe(`create database "${name}"`);
-    dropDatabase = async () => {
-      await server.unsafe(`drop database if exists "${name}" with (force)`);
-      await server.end();
-    };
-    url.pathname = `/${name}`;
-    return { DATABASE_URL: url.toString() };
+    const database = await scratchDatabase("kill");
+    dropDatabase = () => database.drop();
+    return { DATABASE_URL: database.url };
   }
   const dir = await mkdtemp(join(tmpdir(), "ocpi-hub-delivery-"));
   dirs.push(dir);
