@@ -50,13 +50,28 @@ function ownedBy(
 ): SQL | undefined {
   if (owners === undefined) return undefined;
   if (owners.length === 0) return sql`false`;
-  const rows = JSON.stringify(
-    owners.map((o) => {
-      const u = upperParty(o);
-      return { c: u.countryCode, p: u.partyId };
-    }),
-  );
+  const rows = ownersJson(owners);
   return sql`(${table.countryCode}, ${table.partyId}) in (select c, p from json_to_recordset(${rows}::json) as owner (c text, p text))`;
+}
+
+/**
+ * The owners as the JSON parameter. A reader's partner list is one array
+ * per registry snapshot (agreements.ts), so its text is made once, not on
+ * every page.
+ */
+const ownerTexts = new WeakMap<readonly PartyRef[], string>();
+function ownersJson(owners: readonly PartyRef[]): string {
+  let text = ownerTexts.get(owners);
+  if (text === undefined) {
+    text = JSON.stringify(
+      owners.map((o) => {
+        const u = upperParty(o);
+        return { c: u.countryCode, p: u.partyId };
+      }),
+    );
+    ownerTexts.set(owners, text);
+  }
+  return text;
 }
 
 /** A page of objects as JSON texts, ready to be joined into a response, and the total. */

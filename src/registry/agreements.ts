@@ -217,6 +217,10 @@ export function roamingPolicy(
   now: () => Date,
 ): { mayExchange: ExchangeCheck; partnersOf: PartnersOf } {
   if (policy === "open") return { mayExchange: () => true, partnersOf: () => undefined };
+  // The index keeps one partner list per party, side and module while none of its agreements
+  // starts or ends; the list with the party itself is kept beside it, so that every request of
+  // the party gets the same array (store-lists.ts makes its query parameter once per array).
+  const withOwn = new WeakMap<readonly PartyRef[], readonly PartyRef[]>();
   return {
     mayExchange(a, b, module) {
       if (a.role === "CPO" && b.role === "EMSP") return index().covers(a, b, module, now());
@@ -227,7 +231,13 @@ export function roamingPolicy(
       const own = { countryCode: party.countryCode, partyId: party.partyId };
       if (party.role !== "CPO" && party.role !== "EMSP") return [own];
       const side = party.role === "CPO" ? "cpo" : "emsp";
-      return [own, ...index().partners(party, side, module, now())];
+      const partners = index().partners(party, side, module, now());
+      let list = withOwn.get(partners);
+      if (list === undefined) {
+        list = [own, ...partners];
+        withOwn.set(partners, list);
+      }
+      return list;
     },
   };
 }
