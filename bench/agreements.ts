@@ -2,8 +2,10 @@
  * tsx bench/agreements.ts: what ROAMING_POLICY=agreements costs on the two
  * paths every request of an eMSP takes.
  *
- * Two hubs run in child processes of their own (in-memory PGlite,
- * in-process bus), one with ROAMING_POLICY=open and one with
+ * Two hubs run in child processes of their own (in-memory PGlite and the
+ * in-process bus; with DATABASE_URL=postgres://… a database of its own each
+ * on that server, whose server processes' CPU counts with the hub's), one
+ * with ROAMING_POLICY=open and one with
  * ROAMING_POLICY=agreements, on the same data: 1,000 parties (500 CPOs and
  * 500 eMSPs, ten to a platform) and 20,000 ACTIVE agreements, forty per CPO,
  * written straight into the hub's database and then loaded into the
@@ -27,6 +29,8 @@ import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
 import {
   asker,
+  type BenchDatabase,
+  createBenchDatabase,
   invite,
   listenLocal,
   quantile,
@@ -109,9 +113,12 @@ async function serveCpo(): Promise<void> {
   writeLine({ cpo: url });
 }
 
-/** Child: a hub under `policy`; loads the bench data when asked, reports its CPU time. */
-async function serveHub(policy: Policy): Promise<void> {
-  const hub = await startHub({ DATABASE_URL: "memory://" }, "silent", {
+/**
+ * Child: a hub under `policy` on `databaseUrl` (in-memory PGlite when
+ * empty); loads the bench data when asked, reports its CPU time.
+ */
+async function serveHub(policy: Policy, databaseUrl: string): Promise<void> {
+  const hub = await startHub({ DATABASE_URL: databaseUrl || "memory://" }, "silent", {
     ROAMING_POLICY: policy,
     // The inserted platforms have no URLs: no still-alive check during the run.
     PROBE_INTERVAL_MS: "86400000",
@@ -125,6 +132,9 @@ async function serveHub(policy: Policy): Promise<void> {
     }
     const started = performance.now();
     const loaded = await loadData(hub.deps, m.cpoPlatform as string);
+    // Fresh statistics for the planner, as autovacuum gathers them after a load this size.
+    const { sql } = await import("drizzle-orm");
+    await hub.deps.db.db.execute(sql`analyze`);
     await hub.deps.registry.refresh();
     const index = hub.deps.registry.agreements();
     process.send?.({
@@ -243,6 +253,8 @@ interface Hub {
   child: ChildProcess;
   ask: ReturnType<typeof asker>;
   emspHeaders: Record<string, string>;
+  /** Its PostgreSQL database, when the bench runs on one. */
+  database: BenchDatabase | undefined;
 }
 
 const problems: string[] = [];
@@ -251,14 +263,18 @@ async function main(): Promise<void> {
   const script = fileURLToPath(import.meta.url);
   const cpo = spawnScript(script, ["cpo"]);
   const children: ChildProcess[] = [cpo];
+  const databases: BenchDatabase[] = [];
   try {
     const { cpo: cpoUrl } = await readLine<{ cpo: string }>(cpo);
     const hubs: Hub[] = [];
     for (const policy of POLICIES) {
-      const child = spawnScript(script, ["hub", policy], PROFILE_DIR);
+      // On PostgreSQL each hub has a database of its own, and its server processes' CPU counts.
+      const database = await createBenchDatabase(process.env.DATABASE_URL);
+      if (database !== undefined) databases.push(database);
+      const child = spawnScript(script, ["hub", policy, database?.url ?? ""], PROFILE_DIR);
       children.push(child);
       const { hub: url } = await readLine<{ hub: string }>(child);
-      hubs.push({ policy, url, child, ask: asker(child), emspHeaders: {} });
+      hubs.push({ policy, url, child, ask: asker(child), emspHeaders: {}, database });
     }
     for (const hub of hubs) await prepare(hub, cpoUrl);
 
@@ -319,6 +335,7 @@ async function main(): Promise<void> {
     printReport(forwards, pages);
   } finally {
     for (const child of children) await stopChild(child);
+    for (const database of databases) await database.drop();
   }
   if (problems.length > 0) {
     console.error(
@@ -402,7 +419,10 @@ async function load(
   verify: Verify,
 ): Promise<Result> {
   const pool = new Pool(hub.url, { connections: concurrency, pipelining: 1 });
-  const cpu = async () => (await hub.ask({ kind: "cpu" })).cpu as number;
+  // Microseconds of the hub process, and of its database's server processes on PostgreSQL.
+  const cpu = async () =>
+    ((await hub.ask({ kind: "cpu" })).cpu as number) +
+    (hub.database === undefined ? 0 : (await hub.database.cpuSeconds()) * 1e6);
   const cpuBefore = await cpu();
   const started = performance.now();
   const times = await timeRequests(
@@ -473,6 +493,6 @@ function printReport(forwards: Record<Policy, Result[]>, pages: Record<Policy, R
   }
 }
 
-if (process.argv[2] === "hub") await serveHub(process.argv[3] as Policy);
+if (process.argv[2] === "hub") await serveHub(process.argv[3] as Policy, process.argv[4] ?? "");
 else if (process.argv[2] === "cpo") await serveCpo();
 else await main();

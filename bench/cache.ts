@@ -17,8 +17,8 @@
  * (count, order, status) is listed and makes the exit code 1.
  */
 import type { ChildProcess } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +27,7 @@ import { Pool } from "undici";
 import {
   ADMIN,
   asker,
+  createBenchDatabase,
   envelope,
   invite,
   listenLocal,
@@ -1164,66 +1165,6 @@ function spawnChild(args: string[], profile: boolean): ChildProcess {
 function cpuSeconds(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1e6;
-}
-
-interface BenchDatabase {
-  url: string;
-  close(): Promise<void>;
-  drop(): Promise<void>;
-  /** CPU seconds used so far by the server processes connected to it (NaN where unknown). */
-  cpuSeconds(): Promise<number>;
-}
-
-/** USER_HZ of Linux's /proc/<pid>/stat times; 100 on every common platform. */
-const CLOCK_TICKS = 100;
-
-/**
- * With a postgres:// DATABASE_URL, a new database `<name>_bench_<random>` on
- * that server, dropped at the end. The statements run on the named database,
- * or on `postgres` when the named one does not exist.
- */
-async function createBenchDatabase(url: string | undefined): Promise<BenchDatabase | undefined> {
-  if (url === undefined || !/^postgres(ql)?:\/\//.test(url)) return undefined;
-  const { default: postgres } = await import("postgres");
-  const base = new URL(url);
-  const name = `${base.pathname.slice(1) || "ocpi_hub"}_bench_${randomBytes(4).toString("hex")}`;
-  let admin = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    await admin`select 1`;
-  } catch (err) {
-    if ((err as { code?: string }).code !== "3D000") throw err;
-    await admin.end();
-    const maintenance = new URL(url);
-    maintenance.pathname = "/postgres";
-    admin = postgres(maintenance.toString(), { max: 1, onnotice: () => {} });
-  }
-  await admin.unsafe(`create database "${name}"`);
-  const dbUrl = new URL(url);
-  dbUrl.pathname = `/${name}`;
-  return {
-    url: dbUrl.toString(),
-    close: () => admin.end(),
-    async cpuSeconds() {
-      // Linux: utime + stime of the server processes serving this database, in clock ticks.
-      const rows = await admin<{ pid: number }[]>`
-        select pid from pg_stat_activity where datname = ${name}`;
-      let ticks = 0;
-      for (const { pid } of rows) {
-        try {
-          const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-          const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-          ticks += Number(fields[11]) + Number(fields[12]);
-        } catch {
-          return Number.NaN;
-        }
-      }
-      return ticks / CLOCK_TICKS;
-    },
-    async drop() {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end();
-    },
-  };
 }
 
 if (process.argv[2] === "hub")

@@ -4,7 +4,8 @@
  * calls, timed request series and the figures made of them.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Pool } from "undici";
@@ -286,4 +287,67 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** A database of its own for a benchmark on a PostgreSQL server. */
+export interface BenchDatabase {
+  url: string;
+  close(): Promise<void>;
+  drop(): Promise<void>;
+  /** CPU seconds used so far by the server processes connected to it (NaN where unknown). */
+  cpuSeconds(): Promise<number>;
+}
+
+/** USER_HZ of Linux's /proc/<pid>/stat times; 100 on every common platform. */
+const CLOCK_TICKS = 100;
+
+/**
+ * With a postgres:// DATABASE_URL, a new database `<name>_bench_<random>` on
+ * that server, dropped at the end. The statements run on the named database,
+ * or on `postgres` when the named one does not exist.
+ */
+export async function createBenchDatabase(
+  url: string | undefined,
+): Promise<BenchDatabase | undefined> {
+  if (url === undefined || !/^postgres(ql)?:\/\//.test(url)) return undefined;
+  const { default: postgres } = await import("postgres");
+  const base = new URL(url);
+  const name = `${base.pathname.slice(1) || "ocpi_hub"}_bench_${randomBytes(4).toString("hex")}`;
+  let admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await admin`select 1`;
+  } catch (err) {
+    if ((err as { code?: string }).code !== "3D000") throw err;
+    await admin.end();
+    const maintenance = new URL(url);
+    maintenance.pathname = "/postgres";
+    admin = postgres(maintenance.toString(), { max: 1, onnotice: () => {} });
+  }
+  await admin.unsafe(`create database "${name}"`);
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  return {
+    url: dbUrl.toString(),
+    close: () => admin.end(),
+    async cpuSeconds() {
+      // Linux: utime + stime of the server processes serving this database, in clock ticks.
+      const rows = await admin<{ pid: number }[]>`
+        select pid from pg_stat_activity where datname = ${name}`;
+      let ticks = 0;
+      for (const { pid } of rows) {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+          const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+          ticks += Number(fields[11]) + Number(fields[12]);
+        } catch {
+          return Number.NaN;
+        }
+      }
+      return ticks / CLOCK_TICKS;
+    },
+    async drop() {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
 }
