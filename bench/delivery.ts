@@ -21,7 +21,7 @@
  * delivery that never came is listed and makes the exit code 1.
  */
 import type { ChildProcess } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -31,6 +31,7 @@ import { Pool } from "undici";
 import {
   ADMIN,
   asker,
+  createBenchDatabase,
   envelope,
   invite,
   listenLocal,
@@ -887,43 +888,7 @@ function printReport(r: {
 }
 
 // ---------------------------------------------------------------------------
-// Processes and databases.
-
-interface BenchDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-/**
- * With a postgres:// DATABASE_URL, a new database `<name>_bench_<random>` on
- * that server, dropped at the end. The statements run on the named database,
- * or on `postgres` when the named one does not exist.
- */
-async function createBenchDatabase(url: string | undefined): Promise<BenchDatabase | undefined> {
-  if (url === undefined || !/^postgres(ql)?:\/\//.test(url)) return undefined;
-  const { default: postgres } = await import("postgres");
-  const name = `${new URL(url).pathname.slice(1) || "ocpi_hub"}_bench_${randomBytes(4).toString("hex")}`;
-  let admin = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    await admin`select 1`;
-  } catch (err) {
-    if ((err as { code?: string }).code !== "3D000") throw err;
-    await admin.end();
-    const maintenance = new URL(url);
-    maintenance.pathname = "/postgres";
-    admin = postgres(maintenance.toString(), { max: 1, onnotice: () => {} });
-  }
-  await admin.unsafe(`create database "${name}"`);
-  const dbUrl = new URL(url);
-  dbUrl.pathname = `/${name}`;
-  return {
-    url: dbUrl.toString(),
-    async drop() {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end();
-    },
-  };
-}
+// Entry: the parent, or one of its child processes.
 
 if (process.argv[2] === "hub")
   await serveHub(process.argv[3] || undefined, process.argv[4] as string);

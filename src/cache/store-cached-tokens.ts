@@ -1,6 +1,6 @@
 // An eMSP's pushes of tokens into the cache, and reads of cached tokens by uid.
 import { and, asc, eq, notInArray, sql } from "drizzle-orm";
-import type { Database } from "../db/client.js";
+import { type Database, rowsOf } from "../db/client.js";
 import { cachedTokens } from "../db/schema/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { upperParty } from "../ocpi/parties.js";
@@ -8,7 +8,7 @@ import type { Json } from "./apply.js";
 import { applyTokenPush } from "./apply-token.js";
 import { platformsAllowedSql } from "./publication.js";
 import type { Owned } from "./store-reads.js";
-import { rowsOf, timestampOf } from "./store-shared.js";
+import { timestampOf } from "./store-shared.js";
 
 export interface TokenPush {
   platformId: string;

@@ -1,6 +1,6 @@
 // A CPO's pushes of locations, EVSEs and connectors, and the EVSE status writes among them.
 import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../db/client.js";
+import { type Database, rowsOf } from "../db/client.js";
 import { evseStatuses, locations } from "../db/schema/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { upperParty } from "../ocpi/parties.js";
@@ -17,7 +17,6 @@ import {
   evseKey,
   type KnownEvses,
   rememberEvses,
-  rowsOf,
   statusesOf,
   timestampOf,
 } from "./store-shared.js";

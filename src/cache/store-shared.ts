@@ -45,11 +45,6 @@ export function rememberEvses(
   }
 }
 
-/** Rows of a raw statement, whichever driver ran it. */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
-
 /** Rows a write touched, as either driver reports it. */
 export function rowCount(result: unknown, fallback: number): number {
   const r = result as { count?: number; affectedRows?: number };

@@ -71,3 +71,8 @@ async function ping(db: Database): Promise<boolean> {
     return false;
   }
 }
+
+/** Rows of a raw statement, whichever driver ran it. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}

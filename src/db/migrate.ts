@@ -7,7 +7,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import type { DatabaseLocation } from "../config/schema.js";
-import type { DatabaseHandle } from "./client.js";
+import { type DatabaseHandle, rowsOf } from "./client.js";
 
 /** From src/db (tsx) and from dist/db (compiled) alike: drizzle/ sits at the package root. */
 const MIGRATIONS = fileURLToPath(new URL("../../drizzle", import.meta.url));
@@ -50,12 +50,11 @@ export async function assertMigrated(handle: DatabaseHandle): Promise<void> {
   if (newest === undefined) return;
   let applied = 0;
   try {
-    const rows = await handle.db.execute<{ newest: string | null }>(
-      sql`select max(created_at)::text as newest from drizzle.__drizzle_migrations`,
+    const [row] = rowsOf<{ newest: string | null }>(
+      await handle.db.execute(
+        sql`select max(created_at)::text as newest from drizzle.__drizzle_migrations`,
+      ),
     );
-    const row = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows)[0] as
-      | { newest: string | null }
-      | undefined;
     applied = Number(row?.newest ?? 0);
   } catch {
     applied = 0;

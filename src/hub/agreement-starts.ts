@@ -26,20 +26,16 @@ async function startExchange(deps: Deps, a: Agreement): Promise<void> {
 
 /**
  * Starts the exchange of every ACTIVE agreement that is in force now and
- * has not started it; returns how many this instance started. Agreements
- * not yet in force wait for their valid_from.
+ * has not started it. Agreements not yet in force wait for their valid_from.
  */
-export async function startDueExchanges(deps: Deps): Promise<number> {
+export async function startDueExchanges(deps: Deps): Promise<void> {
   const now = deps.clock.now();
-  let started = 0;
   for (const a of deps.registry.agreements().unstarted()) {
     if (!inForce(a, now)) continue;
     if (!(await deps.registry.claimExchangeStart(a.id, now))) continue;
     deps.logger.info({ agreement_id: a.id }, "agreement in force: exchange started");
     await startExchange(deps, a);
-    started++;
   }
-  return started;
 }
 
 /**
