@@ -14,7 +14,7 @@ import {
   type SQL,
   sql,
 } from "drizzle-orm";
-import type { Database } from "../db/client.js";
+import { type Database, rowsOf } from "../db/client.js";
 import { cacheCounts, cachedTokens, locations, tariffs } from "../db/schema/index.js";
 import { type PartyRef, upperParty } from "../ocpi/parties.js";
 import { allowedToSql } from "./publication.js";
@@ -38,40 +38,59 @@ export interface ListQuery {
 }
 
 /**
- * Rows of the listed owners only; none when the list is empty. The owners
- * travel as one JSON parameter whose rows drive look-ups in each cache
- * table's owner key (country_code, party_id, …): a reader's partners cost
- * about as many index probes as they are, whatever the size of the cache,
- * and the statement is the same text for any number of partners.
+ * The owners as two text-array literals, country codes and party ids in
+ * the same order, for `unnest`. A reader's partner list is one array per
+ * registry snapshot (agreements.ts), so its texts are made once, not on
+ * every page.
  */
+const ownerArrays = new WeakMap<readonly PartyRef[], { codes: string; ids: string }>();
+function ownerParams(owners: readonly PartyRef[]): { codes: string; ids: string } {
+  let params = ownerArrays.get(owners);
+  if (params === undefined) {
+    const parties = owners.map(upperParty);
+    params = {
+      codes: arrayLiteral(parties.map((o) => o.countryCode)),
+      ids: arrayLiteral(parties.map((o) => o.partyId)),
+    };
+    ownerArrays.set(owners, params);
+  }
+  return params;
+}
+
+/** A PostgreSQL array literal of texts, each element quoted. */
+function arrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
+}
+
+/** Rows of the owners only (for the few unpublished ones; a page uses ownedSeqs). */
 function ownedBy(
   table: { countryCode: Column; partyId: Column },
-  owners: readonly PartyRef[] | undefined,
-): SQL | undefined {
-  if (owners === undefined) return undefined;
+  owners: readonly PartyRef[],
+): SQL {
   if (owners.length === 0) return sql`false`;
-  const rows = ownersJson(owners);
-  return sql`(${table.countryCode}, ${table.partyId}) in (select c, p from json_to_recordset(${rows}::json) as owner (c text, p text))`;
+  return sql`(${table.countryCode}, ${table.partyId}) in (select c, p from ${ownerRows(owners)})`;
+}
+
+/** The owners as rows (c, p): a reader's roaming partners. */
+function ownerRows(owners: readonly PartyRef[]): SQL {
+  const { codes, ids } = ownerParams(owners);
+  return sql`unnest(${codes}::text[], ${ids}::text[]) as owner (c, p)`;
 }
 
 /**
- * The owners as the JSON parameter. A reader's partner list is one array
- * per registry snapshot (agreements.ts), so its text is made once, not on
- * every page.
+ * The seq of every row in `where` that one of the owners holds: for each
+ * owner, a probe of the table's owner key (country_code, party_id, …).
+ * A reader's partners cost about as many index probes as they are,
+ * whatever the size of the cache, and the lateral join leaves the planner
+ * no other order, even in a plan made once for a prepared statement.
  */
-const ownerTexts = new WeakMap<readonly PartyRef[], string>();
-function ownersJson(owners: readonly PartyRef[]): string {
-  let text = ownerTexts.get(owners);
-  if (text === undefined) {
-    text = JSON.stringify(
-      owners.map((o) => {
-        const u = upperParty(o);
-        return { c: u.countryCode, p: u.partyId };
-      }),
-    );
-    ownerTexts.set(owners, text);
-  }
-  return text;
+function ownedSeqs(
+  table: (typeof CACHE_TABLES)[CachedModule]["table"],
+  owners: readonly PartyRef[],
+  where: SQL | undefined,
+): SQL {
+  const own = and(sql`${table.countryCode} = owner.c`, sql`${table.partyId} = owner.p`, where);
+  return sql`${ownerRows(owners)} cross join lateral (select ${table.seq} as seq from ${table} where ${own}) owned`;
 }
 
 /** A page of objects as JSON texts, ready to be joined into a response, and the total. */
@@ -80,14 +99,13 @@ export interface ListPage {
   total: number;
 }
 
-/** The rows of visible platforms (and of the reader's partners) within the date filters. */
+/** The rows of visible platforms within the date filters (the reader's partners: ownedSeqs). */
 function rangeFilter(
   table: (typeof CACHE_TABLES)[CachedModule]["table"],
   q: ListQuery,
 ): SQL | undefined {
   return and(
     q.hidden.length > 0 ? notInArray(table.platformId, [...q.hidden]) : undefined,
-    ownedBy(table, q.owners),
     q.dateFrom !== undefined ? gte(table.lastUpdated, new Date(q.dateFrom)) : undefined,
     q.dateTo !== undefined ? lt(table.lastUpdated, new Date(q.dateTo)) : undefined,
   );
@@ -105,9 +123,10 @@ async function unpublishedFor(tx: Pick<Database, "select">, q: ListQuery): Promi
     .from(locations)
     .where(
       and(
-        eq(locations.published, false),
+        sql`not ${locations.published}`,
         sql`exists (select 1 from ${cachedTokens} where ${cachedTokens.platformId} = ${q.viewer})`,
         rangeFilter(locations, q),
+        q.owners === undefined ? undefined : ownedBy(locations, q.owners),
         allowedToSql(sql`${locations.data}`, q.viewer),
       ),
     )
@@ -171,34 +190,37 @@ export function scanWindow(
 
 /**
  * A page of a reader's partners' rows and their total, in one statement:
- * the partners' rows are found through the owner key and sorted whatever
- * the page, so counting them on the way costs less than a second
- * statement. Only a page past the end (no row to carry the count) asks
- * for the count alone.
+ * the partners' rows are found through the owner key (ownedSeqs) and
+ * sorted whatever the page, so counting them on the way costs less than a
+ * second statement. Only a page past the end (no row to carry the count)
+ * asks for the count alone.
  */
 async function partnersPage(
-  tx: Pick<Database, "select">,
+  tx: Pick<Database, "execute">,
   module: CachedModule,
-  q: ListQuery,
+  q: ListQuery & { owners: readonly PartyRef[] },
   where: SQL | undefined,
 ): Promise<ListPage> {
   const { table, statuses } = CACHE_TABLES[module];
-  if (q.limit === 0) return { items: [], total: await countOf(tx, module, where) };
-  const page = tx
-    .select({ seq: table.seq, total: sql<string>`count(*) over ()`.as("total") })
-    .from(table)
-    .where(where)
-    .orderBy(asc(table.seq))
-    .limit(q.limit)
-    .offset(q.offset)
-    .as("page");
-  const rows = await tx
-    .select({ data: sql<string>`${table.data}::text`, statuses, total: page.total })
-    .from(page)
-    .innerJoin(table, eq(table.seq, page.seq))
-    .orderBy(asc(table.seq));
+  const count = async () => {
+    if (q.owners.length === 0) return 0;
+    const result = await tx.execute(
+      sql`select count(*) as n from ${ownedSeqs(table, q.owners, where)}`,
+    );
+    return Number(rowsOf<{ n: string | number }>(result)[0]?.n ?? 0);
+  };
+  if (q.limit === 0 || q.owners.length === 0) return { items: [], total: await count() };
+  const result = await tx.execute(sql`
+    select ${table.data}::text as data, ${statuses} as statuses, page.total
+    from (
+      select owned.seq, count(*) over () as total from ${ownedSeqs(table, q.owners, where)}
+      order by owned.seq limit ${q.limit} offset ${q.offset}
+    ) page
+    join ${table} on ${table.seq} = page.seq
+    order by ${table.seq}`);
+  const rows = rowsOf<{ data: string; statuses: string | null; total: string | number }>(result);
   const first = rows[0];
-  if (first === undefined) return { items: [], total: await countOf(tx, module, where) };
+  if (first === undefined) return { items: [], total: await count() };
   return { items: rows.map((r) => withStatuses(r.data, r.statuses)), total: Number(first.total) };
 }
 
@@ -221,7 +243,8 @@ export function cacheLists(db: Database) {
         extra.length === 0
           ? and(listed, rangeFilter(table, q))
           : and(or(listed, inArray(table.seq, extra)), rangeFilter(table, q));
-      if (q.owners !== undefined) return partnersPage(tx, module, q, where);
+      const { owners } = q;
+      if (owners !== undefined) return partnersPage(tx, module, { ...q, owners }, where);
       const total = await totalOf(tx, module, q, where, extra.length);
       const window = scanWindow(q, total);
       if (window === undefined) return { items: [], total };
@@ -249,7 +272,7 @@ export function cacheLists(db: Database) {
      * (published ones, and unpublished ones its tokens unlock), in the
      * order they were first cached.
      */
-    locationPage: (q: ListQuery) => listPage("locations", q, eq(locations.published, true)),
+    locationPage: (q: ListQuery) => listPage("locations", q, sql`${locations.published}`),
 
     /** A page of tariffs of every visible CPO, in the order they were first cached. */
     tariffPage: (q: ListQuery) => listPage("tariffs", q, undefined),

@@ -47,6 +47,8 @@ export const locations = pgTable(
     unique("locations_owner_id_key").on(t.countryCode, t.partyId, t.locationId),
     // Lists skip `offset` entries of this index alone (an index-only scan), not of the table.
     index("locations_list_idx").on(t.seq, t.platformId, t.lastUpdated).where(sql`published`),
+    // A reader's partners' lists: one probe per partner, read from this index alone.
+    index("locations_owner_list_idx").on(t.countryCode, t.partyId, t.seq).where(sql`published`),
     index("locations_location_id_idx").on(t.locationId),
     index("locations_last_updated_idx").on(t.lastUpdated),
     index("locations_platform_idx").on(t.platformId),

@@ -1,0 +1,1 @@
+CREATE INDEX "locations_owner_list_idx" ON "locations" USING btree ("country_code","party_id","seq") WHERE published;
