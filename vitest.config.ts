@@ -22,6 +22,7 @@ const FAILOVER = "test/cluster/cluster.test.ts";
 const BACKEND_FREE = [
   "test/integration/build.test.ts",
   "test/integration/demo.test.ts",
+  "test/integration/embedded-vacuum.test.ts",
   "test/integration/listeners.test.ts",
   "test/integration/migrate.test.ts",
   "test/integration/process.test.ts",

@@ -7,6 +7,7 @@ import { connectNats, createNatsBus } from "./bus/nats-bus.js";
 import { type CacheStore, createCacheStore } from "./cache/store.js";
 import type { Config } from "./config/schema.js";
 import { type DatabaseHandle, openDatabase } from "./db/client.js";
+import { startEmbeddedVacuum } from "./db/maintenance.js";
 import { assertMigrated, migrate } from "./db/migrate.js";
 import { createRecipientEvents } from "./delivery/events.js";
 import { createJetStreamQueue } from "./delivery/jetstream-queue.js";
@@ -220,9 +221,11 @@ export async function createDeps(
     };
     const stopSweep = startRoutingSweep(routing, clock, logger);
     const stopStarts = watchAgreementStarts(deps);
+    const stopVacuum = startEmbeddedVacuum(db, logger);
     deps.stopHousekeeping = () => {
       stopSweep();
       stopStarts();
+      stopVacuum();
     };
     return deps;
   } catch (err) {

@@ -190,10 +190,10 @@ export function scanWindow(
 
 /**
  * A page of a reader's partners' rows and their total, in one statement:
- * the partners' rows are found through the owner key (ownedSeqs) and
- * sorted whatever the page, so counting them on the way costs less than a
- * second statement. Only a page past the end (no row to carry the count)
- * asks for the count alone.
+ * the partners' keys are found through the owner key (ownedSeqs), sorted
+ * and counted in one aggregate, and only the page's slice of them is read
+ * in full. A page past the end still comes with the total (one row without
+ * a document).
  */
 async function partnersPage(
   tx: Pick<Database, "execute">,
@@ -202,26 +202,25 @@ async function partnersPage(
   where: SQL | undefined,
 ): Promise<ListPage> {
   const { table, statuses } = CACHE_TABLES[module];
-  const count = async () => {
-    if (q.owners.length === 0) return 0;
-    const result = await tx.execute(
-      sql`select count(*) as n from ${ownedSeqs(table, q.owners, where)}`,
-    );
-    return Number(rowsOf<{ n: string | number }>(result)[0]?.n ?? 0);
-  };
-  if (q.limit === 0 || q.owners.length === 0) return { items: [], total: await count() };
+  if (q.owners.length === 0) return { items: [], total: 0 };
   const result = await tx.execute(sql`
+    with page as (
+      select
+        (array_agg(owned.seq order by owned.seq))[${q.offset + 1}::int : ${q.offset + q.limit}::int] as seqs,
+        count(*) as total
+      from ${ownedSeqs(table, q.owners, where)}
+    )
     select ${table.data}::text as data, ${statuses} as statuses, page.total
-    from (
-      select owned.seq, count(*) over () as total from ${ownedSeqs(table, q.owners, where)}
-      order by owned.seq limit ${q.limit} offset ${q.offset}
-    ) page
-    join ${table} on ${table.seq} = page.seq
+    from page
+    left join lateral unnest(page.seqs) as listed (seq) on true
+    left join ${table} on ${table.seq} = listed.seq
     order by ${table.seq}`);
-  const rows = rowsOf<{ data: string; statuses: string | null; total: string | number }>(result);
-  const first = rows[0];
-  if (first === undefined) return { items: [], total: await count() };
-  return { items: rows.map((r) => withStatuses(r.data, r.statuses)), total: Number(first.total) };
+  const rows = rowsOf<{ data: string | null; statuses: string | null; total: string | number }>(
+    result,
+  );
+  const items: string[] = [];
+  for (const r of rows) if (r.data !== null) items.push(withStatuses(r.data, r.statuses));
+  return { items, total: Number(rows[0]?.total ?? 0) };
 }
 
 /** The list pages and counts of the cache. */

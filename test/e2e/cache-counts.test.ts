@@ -198,6 +198,14 @@ describe("X-Total-Count of a reader under roaming agreements", () => {
         totals: [3],
         seen: ["CPA/L1", "CPA/L2", "CPA/L3"],
       });
+      // A page past the end still carries the partners' total.
+      const past = await reader.hubRoute(
+        "GET",
+        `${own.url}/ocpi/2.2.1/locations/sender?offset=10&limit=2`,
+        { to: "NL/HUB" },
+      );
+      expect(past.body.data).toEqual([]);
+      expect(past.headers.get("x-total-count")).toBe("3");
       expect(await listed("tariffs")).toEqual({ totals: [1], seen: ["CPA/T1"] });
 
       // A partner's object withdrawn and one removed; the other party's changes count for nothing.
