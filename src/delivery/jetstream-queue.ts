@@ -3,7 +3,6 @@ import {
   type ConsumerConfig,
   type ConsumerMessages,
   DeliverPolicy,
-  JetStreamApiCodes,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
@@ -14,7 +13,13 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { NATS_NAMES, type NatsNames } from "../bus/names.js";
 import type { Logger } from "../logging/logger.js";
 import { type StallGuard, stallGuard } from "./jetstream-stall.js";
-import { NOT_FOUND, provisionStream, refusedWith, streamConfig } from "./jetstream-stream.js";
+import {
+  NOT_FOUND,
+  provisionStream,
+  refusedWith,
+  streamConfig,
+  WRONG_LAST_SEQUENCE,
+} from "./jetstream-stream.js";
 import {
   type Backlog,
   type Consumption,
@@ -38,12 +43,6 @@ const INACTIVE_NS = 7 * 24 * 3600 * 1e9;
  * deliveries for up to a minute after a node failed.
  */
 const PULL_EXPIRES_MS = 10_000;
-
-/** An expected-last-subject-sequence check failed: the subject changed under the publisher. */
-const WRONG_LAST_SEQUENCE: readonly number[] = [
-  JetStreamApiCodes.StreamWrongLastSequence,
-  JetStreamApiCodes.StreamWrongLastSequenceUnknown,
-];
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -274,14 +273,16 @@ function consumeRecipient(c: {
     if (stopped || checking || running.size > 0 || Date.now() - lastSeen < STALL_CHECK_MS) return;
     checking = true;
     c.guard
-      .stalled()
-      .then(async (stalled) => {
-        if (!stalled || stopped) return;
+      .check()
+      .then(async (stall) => {
+        if (stall === "none" || stopped) return;
         logger.warn(
-          { recipient },
-          "delivery consumer stalled with deliveries waiting; moving its leader",
+          { recipient, stall },
+          stall === "stuck"
+            ? "delivery consumer stalled with deliveries waiting; moving its leader"
+            : "deliveries left behind the consumer's ack floor; queueing them again",
         );
-        await c.guard.unstick();
+        await c.guard.repair(stall);
       })
       .catch((err: unknown) =>
         logger.warn({ err, recipient }, "could not check the delivery consumer"),

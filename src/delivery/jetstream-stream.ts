@@ -21,6 +21,11 @@ export const NOT_FOUND: readonly number[] = [
   JetStreamApiCodes.StreamNotFound,
   JetStreamApiCodes.ConsumerNotFound,
 ];
+/** An expected-last-subject-sequence check failed: the subject changed under the publisher. */
+export const WRONG_LAST_SEQUENCE: readonly number[] = [
+  JetStreamApiCodes.StreamWrongLastSequence,
+  JetStreamApiCodes.StreamWrongLastSequenceUnknown,
+];
 /** Whether the server refused the call with one of these JetStream API error codes. */
 export const refusedWith = (err: unknown, codes: readonly number[]): boolean =>
   err instanceof JetStreamApiError && codes.includes(err.code);
