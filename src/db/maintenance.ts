@@ -5,23 +5,29 @@ import type { DatabaseHandle } from "./client.js";
 
 /** How often the embedded store is vacuumed. */
 export const EMBEDDED_VACUUM_MS = 10 * 60_000;
+/** Every this many vacuums, the planner's statistics are gathered too. */
+const ANALYZE_EVERY = 6;
 
 /**
- * One VACUUM (ANALYZE) of the embedded store: space of the row versions
- * that updates and deletes left behind becomes reusable, index-only scans
- * need not visit the table for rows that have not changed since, and the
- * planner's statistics follow the data. On PostgreSQL autovacuum does this.
+ * One VACUUM of the embedded store: space of the row versions that updates
+ * and deletes left behind becomes reusable, and index-only scans need not
+ * visit the table for rows that have not changed since. With `analyze`,
+ * the planner's statistics follow the data too. On PostgreSQL autovacuum
+ * does this. Measured on 100,000 cached locations: a vacuum after 1 % of
+ * them changed takes about 10 ms, with analyze about 230 ms, during which
+ * the embedded store answers nothing else.
  */
-export async function vacuumEmbedded(handle: DatabaseHandle): Promise<void> {
-  await handle.db.execute(sql`vacuum (analyze)`);
+export async function vacuumEmbedded(handle: DatabaseHandle, analyze = true): Promise<void> {
+  await handle.db.execute(analyze ? sql`vacuum (analyze)` : sql`vacuum`);
 }
 
 /**
  * PGlite runs PostgreSQL in this process without autovacuum, so nothing
  * reclaims dead row versions: every EVSE status change would grow the
  * store for good. The embedded store is vacuumed every `intervalMs` (a
- * round still running is not overlapped); PostgreSQL is left to its own
- * autovacuum. Returns the function that stops it.
+ * round still running is not overlapped), with its statistics gathered on
+ * the first round and every ANALYZE_EVERY-th after; PostgreSQL is left to
+ * its own autovacuum. Returns the function that stops it.
  */
 export function startEmbeddedVacuum(
   handle: DatabaseHandle,
@@ -30,11 +36,13 @@ export function startEmbeddedVacuum(
 ): () => void {
   if (handle.kind === "postgres") return () => {};
   let running = false;
+  let rounds = 0;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
+    rounds += 1;
     const started = performance.now();
-    vacuumEmbedded(handle)
+    vacuumEmbedded(handle, rounds % ANALYZE_EVERY === 1)
       .then(() => logger.debug({ ms: Math.round(performance.now() - started) }, "store vacuumed"))
       .catch((err: unknown) => logger.error({ err }, "could not vacuum the embedded store"))
       .finally(() => {
