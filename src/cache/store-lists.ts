@@ -6,6 +6,7 @@ import {
   count,
   desc,
   eq,
+  gt,
   gte,
   inArray,
   lt,
@@ -35,6 +36,12 @@ export interface ListQuery {
   viewer?: string;
   /** When set, only these parties' objects (the reader's roaming partners). */
   owners?: readonly PartyRef[];
+  /**
+   * The list key of the previous page's last object (a keyset cursor, from
+   * the Link the hub gave): the page starts after it instead of skipping
+   * `offset` objects, so a deep page costs what the first does.
+   */
+  after?: number;
 }
 
 /**
@@ -97,6 +104,13 @@ function ownedSeqs(
 export interface ListPage {
   items: string[];
   total: number;
+  /** The list key of the page's last object: the cursor of the next page. */
+  last?: number;
+  /**
+   * Read after a cursor: whether objects follow the page (the offset, a
+   * position counted before deletes may have moved things, cannot say).
+   */
+  more?: boolean;
 }
 
 /** The rows of visible platforms within the date filters (the reader's partners: ownedSeqs). */
@@ -203,24 +217,36 @@ async function partnersPage(
 ): Promise<ListPage> {
   const { table, statuses } = CACHE_TABLES[module];
   if (q.owners.length === 0) return { items: [], total: 0 };
+  // After a cursor, the page is the first `limit` keys past it; otherwise `offset` keys are skipped.
+  const keys =
+    q.after === undefined
+      ? sql`(array_agg(owned.seq order by owned.seq))[${q.offset + 1}::int : ${q.offset + q.limit}::int]`
+      : sql`(array_agg(owned.seq order by owned.seq) filter (where owned.seq > ${q.after}::bigint))[1 : ${q.limit + 1}::int]`;
   const result = await tx.execute(sql`
     with page as (
-      select
-        (array_agg(owned.seq order by owned.seq))[${q.offset + 1}::int : ${q.offset + q.limit}::int] as seqs,
-        count(*) as total
+      select ${keys} as seqs, count(*) as total
       from ${ownedSeqs(table, q.owners, where)}
     )
-    select ${table.data}::text as data, ${statuses} as statuses, page.total
+    select ${table.seq} as seq, ${table.data}::text as data, ${statuses} as statuses, page.total
     from page
     left join lateral unnest(page.seqs) as listed (seq) on true
     left join ${table} on ${table.seq} = listed.seq
     order by ${table.seq}`);
-  const rows = rowsOf<{ data: string | null; statuses: string | null; total: string | number }>(
-    result,
-  );
-  const items: string[] = [];
-  for (const r of rows) if (r.data !== null) items.push(withStatuses(r.data, r.statuses));
-  return { items, total: Number(rows[0]?.total ?? 0) };
+  const rows = rowsOf<{
+    seq: string | number | null;
+    data: string | null;
+    statuses: string | null;
+    total: string | number;
+  }>(result);
+  const found = rows.filter((r) => r.data !== null);
+  const more = q.after === undefined ? undefined : found.length > q.limit;
+  const listed = found.slice(0, q.limit);
+  return {
+    items: listed.map((r) => withStatuses(r.data as string, r.statuses)),
+    total: Number(rows[0]?.total ?? 0),
+    last: listed.length === 0 ? undefined : Number(listed[listed.length - 1]?.seq),
+    more,
+  };
 }
 
 /** The list pages and counts of the cache. */
@@ -245,23 +271,32 @@ export function cacheLists(db: Database) {
       const { owners } = q;
       if (owners !== undefined) return partnersPage(tx, module, { ...q, owners }, where);
       const total = await totalOf(tx, module, q, where, extra.length);
-      const window = scanWindow(q, total);
+      // After a cursor, one key more than the page tells whether another page follows.
+      const window =
+        q.after === undefined
+          ? scanWindow(q, total)
+          : q.limit === 0
+            ? undefined
+            : { offset: 0, limit: q.limit + 1, backwards: false };
       if (window === undefined) return { items: [], total };
       // The page's keys come from the list index alone; only those rows are read in full.
       const page = tx
         .select({ seq: table.seq })
         .from(table)
-        .where(where)
+        .where(q.after === undefined ? where : and(where, gt(table.seq, q.after)))
         .orderBy(window.backwards ? desc(table.seq) : asc(table.seq))
         .limit(window.limit)
         .offset(window.offset)
         .as("page");
       const rows = await tx
-        .select({ data: sql<string>`${table.data}::text`, statuses })
+        .select({ seq: table.seq, data: sql<string>`${table.data}::text`, statuses })
         .from(page)
         .innerJoin(table, eq(table.seq, page.seq))
         .orderBy(asc(table.seq));
-      return { items: rows.map((r) => withStatuses(r.data, r.statuses)), total };
+      const shown = rows.slice(0, q.limit);
+      const items = shown.map((r) => withStatuses(r.data, r.statuses));
+      const more = q.after === undefined ? undefined : rows.length > q.limit;
+      return { items, total, last: shown[shown.length - 1]?.seq, more };
     }, SNAPSHOT);
   }
 

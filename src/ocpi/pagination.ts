@@ -41,8 +41,22 @@ export function parsePage(query: Record<string, string | undefined>, maxLimit: n
 }
 
 /**
+ * The hub's keyset cursor of a list (`after`, set in the Link it gives):
+ * the key of the last object of the previous page.
+ */
+export function parseCursor(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^\d{1,15}$/.test(value))
+    throw invalidParameters(`after must be the cursor of a Link the hub gave, got "${value}"`);
+  return Number(value);
+}
+
+/**
  * X-Total-Count, X-Limit and, unless this is the last page, a Link to the
- * next page that repeats every other query parameter.
+ * next page that repeats every other query parameter. With `cursor` (the
+ * page's last key), the Link carries it as `after` besides the offset, so
+ * the next page starts right there instead of skipping `offset` objects;
+ * a page read after a cursor says itself whether more follow (`more`).
  */
 export function pageHeaders(
   requestUrl: string,
@@ -50,17 +64,21 @@ export function pageHeaders(
   page: Page,
   maxLimit: number,
   total: number,
+  cursor?: { last: number | undefined; more: boolean | undefined },
 ): Record<string, string> {
   const headers: Record<string, string> = {
     [OutHeader.totalCount]: String(total),
     [OutHeader.limit]: String(maxLimit),
   };
   const nextOffset = page.offset + page.limit;
-  if (page.limit > 0 && nextOffset < total) {
+  const more = cursor?.more ?? nextOffset < total;
+  if (page.limit > 0 && more) {
     const incoming = new URL(requestUrl);
     const next = new URL(incoming.pathname + incoming.search, `${publicBase}/`);
     next.searchParams.set("offset", String(nextOffset));
     next.searchParams.set("limit", String(page.limit));
+    if (cursor?.last === undefined) next.searchParams.delete("after");
+    else next.searchParams.set("after", String(cursor.last));
     headers[OutHeader.link] = `<${next.toString()}>; rel="next"`;
   }
   return headers;

@@ -12,7 +12,7 @@ import {
   unavailable,
   unknownLocation,
 } from "../ocpi/errors.js";
-import { pageHeaders, parsePage } from "../ocpi/pagination.js";
+import { pageHeaders, parseCursor, parsePage } from "../ocpi/pagination.js";
 import { hubParty, type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import type { Party } from "../registry/registry.js";
@@ -149,17 +149,19 @@ export async function answerList(
   requester: Party,
 ): Promise<Response> {
   const { deps } = scope;
-  const page = parsePage(Object.fromEntries(new URLSearchParams(query)), CACHE_PAGE_MAX);
+  const params = Object.fromEntries(new URLSearchParams(query));
+  const page = parsePage(params, CACHE_PAGE_MAX);
   const filter = {
     ...page,
+    after: parseCursor(params.after),
     hidden: hiddenPlatformIds(deps.registry.list()),
     viewer: scope.caller.platform.id,
     owners: deps.registry.partnersOf(requester, module.id),
   };
-  const { items, total } = await accessOf(module).page(deps.cache, filter);
+  const { items, total, last, more } = await accessOf(module).page(deps.cache, filter);
   return answer(successText(scope, `[${items.join(",")}]`), 200, {
     ...hubHeaders(scope, requester),
-    ...pageHeaders(scope.url, deps.config.hubUrl, page, CACHE_PAGE_MAX, total),
+    ...pageHeaders(scope.url, deps.config.hubUrl, page, CACHE_PAGE_MAX, total, { last, more }),
   });
 }
 

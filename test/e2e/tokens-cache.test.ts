@@ -273,7 +273,11 @@ describe("tokens in the cache", () => {
     expect([first.total, first.limit]).toEqual(["8", "500"]);
     const next = new URL(first.next as string);
     expect(`${next.origin}${next.pathname}`).toBe(at("tokens/sender"));
-    expect(Object.fromEntries(next.searchParams)).toEqual({ offset: "3", limit: "3" });
+    expect(Object.fromEntries(next.searchParams)).toEqual({
+      offset: "3",
+      limit: "3",
+      after: expect.stringMatching(/^\d+$/),
+    });
     const second = await tokenPage(stay, stayRole, first.next as string);
     const third = await tokenPage(stay, stayRole, second.next as string);
     expect(third.next).toBeUndefined();
