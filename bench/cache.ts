@@ -719,23 +719,33 @@ async function main(): Promise<void> {
       "x-request-id": randomUUID(),
       "x-correlation-id": randomUUID(),
     };
-    const pageRows: {
-      offset: number;
-      c1: Timing;
-      c8: Timing;
-      plain: Timing;
-    }[] = [];
-    for (const offset of [0, lastOffset]) {
-      const path = `/ocpi/2.2.1/locations/sender?offset=${offset}&limit=${PAGE}`;
+    const pageRows: PageRow[] = [];
+    // The last page by its offset, and by the Link the page before it gives (its keyset cursor).
+    const beforeLast = Math.max(0, lastOffset - PAGE);
+    const cursorPath = await nextLinkPath(
+      hub,
+      `/ocpi/2.2.1/locations/sender?offset=${beforeLast}&limit=${PAGE}`,
+      emspHeaders,
+    );
+    const pageTargets = [
+      { label: "0", offset: 0, path: `/ocpi/2.2.1/locations/sender?offset=0&limit=${PAGE}` },
+      {
+        label: String(lastOffset),
+        offset: lastOffset,
+        path: `/ocpi/2.2.1/locations/sender?offset=${lastOffset}&limit=${PAGE}`,
+      },
+      { label: `${lastOffset} by the Link's cursor`, offset: lastOffset, path: cursorPath },
+    ];
+    for (const { label, offset, path } of pageTargets) {
       const firstId = locationId(offset + 1);
       const verify = pageChecker(offset, firstId);
-      progress(`GET-all pages at offset ${offset}`);
+      progress(`GET-all pages at offset ${label}`);
       await load(hub, "GET", path, emspHeaders, 20, 1, verify);
       const c1 = await load(hub, "GET", path, emspHeaders, PAGE_REQUESTS, 1, verify);
       const c8 = await load(hub, "GET", path, emspHeaders, PAGE_REQUESTS, 8, verify);
       progress(`plain SQL at offset ${offset}`);
       const plain = await plainQuery(askHub, offset);
-      pageRows.push({ offset, c1, c8, plain });
+      pageRows.push({ offset: label, c1, c8, plain });
     }
 
     // EVSE status PATCHes from the CPO to the eMSP through the hub.
@@ -1032,6 +1042,28 @@ function partyName(role: Role): string {
 }
 
 /** `total` requests over `concurrency` keep-alive connections; each answer goes to `verify`. */
+/** A GET-all page measured: which page, at concurrency 1 and 8, and the plain query at its offset. */
+interface PageRow {
+  offset: string;
+  c1: Timing;
+  c8: Timing;
+  plain: Timing;
+}
+
+/** The path and query of the `Link` the hub answers `path` with. */
+async function nextLinkPath(
+  origin: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<string> {
+  const res = await fetch(`${origin}${path}`, { headers });
+  await res.arrayBuffer();
+  const link = /<([^>]+)>/.exec(res.headers.get("link") ?? "")?.[1];
+  if (link === undefined) throw new Error(`GET ${path} answered no Link`);
+  const url = new URL(link);
+  return `${url.pathname}${url.search}`;
+}
+
 async function load(
   origin: string,
   method: "GET",
@@ -1068,7 +1100,7 @@ function printReport(r: {
   backend: string;
   schemaCheck: string;
   syncs: SyncRun[];
-  pageRows: { offset: number; c1: Timing; c8: Timing; plain: Timing }[];
+  pageRows: PageRow[];
   patch: PatchSeries & { verified: string };
   forwardOnly: PatchSeries;
   maxRss: number;
