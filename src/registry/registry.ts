@@ -95,6 +95,8 @@ export interface Registry {
   partnersOf: PartnersOf;
   /** The operator's recorded changes, newest first. */
   auditEntries: RegistryStore["auditEntries"];
+  /** Records an admin action's audit entry on its own. */
+  recordAudit: RegistryStore["recordAudit"];
   /** Records a new ACTIVE agreement; every instance sees it once this resolves. */
   recordAgreement(row: NewAgreement, who: Actor): Promise<void>;
   /** Moves an agreement from one status to another; false when it was no longer in `from`. */
@@ -223,6 +225,7 @@ export async function createRegistry(options: {
       options.now ?? (() => new Date()),
     ),
     auditEntries: (options) => store.auditEntries(options),
+    recordAudit: (entry) => store.recordAudit(entry),
     async recordAgreement(row, who) {
       await store.createAgreement(row, who);
       await announce({ agreement_id: row.id });
