@@ -172,8 +172,9 @@ export async function createRegistry(options: {
   });
 
   const unsubscribe = bus.subscribe(changedSubject, async (msg) => {
-    const { origin } = msg.json<{ origin?: string }>();
-    if (origin === instanceId) return;
+    const { origin, admin_token } = msg.json<{ origin?: string; admin_token?: string }>();
+    // An admin token change (admin/token-set.ts) leaves the registry as it was.
+    if (origin === instanceId || admin_token !== undefined) return;
     await refresh().catch((err: unknown) => logger.error({ err }, "registry reload failed"));
   });
 
