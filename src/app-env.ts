@@ -1,4 +1,6 @@
 import type { HttpBindings } from "@hono/node-server";
+import type { AuditNote } from "./admin/audit-trail.js";
+import type { AdminIdentity } from "./admin/token-set.js";
 import type { Deps } from "./deps.js";
 import type { Guards } from "./ingress/guards.js";
 import type { Logger } from "./logging/logger.js";
@@ -26,6 +28,10 @@ export interface AppEnv {
      * Headers); configuration modules' answers do not.
      */
     routed: true | undefined;
+    /** The admin token an admin request came with: the actor of its audit entry. */
+    admin: AdminIdentity | undefined;
+    /** What an admin action's handler tells its audit entry (admin/audit-trail.ts). */
+    audit: AuditNote | undefined;
     /** The platform a routed request was forwarded to, for the request's log line. */
     receiver: string | undefined;
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { resolveAdminToken } from "./admin/token.js";
+import { openAdminTokens } from "./admin/token.js";
+import type { AdminTokens } from "./admin/token-set.js";
 import type { Bus } from "./bus/bus.js";
 import { createInProcessBus } from "./bus/in-process-bus.js";
 import { type NatsNames, natsNames } from "./bus/names.js";
@@ -62,8 +63,8 @@ export interface Deps {
   /** Invitation, suspension, registration, OFFLINE and back, removal. */
   lifecycle: PlatformLifecycle;
   metrics: Metrics;
-  /** SHA-256 of the admin bearer token. */
-  adminTokenHash: string;
+  /** The admin bearer tokens in force (the bootstrap one and the issued ones), by hash. */
+  adminTokens: AdminTokens;
   /** Set when this start generated the admin token; the caller shows it once. */
   generatedAdminToken: string | undefined;
   instanceId: string;
@@ -149,7 +150,7 @@ export async function createDeps(
       roamingPolicy: config.roamingPolicy,
       now: () => clock.now(),
     });
-    const admin = await resolveAdminToken(db, config.adminToken);
+    const admin = await openAdminTokens(db, config.adminToken, { bus, names, instanceId, logger });
     const routing = createRoutingStore(db.db);
     const urlPolicy = createUrlPolicy({
       policy: config.urlPolicy,
@@ -214,7 +215,7 @@ export async function createDeps(
       deliveries,
       lifecycle,
       metrics,
-      adminTokenHash: admin.hash,
+      adminTokens: admin.tokens,
       generatedAdminToken: admin.generated,
       instanceId,
       stopHousekeeping: () => {},
@@ -241,6 +242,7 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await deps.tasks.idle();
   deps.stopHousekeeping();
   deps.registry.close();
+  deps.adminTokens.close();
   await deps.client.close();
   await deps.queue.close();
   await deps.bus.close();

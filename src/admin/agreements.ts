@@ -1,18 +1,16 @@
 import { randomUUID } from "node:crypto";
-import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import type { AgreementStatus } from "../db/schema/index.js";
 import type { Deps } from "../deps.js";
 import { startDueExchanges } from "../hub/agreement-starts.js";
-import { clientAddress } from "../ingress/incoming.js";
 import { requestLog } from "../ingress/request-context.js";
 import { FUNCTIONAL_MODULES } from "../modules/index.js";
 import { type PartyRef, partyName } from "../ocpi/parties.js";
 import { CountryCode, DateTime, PartyId, parseDateTime } from "../ocpi/schemas/primitives.js";
 import { type Agreement, overlapping } from "../registry/agreements.js";
-import type { Actor } from "../registry/store-agreements.js";
+import { actorOf, noteAudit } from "./audit-trail.js";
 import { adminConflict, adminInvalid, adminNotFound } from "./errors.js";
 import { parseBody } from "./parse-body.js";
 
@@ -67,12 +65,6 @@ export function agreementView(a: Agreement) {
     changed_by: a.changedBy,
   };
 }
-
-/** The admin token's identity (one token today) and the client's address. */
-export const actorOf = (c: Context<AppEnv>): Actor => ({
-  actor: "admin",
-  address: clientAddress(c),
-});
 
 /** `NL/CPO` or `NL%2FCPO`; undefined when it is not a pair of codes. */
 export function parsePartyParam(value: string): PartyRef | undefined {
@@ -143,6 +135,7 @@ export function agreementRoutes() {
       },
       actorOf(c),
     );
+    noteAudit(c, { target: `agreement/${id}`, written: true });
     requestLog(c).info({ agreement_id: id }, "agreement recorded");
     const recorded = agreementOr404(deps, id);
     await startDueExchanges(deps);
@@ -176,7 +169,10 @@ export function agreementRoutes() {
       const deps = c.var.deps;
       await deps.registry.refresh();
       const agreement = agreementOr404(deps, c.req.param("id"));
-      if (agreement.status === change.to) return c.json(agreementView(agreement));
+      if (agreement.status === change.to) {
+        noteAudit(c, { detail: { unchanged: agreement.status } });
+        return c.json(agreementView(agreement));
+      }
       if (!change.from.includes(agreement.status)) {
         throw adminConflict(`agreement is ${agreement.status}; it cannot ${action}`);
       }
@@ -197,6 +193,7 @@ export function agreementRoutes() {
         action: `agreement.${action}`,
       });
       if (!changed) throw adminConflict("the agreement was changed meanwhile; read it again");
+      noteAudit(c, { written: true });
       requestLog(c).info({ agreement_id: agreement.id, status: change.to }, `agreement ${action}`);
       const now = agreementOr404(deps, agreement.id);
       if (change.to === "ACTIVE") await startDueExchanges(deps);

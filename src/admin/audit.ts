@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
 import type { AuditRow } from "../db/schema/index.js";
+import { DateTime, parseDateTime } from "../ocpi/schemas/primitives.js";
 import { inForce } from "../registry/agreements.js";
 import { adminInvalid } from "./errors.js";
 import { platformOr404 } from "./views.js";
@@ -26,7 +27,16 @@ function wholeNumber(name: string, value: string | undefined, max: number): numb
   return n;
 }
 
-/** The operator's changes, newest first, and who each platform may exchange what with. */
+/** `?since=`: an OCPI DateTime. */
+function sinceOf(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  if (!DateTime.safeParse(value).success) {
+    throw adminInvalid("since: must be an OCPI DateTime, e.g. 2026-01-31T12:00:00Z");
+  }
+  return parseDateTime(value);
+}
+
+/** The operator's actions, newest first (filtered by since, action, target), and who each platform may exchange what with. */
 export function auditRoutes() {
   const routes = new Hono<AppEnv>();
 
@@ -34,7 +44,15 @@ export function auditRoutes() {
     const limit = wholeNumber("limit", c.req.query("limit"), AUDIT_PAGE_MAX) ?? 100;
     const before = wholeNumber("cursor", c.req.query("cursor"), Number.MAX_SAFE_INTEGER);
     const target = c.req.query("target");
-    const rows = await c.var.deps.registry.auditEntries({ limit: limit + 1, before, target });
+    const action = c.req.query("action");
+    const since = sinceOf(c.req.query("since"));
+    const rows = await c.var.deps.registry.auditEntries({
+      limit: limit + 1,
+      before,
+      target,
+      action,
+      since,
+    });
     const page = rows.slice(0, limit);
     const next = rows.length > limit ? String(page[page.length - 1]?.seq) : null;
     return c.json({ data: page.map(auditView), next });

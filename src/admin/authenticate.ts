@@ -1,4 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.js";
@@ -9,8 +8,11 @@ import { hashToken } from "../ocpi/tokens.js";
 import { AdminError } from "./errors.js";
 
 /**
- * `Authorization: Bearer $ADMIN_TOKEN`, compared by hash in constant time.
- * A wrong token counts against the client's address in the lockout the
+ * `Authorization: Bearer <token>`: the bootstrap token or an issued one not
+ * revoked, found by its SHA-256 among the hashes held in memory (a look-up
+ * by hash reveals nothing usable about a token through its timing). The
+ * token's identity goes to `c.var.admin`, the actor of the audit log.
+ * A wrong or revoked token counts against the client's address in the lockout the
  * OCPI interfaces share; a locked-out address gets 429 with Retry-After
  * whatever token it presents.
  */
@@ -21,15 +23,16 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   if (locked > 0) throw lockedOut(c, locked);
   const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
   const presented = match?.[1];
-  const expected = Buffer.from(c.var.deps.adminTokenHash, "hex");
   if (presented === undefined) throw unauthorized(c);
-  if (!timingSafeEqual(Buffer.from(hashToken(presented), "hex"), expected)) {
+  const identity = c.var.deps.adminTokens.identify(hashToken(presented));
+  if (identity === undefined) {
     const lock = lockout.failed(address);
     if (lock === 0) throw unauthorized(c);
     requestLog(c).warn({ address, lock_ms: lock }, "too many failed authentications: locked out");
     throw lockedOut(c, lock);
   }
   lockout.succeeded(address);
+  c.set("admin", identity);
   await next();
 });
 

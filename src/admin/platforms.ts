@@ -7,6 +7,7 @@ import { requestLog } from "../ingress/request-context.js";
 import { CountryCode, PartyId } from "../ocpi/schemas/primitives.js";
 import { hubUrls } from "../ocpi/version.js";
 import { partyKey } from "../registry/store.js";
+import { noteAudit } from "./audit-trail.js";
 import { adminConflict, adminInvalid } from "./errors.js";
 import { parseBody } from "./parse-body.js";
 import { platformOr404, platformView, viewOf } from "./views.js";
@@ -49,6 +50,10 @@ export function platformRoutes() {
     const invited = await deps.lifecycle.invite(body.name, roles, requestLog(c));
     if (invited === undefined) throw adminConflict("one of these roles was invited meanwhile");
     const platform = platformOr404(deps, invited.id);
+    noteAudit(c, {
+      target: `platform/${invited.id}`,
+      detail: { name: body.name, roles: body.roles },
+    });
     requestLog(c).info({ platform_id: invited.id }, "platform invited");
     return c.json(
       {

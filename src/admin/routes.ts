@@ -2,17 +2,20 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { agreementRoutes } from "./agreements.js";
 import { auditRoutes } from "./audit.js";
+import { auditTrail } from "./audit-trail.js";
 import { requireAdmin } from "./authenticate.js";
 import { deliveryRoutes } from "./deliveries.js";
 import { platformRoutes } from "./platforms.js";
 import { registrationRoutes } from "./registration.js";
 import { rotationRoutes } from "./rotate.js";
 import { syncRoutes } from "./sync.js";
+import { tokenRoutes } from "./tokens.js";
 
 /** The operator's API (architecture.md: Admin API), every route behind the admin token. */
 export function adminRoutes() {
   const routes = new Hono<AppEnv>();
   routes.use("*", requireAdmin);
+  routes.use("*", auditTrail);
   routes.route("/", platformRoutes());
   routes.route("/", registrationRoutes());
   routes.route("/", rotationRoutes());
@@ -20,5 +23,6 @@ export function adminRoutes() {
   routes.route("/", deliveryRoutes());
   routes.route("/", agreementRoutes());
   routes.route("/", auditRoutes());
+  routes.route("/", tokenRoutes());
   return routes;
 }

@@ -95,6 +95,8 @@ export interface Registry {
   partnersOf: PartnersOf;
   /** The operator's recorded changes, newest first. */
   auditEntries: RegistryStore["auditEntries"];
+  /** Records an admin action's audit entry on its own. */
+  recordAudit: RegistryStore["recordAudit"];
   /** Records a new ACTIVE agreement; every instance sees it once this resolves. */
   recordAgreement(row: NewAgreement, who: Actor): Promise<void>;
   /** Moves an agreement from one status to another; false when it was no longer in `from`. */
@@ -170,8 +172,9 @@ export async function createRegistry(options: {
   });
 
   const unsubscribe = bus.subscribe(changedSubject, async (msg) => {
-    const { origin } = msg.json<{ origin?: string }>();
-    if (origin === instanceId) return;
+    const { origin, admin_token } = msg.json<{ origin?: string; admin_token?: string }>();
+    // An admin token change (admin/token-set.ts) leaves the registry as it was.
+    if (origin === instanceId || admin_token !== undefined) return;
     await refresh().catch((err: unknown) => logger.error({ err }, "registry reload failed"));
   });
 
@@ -223,6 +226,7 @@ export async function createRegistry(options: {
       options.now ?? (() => new Date()),
     ),
     auditEntries: (options) => store.auditEntries(options),
+    recordAudit: (entry) => store.recordAudit(entry),
     async recordAgreement(row, who) {
       await store.createAgreement(row, who);
       await announce({ agreement_id: row.id });

@@ -1,6 +1,6 @@
 // Roaming agreements and the audit log of the operator's changes to them.
 
-import { and, desc, eq, isNull, lt } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, lt } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import {
   type AgreementRow,
@@ -20,6 +20,17 @@ export type NewAgreement = Omit<
   AgreementRow,
   "seq" | "status" | "updatedAt" | "changedBy" | "changedFrom" | "exchangeStartedAt"
 >;
+
+export type NewAuditEntry = Omit<AuditRow, "seq">;
+
+/** Which audit entries to read: at most `limit`, before a seq, of one target or action, since a time. */
+export interface AuditQuery {
+  limit: number;
+  before?: number;
+  target?: string;
+  action?: string;
+  since?: Date;
+}
 
 const auditOf = (
   who: Actor,
@@ -120,15 +131,18 @@ export function registryAgreements(db: Database) {
       return claimed.length === 1;
     },
 
+    /** Records an admin action that was not one transaction with its change, or failed. */
+    async recordAudit(entry: NewAuditEntry): Promise<void> {
+      await db.insert(auditLog).values(entry);
+    },
+
     /** Audit entries, newest first; `before` pages on from an entry's seq. */
-    async auditEntries(options: {
-      limit: number;
-      before?: number;
-      target?: string;
-    }): Promise<AuditRow[]> {
+    async auditEntries(options: AuditQuery): Promise<AuditRow[]> {
       const filters = [
         options.before === undefined ? undefined : lt(auditLog.seq, options.before),
         options.target === undefined ? undefined : eq(auditLog.target, options.target),
+        options.action === undefined ? undefined : eq(auditLog.action, options.action),
+        options.since === undefined ? undefined : gte(auditLog.at, options.since),
       ];
       return db
         .select()

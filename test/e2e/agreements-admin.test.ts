@@ -98,14 +98,20 @@ describe("roaming agreements in the admin API", () => {
     ],
     [{ ...pair("NL/CPA", "DE/MSA"), valid_from: "tomorrow" }, /valid_from/],
     [{ emsp: { country_code: "DE", party_id: "MSA" } }, /cpo/],
-  ])("refuses %j with 400 naming the field, and records nothing", async (body, message) => {
-    ({ hub } = await hubWithParties());
-    const res = await hub.admin("POST", "/agreements", body);
-    expect(res.status).toBe(400);
-    expect(res.body.error.message).toMatch(message);
-    expect((await hub.admin("GET", "/agreements")).body.data).toEqual([]);
-    expect((await hub.admin("GET", "/audit")).body.data).toEqual([]);
-  });
+  ])(
+    "refuses %j with 400 naming the field, and records only the refusal",
+    async (body, message) => {
+      ({ hub } = await hubWithParties());
+      const res = await hub.admin("POST", "/agreements", body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(message);
+      expect((await hub.admin("GET", "/agreements")).body.data).toEqual([]);
+      const audit = await hub.admin("GET", "/audit?action=agreement.create");
+      expect(audit.body.data).toEqual([
+        expect.objectContaining({ target: "agreement", result: "400 INVALID_REQUEST" }),
+      ]);
+    },
+  );
 
   it("answers 409 for an agreement overlapping an active one of the same pair and module", async () => {
     ({ hub } = await hubWithParties());
@@ -211,7 +217,9 @@ describe("roaming agreements in the admin API", () => {
 
     const audit = await hub.admin("GET", "/audit");
     expect(
-      audit.body.data.map((e: { action: string; target: string }) => [e.action, e.target]),
+      audit.body.data
+        .filter((e: { action: string }) => e.action.startsWith("agreement."))
+        .map((e: { action: string; target: string }) => [e.action, e.target]),
     ).toEqual([
       ["agreement.suspend", `agreement/${b.id}`],
       ["agreement.create", `agreement/${b.id}`],
@@ -227,7 +235,10 @@ describe("roaming agreements in the admin API", () => {
     });
     const page = await hub.admin("GET", "/audit?limit=3");
     expect(page.body.data).toHaveLength(3);
-    const rest = await hub.admin("GET", `/audit?limit=3&cursor=${page.body.next}`);
+    const rest = await hub.admin(
+      "GET",
+      `/audit?limit=3&cursor=${page.body.next}&action=agreement.create`,
+    );
     expect(rest.body.data.map((e: { target: string }) => e.target)).toEqual([`agreement/${a.id}`]);
     expect(rest.body.next).toBeNull();
   });

@@ -208,6 +208,7 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
       }
       deps.stopHousekeeping();
       deps.registry.close();
+      deps.adminTokens.close();
       await deps.client.close();
       if (ownsBus) {
         await transport.queue.close();

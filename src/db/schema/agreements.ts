@@ -46,8 +46,9 @@ export const agreements = pgTable(
 export type AgreementRow = typeof agreements.$inferSelect;
 
 /**
- * What the operator changed through the admin API: who (the admin token's
- * identity), from which address, what, to which object, with what result.
+ * What the operator did through the admin API: who (the admin token's
+ * name), from which address, what, to which object, with what result;
+ * failed attempts too.
  */
 export const auditLog = pgTable(
   "audit_log",
@@ -56,15 +57,20 @@ export const auditLog = pgTable(
     at: timestamp("at", { withTimezone: true, precision: 3 }).notNull(),
     actor: text("actor").notNull(),
     address: text("address"),
-    /** e.g. `agreement.create`, `agreement.suspend`. */
+    /** e.g. `agreement.create`, `platform.suspend`, `token.issue`. */
     action: text("action").notNull(),
-    /** e.g. `agreement/<id>`. */
+    /** e.g. `agreement/<id>`, `platform/<id>`, `token/<id>`. */
     target: text("target").notNull(),
+    /** `ok`, or the failure: HTTP status and error code, e.g. `409 CONFLICT`. */
     result: text("result").notNull(),
-    /** What changed: the fields before and after. */
+    /** What changed (the fields before and after), or why it failed. */
     detail: jsonb("detail").$type<Record<string, unknown>>(),
   },
-  (t) => [index("audit_log_at_idx").on(t.at), index("audit_log_target_idx").on(t.target)],
+  (t) => [
+    index("audit_log_at_idx").on(t.at),
+    index("audit_log_target_idx").on(t.target),
+    index("audit_log_action_idx").on(t.action),
+  ],
 );
 
 export type AuditRow = typeof auditLog.$inferSelect;

@@ -1,3 +1,4 @@
+export * from "./admin-tokens.js";
 export * from "./agreements.js";
 export * from "./cache.js";
 export * from "./client-infos.js";
