@@ -1,6 +1,7 @@
 import type { HttpBindings } from "@hono/node-server";
 import type { AuditNote } from "./admin/audit-trail.js";
 import type { AdminIdentity } from "./admin/token-set.js";
+import type { ConsoleSession } from "./console/session.js";
 import type { Deps } from "./deps.js";
 import type { Guards } from "./ingress/guards.js";
 import type { Logger } from "./logging/logger.js";
@@ -32,6 +33,8 @@ export interface AppEnv {
     admin: AdminIdentity | undefined;
     /** What an admin action's handler tells its audit entry (admin/audit-trail.ts). */
     audit: AuditNote | undefined;
+    /** The console's logged-in operator (console/session.ts); set on the console's pages. */
+    session: ConsoleSession | undefined;
     /** The platform a routed request was forwarded to, for the request's log line. */
     receiver: string | undefined;
   };

@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { AdminError } from "./admin/errors.js";
 import { adminRoutes } from "./admin/routes.js";
 import type { AppEnv } from "./app-env.js";
+import { consoleRoutes } from "./console/routes.js";
 import type { Deps } from "./deps.js";
 import { versionRoutes } from "./hub/versions.js";
 import { createGuards, type GuardOptions } from "./ingress/guards.js";
@@ -65,6 +66,7 @@ export function createApp(deps: Deps, options: { guards?: GuardOptions; surface?
   app.use("/ocpi/*", loopGuard(deps.config.hubUrl));
   app.route("/ocpi", versionRoutes());
   app.route("/admin", adminRoutes());
+  app.route("/console", consoleRoutes());
   app.route("/", opsRoutes());
 
   app.notFound((c) => {

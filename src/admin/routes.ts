@@ -15,6 +15,16 @@ import { tokenRoutes } from "./tokens.js";
 export function adminRoutes() {
   const routes = new Hono<AppEnv>();
   routes.use("*", requireAdmin);
+  routes.route("/", adminActions());
+  return routes;
+}
+
+/**
+ * The admin API's routes, audited, for a caller whose identity is already
+ * known (`admin` set): behind requireAdmin, or the console's session.
+ */
+export function adminActions() {
+  const routes = new Hono<AppEnv>();
   routes.use("*", auditTrail);
   routes.route("/", platformRoutes());
   routes.route("/", registrationRoutes());

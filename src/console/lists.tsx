@@ -1,0 +1,118 @@
+import { Page } from "./layout.js";
+import type { ConsoleSession } from "./session.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: rows of the admin API's JSON
+type Row = any;
+
+export function DeliveriesScreen(props: {
+  session: ConsoleSession;
+  durable: boolean;
+  rows: Row[];
+}) {
+  return (
+    <Page title="Deliveries" session={props.session} screen="deliveries">
+      <p>
+        Pushes waiting for each recipient and what came of them (
+        {props.durable ? "durable queue on NATS JetStream" : "in-process queue"}).
+      </p>
+      <div class="table">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Recipient</th>
+              <th scope="col">Status</th>
+              <th scope="col">Pending</th>
+              <th scope="col">In flight</th>
+              <th scope="col">Retrying</th>
+              <th scope="col">Delivered</th>
+              <th scope="col">Dropped</th>
+              <th scope="col">Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((d) => (
+              <tr data-platform={d.platform_id}>
+                <td>
+                  <a href={`/console/platforms/${encodeURIComponent(d.platform_id)}`}>{d.name}</a>
+                </td>
+                <td>{d.status}</td>
+                <td>{d.pending}</td>
+                <td>{d.in_flight}</td>
+                <td>{d.retrying}</td>
+                <td>{d.delivered}</td>
+                <td>{d.dropped}</td>
+                <td>{d.last_error ?? "–"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Page>
+  );
+}
+
+export function AuditScreen(props: {
+  session: ConsoleSession;
+  rows: Row[];
+  next: string | null;
+  filter: { action?: string; target?: string };
+}) {
+  const more = new URLSearchParams();
+  if (props.filter.action) more.set("action", props.filter.action);
+  if (props.filter.target) more.set("target", props.filter.target);
+  if (props.next !== null) more.set("cursor", props.next);
+  return (
+    <Page title="Audit" session={props.session} screen="audit">
+      <form method="get" action="/console/audit">
+        <label for="audit-action">Action</label>
+        <input
+          id="audit-action"
+          name="action"
+          value={props.filter.action ?? ""}
+          placeholder="platform.suspend"
+        />
+        <label for="audit-target">Target</label>
+        <input
+          id="audit-target"
+          name="target"
+          value={props.filter.target ?? ""}
+          placeholder="platform/…"
+        />
+        <div>
+          <button type="submit">Filter</button>
+        </div>
+      </form>
+      <div class="table">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">From</th>
+              <th scope="col">Action</th>
+              <th scope="col">Target</th>
+              <th scope="col">Result</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((a) => (
+              <tr>
+                <td>{a.at}</td>
+                <td>{a.actor}</td>
+                <td>{a.address ?? "–"}</td>
+                <td>{a.action}</td>
+                <td>{a.target}</td>
+                <td class={a.result === "ok" ? "ok" : "bad"}>{a.result}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {props.next !== null && (
+        <p>
+          <a href={`/console/audit?${more.toString()}`}>Older entries</a>
+        </p>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,158 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, watchProblems } from "../support/browser.js";
+import { eventually } from "../support/fake-platform.js";
+import { ADMIN_TOKEN, startHub, type TestHub } from "../support/test-hub.js";
+
+/**
+ * The operator's console in Debian's Chromium: log in with the admin token,
+ * invite a platform and watch it connect, suspend and resume it, and read
+ * the deliveries and the audit of what was done. Any console error, failed
+ * request or error answer fails the test. With CONSOLE_SCREENSHOTS set to a
+ * folder, each screen is saved there (docs/console/ holds the README's).
+ */
+
+// biome-ignore lint/style/noProcessEnv: where to save the screens, when wanted
+const SHOTS = process.env.CONSOLE_SCREENSHOTS;
+
+let hub: TestHub;
+let browser: Browser;
+let page: Page;
+let problems: string[];
+
+async function shot(name: string) {
+  if (SHOTS === undefined) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  hub = await startHub();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  problems = watchProblems(page, () => false);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+});
+
+describe("the console in a browser", () => {
+  it("logs in, invites a platform that connects, suspends and resumes it, and shows the audit", async () => {
+    await page.goto(`${hub.url}/console`);
+    expect(new URL(page.url()).pathname).toBe("/console/login");
+    await shot("login");
+    await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(`${hub.url}/console`);
+    await expect(page.getByRole("heading", { name: "Platforms" }).isVisible()).resolves.toBe(true);
+    const cookie = (await page.context().cookies()).find((c) => c.name === "ocpi_hub_console");
+    expect(cookie?.httpOnly).toBe(true);
+    expect(cookie?.sameSite).toBe("Strict");
+
+    await page.getByLabel("Name").fill("Example CPO");
+    await page.getByLabel(/^Roles/).fill("CPO NL EXA");
+    await page.getByRole("button", { name: "Invite" }).click();
+    await expect(
+      page.getByRole("heading", { name: "Invited Example CPO" }).isVisible(),
+    ).resolves.toBe(true);
+    const versionsUrl = (await page.locator('[data-field="versions_url"]').textContent()) ?? "";
+    const tokenA = (await page.locator('[data-field="token_a"]').textContent()) ?? "";
+    expect(versionsUrl).toBe(`${hub.url}/ocpi/versions`);
+    await shot("invited");
+
+    // The platform registers with what the screen showed.
+    const cpo = await hub.fake({ roles: [{ role: "CPO", country_code: "NL", party_id: "EXA" }] });
+    const registered = await cpo.register(versionsUrl, tokenA);
+    expect(registered.body.status_code).toBe(1000);
+
+    await eventually(async () => {
+      await page.goto(`${hub.url}/console`);
+      const row = page.locator("tr", { hasText: "Example CPO" });
+      return (await row.textContent())?.includes("CONNECTED") ?? false;
+    }, 10_000);
+    await shot("platforms");
+
+    await page.getByRole("link", { name: "Example CPO" }).click();
+    await expect(page.locator('[data-field="status"]').textContent()).resolves.toBe("CONNECTED");
+    await shot("platform");
+    await page.getByRole("button", { name: "Suspend" }).click();
+    await expect(
+      page.getByRole("heading", { name: "Suspend Example CPO?" }).isVisible(),
+    ).resolves.toBe(true);
+    await page.getByRole("button", { name: "Yes, suspend" }).click();
+    await expect(page.locator('[data-field="status"]').textContent()).resolves.toBe("SUSPENDED");
+    const platformId = (await hub.admin("GET", "/platforms")).body.data.find(
+      (p: { name: string }) => p.name === "Example CPO",
+    ).id;
+    expect((await hub.admin("GET", `/platforms/${platformId}`)).body.status).toBe("SUSPENDED");
+    await page.getByRole("button", { name: "Resume" }).click();
+    await page.getByRole("button", { name: "Yes, resume" }).click();
+    await expect(page.locator('[data-field="status"]').textContent()).resolves.toBe("CONNECTED");
+
+    await page.getByRole("link", { name: "Deliveries" }).click();
+    await expect(page.locator("tr", { hasText: "Example CPO" }).count()).resolves.toBe(1);
+    await shot("deliveries");
+
+    await page.getByRole("link", { name: "Audit" }).click();
+    const audit = (await page.locator("tbody").textContent()) ?? "";
+    for (const action of ["platform.invite", "platform.suspend", "platform.resume"])
+      expect(audit).toContain(action);
+    expect(audit).toContain(`platform/${platformId}`);
+    await shot("audit");
+
+    // At phone width the screens still fit: nothing wider than the viewport but the tables' scrollers.
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.goto(`${hub.url}/console`);
+    const overflow = await page.evaluate<number>("document.documentElement.scrollWidth");
+    expect(overflow).toBeLessThanOrEqual(390);
+    await shot("platforms-phone");
+
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it("refuses a form without the session's CSRF token, and a wrong token at login", async () => {
+    const login = await fetch(`${hub.url}/console/login`);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await login.text())?.[1] ?? "";
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const wrong = await fetch(`${hub.url}/console/login`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf, token: "not-a-token" }),
+      redirect: "manual",
+    });
+    expect(wrong.status).toBe(401);
+    const forged = await fetch(`${hub.url}/console/login`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf: "forged", token: ADMIN_TOKEN }),
+      redirect: "manual",
+    });
+    expect(forged.status).toBe(403);
+    const ok = await fetch(`${hub.url}/console/login`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf, token: ADMIN_TOKEN }),
+      redirect: "manual",
+    });
+    expect(ok.status).toBe(303);
+    const session = (ok.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    expect(session).toMatch(/^ocpi_hub_console=/);
+    const before = (await hub.admin("GET", "/platforms")).body.data.length;
+    const invite = await fetch(`${hub.url}/console/platforms`, {
+      method: "POST",
+      headers: { cookie: session, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ name: "Forged", roles: "CPO NL FRG" }),
+      redirect: "manual",
+    });
+    expect(invite.status).toBe(403);
+    expect((await hub.admin("GET", "/platforms")).body.data.length).toBe(before);
+    // Without a session every page leads to the login.
+    const anonymous = await fetch(`${hub.url}/console/audit`, { redirect: "manual" });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get("location")).toBe("/console/login");
+  });
+});
