@@ -19,7 +19,7 @@ export const AGREEMENT_MODULES: readonly string[] = FUNCTIONAL_MODULES.map((m) =
 
 const PartyCodes = z.object({ country_code: CountryCode, party_id: PartyId });
 
-const CreateSchema = z
+export const CreateSchema = z
   .object({
     cpo: PartyCodes,
     emsp: PartyCodes,

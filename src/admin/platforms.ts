@@ -12,7 +12,7 @@ import { adminConflict, adminInvalid } from "./errors.js";
 import { parseBody } from "./parse-body.js";
 import { platformOr404, platformView, viewOf } from "./views.js";
 
-const InviteSchema = z.object({
+export const InviteSchema = z.object({
   name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"),
   roles: z
     .array(

@@ -12,7 +12,7 @@ import { AdminError, adminConflict } from "./errors.js";
 import { parseBody } from "./parse-body.js";
 import { platformOr404, viewOf } from "./views.js";
 
-const RegisterSchema = z.object({
+export const RegisterSchema = z.object({
   versions_url: Url,
   token: z
     .string()

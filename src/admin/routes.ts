@@ -5,6 +5,7 @@ import { auditRoutes } from "./audit.js";
 import { auditTrail } from "./audit-trail.js";
 import { requireAdmin } from "./authenticate.js";
 import { deliveryRoutes } from "./deliveries.js";
+import { openApiRoutes } from "./openapi.js";
 import { platformRoutes } from "./platforms.js";
 import { registrationRoutes } from "./registration.js";
 import { rotationRoutes } from "./rotate.js";
@@ -34,5 +35,6 @@ export function adminActions() {
   routes.route("/", agreementRoutes());
   routes.route("/", auditRoutes());
   routes.route("/", tokenRoutes());
+  routes.route("/", openApiRoutes());
   return routes;
 }

@@ -8,7 +8,7 @@ import { adminConflict, adminNotFound } from "./errors.js";
 import { parseBody } from "./parse-body.js";
 import { BOOTSTRAP } from "./token-set.js";
 
-const IssueSchema = z.object({
+export const IssueSchema = z.object({
   name: z
     .string()
     .min(1, "must not be empty")
