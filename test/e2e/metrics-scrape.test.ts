@@ -158,4 +158,48 @@ describe("GET /metrics after traffic", () => {
       for (const name of names) expect(exported.has(name), `${name} in ${expr}`).toBe(true);
     }
   }, 90_000);
+
+  it("follows a running cache sync: objects pulled so far per platform and module, then running 0", async () => {
+    hub = await startHub();
+    const locations = ["L1", "L2", "L3"].map((id) => locationOf("NL/CPO", id));
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const fake = await hub.fake({
+      roles: [cpoRole],
+      modules: [{ identifier: "locations", role: "SENDER" }],
+    });
+    // Pages of two; the second waits until the scrape has seen the first.
+    fake.on(async (req) => {
+      if (req.method !== "GET" || req.module !== "locations" || req.tail !== "") return undefined;
+      const offset = Number(req.query.get("offset") ?? "0");
+      if (offset > 0) await held;
+      const next = `${fake.endpointUrl("locations", "SENDER")}?offset=2&limit=2`;
+      return {
+        body: fake.envelope(locations.slice(offset, offset + 2)),
+        headers: (offset === 0 ? { Link: `<${next}>; rel="next"` } : {}) as Record<string, string>,
+      };
+    });
+    const invited = await hub.invite([cpoRole], "CPO");
+    expect((await fake.register(invited.versions_url, invited.token_a)).body.status_code).toBe(
+      1000,
+    );
+    const progress = { platform: invited.id, module: "locations" };
+    const running = await eventually(async () => {
+      const e = await scrape();
+      const pulled = samplesOf(e, "ocpi_hub_cache_sync_objects", progress)[0]?.value;
+      return pulled === 2 ? e : undefined;
+    }, 15_000);
+    expect(sampleValue(running, "ocpi_hub_cache_sync_running", { platform: invited.id })).toBe(1);
+    release();
+    const done = await eventually(async () => {
+      const e = await scrape();
+      return sampleValue(e, "ocpi_hub_cache_sync_running", { platform: invited.id }) === 0
+        ? e
+        : undefined;
+    }, 15_000);
+    expect(sampleValue(done, "ocpi_hub_cache_sync_objects", progress)).toBe(3);
+    expect(sampleValue(done, "ocpi_hub_cache_objects", { module: "locations" })).toBe(3);
+  }, 60_000);
 });
