@@ -8,6 +8,8 @@ import { checkHealth, within } from "./health.js";
 const BACKLOG_CONCURRENCY = 16;
 /** A recipient's queue that does not answer within this long is left out of the scrape. */
 const BACKLOG_TIMEOUT_MS = 2_000;
+/** Past this long into a scrape no further recipient is asked: a scrape stays within Prometheus' 10 s. */
+const BACKLOG_BUDGET_MS = 5_000;
 
 interface RecipientBacklog {
   platform: string;
@@ -114,16 +116,20 @@ function sharedPerScrape<T>(work: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** Every platform's queue, a few at a time; one that fails or is slow is left out. */
+/**
+ * Every platform's queue, a few at a time; one that fails or is slow is
+ * left out, and so are those not yet asked when the scrape's budget is spent.
+ */
 async function recipientBacklogs(
   deps: Pick<Deps, "registry" | "queue">,
 ): Promise<RecipientBacklog[]> {
   const ids = deps.registry.list().map((p) => p.id);
   const out: RecipientBacklog[] = [];
   const now = Date.now();
+  const until = now + BACKLOG_BUDGET_MS;
   let next = 0;
   async function worker(): Promise<void> {
-    while (next < ids.length) {
+    while (next < ids.length && Date.now() < until) {
       const platform = ids[next++] as string;
       const b = await within<Backlog | undefined>(
         BACKLOG_TIMEOUT_MS,
