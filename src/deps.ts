@@ -22,6 +22,7 @@ import { createPlatformLifecycle, type PlatformLifecycle } from "./hub/lifecycle
 import { createLogger, type Logger } from "./logging/logger.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { hubPseudonym, viaValue } from "./ocpi/loop-mark.js";
+import { registerHubGauges } from "./ops/metrics-gauges.js";
 import { createRegistry, type Registry } from "./registry/registry.js";
 import { createRegistryStore, type RegistryStore } from "./registry/store.js";
 import { createRoutingStore, type RoutingStore } from "./routing/store.js";
@@ -220,6 +221,7 @@ export async function createDeps(
       instanceId,
       stopHousekeeping: () => {},
     };
+    registerHubGauges(deps);
     const stopSweep = startRoutingSweep(routing, clock, logger);
     const stopStarts = watchAgreementStarts(deps);
     const stopVacuum = startEmbeddedVacuum(db, logger);

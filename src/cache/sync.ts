@@ -90,6 +90,7 @@ class SyncFailure extends Error {}
 async function runSync(deps: Deps, platform: Platform): Promise<void> {
   const correlationId = randomUUID();
   let removed = 0;
+  deps.metrics.syncStarted(platform.id);
   try {
     for (const spec of MODULES) {
       const endpoint = endpointOf(platform, spec.module, "SENDER");
@@ -118,6 +119,8 @@ async function runSync(deps: Deps, platform: Platform): Promise<void> {
     const error = err instanceof Error ? err.message : String(err);
     deps.logger.warn({ platform_id: platform.id, error }, "cache sync failed");
     await deps.cache.finishSync(platform.id, { removed, error });
+  } finally {
+    deps.metrics.syncEnded(platform.id);
   }
 }
 
@@ -208,6 +211,7 @@ async function pull(
           [spec.module]: pulled.length,
           skipped,
         });
+        deps.metrics.syncPulled(platform.id, spec.module, pulled.length);
       })();
       writing.catch(() => {});
     }

@@ -95,10 +95,18 @@ export async function createJetStreamQueue(
       return res.purged;
     },
 
-    async backlog(recipient): Promise<Backlog> {
+    async backlog(recipient, options): Promise<Backlog> {
       try {
         const info = await jsm.consumers.info(stream, names.recipientDurable(recipient));
-        return { pending: info.num_pending, inFlight: info.num_ack_pending };
+        const backlog = { pending: info.num_pending, inFlight: info.num_ack_pending };
+        if (!options?.oldest || backlog.pending + backlog.inFlight === 0) return backlog;
+        const oldestAcceptedAt = await oldestAfter(
+          jsm,
+          names,
+          recipient,
+          info.ack_floor.stream_seq,
+        );
+        return oldestAcceptedAt === undefined ? backlog : { ...backlog, oldestAcceptedAt };
       } catch (err) {
         if (refusedWith(err, NOT_FOUND)) return { pending: 0, inFlight: 0 };
         throw err;
@@ -118,6 +126,26 @@ export async function createJetStreamQueue(
 
     async close() {},
   };
+}
+
+/**
+ * When the recipient's oldest undelivered push was accepted: the first
+ * message on its subjects after the consumer's ack floor, by direct get
+ * (one request, answered by any replica).
+ */
+async function oldestAfter(
+  jsm: JetStreamManager,
+  names: NatsNames,
+  recipient: string,
+  ackFloor: number,
+): Promise<number | undefined> {
+  const m = await jsm.direct.getMessage(names.deliveryStream, {
+    seq: ackFloor + 1,
+    next_by_subj: names.recipientSubjects(recipient),
+  });
+  if (m === null) return undefined;
+  const acceptedAt = (JSON.parse(decoder.decode(m.data)) as Partial<Delivery>).acceptedAt;
+  return typeof acceptedAt === "number" ? acceptedAt : undefined;
 }
 
 function consumerConfig(

@@ -120,11 +120,15 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): DeliveryQue
       r.bytes = 0;
       return n;
     },
-    async backlog(recipient): Promise<Backlog> {
+    async backlog(recipient, options): Promise<Backlog> {
       const r = recipients.get(recipient);
       let inFlight = 0;
       for (const e of r?.entries.values() ?? []) if (e.handedOut) inFlight++;
-      return { pending: (r?.entries.size ?? 0) - inFlight, inFlight };
+      const backlog: Backlog = { pending: (r?.entries.size ?? 0) - inFlight, inFlight };
+      // Entries are in queue order: the first one waits longest.
+      const first = options?.oldest ? r?.entries.values().next().value : undefined;
+      if (first !== undefined) backlog.oldestAcceptedAt = first.delivery.acceptedAt;
+      return backlog;
     },
     consume(recipient, concurrency, handle): Consumption {
       const r = recipientOf(recipient);

@@ -68,6 +68,11 @@ export interface Backlog {
   pending: number;
   /** Handed out and not yet settled. */
   inFlight: number;
+  /**
+   * When the oldest undelivered push of the recipient was accepted (epoch
+   * ms), when asked for and one waits; for the metrics.
+   */
+  oldestAcceptedAt?: number;
 }
 
 export interface Consumption {
@@ -91,7 +96,8 @@ export interface DeliveryQueue {
   publish(delivery: Delivery): Promise<void>;
   /** Drops everything queued for the recipient; returns how many. */
   purge(recipient: string): Promise<number>;
-  backlog(recipient: string): Promise<Backlog>;
+  /** What waits for the recipient; with `oldest`, also when the oldest push was accepted. */
+  backlog(recipient: string, options?: { oldest?: boolean }): Promise<Backlog>;
   /** Hands the recipient's deliveries to `handle`, at most `concurrency` at a time. */
   consume(
     recipient: string,

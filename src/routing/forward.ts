@@ -42,6 +42,7 @@ export async function sendHop(scope: RequestScope, hop: Hop): Promise<OutboundRe
   }
   scope.forwardedTo(platform.id);
   let res: OutboundResponse;
+  const started = performance.now();
   try {
     res = await deps.client.send({
       method: hop.method,
@@ -78,6 +79,8 @@ export async function sendHop(scope: RequestScope, hop: Hop): Promise<OutboundRe
       case "invalid-response":
         throw invalidAnswer(`${who} gave an answer that is not an OCPI response: ${err.reason}`);
     }
+  } finally {
+    deps.metrics.observeForwardDuration(platform.id, (performance.now() - started) / 1000);
   }
   if (res.status === 401) throw refused(scope, hop, who);
   deps.metrics.observeForward(hop.method, "answered");

@@ -33,7 +33,10 @@ describe("GET /metrics", () => {
     expect(text).toContain('ocpi_hub_platforms{status="PENDING"} 1');
     expect(text).toContain('ocpi_hub_platforms{status="SUSPENDED"} 1');
     expect(text).toContain('ocpi_hub_platforms{status="CONNECTED"} 0');
-    // Paths with ids never become labels.
-    expect(text).not.toContain(invited.body.id);
+    // Paths with ids never become labels: a platform id shows only as a platform label.
+    const id: string = invited.body.id;
+    const withId = text.split("\n").filter((line) => line.includes(id));
+    expect(withId.length).toBeGreaterThan(0);
+    for (const line of withId) expect(line).toMatch(new RegExp(`\\{platform="${id}"\\} `));
   });
 });

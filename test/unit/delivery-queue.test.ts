@@ -376,6 +376,36 @@ describe.each(IMPLEMENTATIONS)("the $name delivery queue", (tested) => {
     expect(r.handed).toHaveLength(1);
   });
 
+  it("tells when the oldest push not yet settled was accepted, and nothing once all are", async () => {
+    impl = tested;
+    queue = await impl.create();
+    await queue.open("R1");
+    await queue.open("R2");
+    await queue.publish({ ...other("A"), acceptedAt: 100 });
+    await queue.publish({ ...other("B"), acceptedAt: 200 });
+    await queue.publish({ ...other("C", "R2"), acceptedAt: 50 });
+    expect((await queue.backlog("R1", { oldest: true })).oldestAcceptedAt).toBe(100);
+    expect((await queue.backlog("R1")).oldestAcceptedAt).toBeUndefined();
+
+    const r = recorder();
+    await consume(r, 1);
+    await eventually(() => r.handed.length === 1);
+    // Handed out and not settled still counts as undelivered.
+    expect((await queue.backlog("R1", { oldest: true })).oldestAcceptedAt).toBe(100);
+    (r.handed[0] as QueuedDelivery).ack();
+    r.openAll();
+    await eventually(
+      async () => (await queue.backlog("R1", { oldest: true })).oldestAcceptedAt === 200,
+    );
+    await eventually(() => r.handed.length === 2);
+    (r.handed[1] as QueuedDelivery).ack();
+    await eventually(async () => {
+      const b = await queue.backlog("R1", { oldest: true });
+      return b.pending + b.inFlight === 0 && b.oldestAcceptedAt === undefined;
+    });
+    expect((await queue.backlog("R2", { oldest: true })).oldestAcceptedAt).toBe(50);
+  });
+
   it("gives a newer update of an object a higher sequence than the one it replaces", async () => {
     impl = tested;
     queue = await impl.create();

@@ -285,3 +285,42 @@ describe("deploy/k8s", () => {
     expect(read("deploy/README.md")).toMatch(/nats:\/\/[\w.-]+\.svc\.cluster\.local:4222/);
   });
 });
+
+describe("deploy/grafana/ocpi-hub.json", () => {
+  /** Grafana's reference to the datasource variable. */
+  const DATASOURCE = ["$", "{datasource}"].join("");
+  const dashboard = JSON.parse(read("deploy/grafana/ocpi-hub.json"));
+  const panels: any[] = dashboard.panels;
+
+  it("takes its Prometheus from a datasource variable, in every panel and query", () => {
+    const variable = dashboard.templating.list.find((v: any) => v.type === "datasource");
+    expect(variable).toMatchObject({ name: "datasource", query: "prometheus" });
+    const queried = panels.filter((p) => p.type !== "row");
+    expect(queried.length).toBeGreaterThan(10);
+    for (const panel of queried) {
+      expect(panel.datasource, panel.title).toEqual({ type: "prometheus", uid: DATASOURCE });
+      expect(panel.targets.length, panel.title).toBeGreaterThan(0);
+      for (const t of panel.targets) expect(t.datasource.uid, panel.title).toBe(DATASOURCE);
+    }
+  });
+
+  it("has unique panel ids and non-overlapping grid positions", () => {
+    const ids = panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const cells = new Set<string>();
+    for (const { gridPos: g, title } of panels) {
+      expect(g.x + g.w, title).toBeLessThanOrEqual(24);
+      for (let x = g.x; x < g.x + g.w; x++) {
+        for (let y = g.y; y < g.y + g.h; y++) {
+          expect(cells.has(`${x},${y}`), `${title} overlaps at ${x},${y}`).toBe(false);
+          cells.add(`${x},${y}`);
+        }
+      }
+    }
+  });
+
+  it("is listed in deploy/README.md and docs/production.md", () => {
+    expect(read("deploy/README.md")).toContain("grafana/ocpi-hub.json");
+    expect(read("docs/production.md")).toContain("deploy/grafana/ocpi-hub.json");
+  });
+});
