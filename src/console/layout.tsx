@@ -43,6 +43,7 @@ export const SCREENS = [
   ["messages", "Messages", "/console/messages"],
   ["deliveries", "Deliveries", "/console/deliveries"],
   ["audit", "Audit", "/console/audit"],
+  ["api", "API", "/console/api"],
 ] as const;
 
 export type Screen = (typeof SCREENS)[number][0];

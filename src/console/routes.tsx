@@ -2,10 +2,12 @@ import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { ADMIN_OPERATIONS } from "../admin/openapi.js";
 import type { AppEnv } from "../app-env.js";
 import { retryAfter } from "../ingress/guards.js";
 import { clientAddress } from "../ingress/incoming.js";
 import { type AdminCaller, createAdminCaller } from "./admin-calls.js";
+import { ApiScreen } from "./api.js";
 import { Notice, Page } from "./layout.js";
 import { AuditScreen, DeliveriesScreen } from "./lists.js";
 import {
@@ -247,6 +249,38 @@ export function consoleRoutes() {
         rows={audit.body.data}
         next={audit.body.next}
         filter={filter}
+      />,
+    );
+  });
+
+  routes.get("/api", (c) => c.html(<ApiScreen session={sessionOf(c)} />));
+  routes.post("/api", async (c) => {
+    const body = await form(c);
+    const method = String(body.method ?? "");
+    const path = String(body.path ?? "");
+    const known = ADMIN_OPERATIONS.some((op) => op.method === method);
+    if (!known || !path.startsWith("/"))
+      return c.html(
+        <ApiScreen session={sessionOf(c)} error="Pick an operation of the list." />,
+        400,
+      );
+    let json: unknown;
+    const raw = String(body.body ?? "").trim();
+    if (method === "POST" && raw !== "") {
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        return c.html(
+          <ApiScreen session={sessionOf(c)} error="The body is not valid JSON." />,
+          400,
+        );
+      }
+    }
+    const answer = await call(c, method, path, json);
+    return c.html(
+      <ApiScreen
+        session={sessionOf(c)}
+        tried={{ method, path, status: answer.status, body: answer.body }}
       />,
     );
   });

@@ -104,6 +104,18 @@ describe("the console in a browser", () => {
     expect(audit).toContain(`platform/${platformId}`);
     await shot("audit");
 
+    // The API reference sends an operation as the operator.
+    await page.getByRole("link", { name: "API" }).click();
+    const tokens = page.locator("details", { hasText: "GET /admin/tokens" });
+    await tokens.locator("summary").click();
+    await tokens.getByRole("button", { name: "Send" }).click();
+    await expect(
+      page.getByRole("heading", { name: "GET /admin/tokens: 200" }).isVisible(),
+    ).resolves.toBe(true);
+    const answer = JSON.parse((await page.locator('[data-field="answer"]').textContent()) ?? "{}");
+    expect(answer.data[0]).toMatchObject({ id: "admin", name: "admin" });
+    await shot("api");
+
     // At phone width the screens still fit: nothing wider than the viewport but the tables' scrollers.
     await page.setViewportSize({ width: 390, height: 800 });
     await page.goto(`${hub.url}/console`);
