@@ -35,6 +35,8 @@ pre { padding: .6rem; overflow-x: auto; white-space: pre-wrap; word-break: break
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dt { font-weight: 600; }
 dd { margin: 0; }
+ol.timeline { list-style: none; padding-left: 1rem; border-left: 3px solid var(--line); }
+ol.timeline li { margin: 0 0 .6rem; padding-left: .5rem; }
 @media (max-width: 40rem) { main { padding: .5rem; } th, td { padding: .3rem; font-size: .9rem; } }
 `;
 

@@ -10,6 +10,7 @@ import { type AdminCaller, createAdminCaller } from "./admin-calls.js";
 import { ApiScreen } from "./api.js";
 import { Notice, Page } from "./layout.js";
 import { AuditScreen, DeliveriesScreen } from "./lists.js";
+import { MESSAGE_FILTERS, MessageScreen, MessagesScreen } from "./messages.js";
 import {
   ConfirmScreen,
   errorText,
@@ -251,6 +252,35 @@ export function consoleRoutes() {
         filter={filter}
       />,
     );
+  });
+
+  routes.get("/messages", async (c) => {
+    const filter: Record<string, string> = {};
+    for (const [name] of MESSAGE_FILTERS) {
+      const value = c.req.query(name)?.trim();
+      if (value) filter[name] = value;
+    }
+    const query = new URLSearchParams(filter);
+    const cursor = c.req.query("cursor");
+    if (cursor) query.set("cursor", cursor);
+    const found = await call(c, "GET", `/messages?${query.toString()}`);
+    const ok = found.status === 200;
+    return c.html(
+      <MessagesScreen
+        session={sessionOf(c)}
+        filter={filter}
+        rows={ok ? found.body.data : []}
+        next={ok ? found.body.next : null}
+        error={ok ? undefined : errorText(found)}
+      />,
+      ok ? 200 : 400,
+    );
+  });
+
+  routes.get("/messages/:requestId", async (c) => {
+    const found = await call(c, "GET", `/messages/${encodeURIComponent(c.req.param("requestId"))}`);
+    if (found.status !== 200) return c.notFound();
+    return c.html(<MessageScreen session={sessionOf(c)} message={found.body} />);
   });
 
   routes.get("/api", (c) => c.html(<ApiScreen session={sessionOf(c)} />));
