@@ -19,6 +19,8 @@ import { createUrlPolicy, type UrlPolicy } from "./egress/url-policy.js";
 import { watchAgreementStarts } from "./hub/agreement-starts.js";
 import { createPlatformLifecycle, type PlatformLifecycle } from "./hub/lifecycle.js";
 import { createLogger, type Logger } from "./logging/logger.js";
+import type { MessageLog } from "./messages/log.js";
+import { openMessageLog } from "./messages/retention.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { hubPseudonym, viaValue } from "./ocpi/loop-mark.js";
 import { createRegistry, type Registry } from "./registry/registry.js";
@@ -62,6 +64,8 @@ export interface Deps {
   /** Invitation, suspension, registration, OFFLINE and back, removal. */
   lifecycle: PlatformLifecycle;
   metrics: Metrics;
+  /** The record of OCPI traffic, written in batches off the request path (docs/messages.md). */
+  messages: MessageLog;
   /** SHA-256 of the admin bearer token. */
   adminTokenHash: string;
   /** Set when this start generated the admin token; the caller shows it once. */
@@ -156,13 +160,10 @@ export async function createDeps(
       allow: config.urlAllow,
       hubUrl: config.hubUrl,
     });
-    if (config.urlPolicy === "open") {
-      logger.warn(
-        { url_policy: "open" },
-        "URL_POLICY=open: the hub calls any http(s) URL a platform gives it, internal addresses included; set an https HUB_URL or URL_POLICY=strict outside a local trial",
-      );
-    }
+    warnOpenPolicy(config, logger);
+    const messages = openMessageLog(db.db, logger, config.messageLog, () => clock.now());
     const client = createOcpiClient({
+      messages,
       timeoutMs: config.forwardTimeoutMs,
       policy: urlPolicy,
       via: viaValue(hubPseudonym(config.hubUrl)),
@@ -214,6 +215,7 @@ export async function createDeps(
       deliveries,
       lifecycle,
       metrics,
+      messages,
       adminTokenHash: admin.hash,
       generatedAdminToken: admin.generated,
       instanceId,
@@ -234,6 +236,15 @@ export async function createDeps(
   }
 }
 
+/** URL_POLICY=open is for trials: said once at start. */
+function warnOpenPolicy(config: Readonly<Config>, logger: Logger): void {
+  if (config.urlPolicy !== "open") return;
+  logger.warn(
+    { url_policy: "open" },
+    "URL_POLICY=open: the hub calls any http(s) URL a platform gives it, internal addresses included; set an https HUB_URL or URL_POLICY=strict outside a local trial",
+  );
+}
+
 /** Lets running tasks end, then closes the registry, outbound pools, queue, bus and database. */
 export async function closeDeps(deps: Deps): Promise<void> {
   deps.tasks.stop();
@@ -242,6 +253,7 @@ export async function closeDeps(deps: Deps): Promise<void> {
   deps.stopHousekeeping();
   deps.registry.close();
   await deps.client.close();
+  await deps.messages.close();
   await deps.queue.close();
   await deps.bus.close();
   await deps.db.close();

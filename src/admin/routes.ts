@@ -4,6 +4,7 @@ import { agreementRoutes } from "./agreements.js";
 import { auditRoutes } from "./audit.js";
 import { requireAdmin } from "./authenticate.js";
 import { deliveryRoutes } from "./deliveries.js";
+import { messageRoutes } from "./messages.js";
 import { platformRoutes } from "./platforms.js";
 import { registrationRoutes } from "./registration.js";
 import { rotationRoutes } from "./rotate.js";
@@ -20,5 +21,6 @@ export function adminRoutes() {
   routes.route("/", deliveryRoutes());
   routes.route("/", agreementRoutes());
   routes.route("/", auditRoutes());
+  routes.route("/", messageRoutes());
   return routes;
 }

@@ -1,5 +1,6 @@
 import type { Deps } from "../deps.js";
 import type { Logger } from "../logging/logger.js";
+import { noteStatusCode } from "../messages/describe.js";
 import { envelope } from "../ocpi/envelope.js";
 import { OutHeader, RoutingHeader } from "../ocpi/headers.js";
 import { type PartyRef, sameParty } from "../ocpi/parties.js";
@@ -53,10 +54,11 @@ export function reply<T>(
   options: ReplyOptions = {},
 ): Response {
   const body = envelope(scope.deps.clock.now(), statusCode, data, options.message);
-  return answer(JSON.stringify(body), options.httpStatus ?? 200, {
+  const res = answer(JSON.stringify(body), options.httpStatus ?? 200, {
     ...idHeaders(scope),
     ...options.headers,
   });
+  return noteStatusCode(res, statusCode);
 }
 
 /**

@@ -1,0 +1,62 @@
+import {
+  bigserial,
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+
+/**
+ * The message log (docs/messages.md): one row per OCPI request a sender
+ * sent to the hub (kind "message") and one per attempt of the hub to pass
+ * it on (kind "leg", tied to its message by message_id). No foreign keys:
+ * rows are written in batches off the request path and outlive platforms.
+ */
+export const messageLog = pgTable(
+  "message_log",
+  {
+    /** Newest first; the cursor of GET /admin/messages. */
+    seq: bigserial("seq", { mode: "number" }).primaryKey(),
+    kind: text("kind").notNull(),
+    at: timestamp("at", { withTimezone: true, precision: 3 }).notNull(),
+    /** The X-Request-ID of this hop: the sender's for a message, the hub's for a leg. */
+    requestId: text("request_id").notNull(),
+    /** The request id of the message: its own for a message, its origin's for a leg. */
+    messageId: text("message_id").notNull(),
+    correlationId: text("correlation_id"),
+    module: text("module"),
+    interface: text("interface"),
+    method: text("method").notNull(),
+    path: text("path"),
+    objectId: text("object_id"),
+    fromCountryCode: text("from_country_code"),
+    fromPartyId: text("from_party_id"),
+    fromPlatformId: text("from_platform_id"),
+    toCountryCode: text("to_country_code"),
+    toPartyId: text("to_party_id"),
+    toPlatformId: text("to_platform_id"),
+    httpStatus: integer("http_status"),
+    statusCode: integer("status_code"),
+    latencyMs: doublePrecision("latency_ms"),
+    outcome: text("outcome").notNull(),
+    requestBody: text("request_body"),
+    responseBody: text("response_body"),
+  },
+  (t) => [
+    index("message_log_at").on(t.at),
+    index("message_log_message").on(t.messageId),
+    index("message_log_request").on(t.requestId),
+    index("message_log_correlation").on(t.correlationId),
+    index("message_log_from_platform").on(t.fromPlatformId),
+    index("message_log_to_platform").on(t.toPlatformId),
+    index("message_log_from_party").on(t.fromCountryCode, t.fromPartyId),
+    index("message_log_to_party").on(t.toCountryCode, t.toPartyId),
+    index("message_log_module").on(t.module),
+    index("message_log_object").on(t.objectId),
+    index("message_log_status_code").on(t.statusCode),
+  ],
+);
+
+export type MessageLogRow = typeof messageLog.$inferInsert;

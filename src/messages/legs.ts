@@ -1,0 +1,75 @@
+import { describePath, outcomeOf, storedBody } from "./describe.js";
+import type { MessageLog } from "./log.js";
+
+/** Who a leg goes to and which message it belongs to, given by the caller of send(). */
+export interface LegTrace {
+  /** The request id of the message this leg passes on. */
+  message: string;
+  platformId: string;
+  countryCode?: string;
+  partyId?: string;
+  /** The module, when the receiver's URL does not tell (it is the receiver's own). */
+  module?: string;
+}
+
+interface LegRequest {
+  method: string;
+  url: string;
+  body?: unknown;
+  rawBody?: string;
+  correlationId?: string;
+}
+
+/** A call that got no usable answer (the client's OutboundError). */
+interface Failure {
+  failure: string;
+  httpStatus?: number;
+}
+
+/** Records one hub-to-receiver attempt: its answer (`status`, `text`, code) or its failure. */
+export function recordLeg(
+  log: MessageLog,
+  req: LegRequest,
+  trace: LegTrace,
+  requestId: string,
+  started: number,
+  answer: { status: number; statusCode: number | null; text: string } | Failure,
+): void {
+  const path = pathOf(req.url);
+  const facts = describePath(path);
+  const failed = "failure" in answer;
+  const httpStatus = failed ? (answer.httpStatus ?? null) : answer.status;
+  const statusCode = failed ? null : answer.statusCode;
+  log.record({
+    kind: "leg",
+    at: new Date(),
+    requestId,
+    messageId: trace.message,
+    correlationId: req.correlationId ?? null,
+    module: trace.module ?? facts.module,
+    interface: facts.interface,
+    method: req.method,
+    path,
+    objectId: facts.objectId,
+    fromCountryCode: null,
+    fromPartyId: null,
+    fromPlatformId: null,
+    toCountryCode: trace.countryCode ?? null,
+    toPartyId: trace.partyId ?? null,
+    toPlatformId: trace.platformId,
+    httpStatus,
+    statusCode,
+    latencyMs: Math.round((performance.now() - started) * 100) / 100,
+    outcome: failed ? answer.failure : outcomeOf(answer.status, statusCode),
+    requestBody: log.bodies
+      ? storedBody(req.rawBody ?? (req.body === undefined ? undefined : JSON.stringify(req.body)))
+      : null,
+    responseBody: log.bodies && !failed ? storedBody(answer.text) : null,
+  });
+}
+
+function pathOf(url: string): string {
+  const scheme = url.indexOf("://");
+  const slash = url.indexOf("/", scheme === -1 ? 0 : scheme + 3);
+  return slash === -1 ? "/" : url.slice(slash);
+}
