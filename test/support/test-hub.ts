@@ -209,6 +209,7 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
       deps.stopHousekeeping();
       deps.registry.close();
       await deps.client.close();
+      await deps.messages.close();
       if (ownsBus) {
         await transport.queue.close();
         await transport.bus.close();
