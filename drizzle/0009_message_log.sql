@@ -24,14 +24,13 @@ CREATE TABLE "message_log" (
 	"response_body" text
 );
 --> statement-breakpoint
-CREATE INDEX "message_log_at" ON "message_log" USING btree ("at");--> statement-breakpoint
 CREATE INDEX "message_log_message" ON "message_log" USING btree ("message_id");--> statement-breakpoint
-CREATE INDEX "message_log_request" ON "message_log" USING btree ("request_id");--> statement-breakpoint
-CREATE INDEX "message_log_correlation" ON "message_log" USING btree ("correlation_id");--> statement-breakpoint
-CREATE INDEX "message_log_from_platform" ON "message_log" USING btree ("from_platform_id");--> statement-breakpoint
 CREATE INDEX "message_log_to_platform" ON "message_log" USING btree ("to_platform_id");--> statement-breakpoint
-CREATE INDEX "message_log_from_party" ON "message_log" USING btree ("from_country_code","from_party_id");--> statement-breakpoint
 CREATE INDEX "message_log_to_party" ON "message_log" USING btree ("to_country_code","to_party_id");--> statement-breakpoint
-CREATE INDEX "message_log_module" ON "message_log" USING btree ("module");--> statement-breakpoint
-CREATE INDEX "message_log_object" ON "message_log" USING btree ("object_id");--> statement-breakpoint
-CREATE INDEX "message_log_status_code" ON "message_log" USING btree ("status_code");
+CREATE INDEX "message_log_at" ON "message_log" USING btree ("at") WHERE kind = 'message';--> statement-breakpoint
+CREATE INDEX "message_log_correlation" ON "message_log" USING btree ("correlation_id") WHERE kind = 'message';--> statement-breakpoint
+CREATE INDEX "message_log_from_platform" ON "message_log" USING btree ("from_platform_id") WHERE kind = 'message';--> statement-breakpoint
+CREATE INDEX "message_log_from_party" ON "message_log" USING btree ("from_country_code","from_party_id") WHERE kind = 'message';--> statement-breakpoint
+CREATE INDEX "message_log_module" ON "message_log" USING btree ("module") WHERE kind = 'message';--> statement-breakpoint
+CREATE INDEX "message_log_object" ON "message_log" USING btree ("object_id") WHERE kind = 'message';--> statement-breakpoint
+CREATE INDEX "message_log_status_code" ON "message_log" USING btree ("status_code") WHERE kind = 'message';

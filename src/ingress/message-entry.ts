@@ -20,27 +20,27 @@ export function recordMessage(c: Context<AppEnv>, log: MessageLog, ms: number): 
     kind: "message",
     // When the request arrived: its legs come after it.
     at: new Date(Date.now() - ms),
-    requestId: c.get("requestId"),
-    messageId: c.get("requestId"),
-    correlationId: c.get("correlationId"),
+    request_id: c.get("requestId"),
+    message_id: c.get("requestId"),
+    correlation_id: c.get("correlationId"),
     module: facts.module,
     interface: facts.interface,
     method: c.req.method,
     path,
-    objectId: facts.objectId,
-    fromCountryCode:
+    object_id: facts.objectId,
+    from_country_code:
       c.req.header(Header.fromCountryCode) ?? caller?.platform.roles[0]?.countryCode ?? null,
-    fromPartyId: c.req.header(Header.fromPartyId) ?? caller?.platform.roles[0]?.partyId ?? null,
-    fromPlatformId: caller?.platform.id ?? null,
-    toCountryCode: c.req.header(Header.toCountryCode) ?? null,
-    toPartyId: c.req.header(Header.toPartyId) ?? null,
-    toPlatformId: c.get("receiver") ?? null,
-    httpStatus: res.status,
-    statusCode,
-    latencyMs: Math.round(ms * 100) / 100,
+    from_party_id: c.req.header(Header.fromPartyId) ?? caller?.platform.roles[0]?.partyId ?? null,
+    from_platform_id: caller?.platform.id ?? null,
+    to_country_code: c.req.header(Header.toCountryCode) ?? null,
+    to_party_id: c.req.header(Header.toPartyId) ?? null,
+    to_platform_id: c.get("receiver") ?? null,
+    http_status: res.status,
+    status_code: statusCode,
+    latency_ms: Math.round(ms * 100) / 100,
     outcome: outcomeOf(res.status, statusCode),
-    requestBody: null,
-    responseBody: null,
+    request_body: null,
+    response_body: null,
   };
   if (!log.bodies) {
     log.record(entry);
@@ -63,7 +63,7 @@ async function withBodies(
     }
   };
   const hasBody = c.req.method !== "GET" && c.req.method !== "DELETE";
-  entry.requestBody = hasBody ? await read(() => c.req.text()) : null;
-  entry.responseBody = await read(() => res.clone().text());
+  entry.request_body = hasBody ? await read(() => c.req.text()) : null;
+  entry.response_body = await read(() => res.clone().text());
   return entry;
 }

@@ -43,28 +43,28 @@ export function recordLeg(
   log.record({
     kind: "leg",
     at: new Date(),
-    requestId,
-    messageId: trace.message,
-    correlationId: req.correlationId ?? null,
+    request_id: requestId,
+    message_id: trace.message,
+    correlation_id: req.correlationId ?? null,
     module: trace.module ?? facts.module,
     interface: facts.interface,
     method: req.method,
     path,
-    objectId: facts.objectId,
-    fromCountryCode: null,
-    fromPartyId: null,
-    fromPlatformId: null,
-    toCountryCode: trace.countryCode ?? null,
-    toPartyId: trace.partyId ?? null,
-    toPlatformId: trace.platformId,
-    httpStatus,
-    statusCode,
-    latencyMs: Math.round((performance.now() - started) * 100) / 100,
+    object_id: facts.objectId,
+    from_country_code: null,
+    from_party_id: null,
+    from_platform_id: null,
+    to_country_code: trace.countryCode ?? null,
+    to_party_id: trace.partyId ?? null,
+    to_platform_id: trace.platformId,
+    http_status: httpStatus,
+    status_code: statusCode,
+    latency_ms: Math.round((performance.now() - started) * 100) / 100,
     outcome: failed ? answer.failure : outcomeOf(answer.status, statusCode),
-    requestBody: log.bodies
+    request_body: log.bodies
       ? storedBody(req.rawBody ?? (req.body === undefined ? undefined : JSON.stringify(req.body)))
       : null,
-    responseBody: log.bodies && !failed ? storedBody(answer.text) : null,
+    response_body: log.bodies && !failed ? storedBody(answer.text) : null,
   });
 }
 

@@ -10,7 +10,7 @@ const PRUNE_EVERY_MS = 5 * 60_000;
 
 /**
  * Deletes the log's rows older than `days` before `now`, PRUNE_BATCH at a
- * time (the oldest first, by the at index), until none is left. Returns
+ * time (the oldest first, in sequence order), until none is left. Returns
  * how many went.
  */
 export async function pruneMessages(
@@ -26,7 +26,7 @@ export async function pruneMessages(
       await db.execute(sql`
         delete from message_log where seq in (
           select seq from message_log where at < ${cutoff.toISOString()}::timestamptz
-          order by at limit ${batch}
+          order by seq limit ${batch}
         ) returning seq`),
     ).length;
     total += deleted;

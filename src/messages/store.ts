@@ -51,7 +51,8 @@ export async function listMessages(db: Database, f: MessageFilter) {
   const m = messageLog;
   const where: (SQL | undefined)[] = [eq(m.kind, "message")];
   if (f.correlationId !== undefined) where.push(eq(m.correlationId, f.correlationId));
-  if (f.requestId !== undefined) where.push(eq(m.requestId, f.requestId));
+  // A message's message_id is its request id (indexed); a leg's own request id is not searched.
+  if (f.requestId !== undefined) where.push(eq(m.messageId, f.requestId));
   if (f.module !== undefined) where.push(eq(m.module, f.module));
   if (f.statusCode !== undefined) where.push(eq(m.statusCode, f.statusCode));
   if (f.objectId !== undefined) where.push(eq(m.objectId, f.objectId));
@@ -110,7 +111,7 @@ export async function messageWithLegs(db: Database, requestId: string, platform?
     .where(
       and(
         eq(m.kind, "message"),
-        eq(m.requestId, requestId),
+        eq(m.messageId, requestId),
         platform === undefined ? undefined : eq(m.fromPlatformId, platform),
       ),
     )

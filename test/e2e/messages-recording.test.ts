@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { rowsOf } from "../../src/db/client.js";
 import { messageLog } from "../../src/db/schema/messages.js";
-import { createMessageLog, type MessageEntry } from "../../src/messages/log.js";
+import { createMessageLog, type MessageEntry, writeEntries } from "../../src/messages/log.js";
 import { pruneMessages } from "../../src/messages/retention.js";
 import { forEmsp } from "../support/examples.js";
 import type { FakePlatform } from "../support/fake-platform.js";
@@ -139,26 +139,26 @@ function oldEntry(at: Date): MessageEntry {
   return {
     kind: "message",
     at,
-    requestId: id,
-    messageId: id,
-    correlationId: null,
+    request_id: id,
+    message_id: id,
+    correlation_id: null,
     module: "cdrs",
     interface: "receiver",
     method: "POST",
     path: null,
-    objectId: null,
-    fromCountryCode: null,
-    fromPartyId: null,
-    fromPlatformId: null,
-    toCountryCode: null,
-    toPartyId: null,
-    toPlatformId: null,
-    httpStatus: 200,
-    statusCode: 1000,
-    latencyMs: 1,
+    object_id: null,
+    from_country_code: null,
+    from_party_id: null,
+    from_platform_id: null,
+    to_country_code: null,
+    to_party_id: null,
+    to_platform_id: null,
+    http_status: 200,
+    status_code: 1000,
+    latency_ms: 1,
     outcome: "success",
-    requestBody: null,
-    responseBody: null,
+    request_body: null,
+    response_body: null,
   };
 }
 
@@ -169,11 +169,11 @@ describe("retention", () => {
     const day = 86_400_000;
     const old = [15, 20, 30, 40, 50].map((d) => oldEntry(new Date(now.getTime() - d * day)));
     const kept = [13, 1].map((d) => oldEntry(new Date(now.getTime() - d * day)));
-    await hub.deps.db.db.insert(messageLog).values([...old, ...kept]);
+    await writeEntries(hub.deps.db.db, [...old, ...kept]);
     const deleted = await pruneMessages(hub.deps.db.db, hub.deps.config.messageLog.days, now, 2);
     expect(deleted).toBe(5);
     const left = (await allRows()).map((r) => r.request_id ?? r.requestId);
-    expect(left.sort()).toEqual(kept.map((e) => e.requestId).sort());
+    expect(left.sort()).toEqual(kept.map((e) => e.request_id).sort());
   });
 });
 
@@ -184,7 +184,7 @@ describe("a full buffer", () => {
     await hub.connect([emspRole], { modules: EMSP_MODULES, name: "EMSP" });
     // A log whose database never answers and whose buffer holds two entries.
     const stuck = createMessageLog({
-      db: { insert: () => ({ values: () => new Promise(() => {}) }) } as never,
+      db: { execute: () => new Promise(() => {}) } as never,
       logger: hub.deps.logger,
       enabled: true,
       bodies: false,

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   bigserial,
   doublePrecision,
@@ -7,6 +8,8 @@ import {
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
+
+const MESSAGES = sql`kind = 'message'`;
 
 /**
  * The message log (docs/messages.md): one row per OCPI request a sender
@@ -44,19 +47,19 @@ export const messageLog = pgTable(
     requestBody: text("request_body"),
     responseBody: text("response_body"),
   },
+  // Legs are found through their message (message_id) and by receiver (platform and party
+  // filters reach a broadcast's recipients); every other filter applies to messages only,
+  // so those indexes are partial and a leg's insert skips them.
   (t) => [
-    index("message_log_at").on(t.at),
     index("message_log_message").on(t.messageId),
-    index("message_log_request").on(t.requestId),
-    index("message_log_correlation").on(t.correlationId),
-    index("message_log_from_platform").on(t.fromPlatformId),
     index("message_log_to_platform").on(t.toPlatformId),
-    index("message_log_from_party").on(t.fromCountryCode, t.fromPartyId),
     index("message_log_to_party").on(t.toCountryCode, t.toPartyId),
-    index("message_log_module").on(t.module),
-    index("message_log_object").on(t.objectId),
-    index("message_log_status_code").on(t.statusCode),
+    index("message_log_at").on(t.at).where(MESSAGES),
+    index("message_log_correlation").on(t.correlationId).where(MESSAGES),
+    index("message_log_from_platform").on(t.fromPlatformId).where(MESSAGES),
+    index("message_log_from_party").on(t.fromCountryCode, t.fromPartyId).where(MESSAGES),
+    index("message_log_module").on(t.module).where(MESSAGES),
+    index("message_log_object").on(t.objectId).where(MESSAGES),
+    index("message_log_status_code").on(t.statusCode).where(MESSAGES),
   ],
 );
-
-export type MessageLogRow = typeof messageLog.$inferInsert;
