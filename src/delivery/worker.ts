@@ -177,7 +177,7 @@ async function send(d: WorkerDeps, delivery: Delivery, platform: Platform): Prom
 
 /** The leg this attempt is of the message that caused the delivery (none for catch-up). */
 function legOf(delivery: Delivery, platform: Platform) {
-  if (delivery.messageId === undefined) return undefined;
+  if (delivery.messageId === undefined) return null;
   return {
     message: delivery.messageId,
     platformId: platform.id,

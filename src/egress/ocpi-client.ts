@@ -28,8 +28,11 @@ export interface OutboundRequest {
   pool?: string;
   /** Instead of the client's timeout, for calls that may take longer (a sync's large pages). */
   timeoutMs?: number;
-  /** The message this call passes on: the call is recorded as one of its legs. */
-  trace?: LegTrace;
+  /**
+   * The message this call passes on: the call is recorded as one of its legs.
+   * Unset: the message of the surrounding legScope, if any; null: not recorded.
+   */
+  trace?: LegTrace | null;
 }
 
 export interface OutboundResponse {
@@ -163,8 +166,8 @@ export function createOcpiClient(options: OcpiClientOptions): OcpiClient {
   return {
     send(req) {
       if (log === undefined) return send(req);
-      const trace = req.trace ?? legScope.getStore();
-      return trace === undefined ? send(req) : traced(req, trace);
+      const trace = req.trace === undefined ? legScope.getStore() : req.trace;
+      return trace === undefined || trace === null ? send(req) : traced(req, trace);
     },
     release: (key) => pools.release(key),
     stats: () => ({ pools: pools.size }),
