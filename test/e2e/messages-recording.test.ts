@@ -96,6 +96,34 @@ describe("a credentials handshake", () => {
   });
 });
 
+describe("a cache sync", () => {
+  it("is a message with the hub as its sender and each page it asked for as a leg", async () => {
+    hub = await startHub();
+    const cpo = await hub.connect([cpoRole], { modules: CPO_MODULES, name: "CPO" });
+    await hub.settled();
+    await hub.deps.messages.flush();
+    const list = await hub.admin("GET", `/messages?module=sync&platform=${cpo.id}`);
+    expect(list.body.data).toHaveLength(1);
+    const message = list.body.data[0];
+    expect(message).toMatchObject({
+      method: "GET",
+      from: { country_code: "NL", party_id: "HUB", platform_id: null },
+      to: { platform_id: cpo.id },
+    });
+    const trace = await hub.admin("GET", `/messages/${message.request_id}`);
+    const pages = cpo.platform.moduleRequests("locations", "SENDER");
+    expect(pages.length).toBeGreaterThan(0);
+    const legs = (trace.body.legs as any[]).filter((l) => l.module === "locations");
+    expect(legs.map((l) => l.request_id)).toEqual(pages.map((p) => p.headers["x-request-id"]));
+    for (const leg of trace.body.legs) {
+      expect(leg).toMatchObject({
+        correlation_id: message.correlation_id,
+        to: { platform_id: cpo.id },
+      });
+    }
+  });
+});
+
 describe("bodies", () => {
   it("are not kept by default", async () => {
     hub = await startHub();
