@@ -20,6 +20,11 @@ CREATE TABLE "message_log" (
 	"status_code" integer,
 	"latency_ms" double precision,
 	"outcome" text NOT NULL,
+	"leg_request_id" text,
+	"leg_http_status" integer,
+	"leg_status_code" integer,
+	"leg_latency_ms" double precision,
+	"leg_outcome" text,
 	"request_body" text,
 	"response_body" text
 );

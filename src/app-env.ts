@@ -2,6 +2,7 @@ import type { HttpBindings } from "@hono/node-server";
 import type { Deps } from "./deps.js";
 import type { Guards } from "./ingress/guards.js";
 import type { Logger } from "./logging/logger.js";
+import type { LegTrace } from "./messages/legs.js";
 import type { Caller } from "./registry/registry.js";
 
 /** The Hono environment of every route: dependencies and per-request facts. */
@@ -28,5 +29,7 @@ export interface AppEnv {
     routed: true | undefined;
     /** The platform a routed request was forwarded to, for the request's log line. */
     receiver: string | undefined;
+    /** The forward attempt of a routed request, kept for its message in the message log. */
+    leg: LegTrace | undefined;
   };
 }

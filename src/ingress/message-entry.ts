@@ -42,6 +42,8 @@ export function recordMessage(c: Context<AppEnv>, log: MessageLog, ms: number): 
     request_body: null,
     response_body: null,
   };
+  const leg = c.get("leg")?.held;
+  if (leg !== undefined) Object.assign(entry, leg);
   if (!log.bodies) {
     log.record(entry);
     return;

@@ -10,6 +10,21 @@ export interface LegTrace {
   partyId?: string;
   /** The module, when the receiver's URL does not tell (it is the receiver's own). */
   module?: string;
+  /**
+   * Set by a forward: the attempt's result is kept here, for its message's
+   * row, instead of becoming a row of its own.
+   */
+  hold?: boolean;
+  held?: HeldLeg;
+}
+
+/** A forward attempt's result, stored on its message's row. */
+export interface HeldLeg {
+  leg_request_id: string;
+  leg_http_status: number | null;
+  leg_status_code: number | null;
+  leg_latency_ms: number;
+  leg_outcome: string;
 }
 
 interface LegRequest {
@@ -40,6 +55,18 @@ export function recordLeg(
   const failed = "failure" in answer;
   const httpStatus = failed ? (answer.httpStatus ?? null) : answer.status;
   const statusCode = failed ? null : answer.statusCode;
+  const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+  const outcome = failed ? answer.failure : outcomeOf(answer.status, statusCode);
+  if (trace.hold === true && trace.held === undefined) {
+    trace.held = {
+      leg_request_id: requestId,
+      leg_http_status: httpStatus,
+      leg_status_code: statusCode,
+      leg_latency_ms: latencyMs,
+      leg_outcome: outcome,
+    };
+    return;
+  }
   log.record({
     kind: "leg",
     at: new Date(),
@@ -59,8 +86,8 @@ export function recordLeg(
     to_platform_id: trace.platformId,
     http_status: httpStatus,
     status_code: statusCode,
-    latency_ms: Math.round((performance.now() - started) * 100) / 100,
-    outcome: failed ? answer.failure : outcomeOf(answer.status, statusCode),
+    latency_ms: latencyMs,
+    outcome,
     request_body: log.bodies
       ? storedBody(req.rawBody ?? (req.body === undefined ? undefined : JSON.stringify(req.body)))
       : null,

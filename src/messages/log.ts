@@ -29,6 +29,12 @@ export interface MessageEntry {
   outcome: string;
   request_body: string | null;
   response_body: string | null;
+  /** A forward's attempt, on its message's row (legs.ts HeldLeg). */
+  leg_request_id?: string;
+  leg_http_status?: number | null;
+  leg_status_code?: number | null;
+  leg_latency_ms?: number;
+  leg_outcome?: string;
 }
 
 /** The columns a batch fills (every one but seq). */
@@ -56,6 +62,11 @@ const COLUMNS = sql.raw(
     "outcome",
     "request_body",
     "response_body",
+    "leg_request_id",
+    "leg_http_status",
+    "leg_status_code",
+    "leg_latency_ms",
+    "leg_outcome",
   ].join(", "),
 );
 

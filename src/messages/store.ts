@@ -123,5 +123,23 @@ export async function messageWithLegs(db: Database, requestId: string, platform?
     .from(m)
     .where(and(eq(m.kind, "leg"), eq(m.messageId, found.messageId), gte(m.at, found.at)))
     .orderBy(asc(m.at), asc(m.seq));
-  return { ...messageView(found), legs: legs.map(messageView) };
+  const message = messageView(found);
+  const rows = legs.map(messageView);
+  return {
+    ...message,
+    legs: found.legRequestId === null ? rows : [heldLeg(found, message), ...rows],
+  };
+}
+
+/** The forward attempt kept on a message's row, shown as a leg like the others. */
+function heldLeg(r: Row, message: ReturnType<typeof messageView>) {
+  return {
+    ...message,
+    request_id: r.legRequestId,
+    from: { country_code: null, party_id: null, platform_id: null },
+    http_status: r.legHttpStatus,
+    status_code: r.legStatusCode,
+    latency_ms: r.legLatencyMs,
+    outcome: r.legOutcome,
+  };
 }

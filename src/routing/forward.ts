@@ -41,7 +41,8 @@ export async function sendHop(scope: RequestScope, hop: Hop): Promise<OutboundRe
   if (platform.outboundToken === null) {
     throw receiverNotConnected(`${who} is not registered with the hub`);
   }
-  scope.forwardedTo(platform.id);
+  const trace = { message: scope.requestId, platformId: platform.id, ...hop.receiver };
+  scope.forwardedTo(platform.id, trace);
   let res: OutboundResponse;
   try {
     res = await deps.client.send({
@@ -54,7 +55,7 @@ export async function sendHop(scope: RequestScope, hop: Hop): Promise<OutboundRe
       correlationId: scope.correlationId,
       pool: platform.id,
       headers: withVia(routingHeaders(hop.to, hop.from), scope.via),
-      trace: { message: scope.requestId, platformId: platform.id, ...hop.receiver },
+      trace,
     });
   } catch (err) {
     if (!(err instanceof OutboundError)) throw err;

@@ -44,6 +44,16 @@ export const messageLog = pgTable(
     statusCode: integer("status_code"),
     latencyMs: doublePrecision("latency_ms"),
     outcome: text("outcome").notNull(),
+    /**
+     * A forwarded request's one forward attempt, kept on its message's row
+     * (one insert per forwarded request instead of two); its own request id
+     * and the receiver's answer. Other legs are rows of their own.
+     */
+    legRequestId: text("leg_request_id"),
+    legHttpStatus: integer("leg_http_status"),
+    legStatusCode: integer("leg_status_code"),
+    legLatencyMs: doublePrecision("leg_latency_ms"),
+    legOutcome: text("leg_outcome"),
     requestBody: text("request_body"),
     responseBody: text("response_body"),
   },
