@@ -133,8 +133,10 @@ export async function messageWithLegs(db: Database, requestId: string, platform?
 
 /** The forward attempt kept on a message's row, shown as a leg like the others. */
 function heldLeg(r: Row, message: ReturnType<typeof messageView>) {
+  // The receiver's answer is the relayed one; when none came, the message's answer is the hub's own.
+  const { response_body, ...sent } = message as typeof message & { response_body?: string };
   return {
-    ...message,
+    ...(r.legHttpStatus === null ? sent : message),
     request_id: r.legRequestId,
     from: { country_code: null, party_id: null, platform_id: null },
     http_status: r.legHttpStatus,
