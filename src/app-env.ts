@@ -5,6 +5,7 @@ import type { ConsoleSession } from "./console/session.js";
 import type { Deps } from "./deps.js";
 import type { Guards } from "./ingress/guards.js";
 import type { Logger } from "./logging/logger.js";
+import type { LegTrace } from "./messages/legs.js";
 import type { Caller } from "./registry/registry.js";
 
 /** The Hono environment of every route: dependencies and per-request facts. */
@@ -37,5 +38,7 @@ export interface AppEnv {
     session: ConsoleSession | undefined;
     /** The platform a routed request was forwarded to, for the request's log line. */
     receiver: string | undefined;
+    /** The forward attempt of a routed request, kept for its message in the message log. */
+    leg: LegTrace | undefined;
   };
 }

@@ -20,6 +20,8 @@ import { createUrlPolicy, type UrlPolicy } from "./egress/url-policy.js";
 import { watchAgreementStarts } from "./hub/agreement-starts.js";
 import { createPlatformLifecycle, type PlatformLifecycle } from "./hub/lifecycle.js";
 import { createLogger, type Logger } from "./logging/logger.js";
+import type { MessageLog } from "./messages/log.js";
+import { openMessageLog } from "./messages/retention.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { hubPseudonym, viaValue } from "./ocpi/loop-mark.js";
 import { registerHubGauges } from "./ops/metrics-gauges.js";
@@ -66,6 +68,8 @@ export interface Deps {
   metrics: Metrics;
   /** The admin bearer tokens in force (the bootstrap one and the issued ones), by hash. */
   adminTokens: AdminTokens;
+  /** The record of OCPI traffic, written in batches off the request path (docs/messages.md). */
+  messages: MessageLog;
   /** Set when this start generated the admin token; the caller shows it once. */
   generatedAdminToken: string | undefined;
   instanceId: string;
@@ -158,13 +162,10 @@ export async function createDeps(
       allow: config.urlAllow,
       hubUrl: config.hubUrl,
     });
-    if (config.urlPolicy === "open") {
-      logger.warn(
-        { url_policy: "open" },
-        "URL_POLICY=open: the hub calls any http(s) URL a platform gives it, internal addresses included; set an https HUB_URL or URL_POLICY=strict outside a local trial",
-      );
-    }
+    warnOpenPolicy(config, logger);
+    const messages = openMessageLog(db.db, logger, config.messageLog, () => clock.now());
     const client = createOcpiClient({
+      messages,
       timeoutMs: config.forwardTimeoutMs,
       policy: urlPolicy,
       via: viaValue(hubPseudonym(config.hubUrl)),
@@ -217,6 +218,7 @@ export async function createDeps(
       lifecycle,
       metrics,
       adminTokens: admin.tokens,
+      messages,
       generatedAdminToken: admin.generated,
       instanceId,
       stopHousekeeping: () => {},
@@ -237,6 +239,15 @@ export async function createDeps(
   }
 }
 
+/** URL_POLICY=open is for trials: said once at start. */
+function warnOpenPolicy(config: Readonly<Config>, logger: Logger): void {
+  if (config.urlPolicy !== "open") return;
+  logger.warn(
+    { url_policy: "open" },
+    "URL_POLICY=open: the hub calls any http(s) URL a platform gives it, internal addresses included; set an https HUB_URL or URL_POLICY=strict outside a local trial",
+  );
+}
+
 /** Lets running tasks end, then closes the registry, outbound pools, queue, bus and database. */
 export async function closeDeps(deps: Deps): Promise<void> {
   deps.tasks.stop();
@@ -246,6 +257,7 @@ export async function closeDeps(deps: Deps): Promise<void> {
   deps.registry.close();
   deps.adminTokens.close();
   await deps.client.close();
+  await deps.messages.close();
   await deps.queue.close();
   await deps.bus.close();
   await deps.db.close();

@@ -187,6 +187,38 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
   },
   {
     method: "GET",
+    path: "/messages",
+    summary: "The message log: OCPI traffic through the hub, newest first (docs/messages.md)",
+    tag: "messages",
+    query: [
+      ...(
+        [
+          ["correlation_id", "the sender's X-Correlation-ID"],
+          ["request_id", "the sender's X-Request-ID"],
+          ["platform", "sent by, forwarded to or delivered to this platform"],
+          ["party", "the same by party: CC/PID"],
+          ["module", "e.g. cdrs"],
+          ["object_id", "the object the path names"],
+          ["status_code", "the OCPI status_code of the hub's answer"],
+          ["since", "at or after this date-time"],
+          ["until", "before this date-time"],
+          ["cursor", "the `next` of the previous page"],
+        ] as const
+      ).map(([name, description]) => ({ name, description, schema: text })),
+      { name: "limit", description: "messages per page (at most 1000)", schema: whole },
+    ],
+    ok: { status: 200, description: "{data:[message…], next}" },
+  },
+  {
+    method: "GET",
+    path: "/messages/:requestId",
+    summary: "One message with its legs in time order",
+    tag: "messages",
+    query: [{ name: "platform", description: "the message this platform sent", schema: text }],
+    ok: { status: 200, description: "the message with legs:[…]" },
+  },
+  {
+    method: "GET",
     path: "/openapi.json",
     summary: "This document",
     tag: "api",
@@ -202,14 +234,14 @@ const ERRORS: Record<string, string> = {
   "429": "locked out after failed authentications (Retry-After)",
 };
 
-const openApiPath = (path: string) => `/admin${path.replace(/:([a-z_]+)/g, "{$1}")}`;
+const openApiPath = (path: string) => `/admin${path.replace(/:([A-Za-z_]+)/g, "{$1}")}`;
 
 /** The OpenAPI 3.1 document of the admin API. */
 export function openApiDocument(serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of ADMIN_OPERATIONS) {
     const path = openApiPath(op.path);
-    const params = [...path.matchAll(/\{([a-z_]+)\}/g)].map((m) => ({
+    const params = [...path.matchAll(/\{([A-Za-z_]+)\}/g)].map((m) => ({
       name: m[1],
       in: "path",
       required: true,

@@ -4,6 +4,7 @@ import type { AppEnv } from "../app-env.js";
 import { abandonedBefore } from "../hub/credentials/claims.js";
 import { HandshakeBusy, registerByHub } from "../hub/credentials/handshake.js";
 import { redactText } from "../logging/redact.js";
+import { asHubMessage, handshakeMessage } from "../messages/hub-message.js";
 import { OcpiError } from "../ocpi/errors.js";
 import { Url } from "../ocpi/schemas/primitives.js";
 import { generateToken, hashToken } from "../ocpi/tokens.js";
@@ -35,7 +36,10 @@ export function registrationRoutes() {
       );
     }
     try {
-      await registerByHub(deps, platform, body.versions_url, body.token, c.var.correlationId);
+      const message = handshakeMessage(deps.config, platform.id, "POST", c.var.correlationId);
+      await asHubMessage(deps.messages, message, () =>
+        registerByHub(deps, platform, body.versions_url, body.token, c.var.correlationId),
+      );
     } catch (err) {
       if (err instanceof HandshakeBusy) throw adminConflict(err.message);
       if (!(err instanceof OcpiError)) throw err;

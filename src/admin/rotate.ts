@@ -3,6 +3,7 @@ import type { AppEnv } from "../app-env.js";
 import { RotationBusy, RotationOvertaken, rotateCredentials } from "../hub/credentials/rotate.js";
 import { requestLog } from "../ingress/request-context.js";
 import { redactText } from "../logging/redact.js";
+import { asHubMessage, handshakeMessage } from "../messages/hub-message.js";
 import { OcpiError } from "../ocpi/errors.js";
 import { AdminError, adminConflict } from "./errors.js";
 import { platformOr404, viewOf } from "./views.js";
@@ -25,7 +26,10 @@ export function rotationRoutes() {
     }
     let rotation: Awaited<ReturnType<typeof rotateCredentials>>;
     try {
-      rotation = await rotateCredentials(deps, platform, c.var.correlationId);
+      const message = handshakeMessage(deps.config, platform.id, "PUT", c.var.correlationId);
+      rotation = await asHubMessage(deps.messages, message, () =>
+        rotateCredentials(deps, platform, c.var.correlationId),
+      );
     } catch (err) {
       if (err instanceof RotationBusy || err instanceof RotationOvertaken) {
         throw adminConflict(err.message);

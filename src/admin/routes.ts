@@ -5,6 +5,7 @@ import { auditRoutes } from "./audit.js";
 import { auditTrail } from "./audit-trail.js";
 import { requireAdmin } from "./authenticate.js";
 import { deliveryRoutes } from "./deliveries.js";
+import { messageRoutes } from "./messages.js";
 import { openApiRoutes } from "./openapi.js";
 import { platformRoutes } from "./platforms.js";
 import { registrationRoutes } from "./registration.js";
@@ -35,6 +36,7 @@ export function adminActions() {
   routes.route("/", agreementRoutes());
   routes.route("/", auditRoutes());
   routes.route("/", tokenRoutes());
+  routes.route("/", messageRoutes());
   routes.route("/", openApiRoutes());
   return routes;
 }

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { SyncTrigger } from "../db/schema/index.js";
 import type { Deps } from "../deps.js";
 import type { OutboundResponse } from "../egress/ocpi-client.js";
+import { asHubMessage, type HubMessage } from "../messages/hub-message.js";
 import { CACHED_MODULES } from "../modules/index.js";
 import { Header, routingHeaders } from "../ocpi/headers.js";
 import { nextLinkUrl } from "../ocpi/pagination.js";
@@ -71,7 +72,10 @@ export async function startSync(
   if (!(await deps.cache.claimSync(platformId, trigger, deps.instanceId, STALE_MS)))
     return "a sync of this platform is running";
   deps.logger.info({ platform_id: platformId, trigger }, "cache sync started");
-  deps.tasks.run("cache sync", () => runSync(deps, platform));
+  const message = syncMessage(deps, platform);
+  deps.tasks.run("cache sync", () =>
+    asHubMessage(deps.messages, message, () => runSync(deps, platform, message.correlationId)),
+  );
   return undefined;
 }
 
@@ -84,11 +88,21 @@ export async function syncUnsynced(deps: Deps): Promise<void> {
   }
 }
 
+/** A sync in the message log: the hub asks the CPO for its lists; every page is a leg. */
+function syncMessage(deps: Deps, platform: Platform): HubMessage {
+  return {
+    hub: hubParty(deps.config),
+    platformId: platform.id,
+    module: "sync",
+    method: "GET",
+    correlationId: randomUUID(),
+  };
+}
+
 /** A page that could not be used; ends the sync as FAILED. */
 class SyncFailure extends Error {}
 
-async function runSync(deps: Deps, platform: Platform): Promise<void> {
-  const correlationId = randomUUID();
+async function runSync(deps: Deps, platform: Platform, correlationId: string): Promise<void> {
   let removed = 0;
   deps.metrics.syncStarted(platform.id);
   try {

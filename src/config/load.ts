@@ -49,6 +49,11 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     forwardTimeoutMs: e.FORWARD_TIMEOUT_MS,
     deliveryWindowMs: e.DELIVERY_WINDOW_MS,
     deliveryCatchUp: e.DELIVERY_CATCH_UP,
+    messageLog: {
+      enabled: e.MESSAGE_LOG,
+      bodies: e.MESSAGE_LOG_BODIES,
+      days: e.MESSAGE_LOG_DAYS,
+    },
     probeIntervalMs: e.PROBE_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     host: e.HOST,

@@ -120,6 +120,14 @@ export const envSchema = z.object({
     .max(86_400_000, "must be at most 86400000")
     .default(120_000),
   DELIVERY_CATCH_UP: trueOrFalse("true"),
+  MESSAGE_LOG: trueOrFalse("true"),
+  MESSAGE_LOG_BODIES: trueOrFalse("false"),
+  MESSAGE_LOG_DAYS: z.coerce
+    .number({ error: "must be a whole number of days" })
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1")
+    .max(3650, "must be at most 3650")
+    .default(14),
   PROBE_INTERVAL_MS: z.coerce
     .number({ error: "must be a whole number of milliseconds" })
     .int("must be a whole number of milliseconds")
@@ -206,6 +214,8 @@ export interface Config {
   deliveryWindowMs: number;
   /** Whether a recipient back from OFFLINE is sent what changed while it was away. */
   deliveryCatchUp: boolean;
+  /** MESSAGE_LOG, MESSAGE_LOG_BODIES, MESSAGE_LOG_DAYS: the record of OCPI traffic (docs/messages.md). */
+  messageLog: { enabled: boolean; bodies: boolean; days: number };
   /** How often the versions endpoint of an OFFLINE platform is tried. */
   probeIntervalMs: number;
   logLevel: (typeof LOG_LEVELS)[number];

@@ -47,6 +47,8 @@ export interface Delivery {
    */
   current?: ObjectRef;
   correlationId: string;
+  /** The request id of the message that caused it (its legs are tied to it); the newest when collapsed. */
+  messageId?: string;
   /** When the hub accepted the push (epoch ms). */
   acceptedAt: number;
 }
@@ -150,7 +152,8 @@ export function collapse(waiting: Delivery | undefined, next: Delivery): Deliver
     return next;
   }
   if (next.method !== "PATCH" || waiting.method === "DELETE") return next;
-  if (waiting.current !== undefined) return { ...waiting, correlationId: next.correlationId };
+  if (waiting.current !== undefined)
+    return { ...waiting, correlationId: next.correlationId, messageId: next.messageId };
   const merged = parse(waiting.body);
   for (const [field, value] of Object.entries(parse(next.body))) {
     if (value !== null || merged[field] === undefined) merged[field] = value;

@@ -156,6 +156,7 @@ async function send(d: WorkerDeps, delivery: Delivery, platform: Platform): Prom
       correlationId: delivery.correlationId,
       pool: platform.id,
       headers,
+      trace: legOf(delivery, platform),
     });
     const code = res.body.status_code;
     if (res.status === 401) return { kind: "failed", reason: "refused the hub's credentials" };
@@ -172,6 +173,17 @@ async function send(d: WorkerDeps, delivery: Delivery, platform: Platform): Prom
     }
     return { kind: "failed", reason: err.message };
   }
+}
+
+/** The leg this attempt is of the message that caused the delivery (none for catch-up). */
+function legOf(delivery: Delivery, platform: Platform) {
+  if (delivery.messageId === undefined) return null;
+  return {
+    message: delivery.messageId,
+    platformId: platform.id,
+    module: delivery.module,
+    ...delivery.to,
+  };
 }
 
 /**

@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { errors as undiciErrors } from "undici";
+import { legScope } from "../messages/hub-message.js";
+import { type LegTrace, recordLeg } from "../messages/legs.js";
+import type { MessageLog } from "../messages/log.js";
 import { type Envelope, isEnvelope } from "../ocpi/envelope.js";
 import { authorizationHeader, type TokenEncoding } from "../ocpi/tokens.js";
 import { type Answer, Collector, OutboundError } from "./answer.js";
@@ -25,6 +28,11 @@ export interface OutboundRequest {
   pool?: string;
   /** Instead of the client's timeout, for calls that may take longer (a sync's large pages). */
   timeoutMs?: number;
+  /**
+   * The message this call passes on: the call is recorded as one of its legs.
+   * Unset: the message of the surrounding legScope, if any; null: not recorded.
+   */
+  trace?: LegTrace | null;
 }
 
 export interface OutboundResponse {
@@ -63,6 +71,8 @@ export interface OcpiClientOptions {
   maxPools?: number;
   /** Sockets per pool. */
   connectionsPerPool?: number;
+  /** Where calls with a trace are recorded as legs. */
+  messages?: MessageLog;
 }
 
 export function createOcpiClient(options: OcpiClientOptions): OcpiClient {
@@ -79,57 +89,85 @@ export function createOcpiClient(options: OcpiClientOptions): OcpiClient {
     options.maxPools ?? 512,
   );
 
-  return {
-    async send(req) {
-      const requestId = req.requestId ?? randomUUID();
-      const headers: Record<string, string> = {
-        authorization: authorizationHeader(req.token, req.encoding),
-        "x-request-id": requestId,
-        "x-correlation-id": req.correlationId ?? randomUUID(),
-        accept: "application/json",
-        ...req.headers,
-        via: req.headers?.via === undefined ? via : `${req.headers.via}, ${via}`,
-      };
-      let body = req.rawBody;
-      if (body === undefined && req.body !== undefined) body = JSON.stringify(req.body);
-      if (body !== undefined) headers["content-type"] = "application/json";
-      const target = splitUrl(req.url);
-      if (target === undefined) throw refusedUrl(req.url, "not an http(s) URL");
-      const checked = policy.originOf(target.origin);
-      if ("refused" in checked) throw refusedUrl(req.url, checked.refused);
-      const { origin } = checked;
-      const { path } = target;
-      let answer: Answer;
-      try {
-        const timeoutMs = req.timeoutMs ?? options.timeoutMs;
-        const limits =
-          req.timeoutMs === undefined ? {} : { headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
-        answer = await new Promise<Answer>((resolve, reject) => {
-          const collector = new Collector(resolve, reject, {
-            timeoutMs,
-            maxBytes: maxResponseBytes,
-          });
-          try {
-            pools
-              .get(req.pool, origin)
-              .dispatch({ origin, path, method: req.method, headers, body, ...limits }, collector);
-          } catch (err) {
-            collector.onError(err as Error);
-          }
-        });
-      } catch (err) {
-        const failure = toOutboundError(err, req.url);
-        const status = (err as { statusCode?: number }).statusCode;
-        // Headers came, then the body broke off: an unusable answer, not an unreachable peer.
-        if (status === undefined || failure.failure !== "unreachable") throw failure;
-        throw new OutboundError(
-          "invalid-response",
-          `${req.method} ${req.url} answered HTTP ${status} and broke off the body`,
-          status,
-          "the body broke off",
-        );
+  const log = options.messages?.enabled === true ? options.messages : undefined;
+
+  async function traced(req: OutboundRequest, trace: LegTrace): Promise<OutboundResponse> {
+    const started = performance.now();
+    const requestId = req.requestId ?? randomUUID();
+    try {
+      const res = await send(req.requestId === undefined ? { ...req, requestId } : req);
+      const code = res.body.status_code;
+      recordLeg(log as MessageLog, req, trace, requestId, started, {
+        status: res.status,
+        statusCode: typeof code === "number" ? code : null,
+        text: res.text,
+      });
+      return res;
+    } catch (err) {
+      if (err instanceof OutboundError) {
+        recordLeg(log as MessageLog, req, trace, requestId, started, err);
       }
-      return toResponse(req, answer, requestId);
+      throw err;
+    }
+  }
+
+  async function send(req: OutboundRequest): Promise<OutboundResponse> {
+    const requestId = req.requestId ?? randomUUID();
+    const headers: Record<string, string> = {
+      authorization: authorizationHeader(req.token, req.encoding),
+      "x-request-id": requestId,
+      "x-correlation-id": req.correlationId ?? randomUUID(),
+      accept: "application/json",
+      ...req.headers,
+      via: req.headers?.via === undefined ? via : `${req.headers.via}, ${via}`,
+    };
+    let body = req.rawBody;
+    if (body === undefined && req.body !== undefined) body = JSON.stringify(req.body);
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const target = splitUrl(req.url);
+    if (target === undefined) throw refusedUrl(req.url, "not an http(s) URL");
+    const checked = policy.originOf(target.origin);
+    if ("refused" in checked) throw refusedUrl(req.url, checked.refused);
+    const { origin } = checked;
+    const { path } = target;
+    let answer: Answer;
+    try {
+      const timeoutMs = req.timeoutMs ?? options.timeoutMs;
+      const limits =
+        req.timeoutMs === undefined ? {} : { headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+      answer = await new Promise<Answer>((resolve, reject) => {
+        const collector = new Collector(resolve, reject, {
+          timeoutMs,
+          maxBytes: maxResponseBytes,
+        });
+        try {
+          pools
+            .get(req.pool, origin)
+            .dispatch({ origin, path, method: req.method, headers, body, ...limits }, collector);
+        } catch (err) {
+          collector.onError(err as Error);
+        }
+      });
+    } catch (err) {
+      const failure = toOutboundError(err, req.url);
+      const status = (err as { statusCode?: number }).statusCode;
+      // Headers came, then the body broke off: an unusable answer, not an unreachable peer.
+      if (status === undefined || failure.failure !== "unreachable") throw failure;
+      throw new OutboundError(
+        "invalid-response",
+        `${req.method} ${req.url} answered HTTP ${status} and broke off the body`,
+        status,
+        "the body broke off",
+      );
+    }
+    return toResponse(req, answer, requestId);
+  }
+
+  return {
+    send(req) {
+      if (log === undefined) return send(req);
+      const trace = req.trace === undefined ? legScope.getStore() : req.trace;
+      return trace === undefined || trace === null ? send(req) : traced(req, trace);
     },
     release: (key) => pools.release(key),
     stats: () => ({ pools: pools.size }),

@@ -6,6 +6,7 @@ import type { AppEnv } from "../app-env.js";
 import type { Deps } from "../deps.js";
 import { Header, OutHeader } from "../ocpi/headers.js";
 import type { Guards } from "./guards.js";
+import { recordMessage } from "./message-entry.js";
 
 const ID = /^[\x21-\x7e]{1,255}$/;
 
@@ -34,6 +35,8 @@ export function requestContext(deps: Deps, guards: Guards) {
       { method: c.req.method, route: routePath(c, -1), status: c.res.status },
       seconds,
     );
+    if (deps.messages.enabled && c.req.path.startsWith("/ocpi"))
+      recordMessage(c, deps.messages, seconds * 1000);
     const caller = c.get("caller") as AppEnv["Variables"]["caller"] | undefined;
     // The root logger with the ids as fields: the same line, without a child per request.
     deps.logger.info(

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
 import type { Deps } from "../deps.js";
 import type { Logger } from "../logging/logger.js";
+import type { LegTrace } from "../messages/legs.js";
 import type { Caller } from "../registry/registry.js";
 import type { CallerScope } from "../routing/scope.js";
 import { requestLog } from "./request-context.js";
@@ -34,8 +35,13 @@ class ContextScope implements CallerScope {
     return requestLog(this.#c);
   }
 
-  forwardedTo(platformId: string): void {
+  forwardedTo(platformId: string, leg?: LegTrace): void {
     this.#c.set("receiver", platformId);
+    // The first forward's attempt goes on the message's row; any further one is a row of its own.
+    if (leg !== undefined && this.#c.get("leg") === undefined) {
+      leg.hold = true;
+      this.#c.set("leg", leg);
+    }
   }
 }
 

@@ -71,6 +71,7 @@ export async function broadcast(
         body: push.text,
         to: { countryCode: party.countryCode, partyId: party.partyId },
         correlationId: scope.correlationId,
+        messageId: scope.requestId,
         acceptedAt,
       })),
     );

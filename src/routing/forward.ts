@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { OutboundError, type OutboundResponse } from "../egress/ocpi-client.js";
+import { noteStatusCode } from "../messages/describe.js";
 import type { Method } from "../modules/module-spec.js";
 import {
   forwardTimeout,
@@ -40,7 +41,8 @@ export async function sendHop(scope: RequestScope, hop: Hop): Promise<OutboundRe
   if (platform.outboundToken === null) {
     throw receiverNotConnected(`${who} is not registered with the hub`);
   }
-  scope.forwardedTo(platform.id);
+  const trace = { message: scope.requestId, platformId: platform.id, ...hop.receiver };
+  scope.forwardedTo(platform.id, trace);
   let res: OutboundResponse;
   const started = performance.now();
   try {
@@ -54,6 +56,7 @@ export async function sendHop(scope: RequestScope, hop: Hop): Promise<OutboundRe
       correlationId: scope.correlationId,
       pool: platform.id,
       headers: withVia(routingHeaders(hop.to, hop.from), scope.via),
+      trace,
     });
   } catch (err) {
     if (!(err instanceof OutboundError)) throw err;
@@ -128,7 +131,7 @@ export function relay(
     res.status < 200 || res.status === 204 || res.status === 205 || res.status === 304
       ? 200
       : res.status;
-  return answer(res.text, status, headers);
+  return noteStatusCode(answer(res.text, status, headers), res.body.status_code);
 }
 
 /** The routing headers, and the Via the request arrived with when it had one. */

@@ -1,5 +1,7 @@
 import type { Deps } from "../deps.js";
 import type { Logger } from "../logging/logger.js";
+import { noteStatusCode } from "../messages/describe.js";
+import type { LegTrace } from "../messages/legs.js";
 import { envelope } from "../ocpi/envelope.js";
 import { OutHeader, RoutingHeader } from "../ocpi/headers.js";
 import { type PartyRef, sameParty } from "../ocpi/parties.js";
@@ -25,8 +27,8 @@ export interface RequestScope {
    * another hub that marks its requests the same way comes back marked.
    */
   readonly via?: string;
-  /** Names the platform the request was forwarded to. */
-  forwardedTo(platformId: string): void;
+  /** Names the platform the request was forwarded to, and the attempt's leg for the message log. */
+  forwardedTo(platformId: string, leg?: LegTrace): void;
 }
 
 /** A request scope with the authenticated caller (routed modules). */
@@ -53,10 +55,11 @@ export function reply<T>(
   options: ReplyOptions = {},
 ): Response {
   const body = envelope(scope.deps.clock.now(), statusCode, data, options.message);
-  return answer(JSON.stringify(body), options.httpStatus ?? 200, {
+  const res = answer(JSON.stringify(body), options.httpStatus ?? 200, {
     ...idHeaders(scope),
     ...options.headers,
   });
+  return noteStatusCode(res, statusCode);
 }
 
 /**

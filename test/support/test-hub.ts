@@ -210,6 +210,7 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
       deps.registry.close();
       deps.adminTokens.close();
       await deps.client.close();
+      await deps.messages.close();
       if (ownsBus) {
         await transport.queue.close();
         await transport.bus.close();

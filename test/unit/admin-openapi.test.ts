@@ -30,7 +30,7 @@ describe("the admin API's OpenAPI document", () => {
       expect(path).not.toContain(":");
       expect(op.summary.length).toBeGreaterThan(0);
       expect(op.responses["401"]).toBeDefined();
-      for (const name of path.matchAll(/\{([a-z_]+)\}/g))
+      for (const name of path.matchAll(/\{([A-Za-z_]+)\}/g))
         expect(op.parameters.some((p: any) => p.in === "path" && p.name === name[1])).toBe(true);
     }
   });

@@ -18,6 +18,7 @@ describe("loadConfig", () => {
       forwardTimeoutMs: 10_000,
       deliveryWindowMs: 120_000,
       deliveryCatchUp: true,
+      messageLog: { enabled: true, bodies: false, days: 14 },
       probeIntervalMs: 300_000,
       logLevel: "info",
       host: "0.0.0.0",

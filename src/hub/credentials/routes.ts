@@ -3,6 +3,7 @@ import type { AppEnv } from "../../app-env.js";
 import { requireCaller } from "../../ingress/authenticate.js";
 import { readJson } from "../../ingress/json-body.js";
 import { respond } from "../../ingress/respond.js";
+import { asLegsOf } from "../../messages/hub-message.js";
 import { methodNotAllowed } from "../../ocpi/errors.js";
 import { CredentialsSchema } from "../../ocpi/schemas/credentials.js";
 import { StatusCode } from "../../ocpi/status-codes.js";
@@ -11,6 +12,13 @@ import { hubCredentials, registerFromParty, updateFromParty } from "./handshake.
 
 /** The hub's VALIDATION: whether a party's Credentials get the tolerance policy. */
 const mode = (c: Context<AppEnv>) => c.get("deps").config.validation;
+
+/** The hub's calls to the platform during its handshake are legs of its request (the message log). */
+const legsOf = (c: Context<AppEnv>) => ({
+  message: c.get("requestId"),
+  platformId: c.get("caller").platform.id,
+  module: "credentials",
+});
 
 /** credentials: the hub is the Receiver of registrations (credentials: Interfaces and endpoints). */
 export function credentialsRoutes() {
@@ -29,11 +37,9 @@ export function credentialsRoutes() {
       );
     }
     const body = validate(CredentialsSchema, await readJson(c), "credentials", mode(c));
-    const answer = await registerFromParty(
-      c.get("deps"),
-      caller.platform,
-      body,
-      c.get("correlationId"),
+    const deps = c.get("deps");
+    const answer = await asLegsOf(deps.messages, legsOf(c), () =>
+      registerFromParty(deps, caller.platform, body, c.get("correlationId")),
     );
     return respond(c, StatusCode.Success, answer);
   });
@@ -43,11 +49,9 @@ export function credentialsRoutes() {
     if (caller.access !== "full")
       throw methodNotAllowed("this platform is not registered; use POST to register");
     const body = validate(CredentialsSchema, await readJson(c), "credentials", mode(c));
-    const answer = await updateFromParty(
-      c.get("deps"),
-      caller.platform,
-      body,
-      c.get("correlationId"),
+    const deps = c.get("deps");
+    const answer = await asLegsOf(deps.messages, legsOf(c), () =>
+      updateFromParty(deps, caller.platform, body, c.get("correlationId")),
     );
     return respond(c, StatusCode.Success, answer);
   });

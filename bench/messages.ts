@@ -1,0 +1,239 @@
+/**
+ * tsx bench/messages.ts: what the message log costs on forwarding.
+ *
+ * Two hubs run in child processes of their own (in-memory PGlite and the
+ * in-process bus; with DATABASE_URL=postgres://… a database of its own each
+ * on that server, whose server processes' CPU counts with the hub's), one
+ * with MESSAGE_LOG=true (the default) and one with MESSAGE_LOG=false. A
+ * fake CPO in a process of its own serves one location; an eMSP registered
+ * on both hubs GETs it through the hub (a message and a leg per request on
+ * the logging hub, stored as one row).
+ *
+ * Measured in alternating rounds so that drift on a shared host hits both
+ * hubs alike: throughput, p50/p99 and the hub's CPU per request (the
+ * database's server processes' too on PostgreSQL, where the log's inserts
+ * land). Printed: medians over the rounds, and the ratios on / off
+ * (medians of the per-round ratios), and the log's own counts (written,
+ * dropped). Figures only: nothing passes or fails on time; a wrong answer
+ * or a log that wrote fewer rows than it was sent makes the exit code 1.
+ */
+import type { ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { fileURLToPath } from "node:url";
+import { Pool } from "undici";
+import {
+  asker,
+  type BenchDatabase,
+  createBenchDatabase,
+  invite,
+  listenLocal,
+  quantile,
+  readLine,
+  register,
+  respond,
+  spawnScript,
+  startHub,
+  stopChild,
+  timeRequests,
+  timing,
+  tokenAuthorization,
+  versionAnswer,
+  writeLine,
+} from "./support.js";
+
+const ROUNDS = Number(process.env.BENCH_MESSAGES_ROUNDS ?? 6);
+const FORWARDS = Number(process.env.BENCH_MESSAGES_FORWARDS ?? 5_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const LOCATION_ID = "LOC1";
+
+type Mode = "on" | "off";
+const MODES: readonly Mode[] = ["off", "on"];
+
+/** Child: a CPO serving one location on its locations Sender. */
+async function serveCpo(): Promise<void> {
+  const location = {
+    ...(JSON.parse(
+      readFileSync(
+        new URL("../test/support/ocpi-examples/location_example.json", import.meta.url),
+        "utf8",
+      ),
+    ) as Record<string, unknown>),
+    country_code: "NL",
+    party_id: "CPO",
+    id: LOCATION_ID,
+  };
+  const server = createServer((req, res) => {
+    const base = `http://${req.headers.host}/ocpi`;
+    if (req.url?.startsWith("/ocpi/2.2.1/locations/sender?")) {
+      res.setHeader("x-total-count", "1");
+      res.setHeader("x-limit", "1000");
+      respond(req, res, [location]);
+      return;
+    }
+    respond(req, res, versionAnswer(req.url, base, [["locations", "SENDER"]]) ?? location);
+  });
+  const url = await listenLocal(server);
+  process.on("SIGTERM", () => process.exit(0));
+  writeLine({ cpo: url });
+}
+
+/** Child: a hub with the log on or off; reports its CPU time and the log's counts. */
+async function serveHub(mode: Mode, databaseUrl: string): Promise<void> {
+  const hub = await startHub({ DATABASE_URL: databaseUrl || "memory://" }, "silent", {
+    MESSAGE_LOG: mode === "on" ? "true" : "false",
+  });
+  process.on("SIGTERM", () => process.exit(0));
+  process.on("message", async (m: { id: number; kind: string }) => {
+    if (m.kind === "cpu") {
+      const usage = process.cpuUsage();
+      process.send?.({ id: m.id, cpu: usage.user + usage.system });
+      return;
+    }
+    await hub.deps.messages.flush();
+    process.send?.({ id: m.id, ...hub.deps.messages.stats() });
+  });
+  writeLine({ hub: hub.url });
+}
+
+interface Result {
+  p50: number;
+  p99: number;
+  rps: number;
+  cpuUs: number;
+}
+
+interface Hub {
+  mode: Mode;
+  url: string;
+  child: ChildProcess;
+  ask: ReturnType<typeof asker>;
+  headers: Record<string, string>;
+  database: BenchDatabase | undefined;
+  sent: number;
+}
+
+const problems: string[] = [];
+
+async function main(): Promise<void> {
+  const script = fileURLToPath(import.meta.url);
+  const cpo = spawnScript(script, ["cpo"]);
+  const children: ChildProcess[] = [cpo];
+  const databases: BenchDatabase[] = [];
+  try {
+    const { cpo: cpoUrl } = await readLine<{ cpo: string }>(cpo);
+    const hubs: Hub[] = [];
+    for (const mode of MODES) {
+      const database = await createBenchDatabase(process.env.DATABASE_URL);
+      if (database !== undefined) databases.push(database);
+      const child = spawnScript(script, ["hub", mode, database?.url ?? ""]);
+      children.push(child);
+      const { hub: url } = await readLine<{ hub: string }>(child);
+      const hub: Hub = { mode, url, child, ask: asker(child), headers: {}, database, sent: 0 };
+      hub.headers = await prepare(hub, cpoUrl);
+      hubs.push(hub);
+    }
+    const path = `/ocpi/2.2.1/locations/sender/${LOCATION_ID}`;
+    for (const hub of hubs) await load(hub, path, 1_000);
+    const results: Record<Mode, Result[]> = { on: [], off: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? hubs : [...hubs].reverse();
+      for (const hub of order) results[hub.mode].push(await load(hub, path, FORWARDS));
+    }
+    const logging = hubs.find((h) => h.mode === "on") as Hub;
+    const stats = await logging.ask({ kind: "stats" });
+    // Per forwarded GET one row: the message, with its forward attempt on it.
+    const expected = logging.sent;
+    if ((stats.written as number) + (stats.dropped as number) < expected)
+      problems.push(`log wrote ${stats.written} and dropped ${stats.dropped} of ${expected}`);
+    printReport(results, stats);
+  } finally {
+    for (const child of children) await stopChild(child);
+    for (const database of databases) await database.drop();
+  }
+  if (problems.length > 0) {
+    console.error(
+      `\n${problems.length} problem(s):\n${[...new Set(problems)].slice(0, 20).join("\n")}`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+/** Registers the CPO and the eMSP through the credentials module; the eMSP's request headers. */
+async function prepare(hub: Hub, cpoUrl: string): Promise<Record<string, string>> {
+  const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPO" };
+  const cpoInvite = await invite(hub.url, "bench CPO", [cpoRole]);
+  await register(hub.url, cpoInvite.token_a, cpoUrl, cpoRole);
+  const server = createServer((req, res) => {
+    respond(req, res, versionAnswer(req.url, `http://${req.headers.host}/ocpi`, []) ?? {});
+  });
+  server.unref();
+  const emsp = await listenLocal(server);
+  const emspRole = { role: "EMSP", country_code: "DE", party_id: "EMS" };
+  const emspInvite = await invite(hub.url, "bench eMSP", [emspRole]);
+  const token = await register(hub.url, emspInvite.token_a, emsp, emspRole);
+  return {
+    authorization: tokenAuthorization(token),
+    "ocpi-from-country-code": "DE",
+    "ocpi-from-party-id": "EMS",
+    "ocpi-to-country-code": "NL",
+    "ocpi-to-party-id": "CPO",
+    "x-request-id": randomUUID(),
+    "x-correlation-id": randomUUID(),
+  };
+}
+
+async function load(hub: Hub, path: string, total: number): Promise<Result> {
+  const pool = new Pool(hub.url, { connections: CONCURRENCY, pipelining: 1 });
+  const cpu = async () =>
+    ((await hub.ask({ kind: "cpu" })).cpu as number) +
+    (hub.database === undefined ? 0 : (await hub.database.cpuSeconds()) * 1e6);
+  const cpuBefore = await cpu();
+  const started = performance.now();
+  const times = await timeRequests(
+    pool,
+    { method: "GET", path, headers: hub.headers },
+    { total, concurrency: CONCURRENCY },
+    (status, _headers, text) => {
+      if (status !== 200 || !text.includes(`"id":"${LOCATION_ID}"`))
+        problems.push(`${hub.mode}: forwarded GET answered ${status} ${text.slice(0, 200)}`);
+    },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpuUs = ((await cpu()) - cpuBefore) / total;
+  await pool.close();
+  hub.sent += total;
+  const { p50, p99 } = timing(times);
+  return { p50, p99, rps: total / seconds, cpuUs };
+}
+
+const mid = (values: number[]) => quantile(values, 0.5);
+
+function printReport(results: Record<Mode, Result[]>, stats: Record<string, unknown>): void {
+  console.log(
+    `\nMESSAGE_LOG=true vs false — GET location forwarded to the CPO, ${FORWARDS} per round, concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds (medians)\n`,
+  );
+  console.log("| log | p50 ms | p99 ms | requests/s | hub CPU µs/request |");
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const mode of MODES) {
+    const series = results[mode];
+    console.log(
+      `| ${mode} | ${mid(series.map((r) => r.p50)).toFixed(2)} | ${mid(series.map((r) => r.p99)).toFixed(2)} | ${Math.round(mid(series.map((r) => r.rps)))} | ${mid(series.map((r) => r.cpuUs)).toFixed(1)} |`,
+    );
+  }
+  const ratio = (figure: keyof Result) =>
+    results.on.map((r, k) => r[figure] / (results.off[k]?.[figure] ?? Number.NaN));
+  const rps = ratio("rps");
+  const cpu = ratio("cpuUs");
+  console.log(
+    `\nforwarding: on / off throughput ${mid(rps).toFixed(3)} (${mid(rps) >= 0.9 ? "within 10 %" : "NOT within 10 %"}; per round: ${rps.map((r) => r.toFixed(2)).join(", ")}); CPU per request ${mid(cpu).toFixed(3)}; p50 ${mid(ratio("p50")).toFixed(3)}`,
+  );
+  console.log(
+    `log: ${stats.written} rows written, ${stats.dropped} dropped, ${stats.failedFlushes} failed flushes`,
+  );
+}
+
+if (process.argv[2] === "hub") await serveHub(process.argv[3] as Mode, process.argv[4] ?? "");
+else if (process.argv[2] === "cpo") await serveCpo();
+else await main();

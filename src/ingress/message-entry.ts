@@ -1,0 +1,71 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env.js";
+import { describePath, outcomeOf, statusCodeOf, storedBody } from "../messages/describe.js";
+import type { MessageEntry, MessageLog } from "../messages/log.js";
+import { Header } from "../ocpi/headers.js";
+
+/**
+ * Records an OCPI request a sender made to the hub as a message of the log
+ * (docs/messages.md), from what the request context holds already: the
+ * ids, the caller, the routing headers, the receiver, the answer's status
+ * and the OCPI status_code the hub noted on its answer.
+ */
+export function recordMessage(c: Context<AppEnv>, log: MessageLog, ms: number): void {
+  const path = c.req.path;
+  const facts = describePath(path);
+  const caller = c.get("caller") as AppEnv["Variables"]["caller"] | undefined;
+  const res = c.res;
+  const statusCode = statusCodeOf(res);
+  const entry: MessageEntry = {
+    kind: "message",
+    // When the request arrived: its legs come after it.
+    at: new Date(Date.now() - ms),
+    request_id: c.get("requestId"),
+    message_id: c.get("requestId"),
+    correlation_id: c.get("correlationId"),
+    module: facts.module,
+    interface: facts.interface,
+    method: c.req.method,
+    path,
+    object_id: facts.objectId,
+    from_country_code:
+      c.req.header(Header.fromCountryCode) ?? caller?.platform.roles[0]?.countryCode ?? null,
+    from_party_id: c.req.header(Header.fromPartyId) ?? caller?.platform.roles[0]?.partyId ?? null,
+    from_platform_id: caller?.platform.id ?? null,
+    to_country_code: c.req.header(Header.toCountryCode) ?? null,
+    to_party_id: c.req.header(Header.toPartyId) ?? null,
+    to_platform_id: c.get("receiver") ?? null,
+    http_status: res.status,
+    status_code: statusCode,
+    latency_ms: Math.round(ms * 100) / 100,
+    outcome: outcomeOf(res.status, statusCode),
+    request_body: null,
+    response_body: null,
+  };
+  const leg = c.get("leg")?.held;
+  if (leg !== undefined) Object.assign(entry, leg);
+  if (!log.bodies) {
+    log.record(entry);
+    return;
+  }
+  // MESSAGE_LOG_BODIES: the bodies as sent and answered, redacted; read after the answer.
+  void withBodies(c, res, entry).then((e) => log.record(e));
+}
+
+async function withBodies(
+  c: Context<AppEnv>,
+  res: Response,
+  entry: MessageEntry,
+): Promise<MessageEntry> {
+  const read = async (f: () => Promise<string>) => {
+    try {
+      return storedBody(await f());
+    } catch {
+      return null;
+    }
+  };
+  const hasBody = c.req.method !== "GET" && c.req.method !== "DELETE";
+  entry.request_body = hasBody ? await read(() => c.req.text()) : null;
+  entry.response_body = await read(() => res.clone().text());
+  return entry;
+}

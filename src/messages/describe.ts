@@ -1,0 +1,87 @@
+/**
+ * What the log records of an OCPI path: the module, the interface and the
+ * object the request is about, from `/ocpi/{version}/{module}/{sender|receiver}/…`.
+ * Receiver paths name `{cc}/{pid}/{id}…`; sender paths `{id}…`; a command's
+ * path names its command type.
+ */
+export interface PathFacts {
+  module: string | null;
+  interface: string | null;
+  objectId: string | null;
+}
+
+const NOTHING: PathFacts = { module: null, interface: null, objectId: null };
+
+export function describePath(path: string): PathFacts {
+  // "", "ocpi", version, module, interface, rest…
+  const parts = path.split("/");
+  if (parts[1] !== "ocpi") return NOTHING;
+  if (parts[2] === "versions" || parts.length < 4) {
+    return { module: "versions", interface: null, objectId: null };
+  }
+  const module = parts[3] || null;
+  const role = parts[4];
+  if (role !== "sender" && role !== "receiver") {
+    return { module, interface: null, objectId: parts[4] || null };
+  }
+  const rest = parts.length - 5;
+  let objectId: string | null = null;
+  if (role === "receiver")
+    objectId = rest >= 3 ? parts[7] || null : rest >= 1 ? parts[5] || null : null;
+  else objectId = rest >= 1 ? parts[5] || null : null;
+  return { module, interface: role, objectId: objectId === null ? null : decode(objectId) };
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** Bodies are kept up to this many characters (16 KiB); longer ones are cut and marked. */
+export const BODY_LIMIT = 16_384;
+
+const TOKEN_FIELD = /("token"\s*:\s*")(?:[^"\\]|\\.)*(")/g;
+const AUTHORIZATION = /(authorization"?\s*[:=]\s*"?)(?:Token\s+)?[^",}\s]+/gi;
+
+/**
+ * A body as stored: credentials tokens (every string-valued "token" field)
+ * and anything shaped like an Authorization value replaced by
+ * "[redacted]", then cut at BODY_LIMIT characters.
+ */
+export function storedBody(text: string | undefined): string | null {
+  if (text === undefined || text === "") return null;
+  const redacted = text
+    .replace(TOKEN_FIELD, "$1[redacted]$2")
+    .replace(AUTHORIZATION, "$1[redacted]");
+  return redacted.length > BODY_LIMIT ? `${redacted.slice(0, BODY_LIMIT)}…[truncated]` : redacted;
+}
+
+/** The outcome of an answer: by its OCPI status_code, or its HTTP status when it has none. */
+export function outcomeOf(httpStatus: number, statusCode: number | null | undefined): string {
+  if (statusCode !== null && statusCode !== undefined) {
+    if (statusCode >= 1000 && statusCode < 2000) return httpStatus < 300 ? "success" : "error";
+    if (statusCode >= 2000 && statusCode < 3000) return "client-error";
+    if (statusCode >= 3000 && statusCode < 4000) return "server-error";
+    if (statusCode >= 4000 && statusCode < 5000) return "hub-error";
+  }
+  if (httpStatus < 300) return "success";
+  return httpStatus < 500 ? "client-error" : "server-error";
+}
+
+/**
+ * The OCPI status_code of the responses the hub writes, so that the log
+ * can name it without reading the body again (set by reply() and relay()).
+ */
+const answeredCodes = new WeakMap<Response, number>();
+
+export function noteStatusCode(res: Response, code: number): Response {
+  answeredCodes.set(res, code);
+  return res;
+}
+
+export function statusCodeOf(res: Response): number | null {
+  return answeredCodes.get(res) ?? null;
+}

@@ -1,0 +1,198 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import type { Logger } from "../logging/logger.js";
+
+/**
+ * One row of the log as it is buffered: a message or a leg (docs/messages.md),
+ * by column name, so that a batch is written as one JSON parameter.
+ */
+export interface MessageEntry {
+  kind: "message" | "leg";
+  at: Date;
+  request_id: string;
+  message_id: string;
+  correlation_id: string | null;
+  module: string | null;
+  interface: string | null;
+  method: string;
+  path: string | null;
+  object_id: string | null;
+  from_country_code: string | null;
+  from_party_id: string | null;
+  from_platform_id: string | null;
+  to_country_code: string | null;
+  to_party_id: string | null;
+  to_platform_id: string | null;
+  http_status: number | null;
+  status_code: number | null;
+  latency_ms: number;
+  outcome: string;
+  request_body: string | null;
+  response_body: string | null;
+  /** A forward's attempt, on its message's row (legs.ts HeldLeg). */
+  leg_request_id?: string;
+  leg_http_status?: number | null;
+  leg_status_code?: number | null;
+  leg_latency_ms?: number;
+  leg_outcome?: string;
+}
+
+/** The columns a batch fills (every one but seq). */
+const COLUMNS = sql.raw(
+  [
+    "kind",
+    "at",
+    "request_id",
+    "message_id",
+    "correlation_id",
+    "module",
+    "interface",
+    "method",
+    "path",
+    "object_id",
+    "from_country_code",
+    "from_party_id",
+    "from_platform_id",
+    "to_country_code",
+    "to_party_id",
+    "to_platform_id",
+    "http_status",
+    "status_code",
+    "latency_ms",
+    "outcome",
+    "request_body",
+    "response_body",
+    "leg_request_id",
+    "leg_http_status",
+    "leg_status_code",
+    "leg_latency_ms",
+    "leg_outcome",
+  ].join(", "),
+);
+
+/**
+ * Writes entries in one statement with one parameter: the batch as JSON,
+ * turned into rows by the database (cheaper than a parameter per value).
+ */
+export async function writeEntries(db: Database, rows: readonly MessageEntry[]): Promise<void> {
+  await db.execute(
+    sql`insert into message_log (${COLUMNS}) select ${COLUMNS} from json_populate_recordset(null::message_log, ${JSON.stringify(rows)}::json)`,
+  );
+}
+
+export interface MessageLogStats {
+  /** Entries waiting for the next flush. */
+  buffered: number;
+  /** The most entries the buffer holds; past it new ones are dropped. */
+  capacity: number;
+  /** Entries dropped because the buffer was full. */
+  dropped: number;
+  /** Entries written to the database. */
+  written: number;
+  /** Flushes that failed (their entries are lost and counted in `lost`). */
+  failedFlushes: number;
+  lost: number;
+}
+
+/**
+ * The message log of this instance: entries are buffered in memory and
+ * written in multi-row inserts by a background loop, never on the request
+ * path. A full buffer drops new entries and counts them.
+ */
+export interface MessageLog {
+  /** MESSAGE_LOG: when false, record() does nothing. */
+  readonly enabled: boolean;
+  /** MESSAGE_LOG_BODIES: whether entries carry (redacted, truncated) bodies. */
+  readonly bodies: boolean;
+  record(entry: MessageEntry): void;
+  stats(): MessageLogStats;
+  /** Writes what is buffered now. */
+  flush(): Promise<void>;
+  /** Stops the loop and writes what is left. */
+  close(): Promise<void>;
+}
+
+export interface MessageLogOptions {
+  db: Database;
+  logger: Logger;
+  enabled: boolean;
+  bodies: boolean;
+  /** Buffered entries at most (default 20000). */
+  capacity?: number;
+  /** A flush starts early once this many entries wait (default 500). */
+  batch?: number;
+  /** The loop's period (default 200 ms). */
+  intervalMs?: number;
+}
+
+/** Rows per INSERT: a bounded statement. */
+const ROWS_PER_INSERT = 1000;
+
+export function createMessageLog(options: MessageLogOptions): MessageLog {
+  const { db, logger, enabled, bodies } = options;
+  const capacity = options.capacity ?? 20_000;
+  const batch = options.batch ?? 500;
+  let buffer: MessageEntry[] = [];
+  let flushing: Promise<void> | undefined;
+  let early = false;
+  const counts = { dropped: 0, written: 0, failedFlushes: 0, lost: 0 };
+
+  async function write(rows: MessageEntry[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+      try {
+        await writeEntries(db, chunk);
+        counts.written += chunk.length;
+      } catch (err) {
+        counts.failedFlushes++;
+        counts.lost += chunk.length;
+        logger.error(
+          { err, rows: chunk.length },
+          "message log: a flush failed; its entries are lost",
+        );
+      }
+    }
+  }
+
+  function flush(): Promise<void> {
+    if (flushing !== undefined)
+      return flushing.then(() => (buffer.length > 0 ? flush() : undefined));
+    if (buffer.length === 0) return Promise.resolve();
+    const rows = buffer;
+    buffer = [];
+    flushing = write(rows).finally(() => {
+      flushing = undefined;
+    });
+    return flushing;
+  }
+
+  const tick = () => {
+    early = false;
+    if (flushing === undefined && buffer.length > 0) void flush();
+  };
+  const timer = enabled ? setInterval(tick, options.intervalMs ?? 200) : undefined;
+  timer?.unref();
+
+  return {
+    enabled,
+    bodies,
+    record(entry) {
+      if (!enabled) return;
+      if (buffer.length >= capacity) {
+        counts.dropped++;
+        return;
+      }
+      buffer.push(entry);
+      if (buffer.length >= batch && !early && flushing === undefined) {
+        early = true;
+        setImmediate(tick);
+      }
+    },
+    stats: () => ({ buffered: buffer.length, capacity, ...counts }),
+    flush,
+    async close() {
+      if (timer !== undefined) clearInterval(timer);
+      await flush();
+    },
+  };
+}
