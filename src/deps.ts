@@ -24,6 +24,7 @@ import type { MessageLog } from "./messages/log.js";
 import { openMessageLog } from "./messages/retention.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { hubPseudonym, viaValue } from "./ocpi/loop-mark.js";
+import { registerMessageLogMetrics } from "./ops/message-log-metrics.js";
 import { registerHubGauges } from "./ops/metrics-gauges.js";
 import { createRegistry, type Registry } from "./registry/registry.js";
 import { createRegistryStore, type RegistryStore } from "./registry/store.js";
@@ -224,6 +225,7 @@ export async function createDeps(
       stopHousekeeping: () => {},
     };
     registerHubGauges(deps);
+    registerMessageLogMetrics(deps);
     const stopSweep = startRoutingSweep(routing, clock, logger);
     const stopStarts = watchAgreementStarts(deps);
     const stopVacuum = startEmbeddedVacuum(db, logger);

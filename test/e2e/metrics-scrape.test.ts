@@ -142,6 +142,17 @@ describe("GET /metrics after traffic", () => {
       sampleValue(after, "ocpi_hub_delivery_oldest_pending_seconds", { platform: emsp.id }),
     ).toBe(0);
 
+    // The message log's own counts: the traffic above was written, nothing dropped or lost.
+    await eventually(async () => {
+      const now = await scrape();
+      return (
+        (sampleValue(now, "ocpi_hub_message_log_entries_total", { outcome: "written" }) ?? 0) > 0
+      );
+    }, 10_000);
+    for (const outcome of ["dropped", "lost"])
+      expect(sampleValue(after, "ocpi_hub_message_log_entries_total", { outcome })).toBe(0);
+    expect(after.families.get("ocpi_hub_message_log_buffered")?.type).toBe("gauge");
+
     // The dashboard reads only what the hub exports.
     const dashboard = JSON.parse(
       readFileSync(new URL("../../deploy/grafana/ocpi-hub.json", import.meta.url), "utf8"),
