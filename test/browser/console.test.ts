@@ -1,9 +1,12 @@
+import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, watchProblems } from "../support/browser.js";
+import { forEmsp } from "../support/examples.js";
 import { eventually } from "../support/fake-platform.js";
+import { EMSP_MODULES } from "../support/routed-modules.js";
 import { ADMIN_TOKEN, startHub, type TestHub } from "../support/test-hub.js";
 
 /**
@@ -92,6 +95,38 @@ describe("the console in a browser", () => {
     await page.getByRole("button", { name: "Resume" }).click();
     await page.getByRole("button", { name: "Yes, resume" }).click();
     await expect(page.locator('[data-field="status"]').textContent()).resolves.toBe("CONNECTED");
+
+    // A session the CPO sends an eMSP through the hub, found by its correlation id with its leg.
+    const emspRole = { role: "EMSP", country_code: "DE", party_id: "EMS" };
+    const { platform: emsp } = await hub.connect([emspRole], {
+      modules: EMSP_MODULES,
+      name: "Example eMSP",
+    });
+    const cpoRole = { role: "CPO", country_code: "NL", party_id: "EXA" };
+    const correlation = randomUUID();
+    const sent = await cpo.hubRoute("PUT", `${hub.url}/ocpi/2.2.1/sessions/receiver/NL/EXA/S1`, {
+      to: "DE/EMS",
+      body: { ...forEmsp("session_example_1_simple_start.json", cpoRole, emspRole), id: "S1" },
+      headers: { "x-correlation-id": correlation },
+    });
+    expect(sent.body.status_code).toBe(1000);
+    expect(emsp.moduleRequests("sessions")).toHaveLength(1);
+    await hub.deps.messages.flush();
+    await page.getByRole("link", { name: "Messages", exact: true }).click();
+    await page.getByLabel("Correlation id").fill(correlation);
+    await page.getByRole("button", { name: "Search" }).click();
+    const rows = page.locator("tbody tr");
+    await expect(rows.count()).resolves.toBe(1);
+    await rows.first().getByRole("link").click();
+    await expect(page.locator('[data-field="correlation_id"]').textContent()).resolves.toBe(
+      correlation,
+    );
+    const legs = page.locator("ol.timeline li");
+    await expect(legs.count()).resolves.toBe(1);
+    const leg = (await legs.first().textContent()) ?? "";
+    expect(leg).toContain("DE/EMS");
+    expect(leg).toContain("status_code 1000");
+    await shot("message");
 
     await page.getByRole("link", { name: "Deliveries" }).click();
     await expect(page.locator("tr", { hasText: "Example CPO" }).count()).resolves.toBe(1);
