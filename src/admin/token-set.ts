@@ -5,7 +5,7 @@ import type { Database } from "../db/client.js";
 import { type AdminTokenRow, adminTokens, auditLog } from "../db/schema/index.js";
 import type { Logger } from "../logging/logger.js";
 import { generateToken, hashToken } from "../ocpi/tokens.js";
-import type { Actor } from "../registry/store-agreements.js";
+import { type Actor, auditEntry } from "../registry/store-agreements.js";
 
 /** Who an admin bearer token stands for: the actor of the audit log. */
 export interface AdminIdentity {
@@ -94,15 +94,7 @@ export async function createAdminTokens(options: {
     action: string,
     id: string,
     detail: Record<string, unknown>,
-  ) => ({
-    at,
-    actor: who.actor,
-    address: who.address ?? null,
-    action,
-    target: `token/${id}`,
-    result: "ok",
-    detail,
-  });
+  ) => auditEntry(who, at, action, `token/${id}`, detail);
 
   return {
     identify: (hash) => byHash.get(hash),

@@ -32,18 +32,19 @@ export interface AuditQuery {
   since?: Date;
 }
 
-const auditOf = (
+/** The audit entry of a change that succeeded, written in the change's own transaction. */
+export const auditEntry = (
   who: Actor,
   at: Date,
   action: string,
-  id: string,
+  target: string,
   detail: Record<string, unknown>,
 ) => ({
   at,
   actor: who.actor,
   address: who.address ?? null,
   action,
-  target: `agreement/${id}`,
+  target,
   result: "ok",
   detail,
 });
@@ -69,7 +70,7 @@ export function registryAgreements(db: Database) {
           .returning();
         const agreement = created as AgreementRow;
         await tx.insert(auditLog).values(
-          auditOf(who, row.createdAt, "agreement.create", row.id, {
+          auditEntry(who, row.createdAt, "agreement.create", `agreement/${row.id}`, {
             cpo: `${row.cpoCountryCode}/${row.cpoPartyId}`,
             emsp: `${row.emspCountryCode}/${row.emspPartyId}`,
             modules: row.modules,
@@ -107,7 +108,9 @@ export function registryAgreements(db: Database) {
           .where(and(eq(agreements.id, id), eq(agreements.status, from)))
           .returning();
         if (updated === undefined) return undefined;
-        await tx.insert(auditLog).values(auditOf(who, at, action, id, { status: [from, to] }));
+        await tx
+          .insert(auditLog)
+          .values(auditEntry(who, at, action, `agreement/${id}`, { status: [from, to] }));
         return updated;
       });
     },
