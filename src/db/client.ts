@@ -26,7 +26,9 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
     const client = postgres(location.url, {
       max: 10,
       onnotice: () => {},
-      connection: { application_name: "ocpi-hub" },
+      // No JIT: the hub's statements are short, and a plan costed high on stale statistics
+      // (a cache just filled by a sync) had each list request spend 250 ms compiling.
+      connection: { application_name: "ocpi-hub", jit: "off" },
     });
     const db = drizzlePostgres(client, { schema }) as unknown as Database;
     return {
