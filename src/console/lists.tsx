@@ -1,13 +1,59 @@
+import type { MinuteCount } from "../metrics/per-minute.js";
 import { Page } from "./layout.js";
 import type { ConsoleSession } from "./session.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: rows of the admin API's JSON
 type Row = any;
 
+/** Deliveries per minute as bars: delivered below, the other attempts stacked on top. */
+function PerMinuteChart(props: { series: MinuteCount[] }) {
+  const width = 600;
+  const height = 90;
+  const bar = width / props.series.length;
+  const max = Math.max(1, ...props.series.map((m) => m.delivered + m.other));
+  const delivered = props.series.reduce((n, m) => n + m.delivered, 0);
+  const other = props.series.reduce((n, m) => n + m.other, 0);
+  const label = `Delivery attempts per minute on this instance, the last ${props.series.length} minutes: ${delivered} delivered, ${other} not delivered`;
+  return (
+    <figure>
+      <svg
+        role="img"
+        aria-label={label}
+        viewBox={`0 0 ${width} ${height}`}
+        width="100%"
+        style="max-width: 600px; background: #fff; border: 1px solid #c9ced6"
+      >
+        <title>{label}</title>
+        {props.series.map((m, i) => {
+          const ok = (m.delivered / max) * (height - 4);
+          const bad = (m.other / max) * (height - 4);
+          return (
+            <g>
+              <rect x={i * bar + 1} y={height - ok} width={bar - 2} height={ok} fill="#1a6b34" />
+              <rect
+                x={i * bar + 1}
+                y={height - ok - bad}
+                width={bar - 2}
+                height={bad}
+                fill="#a4161a"
+              />
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption>
+        Per minute, the last hour on this instance: <span data-field="delivered">{delivered}</span>{" "}
+        delivered (green), <span data-field="other">{other}</span> not delivered (red).
+      </figcaption>
+    </figure>
+  );
+}
+
 export function DeliveriesScreen(props: {
   session: ConsoleSession;
   durable: boolean;
   rows: Row[];
+  perMinute: MinuteCount[];
 }) {
   return (
     <Page title="Deliveries" session={props.session} screen="deliveries">
@@ -15,6 +61,7 @@ export function DeliveriesScreen(props: {
         Pushes waiting for each recipient and what came of them (
         {props.durable ? "durable queue on NATS JetStream" : "in-process queue"}).
       </p>
+      <PerMinuteChart series={props.perMinute} />
       <div class="table">
         <table>
           <thead>

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { moduleOfRoute, outcomeOfStatus } from "./labels.js";
+import { createPerMinute, type PerMinute } from "./per-minute.js";
 
 /**
  * The hub's Prometheus metrics on a prom-client registry of its own (one per
@@ -31,6 +32,8 @@ export interface Metrics {
   syncPulled(platformId: string, module: string, count: number): void;
   /** The platform's sync ended, whichever way. */
   syncEnded(platformId: string): void;
+  /** Delivery attempts per minute on this instance, the last hour (the console's chart). */
+  readonly deliveriesPerMinute: PerMinute;
 }
 
 /** Request latency buckets (seconds): a local answer takes well under a millisecond. */
@@ -65,6 +68,7 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const deliveriesPerMinute = createPerMinute();
 
   const requests = new Counter({
     name: "ocpi_hub_http_requests_total",
@@ -136,6 +140,7 @@ export function createMetrics(): Metrics {
   const limit = childCache((name = "") => limits.labels(name));
 
   return {
+    deliveriesPerMinute,
     registry,
     observeRequest({ method, route, status }, seconds) {
       // A cheap key on the hot path; the children are made once per key.
@@ -156,6 +161,7 @@ export function createMetrics(): Metrics {
     },
     observeDelivery(module, outcome) {
       delivery(`${module} ${outcome}`, module, outcome).inc();
+      deliveriesPerMinute.record(outcome === "delivered");
     },
     observeLimit(name) {
       limit(name, name).inc();

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, watchProblems } from "../support/browser.js";
+import { locationOf } from "../support/cache-fixtures.js";
 import { forEmsp } from "../support/examples.js";
 import { eventually } from "../support/fake-platform.js";
 import { EMSP_MODULES } from "../support/routed-modules.js";
@@ -128,8 +129,34 @@ describe("the console in a browser", () => {
     expect(leg).toContain("status_code 1000");
     await shot("message");
 
+    // A location the CPO broadcasts is delivered to the eMSP: the chart counts it.
+    const deliveredSoFar = () =>
+      hub.deps.metrics.deliveriesPerMinute.series().reduce((n, m) => n + m.delivered, 0);
+    await hub.settled();
+    const before = deliveredSoFar();
+    const location = { ...locationOf("NL/EXA", "LOC1") };
+    const pushed = await cpo.hubRoute(
+      "PUT",
+      `${hub.url}/ocpi/2.2.1/locations/receiver/NL/EXA/LOC1`,
+      {
+        to: "NL/HUB",
+        body: location,
+      },
+    );
+    expect(pushed.body.status_code).toBe(1000);
+    await hub.settled();
+    expect(emsp.moduleRequests("locations")).toHaveLength(1);
+
     await page.getByRole("link", { name: "Deliveries" }).click();
     await expect(page.locator("tr", { hasText: "Example CPO" }).count()).resolves.toBe(1);
+    const delivered = deliveredSoFar();
+    expect(delivered).toBe(before + 1);
+    await expect(page.locator('[data-field="delivered"]').textContent()).resolves.toBe(
+      String(delivered),
+    );
+    await expect(
+      page.getByRole("img", { name: new RegExp(`: ${delivered} delivered`) }).count(),
+    ).resolves.toBe(1);
     await shot("deliveries");
 
     await page.getByRole("link", { name: "Audit" }).click();
