@@ -26,6 +26,7 @@ import {
   csrfValid,
   currentSession,
   endSession,
+  overHttps,
   startSession,
 } from "./session.js";
 
@@ -68,7 +69,7 @@ function loginForm(c: Context<AppEnv>, error?: string, status: 200 | 401 | 403 |
   setCookie(c, LOGIN_COOKIE, csrf, {
     path: "/console",
     httpOnly: true,
-    secure: c.var.deps.config.hubUrl.startsWith("https:"),
+    secure: overHttps(c),
     sameSite: "Strict",
   });
   return c.html(<LoginScreen csrf={csrf} error={error} />, status);
@@ -80,7 +81,7 @@ const form = async (c: Context<AppEnv>) => (await c.req.parseBody()) as Record<s
  * The operator's web console (architecture.md: GET /console), served on the
  * admin listener: server-rendered pages over the admin API, called in
  * process as the logged-in operator. A session is a signed cookie
- * (HttpOnly, SameSite=Strict, Secure under an https HUB_URL); every form
+ * (HttpOnly, SameSite=Strict, Secure when reached over https); every form
  * carries the session's CSRF token.
  */
 export function consoleRoutes() {

@@ -50,11 +50,19 @@ export function startSession(c: Context<AppEnv>, token: string): AdminIdentity |
   setCookie(c, SESSION_COOKIE, `${expires}.${hash}.${mac(hash, `session.${expires}`)}`, {
     path: "/console",
     httpOnly: true,
-    secure: c.var.deps.config.hubUrl.startsWith("https:"),
+    secure: overHttps(c),
     sameSite: "Strict",
     maxAge: SESSION_MS / 1000,
   });
   return identity;
+}
+
+/**
+ * Whether the browser reached the console over https: directly, or through
+ * a proxy that says so. A claim of https only makes cookies stricter.
+ */
+export function overHttps(c: Context<AppEnv>): boolean {
+  return c.req.url.startsWith("https:") || c.req.header("x-forwarded-proto") === "https";
 }
 
 export function endSession(c: Context<AppEnv>): void {

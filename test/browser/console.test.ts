@@ -224,6 +224,13 @@ describe("the console in a browser", () => {
     });
     expect(invite.status).toBe(403);
     expect((await hub.admin("GET", "/platforms")).body.data.length).toBe(before);
+    // Over https (here: a proxy that says so) the session cookie is Secure; over plain http it is not.
+    expect(ok.headers.get("set-cookie")).not.toMatch(/;\s*Secure/i);
+    const viaTls = await fetch(`${hub.url}/console/login`, {
+      headers: { "x-forwarded-proto": "https" },
+    });
+    expect(viaTls.headers.get("set-cookie")).toMatch(/;\s*Secure/i);
+
     // Without a session every page leads to the login.
     const anonymous = await fetch(`${hub.url}/console/audit`, { redirect: "manual" });
     expect(anonymous.status).toBe(303);
