@@ -143,6 +143,25 @@ export function PlatformScreen(props: {
         <dt>Last error</dt>
         <dd>{p.last_error ?? "–"}</dd>
       </dl>
+      {p.status === "PENDING" && (
+        <>
+          <h2>Register with the platform</h2>
+          <p>
+            The hub starts the credentials handshake itself, with the versions URL and the Token A
+            the platform gave you.
+          </p>
+          <form method="post" action={`/console/platforms/${encodeURIComponent(p.id)}/register`}>
+            <Csrf session={props.session} />
+            <label for="register-url">Versions URL</label>
+            <input id="register-url" name="versions_url" type="url" required />
+            <label for="register-token">Token A of the platform</label>
+            <input id="register-token" name="token" type="password" required />
+            <div>
+              <button type="submit">Register</button>
+            </div>
+          </form>
+        </>
+      )}
       <h2>Actions</h2>
       {(Object.keys(PLATFORM_ACTIONS) as PlatformAction[]).map((action) => (
         <form

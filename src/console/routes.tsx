@@ -200,6 +200,21 @@ export function consoleRoutes() {
     );
   });
 
+  routes.post("/platforms/:id/register", async (c) => {
+    const id = c.req.param("id");
+    const body = await form(c);
+    const done = await call(c, "POST", `/platforms/${encodeURIComponent(id)}/register`, {
+      versions_url: String(body.versions_url ?? "").trim(),
+      token: String(body.token ?? "").trim(),
+    });
+    const ok = done.status === 200;
+    return platformPage(
+      c,
+      id,
+      ok ? { text: "Registered." } : { text: errorText(done), error: true },
+    );
+  });
+
   routes.post("/platforms/:id/:action", async (c) => {
     const id = c.req.param("id");
     const action = actionOf(c.req.param("action"));

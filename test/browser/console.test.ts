@@ -236,4 +236,46 @@ describe("the console in a browser", () => {
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get("location")).toBe("/console/login");
   });
+
+  it("registers a pending platform from its page, the hub starting the handshake", async () => {
+    const login = await fetch(`${hub.url}/console/login`);
+    const loginCsrf = /name="csrf" value="([^"]+)"/.exec(await login.text())?.[1] ?? "";
+    const loginCookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const ok = await fetch(`${hub.url}/console/login`, {
+      method: "POST",
+      headers: { cookie: loginCookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf: loginCsrf, token: ADMIN_TOKEN }),
+      redirect: "manual",
+    });
+    const session = (ok.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const role = { role: "CPO", country_code: "NL", party_id: "REG" };
+    const platform = await hub.fake({ roles: [role] });
+    const invited = await hub.invite([role], "Registered by the hub");
+    const page = await fetch(`${hub.url}/console/platforms/${invited.id}`, {
+      headers: { cookie: session },
+    });
+    const html = await page.text();
+    expect(html).toContain("Register with the platform");
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
+    const registered = await fetch(`${hub.url}/console/platforms/${invited.id}/register`, {
+      method: "POST",
+      headers: { cookie: session, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        csrf,
+        versions_url: `${platform.url}/ocpi/versions`,
+        token: platform.tokenA,
+      }),
+    });
+    expect(registered.status).toBe(200);
+    const after = await registered.text();
+    expect(after).toContain("Registered.");
+    expect(after).not.toContain("Register with the platform");
+    expect((await hub.admin("GET", `/platforms/${invited.id}`)).body.status).toBe("CONNECTED");
+    const audit = await hub.admin(
+      "GET",
+      `/audit?action=platform.register&target=platform/${invited.id}`,
+    );
+    expect(audit.body.data).toHaveLength(1);
+    expect(audit.body.data[0]).toMatchObject({ actor: "admin", result: "ok" });
+  });
 });
