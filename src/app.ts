@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { AdminError } from "./admin/errors.js";
+import { AdminError, adminFailure } from "./admin/errors.js";
 import { adminRoutes } from "./admin/routes.js";
 import type { AppEnv } from "./app-env.js";
 import { consoleRoutes } from "./console/routes.js";
@@ -93,20 +93,14 @@ export function createApp(deps: Deps, options: { guards?: GuardOptions; surface?
         headers: err.headers,
       });
     }
-    if (err instanceof AdminError) {
-      return c.json(
-        { error: { code: err.code, message: err.message, ...err.details } },
-        err.httpStatus,
-      );
+    if (err instanceof HTTPException && err.status < 500 && ocpi) {
+      return respond(c, StatusCode.ClientError, undefined, {
+        message: err.message,
+        httpStatus: err.status,
+      });
     }
-    if (err instanceof HTTPException && err.status < 500) {
-      return ocpi
-        ? respond(c, StatusCode.ClientError, undefined, {
-            message: err.message,
-            httpStatus: err.status,
-          })
-        : c.json({ error: { code: "BAD_REQUEST", message: err.message } }, err.status);
-    }
+    const failure = adminFailure(err, c);
+    if (failure !== undefined) return failure;
     requestLog(c).error({ err }, "unhandled error");
     return ocpi
       ? respond(c, StatusCode.ServerError, undefined, {

@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
-import { AdminError } from "../admin/errors.js";
+import { adminFailure } from "../admin/errors.js";
 import { adminActions } from "../admin/routes.js";
 import type { AdminIdentity } from "../admin/token-set.js";
 import type { AppEnv } from "../app-env.js";
@@ -39,15 +38,8 @@ export function createAdminCaller() {
   });
   app.route("/admin", adminActions());
   app.onError((err, c) => {
-    if (err instanceof AdminError) {
-      return c.json(
-        { error: { code: err.code, message: err.message, ...err.details } },
-        err.httpStatus,
-      );
-    }
-    if (err instanceof HTTPException && err.status < 500) {
-      return c.json({ error: { code: "BAD_REQUEST", message: err.message } }, err.status);
-    }
+    const failure = adminFailure(err, c);
+    if (failure !== undefined) return failure;
     requestLog(c).error({ err }, "unhandled error in a console action");
     return c.json({ error: { code: "INTERNAL", message: "internal error" } }, 500);
   });

@@ -111,3 +111,20 @@ export const Notice = (props: { error?: boolean; children: Child }) => (
     {props.children}
   </div>
 );
+
+/** The link to a search's next (older) page, when there is one. */
+export function OlderLink(props: {
+  path: string;
+  filter: Record<string, string>;
+  next: string | null;
+  children: Child;
+}) {
+  if (props.next === null) return null;
+  const query = new URLSearchParams(props.filter);
+  query.set("cursor", props.next);
+  return (
+    <p>
+      <a href={`${props.path}?${query.toString()}`}>{props.children}</a>
+    </p>
+  );
+}

@@ -1,5 +1,5 @@
 import type { MinuteCount } from "../metrics/per-minute.js";
-import { Page } from "./layout.js";
+import { OlderLink, Page } from "./layout.js";
 import type { ConsoleSession } from "./session.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: rows of the admin API's JSON
@@ -102,12 +102,8 @@ export function AuditScreen(props: {
   session: ConsoleSession;
   rows: Row[];
   next: string | null;
-  filter: { action?: string; target?: string };
+  filter: Record<string, string>;
 }) {
-  const more = new URLSearchParams();
-  if (props.filter.action) more.set("action", props.filter.action);
-  if (props.filter.target) more.set("target", props.filter.target);
-  if (props.next !== null) more.set("cursor", props.next);
   return (
     <Page title="Audit" session={props.session} screen="audit">
       <form method="get" action="/console/audit">
@@ -155,11 +151,9 @@ export function AuditScreen(props: {
           </tbody>
         </table>
       </div>
-      {props.next !== null && (
-        <p>
-          <a href={`/console/audit?${more.toString()}`}>Older entries</a>
-        </p>
-      )}
+      <OlderLink path="/console/audit" filter={props.filter} next={props.next}>
+        Older entries
+      </OlderLink>
     </Page>
   );
 }

@@ -1,4 +1,4 @@
-import { Page } from "./layout.js";
+import { OlderLink, Page } from "./layout.js";
 import type { ConsoleSession } from "./session.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: rows of the admin API's JSON
@@ -29,8 +29,6 @@ export function MessagesScreen(props: {
   next: string | null;
   error?: string;
 }) {
-  const more = new URLSearchParams(props.filter);
-  if (props.next !== null) more.set("cursor", props.next);
   return (
     <Page title="Messages" session={props.session} screen="messages">
       <form method="get" action="/console/messages">
@@ -87,11 +85,9 @@ export function MessagesScreen(props: {
           </tbody>
         </table>
       </div>
-      {props.next !== null && (
-        <p>
-          <a href={`/console/messages?${more.toString()}`}>Older messages</a>
-        </p>
-      )}
+      <OlderLink path="/console/messages" filter={props.filter} next={props.next}>
+        Older messages
+      </OlderLink>
     </Page>
   );
 }

@@ -33,7 +33,23 @@ import {
 /** The login form's own CSRF token, in a cookie and a field (double submit). */
 const LOGIN_COOKIE = "ocpi_hub_console_login";
 
-type ConsoleEnv = AppEnv;
+/** The search form's fields that are filled in. */
+function filterOf(c: Context<AppEnv>, names: readonly string[]): Record<string, string> {
+  const filter: Record<string, string> = {};
+  for (const name of names) {
+    const value = c.req.query(name)?.trim();
+    if (value) filter[name] = value;
+  }
+  return filter;
+}
+
+/** The admin API query of a search: its filter and the page's cursor, if any. */
+function withCursor(c: Context<AppEnv>, filter: Record<string, string>): string {
+  const query = new URLSearchParams(filter);
+  const cursor = c.req.query("cursor");
+  if (cursor) query.set("cursor", cursor);
+  return query.toString();
+}
 
 /** The session the console's guard set on every page past the login. */
 function sessionOf(c: Context<AppEnv>): ConsoleSession {
@@ -85,9 +101,9 @@ const form = async (c: Context<AppEnv>) => (await c.req.parseBody()) as Record<s
  * carries the session's CSRF token.
  */
 export function consoleRoutes() {
-  const routes = new Hono<ConsoleEnv>();
+  const routes = new Hono<AppEnv>();
   const admin: AdminCaller = createAdminCaller();
-  const call = (c: Context<ConsoleEnv>, method: string, path: string, body?: unknown) =>
+  const call = (c: Context<AppEnv>, method: string, path: string, body?: unknown) =>
     admin(c, sessionOf(c).identity, method, path, body);
 
   routes.get("/login", (c) => loginForm(c));
@@ -133,7 +149,7 @@ export function consoleRoutes() {
     return c.redirect("/console/login", 303);
   });
 
-  const platforms = async (c: Context<ConsoleEnv>, message?: { text: string; error?: boolean }) => {
+  const platforms = async (c: Context<AppEnv>, message?: { text: string; error?: boolean }) => {
     const [list, deliveries] = await Promise.all([
       call(c, "GET", "/platforms"),
       call(c, "GET", "/deliveries"),
@@ -161,7 +177,7 @@ export function consoleRoutes() {
   });
 
   const platformPage = async (
-    c: Context<ConsoleEnv>,
+    c: Context<AppEnv>,
     id: string,
     message?: { text: string; error?: boolean },
   ) => {
@@ -244,16 +260,8 @@ export function consoleRoutes() {
   });
 
   routes.get("/audit", async (c) => {
-    const filter = {
-      action: c.req.query("action") || undefined,
-      target: c.req.query("target") || undefined,
-    };
-    const query = new URLSearchParams();
-    if (filter.action) query.set("action", filter.action);
-    if (filter.target) query.set("target", filter.target);
-    const cursor = c.req.query("cursor");
-    if (cursor) query.set("cursor", cursor);
-    const audit = await call(c, "GET", `/audit?${query.toString()}`);
+    const filter = filterOf(c, ["action", "target"]);
+    const audit = await call(c, "GET", `/audit?${withCursor(c, filter)}`);
     if (audit.status !== 200)
       return c.html(
         <Page title="Audit" session={sessionOf(c)} screen="audit">
@@ -272,15 +280,11 @@ export function consoleRoutes() {
   });
 
   routes.get("/messages", async (c) => {
-    const filter: Record<string, string> = {};
-    for (const [name] of MESSAGE_FILTERS) {
-      const value = c.req.query(name)?.trim();
-      if (value) filter[name] = value;
-    }
-    const query = new URLSearchParams(filter);
-    const cursor = c.req.query("cursor");
-    if (cursor) query.set("cursor", cursor);
-    const found = await call(c, "GET", `/messages?${query.toString()}`);
+    const filter = filterOf(
+      c,
+      MESSAGE_FILTERS.map(([name]) => name),
+    );
+    const found = await call(c, "GET", `/messages?${withCursor(c, filter)}`);
     const ok = found.status === 200;
     return c.html(
       <MessagesScreen
