@@ -9,6 +9,7 @@ import {
   LocationPatchSchema,
   LocationSchema,
 } from "../../src/ocpi/schemas/locations.js";
+import { check } from "../../src/ocpi/validate.js";
 import {
   connectorPatchToV211,
   connectorPatchToV221,
@@ -478,5 +479,51 @@ describe("2.2.1 → 2.1.1 losses and refusals", () => {
     const connector = connectorToV211(evse.connectors[1]);
     expect(connector.value).toMatchObject({ voltage: 220, amperage: 16, tariff_id: "13" });
     expectStrictlyValid(Connector211Schema, connector.value, "2.1.1 Connector");
+  });
+});
+
+describe("the tolerance policy on 2.1.1 Locations", () => {
+  it.each([
+    [
+      "coordinates with fewer than six decimals",
+      (l: any) => (l.coordinates = { latitude: "51.0476", longitude: "3.73" }),
+      "coordinates.latitude",
+      "coordinate-precision",
+    ],
+    [
+      "a last_updated with +00:00",
+      (l: any) => (l.last_updated = "2015-06-29T20:39:09+00:00"),
+      "last_updated",
+      "utc-offset",
+    ],
+    [
+      "a DisplayText language tag",
+      (l: any) => (l.directions = [{ language: "nl-BE", text: "Ingang links" }]),
+      "directions[0].language",
+      "display-text-language",
+    ],
+  ])(
+    "%s is accepted by default and refused when strict, naming the rule",
+    (_, change, path, rule) => {
+      const src = location211();
+      change(src);
+      expect(check(Location211Schema, src, "tolerant").ok).toBe(true);
+      const strict = check(Location211Schema, src, "strict");
+      expect(strict.ok).toBe(false);
+      if (!strict.ok) {
+        expect(strict.problems.map((p) => p.path)).toContain(path);
+        expect(strict.problems.map((p) => p.message).join()).toContain(rule);
+      }
+      const up = locationToV221(src, ctx).value;
+      expect(check(LocationSchema, up, "tolerant").ok).toBe(true);
+    },
+  );
+
+  it("seven decimals are not tolerated: 2.1.1 asks six, and more is no lesser precision", () => {
+    const src = {
+      ...location211(),
+      coordinates: { latitude: "51.0475991", longitude: "3.729944" },
+    };
+    expect(failingPaths(Location211Schema, src)).toEqual(["coordinates.latitude"]);
   });
 });
