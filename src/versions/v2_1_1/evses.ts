@@ -1,5 +1,14 @@
 import type { Connector, ConnectorPatch, Evse, EvsePatch } from "../../ocpi/schemas/locations.js";
-import { at, defined, geoTo211, given, type Json, keepKnown, refusal } from "./mapping.js";
+import {
+  at,
+  defined,
+  geoTo211,
+  given,
+  type Json,
+  keepKnown,
+  refusal,
+  withLastUpdated,
+} from "./mapping.js";
 import {
   Capability211,
   type Connector211,
@@ -97,15 +106,6 @@ export function evseFieldsToV211(src: EvsePatch, path: string, what: string, los
       ? geoTo211(coordinates, at(path, "coordinates"), losses)
       : coordinates,
   });
-}
-
-/**
- * 2.1.1 does not require `last_updated` in a PATCH, 2.2.1 does: the
- * instant the hub received the 2.1.1 PATCH stands in for it, the moment
- * the hub learnt of the change.
- */
-export function withLastUpdated(fields: Json, receivedAt: Date): Json {
-  return { ...fields, last_updated: fields.last_updated ?? receivedAt.toISOString() };
 }
 
 const CONNECTOR_211 = "Connector for OCPI 2.1.1";

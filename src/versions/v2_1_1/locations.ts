@@ -1,5 +1,5 @@
 import type { Location, LocationPatch } from "../../ocpi/schemas/locations.js";
-import { evseFieldsToV211, evseFieldsToV221, withLastUpdated } from "./evses.js";
+import { evseFieldsToV211, evseFieldsToV221 } from "./evses.js";
 import {
   defined,
   geoListTo211,
@@ -9,6 +9,7 @@ import {
   keepKnown,
   refusal,
   renameImpactCategory,
+  withLastUpdated,
 } from "./mapping.js";
 import {
   Facility211,

@@ -104,3 +104,12 @@ export function defined(value: Json): Json {
   for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
   return out;
 }
+
+/**
+ * 2.1.1 does not require `last_updated` in a PATCH, 2.2.1 does: the
+ * instant the hub received the 2.1.1 PATCH stands in for it, the moment
+ * the hub learnt of the change.
+ */
+export function withLastUpdated(fields: Json, receivedAt: Date): Json {
+  return { ...fields, last_updated: fields.last_updated ?? receivedAt.toISOString() };
+}
