@@ -39,6 +39,7 @@ import { Hours211Schema } from "../../src/versions/v2_1_1/schemas/primitives.js"
 import type { TranslationContext } from "../../src/versions/v2_1_1/translation.js";
 import { example, exampleFiles } from "../support/examples.js";
 import { type Example211, examples211, parse211 } from "../support/examples-2.1.1.js";
+import { refusalOf } from "../support/expect.js";
 import {
   expectStrictlyValid,
   failingPaths,
@@ -525,5 +526,63 @@ describe("the tolerance policy on 2.1.1 Locations", () => {
       coordinates: { latitude: "51.0475991", longitude: "3.729944" },
     };
     expect(failingPaths(Location211Schema, src)).toEqual(["coordinates.latitude"]);
+  });
+});
+
+describe("broken copies of the 2.1.1 Location example fail with 2001 naming the field", () => {
+  it.each([
+    ["no type", (l: any) => delete l.type, "type"],
+    ["a 2.2.1 parking type", (l: any) => (l.type = "ON_DRIVEWAY"), "type"],
+    ["no postal_code", (l: any) => delete l.postal_code, "postal_code"],
+    ["an address over 45 characters", (l: any) => (l.address = "x".repeat(46)), "address"],
+    ["a 2.2.1 facility", (l: any) => (l.facilities = ["METRO_STATION"]), "facilities[0]"],
+    [
+      "a 2.2.1 capability",
+      (l: any) => (l.evses[0].capabilities = ["PED_TERMINAL"]),
+      "evses[0].capabilities[0]",
+    ],
+    [
+      "a 2.2.1 standard",
+      (l: any) => (l.evses[0].connectors[0].standard = "GBT_AC"),
+      "evses[0].connectors[0].standard",
+    ],
+    [
+      "a two-phase power type",
+      (l: any) => (l.evses[0].connectors[0].power_type = "AC_2_PHASE"),
+      "evses[0].connectors[0].power_type",
+    ],
+    [
+      "2.2.1's max_voltage for voltage",
+      (l: any) => {
+        const c = l.evses[0].connectors[0];
+        c.max_voltage = c.voltage;
+        delete c.voltage;
+      },
+      "evses[0].connectors[0].voltage",
+    ],
+    ["a uid over 39 characters", (l: any) => (l.evses[1].uid = "u".repeat(40)), "evses[1].uid"],
+    ["no connectors", (l: any) => (l.evses[1].connectors = []), "evses[1].connectors"],
+    [
+      "2.2.1's impact category",
+      (l: any) =>
+        (l.energy_mix = {
+          is_green_energy: false,
+          environ_impact: [{ category: "CARBON_DIOXIDE", amount: 1 }],
+        }),
+      "energy_mix.environ_impact[0].source",
+    ],
+  ])("%s", (_, breakIt, field) => {
+    const copy = location211();
+    breakIt(copy);
+    const err = refusalOf(Location211Schema, copy, "Location", "strict");
+    expect(err.statusCode).toBe(2001);
+    expect(err.message).toContain(`${field}: `);
+  });
+
+  it("names and addresses are UTF-8, as 2.1.1 platforms write them, and translate both ways", () => {
+    const src = { ...location211(), city: "Köln", name: "Ladepark Süd" };
+    expectStrictlyValid(Location211Schema, src, "2.1.1 Location");
+    const up = locationToV221(src, ctx).value;
+    expect(locationToV211(up).value).toEqual({ ...src, time_zone: "Europe/Brussels" });
   });
 });

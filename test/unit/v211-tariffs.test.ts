@@ -12,6 +12,7 @@ import {
 import type { TranslationContext } from "../../src/versions/v2_1_1/translation.js";
 import { example, exampleFiles } from "../support/examples.js";
 import { type Example211, examples211, parse211 } from "../support/examples-2.1.1.js";
+import { refusalOf } from "../support/expect.js";
 import {
   expectStrictlyValid,
   failingPaths,
@@ -204,5 +205,44 @@ describe("the OCPI 2.2.1 Tariff examples, to 2.1.1 and back", () => {
       start_date_time: "2019-06-01T00:00:00Z",
     };
     expect(fieldsOf(tariffToV211(tariff).losses)).toContain("start_date_time");
+  });
+});
+
+describe("broken copies of the 2.1.1 complex Tariff example fail with 2001 naming the field", () => {
+  it.each([
+    ["no currency", (t: any) => delete t.currency, "currency"],
+    ["a lower-case currency", (t: any) => (t.currency = "eur"), "currency"],
+    ["no elements", (t: any) => (t.elements = []), "elements"],
+    [
+      "a price as a string",
+      (t: any) => (t.elements[0].price_components[0].price = "2.50"),
+      "elements[0].price_components[0].price",
+    ],
+    [
+      "a fractional step_size",
+      (t: any) => (t.elements[1].price_components[0].step_size = 0.5),
+      "elements[1].price_components[0].step_size",
+    ],
+    [
+      "an unknown dimension",
+      (t: any) => (t.elements[0].price_components[0].type = "KWH"),
+      "elements[0].price_components[0].type",
+    ],
+    [
+      "a start_time without leading zero",
+      (t: any) => (t.elements[4].restrictions.start_time = "9:00"),
+      "elements[4].restrictions.start_time",
+    ],
+    [
+      "an unknown weekday",
+      (t: any) => (t.elements[5].restrictions.day_of_week = ["SAT"]),
+      "elements[5].restrictions.day_of_week[0]",
+    ],
+  ])("%s", (_, breakIt, field) => {
+    const copy = parse211(byLine(359));
+    breakIt(copy);
+    const err = refusalOf(Tariff211Schema, copy, "Tariff", "strict");
+    expect(err.statusCode).toBe(2001);
+    expect(err.message).toContain(`${field}: `);
   });
 });
