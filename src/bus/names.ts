@@ -28,6 +28,13 @@ export interface NatsNames {
   recipientSubjects(recipient: string): string;
   /** The durable consumer of one recipient on the delivery stream. */
   recipientDurable(recipient: string): string;
+  /** The stream that holds each broadcast push once, until every recipient's consumer has read it. */
+  readonly pushStream: string;
+  readonly pushStreamSubjects: string;
+  /** `<prefix>.push.<module>.<object-key>`: one subject per object, so its pushes keep their order. */
+  pushSubject(p: { module: string; key: string }): string;
+  /** The durable consumer of one recipient on the push stream: its cursor. */
+  pushDurable(recipient: string): string;
 }
 
 /**
@@ -45,6 +52,7 @@ export function natsNames(prefix: string = NATS_PREFIX): NatsNames {
     );
   }
   const deliver = `${prefix}.deliver`;
+  const push = `${prefix}.push`;
   return {
     registryChanged: `${prefix}.registry.changed`,
     deliveryStream: `${prefix.toUpperCase()}_DELIVER`,
@@ -52,6 +60,10 @@ export function natsNames(prefix: string = NATS_PREFIX): NatsNames {
     deliverySubject: (d) => `${deliver}.${d.recipient}.${d.module}.${d.key}`,
     recipientSubjects: (recipient) => `${deliver}.${recipient}.>`,
     recipientDurable: (recipient) => `deliver_${recipient}`,
+    pushStream: `${prefix.toUpperCase()}_PUSH`,
+    pushStreamSubjects: `${push}.>`,
+    pushSubject: (p) => `${push}.${p.module}.${p.key}`,
+    pushDurable: (recipient) => `push_${recipient}`,
   };
 }
 

@@ -12,7 +12,9 @@ import {
 import type { NatsConnection } from "@nats-io/transport-node";
 import { NATS_NAMES, type NatsNames } from "../bus/names.js";
 import type { Logger } from "../logging/logger.js";
-import { type StallGuard, stallGuard } from "./jetstream-stall.js";
+import { consumeRecipient } from "./jetstream-consume.js";
+import { createJetStreamPushes } from "./jetstream-pushes.js";
+import { stallGuard } from "./jetstream-stall.js";
 import {
   NOT_FOUND,
   provisionStream,
@@ -34,15 +36,6 @@ import {
 const MERGE_ATTEMPTS = 5;
 /** A consumer idle this long (its platform long gone) is removed by the server. */
 const INACTIVE_NS = 7 * 24 * 3600 * 1e9;
-
-/**
- * How long one pull request waits for messages before the next one is sent
- * (the server's idle heartbeats come at half of it). A pull lost when the
- * consumer's leader moves to another node of a cluster is thus replaced
- * within this long; the default of 30 s left a recipient without
- * deliveries for up to a minute after a node failed.
- */
-const PULL_EXPIRES_MS = 10_000;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -72,6 +65,32 @@ export async function createJetStreamQueue(
   const js = jetstream(nc);
   await provisionStream(jsm, streamConfig(names, options.replicas ?? 1), logger);
   const publish = collapsingPublisher(js, jsm, names, logger);
+  const pushes = await createJetStreamPushes({
+    js,
+    jsm,
+    names,
+    logger,
+    replicas: options.replicas ?? 1,
+    ackWaitMs: options.ackWaitMs,
+    addOrUpdateConsumer,
+  });
+
+  /** What waits in the recipient's own deliveries (not its pushes). */
+  async function directBacklog(
+    recipient: string,
+    options?: { oldest?: boolean },
+  ): Promise<Backlog> {
+    try {
+      const info = await jsm.consumers.info(stream, names.recipientDurable(recipient));
+      const backlog = { pending: info.num_pending, inFlight: info.num_ack_pending };
+      if (!options?.oldest || backlog.pending + backlog.inFlight === 0) return backlog;
+      const oldestAcceptedAt = await oldestAfter(jsm, names, recipient, info.ack_floor.stream_seq);
+      return oldestAcceptedAt === undefined ? backlog : { ...backlog, oldestAcceptedAt };
+    } catch (err) {
+      if (refusedWith(err, NOT_FOUND)) return { pending: 0, inFlight: 0 };
+      throw err;
+    }
+  }
 
   return {
     durable: true,
@@ -79,9 +98,11 @@ export async function createJetStreamQueue(
 
     async open(recipient) {
       await addOrUpdateConsumer(jsm, stream, consumerConfig(names, recipient, options.ackWaitMs));
+      await pushes.open(recipient);
     },
 
     async remove(recipient) {
+      await pushes.remove(recipient);
       await jsm.consumers.delete(stream, names.recipientDurable(recipient)).catch((err) => {
         if (!refusedWith(err, NOT_FOUND)) throw err;
       });
@@ -91,38 +112,52 @@ export async function createJetStreamQueue(
     publish,
 
     async purge(recipient) {
+      // What the recipient's worker holds (handed out, unacknowledged) it drops and counts itself.
+      const held = await jsm.consumers
+        .info(stream, names.recipientDurable(recipient))
+        .then((info) => info.num_ack_pending)
+        .catch(() => 0);
       const res = await jsm.streams.purge(stream, { filter: names.recipientSubjects(recipient) });
-      return res.purged;
+      return Math.max(0, res.purged - held);
     },
 
     async backlog(recipient, options): Promise<Backlog> {
-      try {
-        const info = await jsm.consumers.info(stream, names.recipientDurable(recipient));
-        const backlog = { pending: info.num_pending, inFlight: info.num_ack_pending };
-        if (!options?.oldest || backlog.pending + backlog.inFlight === 0) return backlog;
-        const oldestAcceptedAt = await oldestAfter(
-          jsm,
-          names,
-          recipient,
-          info.ack_floor.stream_seq,
-        );
-        return oldestAcceptedAt === undefined ? backlog : { ...backlog, oldestAcceptedAt };
-      } catch (err) {
-        if (refusedWith(err, NOT_FOUND)) return { pending: 0, inFlight: 0 };
-        throw err;
-      }
+      const [own, pushed] = await Promise.all([
+        directBacklog(recipient, options),
+        pushes.backlog(recipient, options),
+      ]);
+      const backlog: Backlog = {
+        pending: own.pending + pushed.pending,
+        inFlight: own.inFlight + pushed.inFlight,
+      };
+      const oldest = [own.oldestAcceptedAt, pushed.oldestAcceptedAt].filter(
+        (t): t is number => t !== undefined,
+      );
+      if (oldest.length > 0) backlog.oldestAcceptedAt = Math.min(...oldest);
+      return backlog;
     },
 
-    consume: (recipient, concurrency, handle) =>
-      consumeRecipient({
+    broadcast: (push) => pushes.broadcast(push),
+
+    consume(recipient, concurrency, handle, addressed) {
+      const direct = consumeRecipient({
         js,
-        names,
+        stream,
+        durable: names.recipientDurable(recipient),
         logger,
         recipient,
         concurrency,
         handle,
+        toQueued: queued,
         guard: stallGuard(nc, jsm, names, recipient),
-      }),
+      });
+      const pushed = pushes.consume(recipient, concurrency, handle, addressed);
+      return {
+        async stop() {
+          await Promise.all([direct.stop(), pushed.stop()]);
+        },
+      };
+    },
 
     async close() {},
   };
@@ -234,108 +269,10 @@ function collapsingPublisher(
   };
 }
 
-/** A recipient whose consumer handed nothing out for this long is checked for a stall (see StallGuard). */
-const STALL_CHECK_MS = 15_000;
-
-/**
- * Hands the recipient's messages to `handle`, at most `concurrency` at a
- * time. While nothing comes, the consumer is checked for a stall every
- * STALL_CHECK_MS, and a stalled one's leader is asked to step down.
- */
-function consumeRecipient(c: {
-  js: JetStreamClient;
-  names: NatsNames;
-  logger: Logger;
-  recipient: string;
-  concurrency: number;
-  handle: (d: QueuedDelivery) => Promise<void>;
-  guard: StallGuard;
-}): Consumption {
-  const { recipient, concurrency, logger } = c;
-  let stopped = false;
-  const running = new Set<Promise<void>>();
-  let slot: (() => void) | undefined;
-  let messages: ConsumerMessages | undefined;
-  let lastSeen = Date.now();
-  let checking = false;
-  const loop = (async () => {
-    const consumer = await c.js.consumers.get(
-      c.names.deliveryStream,
-      c.names.recipientDurable(recipient),
-    );
-    messages = await consumer.consume({
-      max_messages: Math.max(concurrency * 2, 16),
-      expires: PULL_EXPIRES_MS,
-    });
-    if (stopped) messages.stop();
-    for await (const m of messages) {
-      lastSeen = Date.now();
-      while (!stopped && running.size >= concurrency) {
-        await new Promise<void>((resolve) => {
-          slot = resolve;
-        });
-      }
-      if (stopped) {
-        // Handed back at once, so the next owner need not wait for ack_wait.
-        m.nak();
-        continue;
-      }
-      const run = c
-        .handle(queued(m))
-        .catch((err: unknown) => {
-          logger.error({ err, recipient }, "delivery handler failed");
-          m.nak(1_000);
-        })
-        .finally(() => {
-          running.delete(run);
-          lastSeen = Date.now();
-          slot?.();
-          slot = undefined;
-        });
-      running.add(run);
-    }
-  })().catch((err: unknown) => {
-    if (!stopped) logger.error({ err, recipient }, "delivery consumer ended");
-  });
-  const watch = setInterval(() => {
-    if (stopped || checking || running.size > 0 || Date.now() - lastSeen < STALL_CHECK_MS) return;
-    checking = true;
-    c.guard
-      .check()
-      .then(async (stall) => {
-        if (stall === "none" || stopped) return;
-        logger.warn(
-          { recipient, stall },
-          stall === "stuck"
-            ? "delivery consumer stalled with deliveries waiting; moving its leader"
-            : "deliveries left behind the consumer's ack floor; queueing them again",
-        );
-        await c.guard.repair(stall);
-      })
-      .catch((err: unknown) =>
-        logger.warn({ err, recipient }, "could not check the delivery consumer"),
-      )
-      .finally(() => {
-        checking = false;
-        lastSeen = Date.now();
-      });
-  }, STALL_CHECK_MS / 3);
-  watch.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(watch);
-      messages?.stop();
-      slot?.();
-      while (running.size > 0) await Promise.allSettled([...running]);
-      await loop;
-    },
-  };
-}
-
 function queued(m: JsMsg): QueuedDelivery {
   return {
     delivery: m.json<Delivery>(),
+    source: "direct",
     seq: m.seq,
     attempts: m.info.deliveryCount - 1,
     ack: () => m.ack(),

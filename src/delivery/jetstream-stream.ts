@@ -51,6 +51,31 @@ export function streamConfig(
   };
 }
 
+/** How long a push waits at most for a recipient that never reads it (its platform's hubs all gone). */
+const PUSH_MAX_AGE_NS = 7 * 24 * 3600 * 1e9;
+
+/**
+ * One stream for every broadcast push, each written once: interest
+ * retention (a push leaves it once every recipient's consumer has
+ * acknowledged it, so it holds the slowest recipient's backlog only), on
+ * disk. Each recipient's durable consumer is its cursor through it.
+ */
+export function pushStreamConfig(
+  names: NatsNames,
+  replicas: number,
+): Partial<StreamConfig> & { name: string } {
+  return {
+    name: names.pushStream,
+    num_replicas: replicas,
+    subjects: [names.pushStreamSubjects],
+    retention: RetentionPolicy.Interest,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_age: PUSH_MAX_AGE_NS,
+    allow_direct: true,
+  };
+}
+
 /** How long a start waits for JetStream while a cluster elects its leaders (a node just restarted). */
 const PROVISION_PATIENCE_MS = 30_000;
 

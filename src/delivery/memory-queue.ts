@@ -1,4 +1,13 @@
 import {
+  append,
+  cursorOf,
+  handOut,
+  newPushLog,
+  type PushLog,
+  pushBacklog,
+  trim,
+} from "./memory-pushes.js";
+import {
   type Backlog,
   type Consumption,
   collapse,
@@ -20,6 +29,8 @@ export interface MemoryQueueOptions {
    * oldest waiting work is shed (see shed()).
    */
   maxBytesPerRecipient?: number;
+  /** Bytes of broadcast pushes the log holds for the slowest recipient (default: four recipients' worth). */
+  maxPushBytes?: number;
   onShed?: ShedListener;
 }
 
@@ -41,6 +52,9 @@ interface Entry {
 }
 
 interface Recipient {
+  id: string;
+  /** The hub's one log of broadcast pushes, which this recipient's cursor reads. */
+  log: PushLog;
   /** By object key; a Map keeps insertion order, and a replaced entry moves to the end. */
   entries: Map<string, Entry>;
   /** The sizes of the entries together. */
@@ -69,24 +83,49 @@ interface Consumer {
 export function createMemoryQueue(options: MemoryQueueOptions = {}): DeliveryQueue {
   const maxBytes = options.maxBytesPerRecipient ?? MAX_QUEUED_BYTES;
   const onShed = options.onShed ?? (() => {});
+  const maxPushBytes = options.maxPushBytes ?? 4 * maxBytes;
   const recipients = new Map<string, Recipient>();
+  const pushes = newPushLog();
   let seq = 0;
 
   function recipientOf(id: string): Recipient {
     let r = recipients.get(id);
     if (r === undefined) {
-      r = { entries: new Map(), bytes: 0 };
+      r = { id, log: pushes, entries: new Map(), bytes: 0 };
       recipients.set(id, r);
     }
     return r;
+  }
+
+  /** A directed delivery queued: a newer one of the same object replaces the waiting one. */
+  function enqueue(delivery: Delivery): void {
+    const r = recipientOf(delivery.recipient);
+    const waiting = r.entries.get(delivery.key);
+    const next = collapse(waiting?.delivery, delivery);
+    if (waiting !== undefined) r.bytes -= waiting.size;
+    r.entries.delete(delivery.key);
+    const size = sizeOf(next);
+    r.entries.set(delivery.key, {
+      seq: ++seq,
+      delivery: next,
+      size,
+      attempts: 0,
+      notBefore: 0,
+      handedOut: false,
+    });
+    r.bytes += size;
+    if (r.bytes > maxBytes) shed(r, maxBytes, onShed);
+    wake(r);
   }
 
   return {
     durable: false,
     async open(recipient) {
       recipientOf(recipient);
+      cursorOf(pushes, recipient);
     },
     async remove(recipient) {
+      pushes.cursors.delete(recipient);
       const r = recipients.get(recipient);
       if (r === undefined) return;
       r.entries.clear();
@@ -94,28 +133,29 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): DeliveryQue
       if (r.consumer === undefined) recipients.delete(recipient);
     },
     async publish(delivery) {
-      const r = recipientOf(delivery.recipient);
-      const waiting = r.entries.get(delivery.key);
-      const next = collapse(waiting?.delivery, delivery);
-      if (waiting !== undefined) r.bytes -= waiting.size;
-      r.entries.delete(delivery.key);
-      const size = sizeOf(next);
-      r.entries.set(delivery.key, {
-        seq: ++seq,
-        delivery: next,
-        size,
-        attempts: 0,
-        notBefore: 0,
-        handedOut: false,
-      });
-      r.bytes += size;
-      if (r.bytes > maxBytes) shed(r, maxBytes, onShed);
-      wake(r);
+      enqueue(delivery);
+    },
+    async broadcast(push) {
+      append(pushes, push);
+      // Every few pushes (and whenever the log is over its bound) what every cursor is done with goes.
+      if (pushes.last % 64 === 0 || pushes.bytes > maxPushBytes) {
+        trim(pushes, maxPushBytes, enqueue, (d) => onShed(d, "delivery"));
+      }
+      for (const r of recipients.values()) wake(r);
     },
     async purge(recipient) {
+      const cursor = pushes.cursors.get(recipient);
+      let skipped = 0;
+      if (cursor !== undefined) {
+        skipped = pushBacklog(pushes, cursor).pending;
+        cursor.next = pushes.last + 1;
+        for (const [at, u] of cursor.unsettled) if (!u.handedOut) cursor.unsettled.delete(at);
+      }
       const r = recipients.get(recipient);
-      if (r === undefined) return 0;
-      const n = r.entries.size;
+      if (r === undefined) return skipped;
+      // What the recipient's worker holds (handed out) it drops and counts itself.
+      let n = skipped;
+      for (const e of r.entries.values()) if (!e.handedOut) n++;
       r.entries.clear();
       r.bytes = 0;
       return n;
@@ -124,14 +164,22 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): DeliveryQue
       const r = recipients.get(recipient);
       let inFlight = 0;
       for (const e of r?.entries.values() ?? []) if (e.handedOut) inFlight++;
-      const backlog: Backlog = { pending: (r?.entries.size ?? 0) - inFlight, inFlight };
+      const p = pushBacklog(pushes, pushes.cursors.get(recipient));
+      const backlog: Backlog = {
+        pending: (r?.entries.size ?? 0) - inFlight + p.pending,
+        inFlight: inFlight + p.inFlight,
+      };
+      if (!options?.oldest) return backlog;
       // Entries are in queue order: the first one waits longest.
-      const first = options?.oldest ? r?.entries.values().next().value : undefined;
-      if (first !== undefined) backlog.oldestAcceptedAt = first.delivery.acceptedAt;
+      const first = r?.entries.values().next().value?.delivery.acceptedAt;
+      const oldest = [first, p.oldest].filter((t): t is number => t !== undefined);
+      if (oldest.length > 0) backlog.oldestAcceptedAt = Math.min(...oldest);
       return backlog;
     },
-    consume(recipient, concurrency, handle): Consumption {
+    consume(recipient, concurrency, handle, addressed): Consumption {
       const r = recipientOf(recipient);
+      const cursor = cursorOf(pushes, recipient);
+      cursor.addressed = addressed;
       const c: Consumer = { concurrency, handle, active: 0, stopped: false, running: new Set() };
       r.consumer = c;
       wake(r);
@@ -144,12 +192,15 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): DeliveryQue
           if (r.consumer === c) r.consumer = undefined;
           // What was handed out and not settled is handed out again to the next consumer.
           for (const e of r.entries.values()) e.handedOut = false;
+          for (const u of cursor.unsettled.values()) u.handedOut = false;
         },
       };
     },
     async close() {
       for (const r of recipients.values()) r.consumer = undefined;
       recipients.clear();
+      pushes.cursors.clear();
+      pushes.entries = [];
     },
   };
 }
@@ -217,38 +268,54 @@ function wake(r: Recipient): void {
   c.timer.unref();
 }
 
-/** Hands out what is due, in queue order, up to the consumer's concurrency. */
+/** Hands out what is due, in queue order, up to the consumer's concurrency: its own deliveries, then pushes. */
 function dispatch(r: Recipient): void {
   const c = r.consumer;
   if (c === undefined || c.stopped) return;
   const now = Date.now();
   let due = Number.POSITIVE_INFINITY;
-  for (const [key, entry] of r.entries) {
-    if (c.active >= c.concurrency) return;
-    if (entry.handedOut) continue;
-    if (entry.notBefore > now) {
-      due = Math.min(due, entry.notBefore);
-      continue;
-    }
-    entry.handedOut = true;
+  const give = (queued: QueuedDelivery, failed: () => void) => {
     c.active++;
-    const queued: QueuedDelivery = {
-      delivery: entry.delivery,
-      seq: entry.seq,
-      attempts: entry.attempts,
-      ack: () => settle(r, key, entry, "delete"),
-      drop: () => settle(r, key, entry, "delete"),
-      retry: (delayMs) => settle(r, key, entry, Math.max(0, delayMs)),
-    };
     const run = c
       .handle(queued)
-      .catch(() => settle(r, key, entry, 1_000))
+      .catch(failed)
       .finally(() => {
         c.active--;
         c.running.delete(run);
         wake(r);
       });
     c.running.add(run);
+  };
+  for (const [key, entry] of r.entries) {
+    if (c.active >= c.concurrency) break;
+    if (entry.handedOut) continue;
+    if (entry.notBefore > now) {
+      due = Math.min(due, entry.notBefore);
+      continue;
+    }
+    entry.handedOut = true;
+    const queued: QueuedDelivery = {
+      delivery: entry.delivery,
+      source: "direct",
+      seq: entry.seq,
+      attempts: entry.attempts,
+      ack: () => settle(r, key, entry, "delete"),
+      drop: () => settle(r, key, entry, "delete"),
+      retry: (delayMs) => settle(r, key, entry, Math.max(0, delayMs)),
+    };
+    give(queued, () => settle(r, key, entry, 1_000));
+  }
+  const cursor = r.log.cursors.get(r.id);
+  if (cursor !== undefined) {
+    const pushDue = handOut(
+      r.log,
+      r.id,
+      cursor,
+      () => c.active < c.concurrency,
+      (q) => give(q, () => q.retry(1_000)),
+      now,
+    );
+    if (pushDue !== undefined) due = Math.min(due, pushDue);
   }
   // A timer may fire a little early: whatever is not due yet gets a timer of its own.
   if (due !== Number.POSITIVE_INFINITY && !(c.retryAt !== undefined && c.retryAt <= due)) {

@@ -53,10 +53,58 @@ export interface Delivery {
   acceptedAt: number;
 }
 
+/**
+ * A broadcast push, written once for all its recipients (architecture:
+ * Delivery). Each recipient's cursor reads every push and takes those
+ * addressed to it (see Addressing); the delivery it makes of one is the
+ * push with the recipient and its party added.
+ */
+export interface Push {
+  module: Exclude<DeliveryModule, "hubclientinfo">;
+  key: string;
+  method: "PUT" | "PATCH" | "DELETE";
+  path: string;
+  query: string;
+  body?: string;
+  /** The platform that pushed (never a recipient of its own push) and the party it pushed as. */
+  sender: { platformId: string; party: PartyRef & { role: string } };
+  /** The only platforms that may receive it (a location published to some); all when absent. */
+  only?: string[];
+  correlationId: string;
+  messageId?: string;
+  acceptedAt: number;
+}
+
+/** The party a recipient platform receives a push as, or undefined when the push is not for it. */
+export type Addressing = (push: Push) => PartyRef | undefined;
+
+/** The delivery of a push to one recipient party. */
+export function deliveryOf(push: Push, recipient: string, to: PartyRef): Delivery {
+  const delivery: Delivery = {
+    recipient,
+    module: push.module,
+    key: push.key,
+    method: push.method,
+    path: push.path,
+    query: push.query,
+    to,
+    correlationId: push.correlationId,
+    acceptedAt: push.acceptedAt,
+  };
+  if (push.body !== undefined) delivery.body = push.body;
+  if (push.messageId !== undefined) delivery.messageId = push.messageId;
+  return delivery;
+}
+
 /** A delivery handed to a worker; exactly one of ack, retry or drop settles it. */
 export interface QueuedDelivery {
   delivery: Delivery;
-  /** Grows with every newer update of the same object and recipient. */
+  /**
+   * Where it was queued: a broadcast push, or a delivery queued for the
+   * recipient alone (catch-up, resync, ClientInfo). Sequences are per source.
+   */
+  source: "push" | "direct";
+  /** Grows with every newer update of the same object and recipient (within its source). */
   seq: number;
   /** Attempts made before this one. */
   attempts: number;
@@ -83,8 +131,9 @@ export interface Consumption {
 }
 
 /**
- * Per-recipient delivery queues: JetStream (one stream, a durable consumer
- * per recipient) or, without NATS, the same behaviour in memory.
+ * Per-recipient delivery: JetStream (a stream of pushes written once, a
+ * stream of deliveries for one recipient, and a durable consumer per
+ * recipient on each) or, without NATS, the same behaviour in memory.
  */
 export interface DeliveryQueue {
   readonly durable: boolean;
@@ -94,17 +143,24 @@ export interface DeliveryQueue {
   open(recipient: string): Promise<void>;
   /** Deletes the recipient's consumer and everything queued for it. */
   remove(recipient: string): Promise<void>;
-  /** Queues a delivery; one still waiting for the same object is replaced (see collapse()). */
+  /** Queues a delivery for its recipient alone; one still waiting for the same object is replaced (see collapse()). */
   publish(delivery: Delivery): Promise<void>;
+  /** Writes a broadcast push once; it resolves when the push is durable (or, in memory, queued). */
+  broadcast(push: Push): Promise<void>;
   /** Drops everything queued for the recipient; returns how many. */
   purge(recipient: string): Promise<number>;
   /** What waits for the recipient; with `oldest`, also when the oldest push was accepted. */
   backlog(recipient: string, options?: { oldest?: boolean }): Promise<Backlog>;
-  /** Hands the recipient's deliveries to `handle`, at most `concurrency` at a time. */
+  /**
+   * Hands the recipient's deliveries to `handle`, at most `concurrency`
+   * unsettled handlers at a time: its own, and the pushes `addressed` says
+   * are for it (the others are passed by at once).
+   */
   consume(
     recipient: string,
     concurrency: number,
     handle: (d: QueuedDelivery) => Promise<void>,
+    addressed?: Addressing,
   ): Consumption;
   close(): Promise<void>;
 }

@@ -12,7 +12,7 @@ import type { RecipientListener } from "./events.js";
 import { createLeases } from "./leases.js";
 import { createOfflineHandling } from "./offline.js";
 import { createProbes } from "./probes.js";
-import type { Delivery, DeliveryQueue } from "./queue.js";
+import type { Addressing, Delivery, DeliveryQueue, Push } from "./queue.js";
 import { flushCounters, type RecipientView, recipientsView } from "./stats.js";
 import { startWorker } from "./worker.js";
 
@@ -31,6 +31,8 @@ export const ackWaitMs = (config: Readonly<Config>) => 2 * config.forwardTimeout
 export interface DeliveryService {
   /** Queues one delivery per recipient; rejects when any could not be queued. */
   publish(deliveries: readonly Delivery[]): Promise<void>;
+  /** Writes a broadcast push once for all its recipients; rejects when it could not be written. */
+  broadcast(push: Push): Promise<void>;
   /**
    * The parties a module's broadcast goes to: one per connected platform
    * with a party of a recipient role of the module and its Receiver endpoint
@@ -90,7 +92,7 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
   const leases = createLeases({
     ...d,
     startWorker: (recipient, counters) =>
-      startWorker({ ...d, windowPassed: offline.goOffline }, recipient, counters),
+      startWorker({ ...d, windowPassed: offline.goOffline, addressed }, recipient, counters),
   });
   const catchUp = createCatchUp({ ...d, publish });
   let timer: NodeJS.Timeout | undefined;
@@ -107,6 +109,39 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
       );
       throw new Error(`could not queue ${failed.length} of ${deliveries.length} deliveries`);
     }
+  }
+
+  /**
+   * The party a platform receives a module's broadcast as: one of a
+   * recipient role of the module that may exchange it with the sender
+   * (ROAMING_POLICY), when the platform is connected, is not the sender and
+   * has the module's Receiver endpoint.
+   */
+  function recipientParty(
+    p: Platform,
+    module: string,
+    sender: Push["sender"],
+  ): PartyRef | undefined {
+    if (p.id === sender.platformId || p.status !== "CONNECTED" || p.outboundToken === null) {
+      return undefined;
+    }
+    if (endpointOf(p, module, "RECEIVER") === undefined) return undefined;
+    const roles = broadcastOf(module)?.recipients ?? [];
+    const party = p.roles.find(
+      (r) => roles.some((role) => role === r.role) && registry.mayExchange(sender.party, r, module),
+    );
+    return party === undefined
+      ? undefined
+      : { countryCode: party.countryCode, partyId: party.partyId };
+  }
+
+  /** Which pushes a recipient's cursor takes: those it is a recipient of, as recipientsOf() says. */
+  function addressed(recipient: string): Addressing {
+    return (push) => {
+      if (push.only !== undefined && !push.only.includes(recipient)) return undefined;
+      const p = registry.get(recipient);
+      return p === undefined ? undefined : recipientParty(p, push.module, push.sender);
+    };
   }
 
   async function tick(): Promise<void> {
@@ -132,17 +167,18 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
 
   return {
     publish,
+    async broadcast(push) {
+      try {
+        await queue.broadcast(push);
+      } catch (err) {
+        logger.error({ err, module: push.module, key: push.key }, "could not write a push");
+        throw err;
+      }
+    },
     recipientsOf(module, sender) {
-      const roles = broadcastOf(module)?.recipients ?? [];
       const out: { platform: Platform; party: PartyRef }[] = [];
       for (const p of registry.list()) {
-        if (p.id === sender.platformId || p.status !== "CONNECTED" || p.outboundToken === null)
-          continue;
-        if (endpointOf(p, module, "RECEIVER") === undefined) continue;
-        const party = p.roles.find(
-          (r) =>
-            roles.some((role) => role === r.role) && registry.mayExchange(sender.party, r, module),
-        );
+        const party = recipientParty(p, module, sender);
         if (party !== undefined) out.push({ platform: p, party });
       }
       return out;

@@ -5,6 +5,8 @@ import { hubParty, sameParty } from "../ocpi/parties.js";
 import { endpointOf, type Platform } from "../registry/registry.js";
 import type { CachedObjects } from "./catch-up.js";
 import {
+  type Addressing,
+  collapse,
   currentTarget,
   type Delivery,
   isCachedModule,
@@ -14,8 +16,14 @@ import {
 import type { DeliveryDeps } from "./service.js";
 import type { Counters } from "./stats.js";
 
-/** Deliveries in flight per recipient; different objects go in parallel. */
+/** Sends in flight per recipient; different objects go in parallel. */
 const CONCURRENCY = 16;
+/**
+ * Queue entries taken in at a time per source: more than the sends in
+ * flight, so that a recipient that falls behind has the updates of one
+ * object merged here into one send (collapse()) instead of each sent.
+ */
+const INTAKE = 256;
 /** First retry delay; it doubles per attempt up to RETRY_MAX_MS. */
 const RETRY_FIRST_MS = 250;
 export const RETRY_MAX_MS = 15_000;
@@ -36,6 +44,8 @@ export interface WorkerDeps
   cached: Pick<CachedObjects, "currentDoc">;
   /** The recipient kept failing past the delivery window. */
   windowPassed(recipient: string, counters: Counters): void;
+  /** The party the recipient receives a broadcast push as, or undefined when it is not for it. */
+  addressed?: (recipient: string) => Addressing;
 }
 
 /** This instance delivering to one recipient: its consumer and its counters. */
@@ -47,16 +57,63 @@ export interface RecipientWorker {
   stop(): Promise<void>;
 }
 
+/** An update of one object to send, merged from queue entries, and the entries its sending settles. */
+interface Batch {
+  delivery: Delivery;
+  entries: QueuedDelivery[];
+}
+
+/** One object's updates at this recipient. */
+interface ObjectState {
+  /** The newest sequence taken in, per source: an older entry handed out again is not news. */
+  seen: { push: number; direct: number };
+  /** What waits to be sent: every update taken in since the last send, merged. */
+  waiting?: Batch;
+  inFlight?: Batch;
+  /** Failed sends in a row; the retry delay grows with them. */
+  failures: number;
+  retryTimer?: NodeJS.Timeout;
+}
+
 /**
  * Consumes the recipient's queue: different objects in parallel, the
- * updates of one object one after the other and never an older one after
- * a newer one (architecture.md: Delivery).
+ * updates of one object one send at a time and never an older one after a
+ * newer one (architecture.md: Delivery). Updates of an object that arrive
+ * while one is in flight or waiting out a retry are merged into the next
+ * send, so a recipient that falls behind gets one update per object with
+ * every field change in it (collapse()). Retries wait here, holding their
+ * queue entries unsettled: if this instance dies, the entries are handed to
+ * the next owner, which merges them again.
  */
 export function startWorker(d: WorkerDeps, recipient: string, counters: Counters): RecipientWorker {
-  /** Per object: the newest sequence handed out and the tail of its chain of sends. */
-  const objects = new Map<string, { seq: number; tail: Promise<void> }>();
+  const objects = new Map<string, ObjectState>();
+  /** Objects with an update waiting for a free send slot, in arrival order. */
+  const ready = new Set<string>();
+  const sends = new Set<Promise<void>>();
+  let stopped = false;
 
-  async function handle(q: QueuedDelivery): Promise<void> {
+  /**
+   * The recipient is not connected (any more): what waits here for it is
+   * dropped and counted, one per object; it catches up on its return.
+   */
+  function dropHeld(): void {
+    for (const [key, st] of objects) {
+      if (st.retryTimer !== undefined) clearTimeout(st.retryTimer);
+      st.retryTimer = undefined;
+      const waiting = st.waiting;
+      st.waiting = undefined;
+      counters.retrying.delete(key);
+      if (waiting === undefined) continue;
+      for (const q of waiting.entries) q.drop();
+      d.metrics.observeDelivery(waiting.delivery.module, "dropped");
+      counters.dropped++;
+      counters.dirty = true;
+      if (st.inFlight === undefined) objects.delete(key);
+    }
+    ready.clear();
+  }
+
+  function take(q: QueuedDelivery): Promise<void> {
     const { delivery } = q;
     const c = counters;
     const platform = d.registry.get(recipient);
@@ -66,45 +123,98 @@ export function startWorker(d: WorkerDeps, recipient: string, counters: Counters
       q.drop();
       c.dropped++;
       c.dirty = true;
+      if (objects.size > 0) dropHeld();
+      return Promise.resolve();
+    }
+    let st = objects.get(delivery.key);
+    if (st === undefined) {
+      st = { seen: { push: 0, direct: 0 }, failures: 0 };
+      objects.set(delivery.key, st);
+    }
+    if (q.seq <= st.seen[q.source]) {
+      // Handed out again while held here (its ack deadline passed): the held entry settles it.
+      // Otherwise older than an update taken in already, which carries it: done.
+      if (!holds(st, q)) q.ack();
+      return Promise.resolve();
+    }
+    st.seen[q.source] = q.seq;
+    const w = st.waiting;
+    st.waiting =
+      w === undefined
+        ? { delivery, entries: [q] }
+        : { delivery: collapse(w.delivery, delivery), entries: [...w.entries, q] };
+    pump(delivery.key, st);
+    return Promise.resolve();
+  }
+
+  /** Sends the object's waiting update when nothing of it is in flight or waiting out a retry. */
+  function pump(key: string, st: ObjectState): void {
+    if (stopped || st.inFlight !== undefined || st.retryTimer !== undefined) return;
+    const batch = st.waiting;
+    if (batch === undefined) {
+      objects.delete(key);
       return;
     }
-    const known = objects.get(delivery.key);
-    if (known !== undefined && q.seq < known.seq) {
-      // A newer update of this object was handed out already: this one is stale.
-      q.drop();
+    if (sends.size >= CONCURRENCY) {
+      ready.add(key);
       return;
     }
-    const previous = known?.tail;
-    let release!: () => void;
-    const tail = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const entry = { seq: q.seq, tail };
-    objects.set(delivery.key, entry);
-    try {
-      // An update still in flight for this object lands first.
-      await previous;
-      const newest = objects.get(delivery.key);
-      if (newest !== undefined && newest.seq > q.seq) {
-        // Superseded while waiting; the newer one carries this one's content.
-        q.ack();
-        c.retrying.delete(delivery.key);
-        return;
+    ready.delete(key);
+    st.waiting = undefined;
+    st.inFlight = batch;
+    const run = attempt(batch).then((outcome) => {
+      st.inFlight = undefined;
+      sends.delete(run);
+      settle(d, recipient, counters, key, st, batch, outcome, {
+        retry: () => pump(key, st),
+        dropHeld,
+      });
+      pump(key, st);
+      for (const next of ready) {
+        if (sends.size >= CONCURRENCY) break;
+        const other = objects.get(next);
+        if (other === undefined) ready.delete(next);
+        else pump(next, other);
       }
-      const outcome = await send(d, delivery, platform);
-      settle(d, recipient, counters, q, outcome);
-    } finally {
-      release();
-      if (objects.get(delivery.key) === entry) objects.delete(delivery.key);
+    });
+    sends.add(run);
+  }
+
+  async function attempt(batch: Batch): Promise<Outcome> {
+    const platform = d.registry.get(recipient);
+    if (platform === undefined || platform.status !== "CONNECTED") {
+      return { kind: "failed", reason: "not connected" };
+    }
+    try {
+      return await send(d, batch.delivery, platform);
+    } catch (err) {
+      d.logger.error({ err, platform_id: recipient }, "delivery handler failed");
+      return { kind: "failed", reason: "the hub failed to send it" };
     }
   }
 
-  const consumption = d.queue.consume(recipient, CONCURRENCY, handle);
+  const consumption = d.queue.consume(recipient, INTAKE, take, d.addressed?.(recipient));
   return {
     counters,
     lastProbe: d.clock.now().getTime(),
-    stop: () => consumption.stop(),
+    async stop() {
+      await consumption.stop();
+      stopped = true;
+      while (sends.size > 0) await Promise.allSettled([...sends]);
+      // What is held goes back to the queue at once, so the next owner need not wait for it.
+      for (const st of objects.values()) {
+        if (st.retryTimer !== undefined) clearTimeout(st.retryTimer);
+        for (const q of st.waiting?.entries ?? []) q.retry(0);
+      }
+      objects.clear();
+    },
   };
+}
+
+/** Whether the object holds this queue entry (the same source and sequence), waiting or in flight. */
+function holds(st: ObjectState, q: QueuedDelivery): boolean {
+  const same = (e: QueuedDelivery) => e.seq === q.seq && e.source === q.source;
+  return (st.waiting?.entries.some(same) ?? false) || (st.inFlight?.entries.some(same) ?? false);
 }
 
 /** One attempt: the push to the recipient's Receiver endpoint of the delivery's module. */
@@ -206,33 +316,43 @@ function allowed(d: WorkerDeps, delivery: Delivery, platform: Platform): boolean
 }
 
 /**
- * Settles a delivery by its outcome: a failure is retried with backoff
- * inside the delivery window, counted from the recipient's first failure.
+ * Settles a send by its outcome, and with it every queue entry merged
+ * into it: a failure is retried with backoff inside the delivery window,
+ * counted from the recipient's first failure, with the updates taken in
+ * meanwhile merged into the retry.
  */
 function settle(
   d: WorkerDeps,
   recipient: string,
   c: Counters,
-  q: QueuedDelivery,
+  key: string,
+  st: ObjectState,
+  batch: Batch,
   outcome: Outcome,
+  then: { retry: () => void; dropHeld: () => void },
 ): void {
   const now = d.clock.now();
-  const { delivery } = q;
+  const { delivery, entries } = batch;
+  const each = (f: (q: QueuedDelivery) => void) => {
+    for (const q of entries) f(q);
+  };
   c.dirty = true;
   d.metrics.observeDelivery(delivery.module, outcome.kind);
+  if (outcome.kind !== "failed") {
+    st.failures = 0;
+    c.retrying.delete(key);
+  }
   switch (outcome.kind) {
     case "delivered":
-      q.ack();
+      each((q) => q.ack());
       c.delivered++;
       c.lastSuccessAt = now;
       c.failingSince = undefined;
-      c.retrying.delete(delivery.key);
       return;
     case "rejected":
     case "gone":
       // Retrying cannot change the answer; broadcast failures concern the hub only.
-      q.ack();
-      c.retrying.delete(delivery.key);
+      each((q) => q.ack());
       c.lastError = `${delivery.method} ${delivery.module} ${delivery.path}: ${outcome.reason}`;
       c.lastErrorAt = now;
       d.logger.warn(
@@ -241,9 +361,8 @@ function settle(
       );
       return;
     case "withheld":
-      q.drop();
+      each((q) => q.drop());
       c.dropped++;
-      c.retrying.delete(delivery.key);
       d.logger.info(
         { platform_id: recipient, module: delivery.module, path: delivery.path },
         `delivery withheld: ${outcome.reason}`,
@@ -251,11 +370,12 @@ function settle(
       return;
     case "failed": {
       if (c.goingOffline || d.registry.get(recipient)?.status !== "CONNECTED") {
-        // Its queue is being dropped: this attempt goes with it, and opens no new window.
-        // Dropped before the purge, the purge does not count it.
-        if (c.goingOffline && !c.purged) c.dropped++;
-        q.drop();
-        c.retrying.delete(delivery.key);
+        // Its queue is being dropped: this attempt goes with it, with what else waits here,
+        // and opens no new window. The purge counts only what the queue still held.
+        c.dropped++;
+        each((q) => q.drop());
+        c.retrying.delete(key);
+        then.dropHeld();
         return;
       }
       c.lastError = `${delivery.method} ${delivery.module} ${delivery.path}: ${outcome.reason}`;
@@ -263,17 +383,33 @@ function settle(
       c.failingSince ??= now;
       const left = c.failingSince.getTime() + d.config.deliveryWindowMs - now.getTime();
       if (left <= 0) {
-        q.drop();
+        each((q) => q.drop());
         c.dropped++;
-        c.retrying.delete(delivery.key);
+        c.retrying.delete(key);
+        then.dropHeld();
         d.windowPassed(recipient, c);
         return;
       }
-      c.retrying.add(delivery.key);
-      const backoff = Math.min(RETRY_FIRST_MS * 2 ** q.attempts, RETRY_MAX_MS);
-      q.retry(Math.min(backoff, left));
+      c.retrying.add(key);
+      // Entries handed over from an instance that stopped bring their attempts with them.
+      const attempts = Math.max(st.failures, ...entries.map((q) => q.attempts));
+      st.failures = attempts + 1;
+      const w = st.waiting;
+      st.waiting =
+        w === undefined
+          ? batch
+          : { delivery: collapse(delivery, w.delivery), entries: [...entries, ...w.entries] };
+      const backoff = Math.min(RETRY_FIRST_MS * 2 ** attempts, RETRY_MAX_MS);
+      st.retryTimer = setTimeout(
+        () => {
+          st.retryTimer = undefined;
+          then.retry();
+        },
+        Math.min(backoff, left),
+      );
+      st.retryTimer.unref();
       d.logger.debug(
-        { platform_id: recipient, attempts: q.attempts + 1, reason: outcome.reason },
+        { platform_id: recipient, attempts: attempts + 1, reason: outcome.reason },
         "delivery failed; retrying",
       );
     }

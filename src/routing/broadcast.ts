@@ -58,25 +58,29 @@ export async function broadcast(
     );
     recipients = recipients.filter((r) => allowed.has(r.platform.id));
   }
-  const acceptedAt = Date.now();
   try {
-    await deps.deliveries.publish(
-      recipients.map(({ platform, party }) => ({
-        recipient: platform.id,
+    // Written once for all recipients: each recipient's cursor takes it (see delivery/queue.ts Push).
+    if (recipients.length > 0) {
+      const from = push.routing.from;
+      await deps.deliveries.broadcast({
         module: moduleId,
         key,
         method: op.method as "PUT" | "PATCH" | "DELETE",
         path: push.path,
         query: push.query,
-        body: push.text,
-        to: { countryCode: party.countryCode, partyId: party.partyId },
+        ...(push.text === undefined ? {} : { body: push.text }),
+        sender: {
+          platformId: caller.platform.id,
+          party: { countryCode: from.countryCode, partyId: from.partyId, role: from.role },
+        },
+        ...(audience.everyone ? {} : { only: recipients.map((r) => r.platform.id) }),
         correlationId: scope.correlationId,
         messageId: scope.requestId,
-        acceptedAt,
-      })),
-    );
+        acceptedAt: Date.now(),
+      });
+    }
   } catch {
-    throw unavailable("the hub could not queue this push for all its recipients; send it again");
+    throw unavailable("the hub could not queue this push for its recipients; send it again");
   }
   return reply(scope, StatusCode.Success, undefined, {
     message: `queued for ${recipients.length} platform${recipients.length === 1 ? "" : "s"}`,

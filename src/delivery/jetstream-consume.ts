@@ -1,0 +1,119 @@
+import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import type { Logger } from "../logging/logger.js";
+import type { StallGuard } from "./jetstream-stall.js";
+import type { Consumption, QueuedDelivery } from "./queue.js";
+
+/**
+ * How long one pull request waits for messages before the next one is sent
+ * (the server's idle heartbeats come at half of it). A pull lost when the
+ * consumer's leader moves to another node of a cluster is thus replaced
+ * within this long; the default of 30 s left a recipient without
+ * deliveries for up to a minute after a node failed.
+ */
+const PULL_EXPIRES_MS = 10_000;
+
+/** A recipient whose consumer handed nothing out for this long is checked for a stall (see StallGuard). */
+const STALL_CHECK_MS = 15_000;
+
+/**
+ * Hands the recipient's messages to `handle`, at most `concurrency` at a
+ * time. While nothing comes, the consumer is checked for a stall every
+ * STALL_CHECK_MS, and a stalled one's leader is asked to step down.
+ */
+export function consumeRecipient(c: {
+  js: JetStreamClient;
+  stream: string;
+  durable: string;
+  logger: Logger;
+  recipient: string;
+  concurrency: number;
+  handle: (d: QueuedDelivery) => Promise<void>;
+  /** The delivery a message is for the recipient; undefined when it is not for it (acknowledged at once). */
+  toQueued: (m: JsMsg) => QueuedDelivery | undefined;
+  guard?: StallGuard;
+}): Consumption {
+  const { recipient, concurrency, logger } = c;
+  let stopped = false;
+  const running = new Set<Promise<void>>();
+  let slot: (() => void) | undefined;
+  let messages: ConsumerMessages | undefined;
+  let lastSeen = Date.now();
+  let checking = false;
+  const loop = (async () => {
+    const consumer = await c.js.consumers.get(c.stream, c.durable);
+    messages = await consumer.consume({
+      max_messages: Math.max(concurrency * 2, 16),
+      expires: PULL_EXPIRES_MS,
+    });
+    if (stopped) messages.stop();
+    for await (const m of messages) {
+      lastSeen = Date.now();
+      while (!stopped && running.size >= concurrency) {
+        await new Promise<void>((resolve) => {
+          slot = resolve;
+        });
+      }
+      if (stopped) {
+        // Handed back at once, so the next owner need not wait for ack_wait.
+        m.nak();
+        continue;
+      }
+      const q = c.toQueued(m);
+      if (q === undefined) {
+        m.ack();
+        continue;
+      }
+      const run = c
+        .handle(q)
+        .catch((err: unknown) => {
+          logger.error({ err, recipient }, "delivery handler failed");
+          m.nak(1_000);
+        })
+        .finally(() => {
+          running.delete(run);
+          lastSeen = Date.now();
+          slot?.();
+          slot = undefined;
+        });
+      running.add(run);
+    }
+  })().catch((err: unknown) => {
+    if (!stopped) logger.error({ err, recipient }, "delivery consumer ended");
+  });
+  const watch = setInterval(() => {
+    const guard = c.guard;
+    if (guard === undefined || stopped || checking || running.size > 0) return;
+    if (Date.now() - lastSeen < STALL_CHECK_MS) return;
+    checking = true;
+    guard
+      .check()
+      .then(async (stall) => {
+        if (stall === "none" || stopped) return;
+        logger.warn(
+          { recipient, stall },
+          stall === "stuck"
+            ? "delivery consumer stalled with deliveries waiting; moving its leader"
+            : "deliveries left behind the consumer's ack floor; queueing them again",
+        );
+        await guard.repair(stall);
+      })
+      .catch((err: unknown) =>
+        logger.warn({ err, recipient }, "could not check the delivery consumer"),
+      )
+      .finally(() => {
+        checking = false;
+        lastSeen = Date.now();
+      });
+  }, STALL_CHECK_MS / 3);
+  watch.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(watch);
+      messages?.stop();
+      slot?.();
+      while (running.size > 0) await Promise.allSettled([...running]);
+      await loop;
+    },
+  };
+}
