@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Currency, List, NonEmptyList, Num } from "../../../ocpi/schemas/common.js";
+import { Currency, Int, List, NonEmptyList, Num } from "../../../ocpi/schemas/common.js";
 import { CiString, DateTime, Str } from "../../../ocpi/schemas/primitives.js";
 import { ChargedLocation211Schema } from "./cdr-location.js";
 
@@ -31,14 +31,24 @@ export const ChargingPeriod211Schema = z.looseObject({
 });
 export type ChargingPeriod211 = z.infer<typeof ChargingPeriod211Schema>;
 
+/** 2.1.1 mod_tariffs: PriceComponent class, the part of a tariff that prices the CDR. */
+const CdrPriceComponent211Schema = z.looseObject({
+  type: z.enum(["ENERGY", "FLAT", "PARKING_TIME", "TIME"]),
+  price: Num,
+  step_size: Int,
+});
+
 /**
- * A 2.1.1 Tariff inside a CDR, checked only for what identifies it: the
- * Tariffs module's schema owns the rest, and the CDR's translation hands
- * each tariff to the tariff translation it is given.
+ * A 2.1.1 Tariff inside a CDR, checked for what identifies it and for its
+ * prices: the Tariffs module's schema owns the rest, and the CDR's
+ * translation hands each tariff to the tariff translation it is given.
  */
 export const CdrTariff211Schema = z.looseObject({
   id: CiString(36),
   currency: Currency,
+  elements: NonEmptyList(
+    z.looseObject({ price_components: NonEmptyList(CdrPriceComponent211Schema) }),
+  ),
   last_updated: DateTime,
 });
 
