@@ -190,4 +190,17 @@ describe("2.1.1 objects that break the spec are refused naming the field", () =>
     expect(err.message).toContain("business_details");
     expect(err.message).toContain("party_id");
   });
+
+  it("coordinates of another precision than six decimals are the tolerance rule coordinate-precision", () => {
+    const session = fixLocationErrata(
+      body211(exampleUnder("mod_sessions", "Simple Session example of a just starting session")),
+    );
+    session.location.coordinates = { latitude: "51.0476", longitude: "3.7299441" };
+    expect(check(Session211Schema, session, "tolerant").ok).toBe(true);
+    const strict = refusalOf(Session211Schema, session, "session", "strict").message;
+    expect(strict).toContain("location.coordinates.latitude");
+    expect(strict).toContain("coordinate-precision");
+    session.location.coordinates.latitude = "151.047599";
+    expect(refusalOf(Session211Schema, session).message).toContain("location.coordinates.latitude");
+  });
 });

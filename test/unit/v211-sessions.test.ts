@@ -246,4 +246,18 @@ describe("what 2.1.1 cannot carry is reported, what 2.2.1 requires and cannot be
     expect(value).toEqual({ last_updated: "2020-03-09T10:17:09Z" });
     expect(losses.map((l) => l.field)).toEqual(["evse_uid"]);
   });
+
+  it("a location address over 2.1.1's 45 characters is cut, reported", async () => {
+    const location = example("location_example.json");
+    location.country_code = "NL";
+    location.party_id = "STK";
+    location.address = "A".repeat(60);
+    const { value, losses } = await sessionTo211(
+      started(),
+      fakeContext(EMSP, undefined, [location]),
+    );
+    expectValid(Session211Schema, value);
+    expect(value.location.address).toBe("A".repeat(45));
+    expect(losses.map((l) => l.field)).toEqual(["location.address"]);
+  });
 });

@@ -31,11 +31,20 @@ export interface ChargedAt211 {
   connector: ChargedConnector211;
 }
 
-/** The charged EVSE and connector of a 2.1.1 location; more than one of either is a loss. */
-export function chargedAt(location: ChargedLocation211, losses: Loss[]): ChargedAt211 {
+/**
+ * The charged EVSE and connector of a 2.1.1 location; more than one of
+ * either is a loss, none is refused naming `evseField` or `connectorField`
+ * (the 2.2.1 field that needs it).
+ */
+export function chargedAt(
+  location: ChargedLocation211,
+  losses: Loss[],
+  evseField: string,
+  connectorField: string,
+): ChargedAt211 {
   const evses = location.evses ?? [];
   const evse = evses[0];
-  if (evse === undefined) refuse("evse_uid", "the 2.1.1 location lists no EVSE");
+  if (evse === undefined) refuse(evseField, "the 2.1.1 location lists no EVSE");
   evses.slice(1).forEach((_, i) => {
     losses.push({
       field: `location.evses[${i + 1}]`,
@@ -43,7 +52,7 @@ export function chargedAt(location: ChargedLocation211, losses: Loss[]): Charged
     });
   });
   const [connector, ...others] = evse.connectors;
-  if (connector === undefined) refuse("connector_id", "the 2.1.1 EVSE lists no connector");
+  if (connector === undefined) refuse(connectorField, "the 2.1.1 EVSE lists no connector");
   others.forEach((_, i) => {
     losses.push({
       field: `location.evses[0].connectors[${i + 1}]`,
@@ -143,6 +152,7 @@ const LOCATION_TYPE: Record<string, LocationType211> = {
 export async function location211For(
   at: ChargedAt221,
   ctx: TranslationContext,
+  losses: Loss[],
 ): Promise<ChargedLocation211> {
   const found = (await ctx.findLocation?.(at.owner, at.locationId)) as Location | undefined;
   if (found === undefined)
@@ -160,7 +170,7 @@ export async function location211For(
     id: found.id,
     type: LOCATION_TYPE[found.parking_type ?? ""] ?? "UNKNOWN",
     name: found.name ?? undefined,
-    address: found.address,
+    address: cut(found.address, ADDRESS_211, "location.address", losses),
     city: found.city,
     postal_code: found.postal_code ?? "",
     country: found.country,
@@ -169,6 +179,16 @@ export async function location211For(
     time_zone: found.time_zone,
     last_updated: found.last_updated,
   });
+}
+
+/** 2.1.1's Location.address is a string(45), 2.2.1's a string(255). */
+const ADDRESS_211 = 45;
+
+/** A text cut to the 2.1.1 length; the cut is a loss. */
+function cut(text: string, max: number, field: string, losses: Loss[]): string {
+  if (text.length <= max) return text;
+  losses.push({ field, reason: `longer than 2.1.1's ${max} characters; cut` });
+  return text.slice(0, max);
 }
 
 function evse211(evse: Evse, connector: ChargedConnector211): ChargedEvse211 {

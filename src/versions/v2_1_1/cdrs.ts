@@ -132,7 +132,7 @@ async function cdrLocationTo211(
     connectorId: where.connector_id,
     fields,
   };
-  const location = await location211For(at, ctx);
+  const location = await location211For(at, ctx, losses);
   lose(losses, "cdr_location.state", where.state, "no 2.1.1 field");
   const standard = ConnectorType211.safeParse(where.connector_standard);
   if (!standard.success)
@@ -179,7 +179,7 @@ export async function cdrTo221(
   tariffTranslations: CdrTariffTranslations = {},
 ): Promise<Translated<Cdr>> {
   const losses: Loss[] = [];
-  const at = chargedAt(cdr.location, losses);
+  const at = chargedAt(cdr.location, losses, "cdr_location.evse_uid", "cdr_location.connector_id");
   const value = present({
     country_code: ctx.party.countryCode,
     party_id: ctx.party.partyId,

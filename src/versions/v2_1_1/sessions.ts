@@ -65,6 +65,7 @@ async function locationOf(
     return location211For(
       { owner, locationId: location_id, evseUid: evse_uid, connectorId: connector_id, fields },
       ctx,
+      losses,
     );
   }
   const reason = "a 2.1.1 location needs location_id, evse_uid and connector_id together";
@@ -105,7 +106,10 @@ async function sessionFieldsTo221(
   ctx: TranslationContext,
   losses: Loss[],
 ): Promise<Partial<Session>> {
-  const at = session.location == null ? undefined : chargedAt(session.location, losses);
+  const at =
+    session.location == null
+      ? undefined
+      : chargedAt(session.location, losses, "evse_uid", "connector_id");
   return present({
     id: session.id,
     start_date_time: session.start_datetime,

@@ -1,12 +1,7 @@
 import { z } from "zod";
-import {
-  ConnectorFormat,
-  GeoLocationSchema,
-  Int,
-  List,
-  NonEmptyList,
-} from "../../../ocpi/schemas/common.js";
+import { ConnectorFormat, Int, List, NonEmptyList } from "../../../ocpi/schemas/common.js";
 import { CiString, DateTime, Str, Url } from "../../../ocpi/schemas/primitives.js";
+import { TOLERANCE, tolerated } from "../../../ocpi/tolerance.js";
 
 /**
  * The OCPI 2.1.1 Location a Session or CDR carries ("including only the
@@ -73,11 +68,37 @@ export const ConnectorType211 = z.enum([
 export const PowerType211 = z.enum(["AC_1_PHASE", "AC_3_PHASE", "DC"]);
 
 /**
- * 2.1.1 mod_locations: GeoLocation — six decimals exactly; fewer are the
- * tolerance rule coordinate-precision, as for 2.2.1 (same schema, its
- * regex accepts 5 to 7 decimals).
+ * Decimal degrees of up to 7 decimals within ±`bound`: what the tolerance
+ * rule coordinate-precision accepts besides 2.1.1's six decimals.
  */
-export const GeoLocation211Schema = GeoLocationSchema;
+function degrees(digits: number, bound: number) {
+  const form = new RegExp(`^-?[0-9]{1,${digits}}(\\.[0-9]{1,7})?$`);
+  return (value: string) => form.test(value) && Math.abs(Number(value)) <= bound;
+}
+
+/**
+ * 2.1.1 mod_locations: GeoLocation — exactly six decimals (2.2.1 allows 5
+ * to 7); another precision is the tolerance rule coordinate-precision, as
+ * for 2.2.1.
+ */
+export const GeoLocation211Schema = z.looseObject({
+  latitude: tolerated(
+    Str(10).regex(
+      /^-?[0-9]{1,2}\.[0-9]{6}$/,
+      "must be decimal degrees with six decimals such as 50.770774",
+    ),
+    TOLERANCE.coordinatePrecision,
+    degrees(2, 90),
+  ),
+  longitude: tolerated(
+    Str(11).regex(
+      /^-?[0-9]{1,3}\.[0-9]{6}$/,
+      "must be decimal degrees with six decimals such as -126.104965",
+    ),
+    TOLERANCE.coordinatePrecision,
+    degrees(3, 180),
+  ),
+});
 
 /** 2.1.1 mod_locations: Connector object. */
 export const ChargedConnector211Schema = z.looseObject({
