@@ -1,9 +1,10 @@
-import type { Cdr } from "../../ocpi/schemas/cdrs.js";
+import { type Cdr, CdrSchema } from "../../ocpi/schemas/cdrs.js";
 import type { Tariff } from "../../ocpi/schemas/tariffs.js";
 import { type CdrLocation, cdrLocationFrom211, chargedAt, location211For } from "./cdr-location.js";
 import { periodsTo211, periodsTo221 } from "./charging-periods.js";
 import {
   lose,
+  loseExtras,
   present,
   priceFrom211,
   priceTo211,
@@ -14,7 +15,7 @@ import {
 } from "./fields.js";
 import type { ChargedLocation211 } from "./schemas/cdr-location.js";
 import { ConnectorType211, PowerType211 } from "./schemas/cdr-location.js";
-import type { AuthMethod211, Cdr211 } from "./schemas/cdrs.js";
+import { type AuthMethod211, type Cdr211, Cdr211Schema } from "./schemas/cdrs.js";
 import { cdrTokenFor } from "./tokens.js";
 import type { Loss, Translated, TranslationContext } from "./translation.js";
 
@@ -82,6 +83,7 @@ export async function cdrTo211(
 ): Promise<Translated<Cdr211>> {
   const losses: Loss[] = [];
   const noField = "no 2.1.1 field: a 2.1.1 CDR is POSTed without the CPO's party";
+  loseExtras(cdr, CdrSchema.shape, losses);
   lose(losses, "country_code", cdr.country_code, noField);
   lose(losses, "party_id", cdr.party_id, noField);
   for (const field of ONLY_221) lose(losses, field, cdr[field], "no 2.1.1 field");
@@ -179,6 +181,7 @@ export async function cdrTo221(
   tariffTranslations: CdrTariffTranslations = {},
 ): Promise<Translated<Cdr>> {
   const losses: Loss[] = [];
+  loseExtras(cdr, Cdr211Schema.shape, losses);
   const at = chargedAt(cdr.location, losses, "cdr_location.evse_uid", "cdr_location.connector_id");
   const value = present({
     country_code: ctx.party.countryCode,

@@ -1,22 +1,33 @@
-import type {
-  CommandResponse,
-  CommandResult,
-  CommandType,
-  ReserveNow,
-  StartSession,
-  StopSession,
-  UnlockConnector,
+import {
+  type CommandResponse,
+  CommandResponseSchema,
+  type CommandResult,
+  CommandResultSchema,
+  type CommandType,
+  type ReserveNow,
+  ReserveNowSchema,
+  type StartSession,
+  StartSessionSchema,
+  type StopSession,
+  StopSessionSchema,
+  type UnlockConnector,
+  UnlockConnectorSchema,
 } from "../../ocpi/schemas/commands.js";
-import { lose, present, refuse, valueTo211, within } from "./fields.js";
-import type {
-  CommandResponse211,
-  CommandResponseType211,
-  ReserveNow211,
-  StartSession211,
-  StopSession211,
-  UnlockConnector211,
+import { lose, loseExtras, present, refuse, valueTo211, within } from "./fields.js";
+import {
+  type CommandResponse211,
+  CommandResponse211Schema,
+  type CommandResponseType211,
+  type ReserveNow211,
+  ReserveNow211Schema,
+  type StartSession211,
+  StartSession211Schema,
+  type StopSession211,
+  StopSession211Schema,
+  type UnlockConnector211,
+  UnlockConnector211Schema,
 } from "./schemas/commands.js";
-import { nestedTokenTo211, tokenTo221 } from "./tokens.js";
+import { nestedTokenTo211, nestedTokenTo221 } from "./tokens.js";
 import type { Loss, Translated, TranslationContext } from "./translation.js";
 
 /**
@@ -29,6 +40,7 @@ import type { Loss, Translated, TranslationContext } from "./translation.js";
 export function startSessionTo211(command: StartSession): Translated<StartSession211> {
   const token = nestedTokenTo211(command.token, "token");
   const losses: Loss[] = [...token.losses];
+  loseExtras(command, StartSessionSchema.shape, losses);
   lose(losses, "connector_id", command.connector_id, "no 2.1.1 field");
   lose(losses, "authorization_reference", command.authorization_reference, "no 2.1.1 field");
   const value = present({
@@ -45,13 +57,16 @@ export function startSessionTo221(
   command: StartSession211,
   ctx: TranslationContext,
 ): Translated<StartSession> {
+  const token = nestedTokenTo221(command.token, ctx, "token");
+  const losses: Loss[] = [...token.losses];
+  loseExtras(command, StartSession211Schema.shape, losses);
   const value = present({
     response_url: command.response_url,
-    token: tokenTo221(command.token, ctx).value,
+    token: token.value,
     location_id: within(command.location_id, 36, "location_id"),
     evse_uid: command.evse_uid == null ? undefined : within(command.evse_uid, 36, "evse_uid"),
   });
-  return { value, losses: [] };
+  return { value, losses };
 }
 
 /**
@@ -61,6 +76,7 @@ export function startSessionTo221(
 export function reserveNowTo211(command: ReserveNow): Translated<ReserveNow211> {
   const token = nestedTokenTo211(command.token, "token");
   const losses: Loss[] = [...token.losses];
+  loseExtras(command, ReserveNowSchema.shape, losses);
   lose(losses, "authorization_reference", command.authorization_reference, "no 2.1.1 field");
   const reservationId = Number(command.reservation_id);
   if (!Number.isSafeInteger(reservationId) || String(reservationId) !== command.reservation_id)
@@ -84,48 +100,53 @@ export function reserveNowTo221(
   command: ReserveNow211,
   ctx: TranslationContext,
 ): Translated<ReserveNow> {
+  const token = nestedTokenTo221(command.token, ctx, "token");
+  const losses: Loss[] = [...token.losses];
+  loseExtras(command, ReserveNow211Schema.shape, losses);
   const value = present({
     response_url: command.response_url,
-    token: tokenTo221(command.token, ctx).value,
+    token: token.value,
     expiry_date: command.expiry_date,
     reservation_id: within(String(command.reservation_id), 36, "reservation_id"),
     location_id: within(command.location_id, 36, "location_id"),
     evse_uid: command.evse_uid == null ? undefined : within(command.evse_uid, 36, "evse_uid"),
   });
-  return { value, losses: [] };
+  return { value, losses };
 }
 
 /** StopSession is the same object in both versions. */
 export function stopSessionTo211(command: StopSession): Translated<StopSession211> {
-  return {
-    value: { response_url: command.response_url, session_id: command.session_id },
-    losses: [],
-  };
+  const losses: Loss[] = [];
+  loseExtras(command, StopSessionSchema.shape, losses);
+  return { value: { response_url: command.response_url, session_id: command.session_id }, losses };
 }
 
 /** StopSession is the same object in both versions. */
 export function stopSessionTo221(command: StopSession211): Translated<StopSession> {
-  return {
-    value: { response_url: command.response_url, session_id: command.session_id },
-    losses: [],
-  };
+  const losses: Loss[] = [];
+  loseExtras(command, StopSession211Schema.shape, losses);
+  return { value: { response_url: command.response_url, session_id: command.session_id }, losses };
 }
 
 /** UnlockConnector is the same object in both versions. */
 export function unlockConnectorTo211(command: UnlockConnector): Translated<UnlockConnector211> {
+  const losses: Loss[] = [];
+  loseExtras(command, UnlockConnectorSchema.shape, losses);
   const { response_url, location_id, evse_uid, connector_id } = command;
-  return { value: { response_url, location_id, evse_uid, connector_id }, losses: [] };
+  return { value: { response_url, location_id, evse_uid, connector_id }, losses };
 }
 
 /** UnlockConnector is the same object, 2.1.1's ids may be longer. */
 export function unlockConnectorTo221(command: UnlockConnector211): Translated<UnlockConnector> {
+  const losses: Loss[] = [];
+  loseExtras(command, UnlockConnector211Schema.shape, losses);
   const value = {
     response_url: command.response_url,
     location_id: within(command.location_id, 36, "location_id"),
     evse_uid: within(command.evse_uid, 36, "evse_uid"),
     connector_id: command.connector_id,
   };
-  return { value, losses: [] };
+  return { value, losses };
 }
 
 /**
@@ -159,6 +180,7 @@ export function commandResponseTo221(
   timeoutSeconds: number,
 ): Translated<CommandResponse> {
   const losses: Loss[] = [];
+  loseExtras(response, CommandResponse211Schema.shape, losses);
   let result = response.result;
   if (result === "TIMEOUT") {
     losses.push({
@@ -173,6 +195,7 @@ export function commandResponseTo221(
 /** A 2.2.1 CommandResponse as 2.1.1's: timeout and message have no 2.1.1 field. */
 export function commandResponseTo211(response: CommandResponse): Translated<CommandResponse211> {
   const losses: Loss[] = [];
+  loseExtras(response, CommandResponseSchema.shape, losses);
   lose(losses, "timeout", response.timeout, "no 2.1.1 field");
   lose(losses, "message", response.message, "no 2.1.1 field");
   return { value: { result: response.result }, losses };
@@ -189,6 +212,7 @@ const RESULT_221: Partial<Record<CommandResponseType211, CommandResult["result"]
  */
 export function commandResultTo221(response: CommandResponse211): Translated<CommandResult> {
   const losses: Loss[] = [];
+  loseExtras(response, CommandResponse211Schema.shape, losses);
   const substitute = RESULT_221[response.result];
   if (substitute !== undefined)
     losses.push({
@@ -211,6 +235,7 @@ const RESULT_211: Partial<Record<string, CommandResponseType211>> = {
 /** A 2.2.1 CommandResult as the 2.1.1 CommandResponse a 2.1.1 eMSP's response_url expects. */
 export function commandResultTo211(result: CommandResult): Translated<CommandResponse211> {
   const losses: Loss[] = [];
+  loseExtras(result, CommandResultSchema.shape, losses);
   lose(losses, "message", result.message, "no 2.1.1 field");
   const value = { result: valueTo211(result.result, RESULT_211, "result", losses) };
   return { value, losses };

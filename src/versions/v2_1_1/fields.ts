@@ -61,3 +61,16 @@ export function valueTo211<T extends string>(
   losses.push({ field, reason: `value ${value} not in 2.1.1; sent as ${substitute}` });
   return substitute;
 }
+
+/**
+ * Fields of the source that its version's object does not define (a
+ * platform's own additions): neither version's translation carries them,
+ * so each is a loss rather than dropped unseen. `known` is the source
+ * schema's shape.
+ */
+export function loseExtras(value: object, known: object, losses: Loss[], prefix = ""): void {
+  for (const [key, field] of Object.entries(value)) {
+    if (key in known || field === undefined) continue;
+    losses.push({ field: `${prefix}${key}`, reason: "not a field of the OCPI object" });
+  }
+}

@@ -1,10 +1,20 @@
 import type { PartyRef } from "../../ocpi/parties.js";
-import type { Session, SessionPatch, SessionStatus } from "../../ocpi/schemas/sessions.js";
+import {
+  type Session,
+  type SessionPatch,
+  SessionSchema,
+  type SessionStatus,
+} from "../../ocpi/schemas/sessions.js";
 import { chargedAt, idsFrom211, location211For } from "./cdr-location.js";
 import { periodsTo211, periodsTo221 } from "./charging-periods.js";
-import { lose, present, priceFrom211, priceTo211, valueTo211 } from "./fields.js";
+import { lose, loseExtras, present, priceFrom211, priceTo211, valueTo211 } from "./fields.js";
 import type { AuthMethod211 } from "./schemas/cdrs.js";
-import type { Session211, Session211Patch, SessionStatus211 } from "./schemas/sessions.js";
+import {
+  type Session211,
+  type Session211Patch,
+  Session211Schema,
+  type SessionStatus211,
+} from "./schemas/sessions.js";
 import { cdrTokenFor } from "./tokens.js";
 import type { Loss, Translated, TranslationContext } from "./translation.js";
 
@@ -23,6 +33,7 @@ async function sessionFieldsTo211(
   ctx: TranslationContext,
   losses: Loss[],
 ): Promise<Session211Patch> {
+  loseExtras(session, SessionSchema.shape, losses);
   lose(losses, "authorization_reference", session.authorization_reference, "no 2.1.1 field");
   const status = session.status;
   const authMethod = session.auth_method;
@@ -106,6 +117,7 @@ async function sessionFieldsTo221(
   ctx: TranslationContext,
   losses: Loss[],
 ): Promise<Partial<Session>> {
+  loseExtras(session, Session211Schema.shape, losses);
   const at =
     session.location == null
       ? undefined

@@ -1,18 +1,22 @@
 import type { CdrToken } from "../../ocpi/schemas/cdrs.js";
 import {
   type AuthorizationInfo,
+  AuthorizationInfoSchema,
   type LocationReferences,
   type Token,
   type TokenPatch,
+  TokenSchema,
   TokenType,
 } from "../../ocpi/schemas/tokens.js";
-import { lose, present, refuse, under, within } from "./fields.js";
-import type {
-  AuthorizationInfo211,
-  LocationReferences211,
-  Token211,
-  Token211Patch,
-  TokenType211,
+import { lose, loseExtras, present, refuse, under, within } from "./fields.js";
+import {
+  type AuthorizationInfo211,
+  AuthorizationInfo211Schema,
+  type LocationReferences211,
+  type Token211,
+  type Token211Patch,
+  Token211Schema,
+  type TokenType211,
 } from "./schemas/tokens.js";
 import type { Loss, Translated, TranslationContext } from "./translation.js";
 
@@ -30,6 +34,7 @@ function type211(type: TokenType, losses: Loss[]): TokenType211 {
 }
 
 function tokenFieldsTo211(token: Partial<Token>, losses: Loss[]): Partial<Token211> {
+  loseExtras(token, TokenSchema.shape, losses);
   lose(losses, "group_id", token.group_id, "no 2.1.1 field");
   lose(losses, "default_profile_type", token.default_profile_type, "no 2.1.1 field");
   lose(losses, "energy_contract", token.energy_contract, "no 2.1.1 field");
@@ -46,7 +51,8 @@ function tokenFieldsTo211(token: Partial<Token>, losses: Loss[]): Partial<Token2
   });
 }
 
-function tokenFieldsTo221(token: Partial<Token211>): Partial<Token> {
+function tokenFieldsTo221(token: Partial<Token211>, losses: Loss[]): Partial<Token> {
+  loseExtras(token, Token211Schema.shape, losses);
   return present({
     uid: token.uid,
     type: token.type,
@@ -71,12 +77,13 @@ export function tokenTo211(token: Token): Translated<Token211> {
 
 /** A 2.1.1 eMSP's Token as 2.2.1's: the eMSP is the 2.1.1 platform's party (ctx.party). */
 export function tokenTo221(token: Token211, ctx: TranslationContext): Translated<Token> {
+  const losses: Loss[] = [];
   const value = {
     country_code: ctx.party.countryCode,
     party_id: ctx.party.partyId,
-    ...tokenFieldsTo221(token),
+    ...tokenFieldsTo221(token, losses),
   } as Token;
-  return { value, losses: [] };
+  return { value, losses };
 }
 
 /** A 2.2.1 Token PATCH as 2.1.1's (the fields it has, mapped as in a full Token). */
@@ -91,10 +98,11 @@ export function tokenPatchTo211(patch: TokenPatch): Translated<Token211Patch> {
  * not: without one, it is `receivedAt`, when the hub learnt of the change.
  */
 export function tokenPatchTo221(patch: Token211Patch, receivedAt: Date): Translated<TokenPatch> {
-  const fields = tokenFieldsTo221(patch);
+  const losses: Loss[] = [];
+  const fields = tokenFieldsTo221(patch, losses);
   return {
     value: { ...fields, last_updated: fields.last_updated ?? receivedAt.toISOString() },
-    losses: [],
+    losses,
   };
 }
 
@@ -147,6 +155,7 @@ export function locationReferencesTo221(
  */
 export function authorizationInfoTo211(info: AuthorizationInfo): Translated<AuthorizationInfo211> {
   const losses: Loss[] = [];
+  loseExtras(info, AuthorizationInfoSchema.shape, losses);
   lose(losses, "authorization_reference", info.authorization_reference, "no 2.1.1 field");
   const value = present({
     allowed: info.allowed,
@@ -168,6 +177,7 @@ export function authorizationInfoTo221(
   if (token === undefined)
     refuse("token", "the hub holds no copy of the token asked about, which 2.2.1 requires");
   const losses: Loss[] = [];
+  loseExtras(info, AuthorizationInfo211Schema.shape, losses);
   const value = present({
     allowed: info.allowed,
     token,
@@ -180,7 +190,17 @@ export function authorizationInfoTo221(
   return { value, losses };
 }
 
-/** A Token inside a command: its losses named under `path`. */
+/** A 2.1.1 Token inside a command as 2.2.1's: its losses named under `path`. */
+export function nestedTokenTo221(
+  token: Token211,
+  ctx: TranslationContext,
+  path: string,
+): Translated<Token> {
+  const translated = tokenTo221(token, ctx);
+  return { value: translated.value, losses: under(path, translated.losses) };
+}
+
+/** A 2.2.1 Token inside a command as 2.1.1's: its losses named under `path`. */
 export function nestedTokenTo211(token: Token, path: string): Translated<Token211> {
   const translated = tokenTo211(token);
   return { value: translated.value, losses: under(path, translated.losses) };
