@@ -1,11 +1,8 @@
-import { sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import type { Logger } from "../logging/logger.js";
+import { POSITIONS, writeBatch } from "./batch.js";
 
-/**
- * One row of the log as it is buffered: a message or a leg (docs/messages.md),
- * by column name, so that a batch is written as one JSON parameter.
- */
+/** One entry of the log as it is buffered: a message or a leg (docs/messages.md). */
 export interface MessageEntry {
   kind: "message" | "leg";
   at: Date;
@@ -37,49 +34,6 @@ export interface MessageEntry {
   leg_outcome?: string;
 }
 
-/** The columns a batch fills (every one but seq). */
-const COLUMNS = sql.raw(
-  [
-    "kind",
-    "at",
-    "request_id",
-    "message_id",
-    "correlation_id",
-    "module",
-    "interface",
-    "method",
-    "path",
-    "object_id",
-    "from_country_code",
-    "from_party_id",
-    "from_platform_id",
-    "to_country_code",
-    "to_party_id",
-    "to_platform_id",
-    "http_status",
-    "status_code",
-    "latency_ms",
-    "outcome",
-    "request_body",
-    "response_body",
-    "leg_request_id",
-    "leg_http_status",
-    "leg_status_code",
-    "leg_latency_ms",
-    "leg_outcome",
-  ].join(", "),
-);
-
-/**
- * Writes entries in one statement with one parameter: the batch as JSON,
- * turned into rows by the database (cheaper than a parameter per value).
- */
-export async function writeEntries(db: Database, rows: readonly MessageEntry[]): Promise<void> {
-  await db.execute(
-    sql`insert into message_log (${COLUMNS}) select ${COLUMNS} from json_populate_recordset(null::message_log, ${JSON.stringify(rows)}::json)`,
-  );
-}
-
 export interface MessageLogStats {
   /** Entries waiting for the next flush. */
   buffered: number;
@@ -96,7 +50,7 @@ export interface MessageLogStats {
 
 /**
  * The message log of this instance: entries are buffered in memory and
- * written in multi-row inserts by a background loop, never on the request
+ * written as batch rows by a background loop, never on the request
  * path. A full buffer drops new entries and counts them.
  */
 export interface MessageLog {
@@ -125,8 +79,12 @@ export interface MessageLogOptions {
   intervalMs?: number;
 }
 
-/** Rows per INSERT: a bounded statement. */
-const ROWS_PER_INSERT = 1000;
+/**
+ * Entries per stored batch: a bounded statement (bodies are up to 16 KiB
+ * each, so fewer when they are kept), and always below POSITIONS.
+ */
+const ENTRIES_PER_BATCH = Math.min(2_000, POSITIONS - 1);
+const ENTRIES_PER_BATCH_WITH_BODIES = 100;
 
 export function createMessageLog(options: MessageLogOptions): MessageLog {
   const { db, logger, enabled, bodies } = options;
@@ -138,10 +96,11 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
   const counts = { dropped: 0, written: 0, failedFlushes: 0, lost: 0 };
 
   async function write(rows: MessageEntry[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-      const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    const size = bodies ? ENTRIES_PER_BATCH_WITH_BODIES : ENTRIES_PER_BATCH;
+    for (let i = 0; i < rows.length; i += size) {
+      const chunk = rows.slice(i, i + size);
       try {
-        await writeEntries(db, chunk);
+        await writeBatch(db, chunk);
         counts.written += chunk.length;
       } catch (err) {
         counts.failedFlushes++;

@@ -3,15 +3,15 @@ import { type Database, rowsOf } from "../db/client.js";
 import type { Logger } from "../logging/logger.js";
 import { createMessageLog, type MessageLog } from "./log.js";
 
-/** Rows one delete takes at most: short statements, never a long lock of the table. */
-export const PRUNE_BATCH = 5_000;
+/** Batch rows one delete takes at most (up to 2,000 entries each): short statements, never a long lock of the table. */
+export const PRUNE_BATCH = 20;
 /** How often old rows are deleted. */
 const PRUNE_EVERY_MS = 5 * 60_000;
 
 /**
- * Deletes the log's rows older than `days` before `now`, PRUNE_BATCH at a
- * time (the oldest first, in sequence order), until none is left. Returns
- * how many went.
+ * Deletes the log's batches whose newest entry is older than `days` before
+ * `now`, PRUNE_BATCH at a time (the oldest first, in sequence order), until
+ * none is left. Returns how many entries went.
  */
 export async function pruneMessages(
   db: Database,
@@ -22,15 +22,15 @@ export async function pruneMessages(
   const cutoff = new Date(now.getTime() - days * 86_400_000);
   let total = 0;
   for (;;) {
-    const deleted = rowsOf<{ seq: number }>(
+    const deleted = rowsOf<{ count: number }>(
       await db.execute(sql`
-        delete from message_log where seq in (
-          select seq from message_log where at < ${cutoff.toISOString()}::timestamptz
+        delete from message_batches where seq in (
+          select seq from message_batches where last_at < ${cutoff.toISOString()}::timestamptz
           order by seq limit ${batch}
-        ) returning seq`),
-    ).length;
-    total += deleted;
-    if (deleted < batch) return total;
+        ) returning count`),
+    );
+    total += deleted.reduce((n, row) => n + Number(row.count), 0);
+    if (deleted.length < batch) return total;
     // Other statements get their turn between batches.
     await new Promise((resolve) => setImmediate(resolve));
   }

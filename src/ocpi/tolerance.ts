@@ -36,6 +36,7 @@ export const TOLERANCE = {
       "a GeoLocation latitude or longitude with fewer than 5 decimals (47.179, 0.0, 52), within ±90 and ±180",
     why: "the regex's five decimals are a precision wish (its note: about 1 m); a coordinate printed from a float is still a decimal degree in range",
     spec: "mod_locations.asciidoc › GeoLocation class (also mod_cdrs.asciidoc › CdrLocation class)",
+    /** Six decimals: of the spec's form in 2.2.1 (five to seven) and in 2.1.1 (six). */
     standIn: "0.000000",
   },
   midnightEnd: {

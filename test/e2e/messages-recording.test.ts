@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { rowsOf } from "../../src/db/client.js";
-import { messageLog } from "../../src/db/schema/messages.js";
-import { createMessageLog, type MessageEntry, writeEntries } from "../../src/messages/log.js";
+import { messageBatches } from "../../src/db/schema/messages.js";
+import { entriesOf, writeBatch } from "../../src/messages/batch.js";
+import { createMessageLog, type MessageEntry } from "../../src/messages/log.js";
 import { pruneMessages } from "../../src/messages/retention.js";
 import { forEmsp } from "../support/examples.js";
 import type { FakePlatform } from "../support/fake-platform.js";
@@ -21,9 +22,17 @@ afterEach(async () => {
   await hub?.close();
 });
 
-async function allRows(): Promise<Record<string, unknown>[]> {
+/** The stored batch rows as they are in the database. */
+async function storedBatches() {
   await hub.deps.messages.flush();
-  return rowsOf(await hub.deps.db.db.select().from(messageLog));
+  return rowsOf<typeof messageBatches.$inferSelect>(
+    await hub.deps.db.db.select().from(messageBatches),
+  );
+}
+
+/** Every stored entry, decoded. */
+async function allRows(): Promise<Record<string, unknown>[]> {
+  return (await storedBatches()).flatMap((b) => entriesOf(Number(b.seq), b.entries)) as never;
 }
 
 function putSession(cpo: FakePlatform, id: string, request = randomUUID()) {
@@ -150,7 +159,7 @@ describe("bodies", () => {
     expect(JSON.parse(trace.body.response_body).status_code).toBe(1000);
     expect(JSON.parse(trace.body.legs[0].request_body).id).toBe("S7");
 
-    const stored = JSON.stringify(await allRows());
+    const stored = JSON.stringify(await storedBatches());
     expect(stored).toContain("[redacted]");
     for (const f of [cpo.platform, emsp.platform]) {
       for (const secret of [f.tokenA, f.tokenForHub, f.hubToken as string]) {
@@ -191,13 +200,14 @@ function oldEntry(at: Date): MessageEntry {
 }
 
 describe("retention", () => {
-  it("deletes, in batches, the rows older than MESSAGE_LOG_DAYS and nothing newer", async () => {
+  it("deletes, a few batches per statement, the entries older than MESSAGE_LOG_DAYS and nothing newer", async () => {
     hub = await startHub({ env: { MESSAGE_LOG_DAYS: "14" } });
     const now = new Date();
     const day = 86_400_000;
     const old = [15, 20, 30, 40, 50].map((d) => oldEntry(new Date(now.getTime() - d * day)));
     const kept = [13, 1].map((d) => oldEntry(new Date(now.getTime() - d * day)));
-    await writeEntries(hub.deps.db.db, [...old, ...kept]);
+    // One batch each: a batch goes when its newest entry is past the retention.
+    for (const e of [...old, ...kept]) await writeBatch(hub.deps.db.db, [e]);
     const deleted = await pruneMessages(hub.deps.db.db, hub.deps.config.messageLog.days, now, 2);
     expect(deleted).toBe(5);
     const left = (await allRows()).map((r) => r.request_id ?? r.requestId);

@@ -191,6 +191,23 @@ describe("a broadcast", () => {
     // The platform filter finds the broadcast through its legs.
     const forBad = await messages(`?platform=${bad.id}&module=locations`);
     expect(forBad.data.map((m) => m.request_id)).toEqual([request]);
+
+    // A later broadcast lists first; pages by cursor show each message once.
+    const later = randomUUID();
+    await cpo.platform.hubRoute("PUT", `${hub.url}/ocpi/2.2.1/locations/receiver/NL/CPO/LOC2`, {
+      to: "NL/HUB",
+      body: locationOf("NL/CPO", "LOC2"),
+      headers: { "x-request-id": later },
+    });
+    await eventually(() => bad.platform.moduleRequests("locations").length === 4, 15_000);
+    await hub.settled();
+    const first = await messages(`?platform=${bad.id}&module=locations&limit=1`);
+    expect(first.data.map((m) => m.request_id)).toEqual([later]);
+    const second = await messages(
+      `?platform=${bad.id}&module=locations&limit=1&cursor=${first.next}`,
+    );
+    expect(second.data.map((m) => m.request_id)).toEqual([request]);
+    expect(second.next).toBeNull();
   }, 30_000);
 });
 
