@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import type { z } from "zod";
 import { OcpiError } from "../../src/ocpi/errors.js";
 import type { PartyRef } from "../../src/ocpi/parties.js";
 import type {
@@ -8,6 +9,7 @@ import type {
 } from "../../src/versions/v2_1_1/translation.js";
 import { example } from "./examples.js";
 import { type Example211, examples211, type Page211 } from "./examples-2.1.1.js";
+import { expectStrictlyValid } from "./translation-2.1.1.js";
 
 /** The parties of the 2.1.1 translation tests. */
 export const CPO: PartyRef = { countryCode: "BE", partyId: "BEC" };
@@ -154,3 +156,7 @@ export function fixLocationErrata(object: any): any {
   object.location.coordinates = { latitude: longitude, longitude: latitude };
   return object;
 }
+
+/** `value` is valid under `schema`, strictly (no tolerance rule used); names the problems if not. */
+export const expectValid = (schema: z.ZodType, value: unknown): void =>
+  expectStrictlyValid(schema, value, "");

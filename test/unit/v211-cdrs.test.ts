@@ -1,9 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
 import { CdrSchema } from "../../src/ocpi/schemas/cdrs.js";
-import type { Tariff } from "../../src/ocpi/schemas/tariffs.js";
-import { check } from "../../src/ocpi/validate.js";
-import { cdrTo211, cdrTo221, type Tariff211 } from "../../src/versions/v2_1_1/cdrs.js";
+import { cdrTo211, cdrTo221 } from "../../src/versions/v2_1_1/cdrs.js";
 import { Cdr211Schema } from "../../src/versions/v2_1_1/schemas/cdrs.js";
 import { example } from "../support/examples.js";
 import {
@@ -12,15 +9,11 @@ import {
   EMSP,
   exampleUnder,
   expectSameBesidesLosses,
+  expectValid,
   fakeContext,
   fixLocationErrata,
   translationRefusal,
 } from "../support/v211.js";
-
-function expectValid(schema: z.ZodType, value: unknown) {
-  const checked = check(schema, value, "strict");
-  expect(checked.ok ? "valid" : JSON.stringify(checked.problems)).toBe("valid");
-}
 
 /** The 2.1.1 spec's CDR with its errata fixed (see v211-schemas.test.ts). */
 function cdr211(): any {
@@ -29,21 +22,9 @@ function cdr211(): any {
   return cdr;
 }
 
-/** A stand-in for the Tariffs module's translation: the party added, nothing else changed. */
-const tariffTranslations = {
-  to221: (tariff: Tariff211) => ({
-    value: { country_code: CPO.countryCode, party_id: CPO.partyId, ...tariff } as Tariff,
-    losses: [],
-  }),
-  to211: (tariff: Tariff) => {
-    const { country_code: _c, party_id: _p, ...rest } = tariff;
-    return { value: rest as Tariff211, losses: [] };
-  },
-};
-
 describe("the 2.1.1 spec's CDR translated to 2.2.1", () => {
   it("is a valid 2.2.1 CDR with the derived CdrToken, CdrLocation and Price", async () => {
-    const { value, losses } = await cdrTo221(cdr211(), fakeContext(CPO), tariffTranslations);
+    const { value, losses } = await cdrTo221(cdr211(), fakeContext(CPO));
     expectValid(CdrSchema, value);
     expect(value).toMatchObject({
       country_code: "BE",
@@ -84,26 +65,19 @@ describe("the 2.1.1 spec's CDR translated to 2.2.1", () => {
     ]);
   });
 
-  it("without a tariff translation, the tariffs are a reported loss", async () => {
-    const { value, losses } = await cdrTo221(cdr211(), fakeContext(CPO));
-    expectValid(CdrSchema, value);
-    expect(value).not.toHaveProperty("tariffs");
-    expect(losses).toContainEqual({ field: "tariffs", reason: "no tariff translation given" });
-  });
-
   it("an EVSE without evse_id: 2001 naming cdr_location.evse_id", async () => {
     const cdr = cdr211();
     delete cdr.location.evses[0].evse_id;
     const err = await translationRefusal(() => cdrTo221(cdr, fakeContext(CPO)));
     expect(err.statusCode).toBe(2001);
-    expect(err.message).toMatch(/^cdr_location\.evse_id: /);
+    expect(err.message).toMatch(/: cdr_location\.evse_id: /);
   });
 
   it("an auth_id the hub does not know: 2001 naming cdr_token", async () => {
     const err = await translationRefusal(() =>
       cdrTo221({ ...cdr211(), auth_id: "X-1" }, fakeContext(CPO)),
     );
-    expect(err.message).toMatch(/^cdr_token: /);
+    expect(err.message).toMatch(/: cdr_token: /);
   });
 
   it("periods of FLAT only are lost; a CDR left without any is refused naming charging_periods", async () => {
@@ -112,19 +86,20 @@ describe("the 2.1.1 spec's CDR translated to 2.2.1", () => {
       { start_date_time: "2015-06-29T21:39:09Z", dimensions: [{ type: "FLAT", volume: 1 }] },
     ];
     const err = await translationRefusal(() => cdrTo221(cdr, fakeContext(CPO)));
-    expect(err.message).toMatch(/^charging_periods: /);
+    expect(err.message).toMatch(/: charging_periods: /);
   });
 });
 
 describe("the 2.2.1 spec's CDR to 2.1.1 and back", () => {
   it("validates in 2.1.1 and comes back equal but for exactly the reported losses", async () => {
     const original = example("cdr_example.json");
-    const to211 = await cdrTo211(original, fakeContext(EMSP), tariffTranslations);
+    const to211 = await cdrTo211(original, fakeContext(EMSP));
     expectValid(Cdr211Schema, to211.value);
     expect(to211.losses.map((l) => l.field)).toEqual([
       "country_code",
       "party_id",
       "total_time_cost",
+      "tariffs[0].elements[0].price_components[0].vat",
       "charging_periods[0].tariff_id",
       "total_cost.incl_vat",
     ]);
@@ -144,16 +119,9 @@ describe("the 2.2.1 spec's CDR to 2.1.1 and back", () => {
         ],
       },
     });
-    const back = await cdrTo221(to211.value, fakeContext(CPO), tariffTranslations);
+    const back = await cdrTo221(to211.value, fakeContext(CPO));
     expectValid(CdrSchema, back.value);
     expectSameBesidesLosses(original, back.value, to211.losses);
-  });
-
-  it("without a tariff translation, the tariffs are a reported loss", async () => {
-    const { value, losses } = await cdrTo211(example("cdr_example.json"), fakeContext(EMSP));
-    expectValid(Cdr211Schema, value);
-    expect(value).not.toHaveProperty("tariffs");
-    expect(losses).toContainEqual({ field: "tariffs", reason: "no tariff translation given" });
   });
 
   it("every 2.2.1-only field is a reported loss", async () => {
@@ -176,7 +144,7 @@ describe("the 2.2.1 spec's CDR to 2.1.1 and back", () => {
       },
     };
     cdr.cdr_location.state = "Oost-Vlaanderen";
-    const { value, losses } = await cdrTo211(cdr, fakeContext(EMSP), tariffTranslations);
+    const { value, losses } = await cdrTo211(cdr, fakeContext(EMSP));
     expectValid(Cdr211Schema, value);
     expect(value.auth_method).toBe("AUTH_REQUEST");
     const fields = losses.map((l) => l.field);
@@ -201,20 +169,20 @@ describe("the 2.2.1 spec's CDR to 2.1.1 and back", () => {
   it("an id over 2.1.1's 36 characters: 2001 naming id", async () => {
     const cdr = { ...example("cdr_example.json"), id: "C".repeat(39) };
     const err = await translationRefusal(() => cdrTo211(cdr, fakeContext(EMSP)));
-    expect(err.message).toMatch(/^id: /);
+    expect(err.message).toMatch(/: id: /);
   });
 
   it("a location the hub does not hold: 2001 naming cdr_location.id", async () => {
     const cdr = example("cdr_example.json");
     cdr.cdr_location.id = "LOC9";
     const err = await translationRefusal(() => cdrTo211(cdr, fakeContext(EMSP)));
-    expect(err.message).toMatch(/^cdr_location\.id: /);
+    expect(err.message).toMatch(/: cdr_location\.id: /);
   });
 
   it("a power type 2.1.1 lacks (AC_2_PHASE): 2001 naming cdr_location.connector_power_type", async () => {
     const cdr = example("cdr_example.json");
     cdr.cdr_location.connector_power_type = "AC_2_PHASE";
     const err = await translationRefusal(() => cdrTo211(cdr, fakeContext(EMSP)));
-    expect(err.message).toMatch(/^cdr_location\.connector_power_type: /);
+    expect(err.message).toMatch(/: cdr_location\.connector_power_type: /);
   });
 });

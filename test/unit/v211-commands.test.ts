@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
 import {
   COMMAND_SCHEMAS,
   CommandResponseSchema,
   CommandResultSchema,
   CommandResultType,
 } from "../../src/ocpi/schemas/commands.js";
-import { check } from "../../src/ocpi/validate.js";
 import {
   commandResponseTo211,
   commandResponseTo221,
   commandResultTo211,
   commandResultTo221,
+} from "../../src/versions/v2_1_1/command-answers.js";
+import {
   commandTo211,
   reserveNowTo211,
   reserveNowTo221,
@@ -30,14 +30,10 @@ import {
   body211,
   exampleUnder,
   expectSameBesidesLosses,
+  expectValid,
   fakeContext,
   translationRefusal,
 } from "../support/v211.js";
-
-function expectValid(schema: z.ZodType, value: unknown) {
-  const checked = check(schema, value, "strict");
-  expect(checked.ok ? "valid" : JSON.stringify(checked.problems)).toBe("valid");
-}
 
 const TNM = { countryCode: "NL", partyId: "TNM" };
 const URL_211 = "https://emsp.example.com/ocpi/emsp/2.1.1/commands/START_SESSION/1";
@@ -104,7 +100,7 @@ describe("2.2.1 commands to a 2.1.1 CPO and back", () => {
       commandTo211("CANCEL_RESERVATION", { response_url: URL_211, reservation_id: "12" }),
     );
     expect(err.statusCode).toBe(2001);
-    expect(err.message).toMatch(/^command: CANCEL_RESERVATION/);
+    expect(err.message).toMatch(/: command: CANCEL_RESERVATION/);
   });
 
   it("a reservation_id that is not an integer: 2001 naming reservation_id", async () => {
@@ -112,7 +108,7 @@ describe("2.2.1 commands to a 2.1.1 CPO and back", () => {
       const err = await translationRefusal(() =>
         reserveNowTo211({ ...COMMANDS_221.RESERVE_NOW, reservation_id: id }),
       );
-      expect(err.message).toMatch(/^reservation_id: /);
+      expect(err.message).toMatch(/: reservation_id: /);
     }
   });
 
@@ -168,7 +164,7 @@ describe("2.1.1 commands from a 2.1.1 eMSP to 2.2.1", () => {
         connector_id: "1",
       }),
     );
-    expect(err.message).toMatch(/^location_id: /);
+    expect(err.message).toMatch(/: location_id: /);
   });
 });
 

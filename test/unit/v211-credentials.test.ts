@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
 import { CredentialsSchema } from "../../src/ocpi/schemas/credentials.js";
-import { check } from "../../src/ocpi/validate.js";
 import { credentialsTo211, credentialsTo221 } from "../../src/versions/v2_1_1/credentials.js";
 import { Credentials211Schema } from "../../src/versions/v2_1_1/schemas/credentials.js";
 import { example } from "../support/examples.js";
@@ -9,13 +7,9 @@ import {
   body211,
   exampleUnder,
   expectSameBesidesLosses,
+  expectValid,
   translationRefusal,
 } from "../support/v211.js";
-
-function expectValid(schema: z.ZodType, value: unknown) {
-  const checked = check(schema, value, "strict");
-  expect(checked.ok ? "valid" : JSON.stringify(checked.problems)).toBe("valid");
-}
 
 describe("credentials between the versions", () => {
   it("the 2.1.1 spec's credentials, with the role stated at invite, are valid 2.2.1 credentials", () => {
@@ -65,6 +59,6 @@ describe("credentials between the versions", () => {
       credentialsTo211(example("credentials_example.json"), "NSP"),
     );
     expect(err.statusCode).toBe(2001);
-    expect(err.message).toMatch(/^roles: /);
+    expect(err.message).toMatch(/: roles: /);
   });
 });

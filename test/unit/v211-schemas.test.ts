@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
 import { check, validate } from "../../src/ocpi/validate.js";
 import { Cdr211Schema } from "../../src/versions/v2_1_1/schemas/cdrs.js";
 import { COMMAND_211_SCHEMAS } from "../../src/versions/v2_1_1/schemas/commands.js";
@@ -18,12 +17,7 @@ import {
   VersionList211Schema,
 } from "../../src/versions/v2_1_1/schemas/version.js";
 import { refusalOf } from "../support/expect.js";
-import { body211, exampleUnder, fixLocationErrata } from "../support/v211.js";
-
-function expectValid(schema: z.ZodType, value: unknown) {
-  const checked = check(schema, value, "strict");
-  expect(checked.ok ? "valid" : JSON.stringify(checked.problems)).toBe("valid");
-}
+import { body211, exampleUnder, expectValid, fixLocationErrata } from "../support/v211.js";
 
 describe("the 2.1.1 spec's examples of these objects are valid", () => {
   it.each([
@@ -191,16 +185,18 @@ describe("2.1.1 objects that break the spec are refused naming the field", () =>
     expect(err.message).toContain("party_id");
   });
 
-  it("coordinates of another precision than six decimals are the tolerance rule coordinate-precision", () => {
+  it("coordinates of fewer than six decimals are the tolerance rule coordinate-precision, more are refused", () => {
     const session = fixLocationErrata(
       body211(exampleUnder("mod_sessions", "Simple Session example of a just starting session")),
     );
-    session.location.coordinates = { latitude: "51.0476", longitude: "3.7299441" };
+    session.location.coordinates = { latitude: "51.0476", longitude: "3.7299" };
     expect(check(Session211Schema, session, "tolerant").ok).toBe(true);
     const strict = refusalOf(Session211Schema, session, "session", "strict").message;
     expect(strict).toContain("location.coordinates.latitude");
     expect(strict).toContain("coordinate-precision");
     session.location.coordinates.latitude = "151.047599";
+    expect(refusalOf(Session211Schema, session).message).toContain("location.coordinates.latitude");
+    session.location.coordinates = { latitude: "51.0475991", longitude: "3.729944" };
     expect(refusalOf(Session211Schema, session).message).toContain("location.coordinates.latitude");
   });
 });

@@ -1,5 +1,5 @@
 import { CdrDimensionType, type ChargingPeriod } from "../../ocpi/schemas/cdrs.js";
-import { lose } from "./fields.js";
+import { lose } from "./mapping.js";
 import { CdrDimensionType211, type ChargingPeriod211 } from "./schemas/cdrs.js";
 import type { Loss } from "./translation.js";
 
@@ -32,11 +32,14 @@ function periods<T>(
     const at = `${path}[${i}]`;
     const dimensions = period.dimensions.flatMap((d, j) => {
       if (kept.has(d.type)) return [{ type: d.type, volume: d.volume }];
-      losses.push({ field: `${at}.dimensions[${j}]`, reason: `type ${d.type} not in ${version}` });
+      losses.push({
+        field: `${at}.dimensions[${j}]`,
+        reason: `type ${d.type} not in OCPI ${version}`,
+      });
       return [];
     });
     if (dimensions.length === 0) {
-      losses.push({ field: at, reason: `no dimension of a type ${version} has` });
+      losses.push({ field: at, reason: `no dimension of a type OCPI ${version} has` });
       return;
     }
     out.push({ start_date_time: period.start_date_time, dimensions, ...extra(period, at) });
@@ -51,7 +54,12 @@ export function periodsTo211(
   losses: Loss[],
 ): ChargingPeriod211[] {
   return periods(list, path, IN_211, "2.1.1", losses, (period, at) => {
-    lose(losses, `${at}.tariff_id`, (period as ChargingPeriod).tariff_id, "no 2.1.1 field");
+    lose(
+      losses,
+      `${at}.tariff_id`,
+      (period as ChargingPeriod).tariff_id,
+      "no OCPI 2.1.1 equivalent",
+    );
     return {};
   }) as ChargingPeriod211[];
 }

@@ -1,6 +1,6 @@
 import type { Credentials } from "../../ocpi/schemas/credentials.js";
 import type { Role } from "../../ocpi/schemas/primitives.js";
-import { refuse } from "./fields.js";
+import { refusal } from "./mapping.js";
 import type { Credentials211 } from "./schemas/credentials.js";
 import type { Loss, Translated } from "./translation.js";
 
@@ -27,11 +27,16 @@ export function credentialsTo221(credentials: Credentials211, role: Role): Trans
 export function credentialsTo211(credentials: Credentials, role: Role): Translated<Credentials211> {
   const index = credentials.roles.findIndex((r) => r.role === role);
   const chosen = credentials.roles[index];
-  if (chosen === undefined) refuse("roles", `no role ${role}, the role of this 2.1.1 connection`);
+  if (chosen === undefined)
+    throw refusal(
+      "credentials for OCPI 2.1.1",
+      "roles",
+      `no role ${role}, the role of this 2.1.1 connection`,
+    );
   const losses: Loss[] = [
     {
       field: `roles[${index}].role`,
-      reason: "no 2.1.1 field: the operator states the role at invite",
+      reason: "no OCPI 2.1.1 equivalent: the operator states the role at invite",
     },
   ];
   credentials.roles.forEach((_, i) => {

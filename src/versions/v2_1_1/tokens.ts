@@ -1,18 +1,28 @@
 import type { CdrToken } from "../../ocpi/schemas/cdrs.js";
 import {
   type AuthorizationInfo,
-  AuthorizationInfoSchema,
   type LocationReferences,
+  LocationReferencesSchema,
   type Token,
   type TokenPatch,
   TokenSchema,
   TokenType,
 } from "../../ocpi/schemas/tokens.js";
-import { lose, loseExtras, present, refuse, under, within } from "./fields.js";
+import {
+  defined,
+  given,
+  lose,
+  refusal,
+  substitute,
+  under,
+  unknownFields,
+  within,
+  withLastUpdated,
+} from "./mapping.js";
 import {
   type AuthorizationInfo211,
-  AuthorizationInfo211Schema,
   type LocationReferences211,
+  LocationReferences211Schema,
   type Token211,
   type Token211Patch,
   Token211Schema,
@@ -21,26 +31,26 @@ import {
 import type { Loss, Translated, TranslationContext } from "./translation.js";
 
 /**
- * Token, AuthorizationInfo and LocationReferences between the versions
- * (docs/ocpi-2.1.1/tokens.md), and the CdrToken a 2.1.1 Session or CDR
- * implies. 2.1.1's auth_id is 2.2.1's contract_id.
+ * Token, AuthorizationInfo and LocationReferences, OCPI 2.1.1 ⇄ 2.2.1, as
+ * docs/ocpi-2.1.1/tokens.md lists field by field, and the CdrToken a 2.1.1
+ * Session or CDR implies. 2.1.1's auth_id is 2.2.1's contract_id.
  */
 
-/** 2.2.1 token types 2.1.1 lacks travel as OTHER ("Other type of token"). */
-function type211(type: TokenType, losses: Loss[]): TokenType211 {
-  if (type === "RFID" || type === "OTHER") return type;
-  losses.push({ field: "type", reason: `value ${type} not in 2.1.1; sent as OTHER` });
-  return "OTHER";
-}
+const AUTHORIZATION_TO_221 = "AuthorizationInfo for OCPI 2.2.1";
+const REFERENCES_TO_221 = "LocationReferences for OCPI 2.2.1";
 
-function tokenFieldsTo211(token: Partial<Token>, losses: Loss[]): Partial<Token211> {
-  loseExtras(token, TokenSchema.shape, losses);
-  lose(losses, "group_id", token.group_id, "no 2.1.1 field");
-  lose(losses, "default_profile_type", token.default_profile_type, "no 2.1.1 field");
-  lose(losses, "energy_contract", token.energy_contract, "no 2.1.1 field");
-  return present({
+/** 2.2.1 token types 2.1.1 lacks travel as OTHER ("Other type of token"). */
+const TYPE_211: Partial<Record<string, TokenType211>> = { AD_HOC_USER: "OTHER", APP_USER: "OTHER" };
+
+function fieldsTo211(token: Partial<Token>, losses: Loss[]): Token211Patch {
+  lose(losses, "group_id", token.group_id, "no OCPI 2.1.1 equivalent");
+  lose(losses, "default_profile_type", token.default_profile_type, "no OCPI 2.1.1 equivalent");
+  lose(losses, "energy_contract", token.energy_contract, "no OCPI 2.1.1 equivalent");
+  const { type } = token;
+  return defined({
+    ...unknownFields(token, TokenSchema.shape),
     uid: token.uid,
-    type: token.type === undefined ? undefined : type211(token.type, losses),
+    type: type === undefined ? undefined : substitute(type, TYPE_211, "type", "2.1.1", losses),
     auth_id: token.contract_id,
     visual_number: token.visual_number,
     issuer: token.issuer,
@@ -51,9 +61,9 @@ function tokenFieldsTo211(token: Partial<Token>, losses: Loss[]): Partial<Token2
   });
 }
 
-function tokenFieldsTo221(token: Partial<Token211>, losses: Loss[]): Partial<Token> {
-  loseExtras(token, Token211Schema.shape, losses);
-  return present({
+function fieldsTo221(token: Token211Patch): Partial<Token> {
+  return defined({
+    ...unknownFields(token, Token211Schema.shape),
     uid: token.uid,
     type: token.type,
     contract_id: token.auth_id,
@@ -72,54 +82,66 @@ function tokenFieldsTo221(token: Partial<Token211>, losses: Loss[]): Partial<Tok
  */
 export function tokenTo211(token: Token): Translated<Token211> {
   const losses: Loss[] = [];
-  return { value: tokenFieldsTo211(token, losses) as Token211, losses };
+  const { country_code: _country, party_id: _party, ...fields } = token;
+  return { value: fieldsTo211(fields, losses) as Token211, losses };
 }
 
 /** A 2.1.1 eMSP's Token as 2.2.1's: the eMSP is the 2.1.1 platform's party (ctx.party). */
 export function tokenTo221(token: Token211, ctx: TranslationContext): Translated<Token> {
-  const losses: Loss[] = [];
   const value = {
+    ...fieldsTo221(token),
     country_code: ctx.party.countryCode,
     party_id: ctx.party.partyId,
-    ...tokenFieldsTo221(token, losses),
   } as Token;
-  return { value, losses };
+  return { value, losses: [] };
 }
 
-/** A 2.2.1 Token PATCH as 2.1.1's (the fields it has, mapped as in a full Token). */
+/** A 2.2.1 Token PATCH as 2.1.1's. */
 export function tokenPatchTo211(patch: TokenPatch): Translated<Token211Patch> {
   const losses: Loss[] = [];
   const { country_code: _country, party_id: _party, ...fields } = patch;
-  return { value: tokenFieldsTo211(fields, losses), losses };
+  return { value: fieldsTo211(fields, losses), losses };
 }
 
 /**
- * A 2.1.1 Token PATCH as 2.2.1's. 2.2.1 requires last_updated, 2.1.1 does
- * not: without one, it is `receivedAt`, when the hub learnt of the change.
+ * A 2.1.1 Token PATCH as 2.2.1's; last_updated, which 2.1.1 does not
+ * require, is `receivedAt` when absent (withLastUpdated).
  */
 export function tokenPatchTo221(patch: Token211Patch, receivedAt: Date): Translated<TokenPatch> {
-  const losses: Loss[] = [];
-  const fields = tokenFieldsTo221(patch, losses);
-  return {
-    value: { ...fields, last_updated: fields.last_updated ?? receivedAt.toISOString() },
-    losses,
-  };
+  return { value: withLastUpdated(fieldsTo221(patch), receivedAt) as TokenPatch, losses: [] };
+}
+
+/** A 2.2.1 Token inside a command as 2.1.1's, its losses under `path`. */
+export function nestedTokenTo211(token: Token, path: string): Translated<Token211> {
+  const translated = tokenTo211(token);
+  return { value: translated.value, losses: under(path, translated.losses) };
 }
 
 /**
  * The CdrToken of a 2.1.1 Session or CDR, which names only the token's
- * auth_id: derived from the hub's token index. Refused naming cdr_token
- * when the hub knows no such token (it never invents the eMSP).
+ * auth_id: derived from the hub's token index (ctx.findToken). Refused
+ * naming cdr_token when the hub knows no such token: it never invents the
+ * eMSP. `what` names the object translated.
  */
-export async function cdrTokenFor(authId: string, ctx: TranslationContext): Promise<CdrToken> {
+export async function cdrTokenFor(
+  authId: string,
+  what: string,
+  ctx: TranslationContext,
+): Promise<CdrToken> {
   const known = await ctx.findToken?.(authId);
   if (known === undefined)
-    refuse(
+    throw refusal(
+      what,
       "cdr_token",
-      `the hub knows no token with auth_id ${JSON.stringify(authId)}, so the eMSP cannot be named`,
+      `the hub knows no token with auth_id ${JSON.stringify(authId)}`,
     );
   const type = TokenType.safeParse(known.type);
-  if (!type.success) refuse("cdr_token.type", `the token index holds type ${known.type}`);
+  if (!type.success)
+    throw refusal(
+      what,
+      "cdr_token.type",
+      `the token index holds ${known.type}, no OCPI 2.2.1 TokenType`,
+    );
   return {
     country_code: known.owner.countryCode,
     party_id: known.owner.partyId,
@@ -130,37 +152,44 @@ export async function cdrTokenFor(authId: string, ctx: TranslationContext): Prom
 }
 
 /** 2.2.1 LocationReferences as 2.1.1's (which could also name connectors; 2.2.1 never does). */
-export function locationReferencesTo211(refs: LocationReferences): LocationReferences211 {
-  return present({ location_id: refs.location_id, evse_uids: refs.evse_uids ?? undefined });
+export function locationReferencesTo211(
+  refs: LocationReferences,
+): Translated<LocationReferences211> {
+  const value = defined({
+    ...unknownFields(refs, LocationReferencesSchema.shape),
+    location_id: refs.location_id,
+    evse_uids: refs.evse_uids,
+  });
+  return { value, losses: [] };
 }
 
-/** 2.1.1 LocationReferences as 2.2.1's; connector_ids has no 2.2.1 field. */
+/** 2.1.1 LocationReferences as 2.2.1's; connector_ids has no 2.2.1 field, ids over 36 characters are refused. */
 export function locationReferencesTo221(
   refs: LocationReferences211,
-  losses: Loss[],
-  path = "",
-): LocationReferences {
-  const at = path === "" ? "" : `${path}.`;
-  lose(losses, `${at}connector_ids`, refs.connector_ids, "no 2.2.1 field");
-  return present({
-    location_id: within(refs.location_id, 36, `${at}location_id`),
-    evse_uids: refs.evse_uids?.map((uid, i) => within(uid, 36, `${at}evse_uids[${i}]`)),
+): Translated<LocationReferences> {
+  const losses: Loss[] = [];
+  lose(losses, "connector_ids", refs.connector_ids, "no OCPI 2.2.1 equivalent");
+  const what = REFERENCES_TO_221;
+  const value = defined({
+    ...unknownFields(refs, LocationReferences211Schema.shape),
+    location_id: within(refs.location_id, 36, what, "location_id"),
+    evse_uids: refs.evse_uids?.map((uid, i) => within(uid, 36, what, `evse_uids[${i}]`)),
   });
+  return { value, losses };
 }
 
 /**
- * A 2.2.1 AuthorizationInfo as 2.1.1's. Its token is the one the 2.1.1
- * CPO asked about (the request URL names it), so it is not a loss; the
+ * A 2.2.1 AuthorizationInfo as 2.1.1's. Its token is the one the 2.1.1 CPO
+ * asked about (the request URL names it): not a Loss. The
  * authorization_reference is.
  */
 export function authorizationInfoTo211(info: AuthorizationInfo): Translated<AuthorizationInfo211> {
   const losses: Loss[] = [];
-  loseExtras(info, AuthorizationInfoSchema.shape, losses);
-  lose(losses, "authorization_reference", info.authorization_reference, "no 2.1.1 field");
-  const value = present({
-    allowed: info.allowed,
-    location: info.location == null ? undefined : locationReferencesTo211(info.location),
-    info: info.info ?? undefined,
+  lose(losses, "authorization_reference", info.authorization_reference, "no OCPI 2.1.1 equivalent");
+  const { token: _token, authorization_reference: _reference, location, ...rest } = info;
+  const value = defined({
+    ...rest,
+    location: given(location) ? locationReferencesTo211(location).value : location,
   });
   return { value, losses };
 }
@@ -168,40 +197,26 @@ export function authorizationInfoTo211(info: AuthorizationInfo): Translated<Auth
 /**
  * A 2.1.1 AuthorizationInfo as 2.2.1's, which requires the complete Token
  * the authorization was asked for: `token`, the hub's 2.2.1 copy of the
- * token named in the request. Refused naming token when the hub has none.
+ * token the request named. Refused naming token when the hub has none.
  */
 export function authorizationInfoTo221(
   info: AuthorizationInfo211,
   token: Token | undefined,
 ): Translated<AuthorizationInfo> {
   if (token === undefined)
-    refuse("token", "the hub holds no copy of the token asked about, which 2.2.1 requires");
+    throw refusal(
+      AUTHORIZATION_TO_221,
+      "token",
+      "required by OCPI 2.2.1; the hub holds no copy of the token asked about",
+    );
   const losses: Loss[] = [];
-  loseExtras(info, AuthorizationInfo211Schema.shape, losses);
-  const value = present({
-    allowed: info.allowed,
+  const { location, ...rest } = info;
+  const references = given(location) ? locationReferencesTo221(location) : undefined;
+  if (references !== undefined) losses.push(...under("location", references.losses));
+  const value = defined({
+    ...rest,
     token,
-    location:
-      info.location == null
-        ? undefined
-        : locationReferencesTo221(info.location, losses, "location"),
-    info: info.info ?? undefined,
+    location: references === undefined ? location : references.value,
   });
-  return { value, losses };
-}
-
-/** A 2.1.1 Token inside a command as 2.2.1's: its losses named under `path`. */
-export function nestedTokenTo221(
-  token: Token211,
-  ctx: TranslationContext,
-  path: string,
-): Translated<Token> {
-  const translated = tokenTo221(token, ctx);
-  return { value: translated.value, losses: under(path, translated.losses) };
-}
-
-/** A 2.2.1 Token inside a command as 2.1.1's: its losses named under `path`. */
-export function nestedTokenTo211(token: Token, path: string): Translated<Token211> {
-  const translated = tokenTo211(token);
-  return { value: translated.value, losses: under(path, translated.losses) };
+  return { value: value as AuthorizationInfo, losses };
 }

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { Currency, Int, List, NonEmptyList, Num } from "../../../ocpi/schemas/common.js";
+import { Currency, List, NonEmptyList, Num } from "../../../ocpi/schemas/common.js";
 import { CiString, DateTime, Str } from "../../../ocpi/schemas/primitives.js";
-import { ChargedLocation211Schema } from "./cdr-location.js";
+import { Location211Schema } from "./locations.js";
+import { Tariff211Schema } from "./tariffs.js";
 
 /** 2.1.1 mod_cdrs: AuthMethod enum (2.2.1 adds COMMAND). */
 export const AuthMethod211 = z.enum(["AUTH_REQUEST", "WHITELIST"]);
@@ -31,27 +32,6 @@ export const ChargingPeriod211Schema = z.looseObject({
 });
 export type ChargingPeriod211 = z.infer<typeof ChargingPeriod211Schema>;
 
-/** 2.1.1 mod_tariffs: PriceComponent class, the part of a tariff that prices the CDR. */
-const CdrPriceComponent211Schema = z.looseObject({
-  type: z.enum(["ENERGY", "FLAT", "PARKING_TIME", "TIME"]),
-  price: Num,
-  step_size: Int,
-});
-
-/**
- * A 2.1.1 Tariff inside a CDR, checked for what identifies it and for its
- * prices: the Tariffs module's schema owns the rest, and the CDR's
- * translation hands each tariff to the tariff translation it is given.
- */
-export const CdrTariff211Schema = z.looseObject({
-  id: CiString(36),
-  currency: Currency,
-  elements: NonEmptyList(
-    z.looseObject({ price_components: NonEmptyList(CdrPriceComponent211Schema) }),
-  ),
-  last_updated: DateTime,
-});
-
 /** 2.1.1 mod_cdrs: CDR object. */
 export const Cdr211Schema = z.looseObject({
   id: CiString(36),
@@ -59,10 +39,11 @@ export const Cdr211Schema = z.looseObject({
   stop_date_time: DateTime,
   auth_id: CiString(36),
   auth_method: AuthMethod211,
-  location: ChargedLocation211Schema,
+  /** The location "including only the relevant EVSE and Connector". */
+  location: Location211Schema,
   meter_id: Str(255).nullish(),
   currency: Currency,
-  tariffs: List(CdrTariff211Schema),
+  tariffs: List(Tariff211Schema),
   charging_periods: NonEmptyList(ChargingPeriod211Schema),
   total_cost: Num,
   total_energy: Num,

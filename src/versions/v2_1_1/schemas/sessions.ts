@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { Currency, List, Num } from "../../../ocpi/schemas/common.js";
 import { CiString, DateTime, Str } from "../../../ocpi/schemas/primitives.js";
-import { ChargedLocation211Schema } from "./cdr-location.js";
 import { AuthMethod211, ChargingPeriod211Schema } from "./cdrs.js";
+import { Location211Schema } from "./locations.js";
 
 /** 2.1.1 mod_sessions: SessionStatus enum (2.2.1 adds RESERVATION). */
 export const SessionStatus211 = z.enum(["ACTIVE", "COMPLETED", "INVALID", "PENDING"]);
@@ -16,7 +16,8 @@ export const Session211Schema = z.looseObject({
   kwh: Num,
   auth_id: CiString(36),
   auth_method: AuthMethod211,
-  location: ChargedLocation211Schema,
+  /** The location "including only the relevant EVSE and connector". */
+  location: Location211Schema,
   meter_id: Str(255).nullish(),
   currency: Currency,
   charging_periods: List(ChargingPeriod211Schema),
