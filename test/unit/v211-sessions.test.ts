@@ -254,4 +254,15 @@ describe("what 2.1.1 cannot carry is reported, what 2.2.1 requires and cannot be
     expect(value.location.address).toBe("A".repeat(45));
     expect(losses).toEqual([]);
   });
+
+  it("fields neither version defines pass unchanged both ways", async () => {
+    const session = { ...started(), x_vendor_note: "kept" };
+    const to211 = await sessionTo211(session, fakeContext(EMSP));
+    expect(to211.value).toMatchObject({ x_vendor_note: "kept" });
+    const back = await sessionTo221(
+      to211.value,
+      fakeContext({ countryCode: "NL", partyId: "STK" }),
+    );
+    expect(back.value).toEqual(session);
+  });
 });
