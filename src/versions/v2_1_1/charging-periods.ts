@@ -8,41 +8,41 @@ import type { Loss } from "./translation.js";
  * types the other version lacks are losses (2.1.1 FLAT; 2.2.1 CURRENT,
  * ENERGY_EXPORT, ENERGY_IMPORT, MAX_POWER, MIN_POWER, POWER,
  * RESERVATION_TIME, STATE_OF_CHARGE); a period left without any dimension
- * is lost as a whole, since both versions need at least one.
+ * is lost as a whole, since both versions need at least one. Everything
+ * else of a period passes unchanged.
  */
 
-const IN_211 = new Set<string>(CdrDimensionType211.options);
-const IN_221 = new Set<string>(CdrDimensionType.options);
+const IN_211: readonly string[] = CdrDimensionType211.options;
+const IN_221: readonly string[] = CdrDimensionType.options;
 
 interface Period {
-  start_date_time: string;
-  dimensions: { type: string; volume: number }[];
+  dimensions: { type: string }[];
 }
 
-function periods<T>(
-  list: readonly Period[],
+/** The periods with only the dimensions `known` has, each other dimension and each emptied period a Loss. */
+function keepKnownDimensions<P extends Period>(
+  list: readonly P[],
   path: string,
-  kept: Set<string>,
+  known: readonly string[],
   version: string,
   losses: Loss[],
-  extra: (period: Period, at: string) => T,
-): (Period & T)[] {
-  const out: (Period & T)[] = [];
+): { period: P; at: string }[] {
+  const out: { period: P; at: string }[] = [];
   list.forEach((period, i) => {
     const at = `${path}[${i}]`;
-    const dimensions = period.dimensions.flatMap((d, j) => {
-      if (kept.has(d.type)) return [{ type: d.type, volume: d.volume }];
+    const dimensions = period.dimensions.filter((d, j) => {
+      if (known.includes(d.type)) return true;
       losses.push({
         field: `${at}.dimensions[${j}]`,
         reason: `type ${d.type} not in OCPI ${version}`,
       });
-      return [];
+      return false;
     });
     if (dimensions.length === 0) {
       losses.push({ field: at, reason: `no dimension of a type OCPI ${version} has` });
       return;
     }
-    out.push({ start_date_time: period.start_date_time, dimensions, ...extra(period, at) });
+    out.push({ period: { ...period, dimensions }, at });
   });
   return out;
 }
@@ -53,15 +53,11 @@ export function periodsTo211(
   path: string,
   losses: Loss[],
 ): ChargingPeriod211[] {
-  return periods(list, path, IN_211, "2.1.1", losses, (period, at) => {
-    lose(
-      losses,
-      `${at}.tariff_id`,
-      (period as ChargingPeriod).tariff_id,
-      "no OCPI 2.1.1 equivalent",
-    );
-    return {};
-  }) as ChargingPeriod211[];
+  return keepKnownDimensions(list, path, IN_211, "2.1.1", losses).map(({ period, at }) => {
+    const { tariff_id, ...rest } = period;
+    lose(losses, `${at}.tariff_id`, tariff_id, "no OCPI 2.1.1 equivalent");
+    return rest as ChargingPeriod211;
+  });
 }
 
 /** 2.1.1 charging periods as 2.2.1's (which may name a tariff_id; 2.1.1 never does). */
@@ -70,5 +66,7 @@ export function periodsTo221(
   path: string,
   losses: Loss[],
 ): ChargingPeriod[] {
-  return periods(list, path, IN_221, "2.2.1", losses, () => ({})) as ChargingPeriod[];
+  return keepKnownDimensions(list, path, IN_221, "2.2.1", losses).map(
+    ({ period }) => period as ChargingPeriod,
+  );
 }
