@@ -9,7 +9,7 @@ import type {
 } from "../../src/versions/v2_1_1/translation.js";
 import { example } from "./examples.js";
 import { type Example211, examples211, type Page211 } from "./examples-2.1.1.js";
-import { expectStrictlyValid } from "./translation-2.1.1.js";
+import { expectStrictlyValid, request211 } from "./translation-2.1.1.js";
 
 /** The parties of the 2.1.1 translation tests. */
 export const CPO: PartyRef = { countryCode: "BE", partyId: "BEC" };
@@ -70,12 +70,8 @@ export function fakeContext(
  * The JSON body of a 2.1.1 example: most are the object itself, some an
  * HTTP request ("PATCH To URL: …" then a blank line and the body).
  */
-export function body211(e: Example211): any {
-  const text = /^\s*(GET|PUT|PATCH|POST) To URL:/.test(e.text)
-    ? e.text.slice(e.text.indexOf("{"))
-    : e.text;
-  return JSON.parse(text);
-}
+export const body211 = (e: Example211): any =>
+  /^\s*\w+ To URL:/.test(e.text) ? request211(e, "").body : JSON.parse(e.text);
 
 /** Splits a loss path such as `charging_periods[2].dimensions[1]` into keys. */
 function keysOf(path: string): (string | number)[] {
