@@ -1,11 +1,14 @@
 import { invalidParameters, type OcpiError } from "../../ocpi/errors.js";
+import type { Price } from "../../ocpi/schemas/common.js";
 import type { Loss } from "./translation.js";
 
 /**
  * The small steps every 2.1.1 ⇄ 2.2.1 translation of this folder shares:
  * JSON paths of the source's fields, losses of enumeration values, the
  * refusal of a field the target cannot do without, coordinates in 2.1.1's
- * six decimals, and the energy mix whose field 2.2 renamed.
+ * six decimals, the energy mix whose field 2.2 renamed, amounts as plain
+ * numbers or Prices, enumeration values with a stand-in, ids longer than
+ * 2.2.1 allows.
  */
 
 /** A JSON object as the translations take it apart: known fields mapped, the rest carried. */
@@ -99,10 +102,10 @@ export function renameImpactCategory(
 }
 
 /** A copy of `value` without the keys whose value is undefined (a mapped field the source did not have). */
-export function defined(value: Json): Json {
+export function defined<T extends object>(value: T): T {
   const out: Json = {};
   for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
-  return out;
+  return out as T;
 }
 
 /**
@@ -112,4 +115,63 @@ export function defined(value: Json): Json {
  */
 export function withLastUpdated(fields: Json, receivedAt: Date): Json {
   return { ...fields, last_updated: fields.last_updated ?? receivedAt.toISOString() };
+}
+
+/** A Loss when the source field holds something (null, absent and [] lose nothing). */
+export function lose(losses: Loss[], field: string, value: unknown, reason: string): void {
+  if (!given(value) || (Array.isArray(value) && value.length === 0)) return;
+  losses.push({ field, reason });
+}
+
+/** Losses of a nested translation, under the path of the field that holds it. */
+export const under = (prefix: string, losses: readonly Loss[]): Loss[] =>
+  losses.map((loss) => ({ field: at(prefix, loss.field), reason: loss.reason }));
+
+/** A 2.1.1 id or reference the 2.2.1 field must hold (CiString(36)); longer is refused naming `field`. */
+export function within(value: string, max: number, what: string, field: string): string {
+  if (value.length > max)
+    throw refusal(what, field, `longer than the ${max} characters of OCPI 2.2.1`);
+  return value;
+}
+
+/** 2.1.1's plain amount (excluding VAT, as every 2.1.1 amount) as a 2.2.1 Price. */
+export const priceFrom211 = (amount: number): Price => ({ excl_vat: amount });
+
+/** A 2.2.1 Price as 2.1.1's plain amount excluding VAT; `incl_vat` is a Loss. */
+export function priceTo211(price: Price, path: string, losses: Loss[]): number {
+  lose(
+    losses,
+    at(path, "incl_vat"),
+    price.incl_vat,
+    "no OCPI 2.1.1 equivalent: 2.1.1 amounts exclude VAT",
+  );
+  return price.excl_vat;
+}
+
+/**
+ * An enumeration value in the target version: the value itself, or its
+ * stand-in from `substitutes` when the target lacks it, the stand-in a Loss.
+ */
+export function substitute<T extends string>(
+  value: string,
+  substitutes: Partial<Record<string, T>>,
+  field: string,
+  version: string,
+  losses: Loss[],
+): T {
+  const standIn = substitutes[value];
+  if (standIn === undefined) return value as T;
+  losses.push({ field, reason: `value ${value} not in OCPI ${version}; sent as ${standIn}` });
+  return standIn;
+}
+
+/**
+ * The fields of `value` that its version's object does not define (a
+ * platform's own additions; `known` is the object schema's shape): carried
+ * unchanged, as every translation of this folder carries them.
+ */
+export function unknownFields(value: object, known: object): Json {
+  const out: Json = {};
+  for (const [key, v] of Object.entries(value)) if (!(key in known)) out[key] = v;
+  return out;
 }
