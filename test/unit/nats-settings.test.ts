@@ -82,6 +82,12 @@ describe("the NATS settings", () => {
     );
     expect(names.recipientSubjects("p1")).toBe("staging.deliver.p1.>");
     expect(names.recipientDurable("p1")).toBe("deliver_p1");
+    expect(names.pushStream).toBe("STAGING_PUSH");
+    expect(names.pushStreamSubjects).toBe("staging.push.>");
+    expect(names.pushSubject({ module: "locations", key: "NL-CPO-L1" })).toBe(
+      "staging.push.locations.NL-CPO-L1",
+    );
+    expect(names.pushDurable("p1")).toBe("push_p1");
     expect(() => natsNames("a.b")).toThrow(/not a single subject token/);
   });
 
@@ -184,7 +190,7 @@ if (usingNats) {
       nc = await connectNats(NATS_URL, logger);
       const a = natsNames(`prefa_${RUN}`);
       const b = natsNames(`prefb_${RUN}`);
-      streams.push(a.deliveryStream, b.deliveryStream);
+      streams.push(a.deliveryStream, b.deliveryStream, a.pushStream, b.pushStream);
       const qa = await createJetStreamQueue(nc, logger, { ackWaitMs: 30_000, names: a });
       const qb = await createJetStreamQueue(nc, logger, { ackWaitMs: 30_000, names: b });
       await qa.open("R1");
@@ -213,7 +219,7 @@ if (usingNats) {
     it("refuses three replicas on a single server, naming NATS_STREAM_REPLICAS", async () => {
       nc ??= await connectNats(NATS_URL, logger);
       const names = natsNames(`prefr_${RUN}`);
-      streams.push(names.deliveryStream);
+      streams.push(names.deliveryStream, names.pushStream);
       await expect(
         createJetStreamQueue(nc, logger, { ackWaitMs: 30_000, names, replicas: 3 }),
       ).rejects.toThrow(
@@ -235,7 +241,8 @@ if (usingNats) {
         }),
       );
       for (const k of ["a", "b"] as const) {
-        streams.push(natsNames(prefixes[k]).deliveryStream);
+        const names = natsNames(prefixes[k]);
+        streams.push(names.deliveryStream, names.pushStream);
         hubs.push(await startHub({ env: { NATS_PREFIX: prefixes[k] } }));
       }
       const [hubA] = hubs as [TestHub, TestHub];
@@ -253,9 +260,9 @@ if (usingNats) {
       );
       expect(pushed.body.status_code).toBe(1000);
       await hubA.settled(20_000);
-      await eventually(() =>
-        seen.a.includes(`${prefixes.a}.deliver.${emsp}.locations.NL-CPO-LOC1`),
-      );
+      // The push is written once, on its object's subject; the eMSP's cursor delivers it.
+      await eventually(() => seen.a.includes(`${prefixes.a}.push.locations.NL-CPO-LOC1`));
+      await eventually(async () => (await hubA.deps.queue.backlog(emsp)).pending === 0);
       await nc.flush();
       expect(seen.a).toContain(`${prefixes.a}.registry.changed`);
       expect(seen.b).toEqual([]);
