@@ -6,9 +6,11 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { NatsNames } from "../bus/names.js";
 import type { Logger } from "../logging/logger.js";
 import { consumeRecipient } from "./jetstream-consume.js";
+import { pushStallGuard } from "./jetstream-stall.js";
 import { NOT_FOUND, provisionStream, pushStreamConfig, refusedWith } from "./jetstream-stream.js";
 import {
   type Addressing,
@@ -37,6 +39,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export interface JetStreamPushesDeps {
+  nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
   names: NatsNames;
@@ -134,6 +137,7 @@ export async function createJetStreamPushes(d: JetStreamPushesDeps) {
         recipient,
         concurrency,
         handle,
+        guard: pushStallGuard(d.nc, jsm, names, recipient),
         toQueued(m) {
           const push = pushOf(m);
           const to = addressed?.(push);

@@ -66,6 +66,7 @@ export async function createJetStreamQueue(
   await provisionStream(jsm, streamConfig(names, options.replicas ?? 1), logger);
   const publish = collapsingPublisher(js, jsm, names, logger);
   const pushes = await createJetStreamPushes({
+    nc,
     js,
     jsm,
     names,

@@ -89,3 +89,37 @@ export function stallGuard(
     },
   };
 }
+
+/**
+ * The same watch over a recipient's cursor on the push stream, whose filter
+ * takes every subject: it is stuck when it reports nothing pending and
+ * nothing awaiting an ack while the stream holds a push past the last one
+ * it handed out. The repair is the same leader step-down.
+ */
+export function pushStallGuard(
+  nc: NatsConnection,
+  jsm: JetStreamManager,
+  names: NatsNames,
+  recipient: string,
+): StallGuard {
+  const stream = names.pushStream;
+  const durable = names.pushDurable(recipient);
+  const idle = async () => {
+    const info = await jsm.consumers.info(stream, durable);
+    return info.num_pending === 0 && info.num_ack_pending === 0 ? info : undefined;
+  };
+  return {
+    async check() {
+      if ((await idle()) === undefined) return "none";
+      const last = (await jsm.streams.info(stream)).state.last_seq;
+      // Asked again: a push written between the answers is no stall.
+      const again = await idle();
+      return again !== undefined && last > again.delivered.stream_seq ? "stuck" : "none";
+    },
+    async repair() {
+      await nc.request(`$JS.API.CONSUMER.LEADER.STEPDOWN.${stream}.${durable}`, undefined, {
+        timeout: 5_000,
+      });
+    },
+  };
+}
