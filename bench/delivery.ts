@@ -116,7 +116,8 @@ function locationOf(id: string, lastUpdated: number): Record<string, unknown> {
 
 interface Ask {
   id: number;
-  kind: "stats" | "close";
+  /** stop: deliveries end (before another hub on the same queue removes its consumers). */
+  kind: "stats" | "stop" | "close";
 }
 
 async function serveHub(databaseUrl: string | undefined, dataDir: string): Promise<void> {
@@ -128,6 +129,13 @@ async function serveHub(databaseUrl: string | undefined, dataDir: string): Promi
   const { url, deps } = await startHub(env, HUB_LOG_LEVEL);
   process.on("SIGTERM", () => process.exit(0));
   process.on("message", (m: Ask) => {
+    if (m.kind === "stop") {
+      deps.deliveries.stop().then(
+        () => process.send?.({ id: m.id }),
+        (err: unknown) => process.send?.({ id: m.id, error: String(err) }),
+      );
+      return;
+    }
     if (m.kind === "close") {
       (async () => {
         await deps.deliveries.stop();
@@ -629,7 +637,13 @@ async function main(): Promise<void> {
   let cleaned: Promise<void> | undefined;
   const cleanUp = () => {
     cleaned ??= (async () => {
-      // The last one started closes first: the first one's close ends the run's consumers.
+      // Every hub stops delivering before one of them removes the run's consumers.
+      if (hubs.length > 1) {
+        const stopped = Promise.all(
+          hubs.filter((h) => h.child.exitCode === null).map((h) => h.ask({ kind: "stop" })),
+        ).catch(() => {});
+        await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+      }
       for (const h of [...hubs].reverse()) {
         if (h.child.exitCode !== null) continue;
         const closed = h.ask({ kind: "close" }).then(
@@ -869,7 +883,8 @@ function servicesOnThisHost(
     backend === "nats" && onThisHost(process.env.NATS_URL) ? pidsNamed("nats-server") : [];
   const postgres = database !== undefined && onThisHost(database.url) ? database : undefined;
   const parts: string[] = [];
-  if (nats.length > 0) parts.push(`nats-server (pid ${nats.join(", ")})`);
+  if (nats.length > 0)
+    parts.push(`nats-server (pid ${nats.join(", ")}, with whatever else on this host uses it)`);
   else if (backend === "nats") parts.push("not the NATS server (not on this host)");
   if (postgres)
     parts.push("PostgreSQL (the bench database's backends and the server's background processes)");
