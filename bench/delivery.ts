@@ -16,7 +16,13 @@
  * - sustained: EVSE status PATCHes of distinct locations, BENCH_PUSH_CONCURRENCY
  *   in flight, for BENCH_SECONDS; deliveries received per second, next to the
  *   baseline's requests per second;
- * - the hub process's RSS at the end.
+ * - the hub process's RSS at the end;
+ * - with DATABASE_URL and NATS_URL both set: the sustained series again
+ *   through two hub processes on the same database and NATS, the CPO's
+ *   pushes alternating between them.
+ * The report ends with the fan-out target table (today, floor, aim,
+ * measured). CPU per delivery counts the NATS and PostgreSQL server
+ * processes beside the hub's when they run on this host (/proc).
  * Figures only: nothing here passes or fails on time; a wrong answer or a
  * delivery that never came is listed and makes the exit code 1.
  */
