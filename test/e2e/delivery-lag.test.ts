@@ -246,6 +246,7 @@ describe("a recipient lagging 10,000 PATCHes of 1,000 locations", () => {
     expect(refused, "deliveries the eMSP refused while down").toBeGreaterThan(0);
     const behind = await deliveryRow(hub, emspId);
     expect(behind.status).toBe("CONNECTED");
+    expect(behind.pending, "the hub's backlog for the eMSP").toBeGreaterThan(0);
 
     // It recovers; the hub works off the backlog.
     down = false;
