@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Pool } from "undici";
@@ -296,10 +296,48 @@ export interface BenchDatabase {
   drop(): Promise<void>;
   /** CPU seconds used so far by the server processes connected to it (NaN where unknown). */
   cpuSeconds(): Promise<number>;
+  /**
+   * The server processes that work for this database: its backends and the
+   * server's background processes (WAL writer, checkpointer, …), which other
+   * databases on the server share. Empty where the server does not say.
+   */
+  serverPids(): Promise<number[]>;
 }
 
 /** USER_HZ of Linux's /proc/<pid>/stat times; 100 on every common platform. */
 const CLOCK_TICKS = 100;
+
+/**
+ * CPU seconds (user + system) a process on this host has used, from Linux's
+ * /proc/<pid>/stat; NaN when it cannot be read (another OS, the process gone).
+ */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The processes on this host whose command name (/proc/<pid>/comm) is `name`; none off Linux. */
+export function pidsNamed(name: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === name) pids.push(Number(entry));
+    } catch {}
+  }
+  return pids;
+}
 
 /**
  * With a postgres:// DATABASE_URL, a new database `<name>_bench_<random>` on
@@ -333,17 +371,15 @@ export async function createBenchDatabase(
       // Linux: utime + stime of the server processes serving this database, in clock ticks.
       const rows = await admin<{ pid: number }[]>`
         select pid from pg_stat_activity where datname = ${name}`;
-      let ticks = 0;
-      for (const { pid } of rows) {
-        try {
-          const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-          const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-          ticks += Number(fields[11]) + Number(fields[12]);
-        } catch {
-          return Number.NaN;
-        }
-      }
-      return ticks / CLOCK_TICKS;
+      let seconds = 0;
+      for (const { pid } of rows) seconds += processCpuSeconds(pid);
+      return seconds;
+    },
+    async serverPids() {
+      const rows = await admin<{ pid: number }[]>`
+        select pid from pg_stat_activity
+        where datname = ${name} or (datname is null and backend_type <> 'client backend')`;
+      return rows.map((r) => r.pid);
     },
     async drop() {
       await admin.unsafe(`drop database if exists "${name}" with (force)`);
