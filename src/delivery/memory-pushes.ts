@@ -37,7 +37,10 @@ interface LoggedPush {
 export interface Cursor {
   /** The sequence of the next push to read. */
   next: number;
+  /** Handed out (or to be handed out again) and not settled, by sequence. */
   unsettled: Map<number, Unsettled>;
+  /** Those of `unsettled` to be handed out again (a retry, or a consumer that stopped). */
+  again: Map<number, Unsettled>;
   addressed?: Addressing;
 }
 
@@ -61,7 +64,7 @@ export const newPushLog = (): PushLog => ({
 export function cursorOf(log: PushLog, recipient: string): Cursor {
   let c = log.cursors.get(recipient);
   if (c === undefined) {
-    c = { next: log.last + 1, unsettled: new Map() };
+    c = { next: log.last + 1, unsettled: new Map(), again: new Map() };
     log.cursors.set(recipient, c);
   }
   return c;
@@ -91,13 +94,13 @@ export function handOut(
   now: number,
 ): number | undefined {
   let due: number | undefined;
-  for (const [seq, u] of cursor.unsettled) {
+  for (const [seq, u] of cursor.again) {
     if (!room()) return due;
-    if (u.handedOut) continue;
     if (u.notBefore > now) {
       due = due === undefined ? u.notBefore : Math.min(due, u.notBefore);
       continue;
     }
+    cursor.again.delete(seq);
     u.handedOut = true;
     give(queued(cursor, seq, u));
   }
@@ -122,7 +125,9 @@ export function handOut(
 
 function queued(cursor: Cursor, seq: number, u: Unsettled): QueuedDelivery {
   const done = () => {
+    if (cursor.unsettled.get(seq) !== u) return;
     cursor.unsettled.delete(seq);
+    cursor.again.delete(seq);
   };
   return {
     delivery: u.delivery,
@@ -136,8 +141,19 @@ function queued(cursor: Cursor, seq: number, u: Unsettled): QueuedDelivery {
       u.handedOut = false;
       u.attempts++;
       u.notBefore = Date.now() + Math.max(0, delayMs);
+      cursor.again.set(seq, u);
     },
   };
+}
+
+/** Everything handed out and not settled is to be handed out again (its consumer stopped). */
+export function handBack(cursor: Cursor): void {
+  for (const [seq, u] of cursor.unsettled) {
+    if (!u.handedOut) continue;
+    u.handedOut = false;
+    u.notBefore = 0;
+    cursor.again.set(seq, u);
+  }
 }
 
 /** A cursor's backlog: pushes not read yet (addressed to it or not) and those handed out. */
@@ -174,7 +190,9 @@ export function trim(
   let floor = log.last + 1;
   for (const c of log.cursors.values()) {
     floor = Math.min(floor, c.next);
-    for (const seq of c.unsettled.keys()) floor = Math.min(floor, seq);
+    // Handed out in sequence order, so the first is the oldest.
+    const oldest = c.unsettled.keys().next().value;
+    if (oldest !== undefined) floor = Math.min(floor, oldest);
   }
   let drop = 0;
   while (drop < log.entries.length && log.base + drop < floor) {

@@ -1,6 +1,7 @@
 import {
   append,
   cursorOf,
+  handBack,
   handOut,
   newPushLog,
   type PushLog,
@@ -97,26 +98,8 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): DeliveryQue
     return r;
   }
 
-  /** A directed delivery queued: a newer one of the same object replaces the waiting one. */
-  function enqueue(delivery: Delivery): void {
-    const r = recipientOf(delivery.recipient);
-    const waiting = r.entries.get(delivery.key);
-    const next = collapse(waiting?.delivery, delivery);
-    if (waiting !== undefined) r.bytes -= waiting.size;
-    r.entries.delete(delivery.key);
-    const size = sizeOf(next);
-    r.entries.set(delivery.key, {
-      seq: ++seq,
-      delivery: next,
-      size,
-      attempts: 0,
-      notBefore: 0,
-      handedOut: false,
-    });
-    r.bytes += size;
-    if (r.bytes > maxBytes) shed(r, maxBytes, onShed);
-    wake(r);
-  }
+  const enqueue = (delivery: Delivery) =>
+    queueFor(recipientOf(delivery.recipient), delivery, maxBytes, onShed, ++seq);
 
   return {
     durable: false,
@@ -149,7 +132,8 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): DeliveryQue
       if (cursor !== undefined) {
         skipped = pushBacklog(pushes, cursor).pending;
         cursor.next = pushes.last + 1;
-        for (const [at, u] of cursor.unsettled) if (!u.handedOut) cursor.unsettled.delete(at);
+        for (const at of cursor.again.keys()) cursor.unsettled.delete(at);
+        cursor.again.clear();
       }
       const r = recipients.get(recipient);
       if (r === undefined) return skipped;
@@ -192,7 +176,7 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): DeliveryQue
           if (r.consumer === c) r.consumer = undefined;
           // What was handed out and not settled is handed out again to the next consumer.
           for (const e of r.entries.values()) e.handedOut = false;
-          for (const u of cursor.unsettled.values()) u.handedOut = false;
+          handBack(cursor);
         },
       };
     },
@@ -203,6 +187,32 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): DeliveryQue
       pushes.entries = [];
     },
   };
+}
+
+/** A recipient's own delivery queued: a newer one of the same object replaces the waiting one. */
+function queueFor(
+  r: Recipient,
+  delivery: Delivery,
+  maxBytes: number,
+  onShed: ShedListener,
+  seq: number,
+): void {
+  const waiting = r.entries.get(delivery.key);
+  const next = collapse(waiting?.delivery, delivery);
+  if (waiting !== undefined) r.bytes -= waiting.size;
+  r.entries.delete(delivery.key);
+  const size = sizeOf(next);
+  r.entries.set(delivery.key, {
+    seq,
+    delivery: next,
+    size,
+    attempts: 0,
+    notBefore: 0,
+    handedOut: false,
+  });
+  r.bytes += size;
+  if (r.bytes > maxBytes) shed(r, maxBytes, onShed);
+  wake(r);
 }
 
 const sizeOf = (d: Delivery) =>

@@ -7,6 +7,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import { broadcastOf } from "../modules/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import { endpointOf, type Party, type Platform, type Registry } from "../registry/registry.js";
+import { createAddressing } from "./addressing.js";
 import { type CachedObjects, createCatchUp, type Queued } from "./catch-up.js";
 import type { RecipientListener } from "./events.js";
 import { createLeases } from "./leases.js";
@@ -87,6 +88,7 @@ export interface DeliveryDeps {
  */
 export function createDeliveryService(d: DeliveryDeps): DeliveryService {
   const { db, queue, registry, logger } = d;
+  const { recipientParty, addressed } = createAddressing(registry);
   const offline = createOfflineHandling(d);
   const probes = createProbes({ ...d, markOffline: offline.markOffline });
   const leases = createLeases({
@@ -109,39 +111,6 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
       );
       throw new Error(`could not queue ${failed.length} of ${deliveries.length} deliveries`);
     }
-  }
-
-  /**
-   * The party a platform receives a module's broadcast as: one of a
-   * recipient role of the module that may exchange it with the sender
-   * (ROAMING_POLICY), when the platform is connected, is not the sender and
-   * has the module's Receiver endpoint.
-   */
-  function recipientParty(
-    p: Platform,
-    module: string,
-    sender: Push["sender"],
-  ): PartyRef | undefined {
-    if (p.id === sender.platformId || p.status !== "CONNECTED" || p.outboundToken === null) {
-      return undefined;
-    }
-    if (endpointOf(p, module, "RECEIVER") === undefined) return undefined;
-    const roles = broadcastOf(module)?.recipients ?? [];
-    const party = p.roles.find(
-      (r) => roles.some((role) => role === r.role) && registry.mayExchange(sender.party, r, module),
-    );
-    return party === undefined
-      ? undefined
-      : { countryCode: party.countryCode, partyId: party.partyId };
-  }
-
-  /** Which pushes a recipient's cursor takes: those it is a recipient of, as recipientsOf() says. */
-  function addressed(recipient: string): Addressing {
-    return (push) => {
-      if (push.only !== undefined && !push.only.includes(recipient)) return undefined;
-      const p = registry.get(recipient);
-      return p === undefined ? undefined : recipientParty(p, push.module, push.sender);
-    };
   }
 
   async function tick(): Promise<void> {

@@ -4,6 +4,7 @@ import { routingHeaders } from "../ocpi/headers.js";
 import { hubParty, sameParty } from "../ocpi/parties.js";
 import { endpointOf, type Platform } from "../registry/registry.js";
 import type { CachedObjects } from "./catch-up.js";
+import { createGate } from "./gate.js";
 import {
   type Addressing,
   collapse,
@@ -13,6 +14,7 @@ import {
   pathObject,
   type QueuedDelivery,
 } from "./queue.js";
+import { type Outcome, send } from "./send.js";
 import type { DeliveryDeps } from "./service.js";
 import type { Counters } from "./stats.js";
 
@@ -27,14 +29,6 @@ const INTAKE = 256;
 /** First retry delay; it doubles per attempt up to RETRY_MAX_MS. */
 const RETRY_FIRST_MS = 250;
 export const RETRY_MAX_MS = 15_000;
-
-type Outcome =
-  | { kind: "delivered" }
-  | { kind: "rejected"; reason: string }
-  | { kind: "failed"; reason: string }
-  | { kind: "gone"; reason: string }
-  /** The recipient may no longer see the object (a roaming agreement ended): not sent. */
-  | { kind: "withheld"; reason: string };
 
 export interface WorkerDeps
   extends Pick<
@@ -70,9 +64,6 @@ interface ObjectState {
   /** What waits to be sent: every update taken in since the last send, merged. */
   waiting?: Batch;
   inFlight?: Batch;
-  /** Failed sends in a row; the retry delay grows with them. */
-  failures: number;
-  retryTimer?: NodeJS.Timeout;
 }
 
 /**
@@ -90,26 +81,26 @@ export function startWorker(d: WorkerDeps, recipient: string, counters: Counters
   /** Objects with an update waiting for a free send slot, in arrival order. */
   const ready = new Set<string>();
   const sends = new Set<Promise<void>>();
+  const gate = createGate(RETRY_FIRST_MS, RETRY_MAX_MS, () => drain());
   let stopped = false;
+
+  /** Starts what waits for a send slot, oldest first, while slots are free and the gate is open. */
+  function drain(): void {
+    for (const next of ready) {
+      if (stopped || sends.size >= CONCURRENCY || gate.closed()) return;
+      const other = objects.get(next);
+      if (other === undefined) ready.delete(next);
+      else pump(next, other);
+    }
+  }
 
   /**
    * The recipient is not connected (any more): what waits here for it is
    * dropped and counted, one per object; it catches up on its return.
    */
   function dropHeld(): void {
-    for (const [key, st] of objects) {
-      if (st.retryTimer !== undefined) clearTimeout(st.retryTimer);
-      st.retryTimer = undefined;
-      const waiting = st.waiting;
-      st.waiting = undefined;
-      counters.retrying.delete(key);
-      if (waiting === undefined) continue;
-      for (const q of waiting.entries) q.drop();
-      d.metrics.observeDelivery(waiting.delivery.module, "dropped");
-      counters.dropped++;
-      counters.dirty = true;
-      if (st.inFlight === undefined) objects.delete(key);
-    }
+    gate.open();
+    dropWaiting(d, objects, counters);
     ready.clear();
   }
 
@@ -128,54 +119,48 @@ export function startWorker(d: WorkerDeps, recipient: string, counters: Counters
     }
     let st = objects.get(delivery.key);
     if (st === undefined) {
-      st = { seen: { push: 0, direct: 0 }, failures: 0 };
+      st = { seen: { push: 0, direct: 0 } };
       objects.set(delivery.key, st);
     }
-    if (q.seq <= st.seen[q.source]) {
-      // Handed out again while held here (its ack deadline passed): the held entry settles it.
-      // Otherwise older than an update taken in already, which carries it: done.
-      if (!holds(st, q)) q.ack();
-      return Promise.resolve();
-    }
-    st.seen[q.source] = q.seq;
-    const w = st.waiting;
-    st.waiting =
-      w === undefined
-        ? { delivery, entries: [q] }
-        : { delivery: collapse(w.delivery, delivery), entries: [...w.entries, q] };
-    pump(delivery.key, st);
+    if (absorb(st, q)) pump(delivery.key, st);
     return Promise.resolve();
   }
 
-  /** Sends the object's waiting update when nothing of it is in flight or waiting out a retry. */
+  /** Sends the object's waiting update when nothing of it is in flight, a slot is free and the gate open. */
   function pump(key: string, st: ObjectState): void {
-    if (stopped || st.inFlight !== undefined || st.retryTimer !== undefined) return;
+    if (stopped || st.inFlight !== undefined) return;
     const batch = st.waiting;
     if (batch === undefined) {
       objects.delete(key);
       return;
     }
-    if (sends.size >= CONCURRENCY) {
+    if (sends.size >= CONCURRENCY || gate.closed()) {
       ready.add(key);
       return;
     }
     ready.delete(key);
+    const probe = gate.probe();
     st.waiting = undefined;
     st.inFlight = batch;
     const run = attempt(batch).then((outcome) => {
       st.inFlight = undefined;
       sends.delete(run);
-      settle(d, recipient, counters, key, st, batch, outcome, {
-        retry: () => pump(key, st),
-        dropHeld,
-      });
-      pump(key, st);
-      for (const next of ready) {
-        if (sends.size >= CONCURRENCY) break;
-        const other = objects.get(next);
-        if (other === undefined) ready.delete(next);
-        else pump(next, other);
+      if (outcome.kind === "failed") {
+        settle(d, recipient, counters, key, st, batch, outcome, {
+          retry: (left) => {
+            ready.add(key);
+            return gate.failed(probe, left);
+          },
+          dropHeld,
+        });
+      } else {
+        // The recipient answered: whatever waits for it may go.
+        gate.open();
+        settle(d, recipient, counters, key, st, batch, outcome, { retry: () => 0, dropHeld });
       }
+      gate.answered(probe);
+      pump(key, st);
+      drain();
     });
     sends.add(run);
   }
@@ -201,9 +186,9 @@ export function startWorker(d: WorkerDeps, recipient: string, counters: Counters
       await consumption.stop();
       stopped = true;
       while (sends.size > 0) await Promise.allSettled([...sends]);
+      gate.open();
       // What is held goes back to the queue at once, so the next owner need not wait for it.
       for (const st of objects.values()) {
-        if (st.retryTimer !== undefined) clearTimeout(st.retryTimer);
         for (const q of st.waiting?.entries ?? []) q.retry(0);
       }
       objects.clear();
@@ -211,108 +196,45 @@ export function startWorker(d: WorkerDeps, recipient: string, counters: Counters
   };
 }
 
+/** Drops and counts every object's waiting update (one per object); idle objects are forgotten. */
+function dropWaiting(d: WorkerDeps, objects: Map<string, ObjectState>, c: Counters): void {
+  for (const [key, st] of objects) {
+    const waiting = st.waiting;
+    st.waiting = undefined;
+    c.retrying.delete(key);
+    if (waiting === undefined) continue;
+    for (const q of waiting.entries) q.drop();
+    d.metrics.observeDelivery(waiting.delivery.module, "dropped");
+    c.dropped++;
+    c.dirty = true;
+    if (st.inFlight === undefined) objects.delete(key);
+  }
+}
+
+/**
+ * Takes a queue entry into its object's waiting update, merged with what
+ * waits already; false when it is no news: handed out again while held
+ * here (its ack deadline passed; the held entry settles it), or older than
+ * an update taken in already, which carries it (then it is done).
+ */
+function absorb(st: ObjectState, q: QueuedDelivery): boolean {
+  if (q.seq <= st.seen[q.source]) {
+    if (!holds(st, q)) q.ack();
+    return false;
+  }
+  st.seen[q.source] = q.seq;
+  const w = st.waiting;
+  st.waiting =
+    w === undefined
+      ? { delivery: q.delivery, entries: [q] }
+      : { delivery: collapse(w.delivery, q.delivery), entries: [...w.entries, q] };
+  return true;
+}
+
 /** Whether the object holds this queue entry (the same source and sequence), waiting or in flight. */
 function holds(st: ObjectState, q: QueuedDelivery): boolean {
   const same = (e: QueuedDelivery) => e.seq === q.seq && e.source === q.source;
   return (st.waiting?.entries.some(same) ?? false) || (st.inFlight?.entries.some(same) ?? false);
-}
-
-/** One attempt: the push to the recipient's Receiver endpoint of the delivery's module. */
-async function send(d: WorkerDeps, delivery: Delivery, platform: Platform): Promise<Outcome> {
-  const endpoint = endpointOf(platform, delivery.module, "RECEIVER");
-  if (endpoint === undefined || platform.outboundToken === null) {
-    return { kind: "gone", reason: `no ${delivery.module} Receiver any more` };
-  }
-  if (!allowed(d, delivery, platform)) {
-    return { kind: "withheld", reason: "no roaming agreement covers it any more" };
-  }
-  let { method, path, query, body } = delivery;
-  if (delivery.current !== undefined && isCachedModule(delivery.module)) {
-    ({ path, query } = currentTarget(delivery.current));
-    // The recipient is asked for: a location unpublished meanwhile reaches only whom it may.
-    const { owner, id, type } = delivery.current;
-    const doc = await d.cached.currentDoc(delivery.module, owner, id, {
-      type,
-      recipient: platform.id,
-    });
-    if (doc === undefined) {
-      // Gone from the cache meanwhile (a tariff is deleted; OCPI never deletes a location or
-      // token), or a location no longer published to this recipient.
-      const cache = cacheOf(delivery.module);
-      if (cache === undefined || !cache.writes.includes("DELETE")) {
-        return {
-          kind: "gone",
-          reason: `${cache?.noun ?? delivery.module} gone or no longer published to it`,
-        };
-      }
-      method = "DELETE";
-      body = undefined;
-    } else {
-      method = "PUT";
-      body = doc;
-    }
-  }
-  const base = endpoint.replace(/\/+$/, "");
-  const url = `${base}${path}${query === "" ? "" : `?${query}`}`;
-  // A push to a party names it and the hub; ClientInfo goes to the platform (no routing pair).
-  const headers = delivery.to === undefined ? {} : routingHeaders(delivery.to, hubParty(d.config));
-  try {
-    const res = await d.client.send({
-      method,
-      url,
-      token: platform.outboundToken,
-      encoding: platform.outboundTokenEncoding,
-      rawBody: body,
-      correlationId: delivery.correlationId,
-      pool: platform.id,
-      headers,
-      trace: legOf(delivery, platform),
-    });
-    const code = res.body.status_code;
-    if (res.status === 401) return { kind: "failed", reason: "refused the hub's credentials" };
-    if (res.status >= 500 || code >= 3000) {
-      return { kind: "failed", reason: `answered HTTP ${res.status}, status_code ${code}` };
-    }
-    if (code >= 1000 && code < 2000 && res.status < 300) return { kind: "delivered" };
-    return { kind: "rejected", reason: `answered HTTP ${res.status}, status_code ${code}` };
-  } catch (err) {
-    if (!(err instanceof OutboundError)) throw err;
-    // The URL policy or the answer's size would refuse every retry alike.
-    if (err.failure === "url-refused" || err.failure === "too-large") {
-      return { kind: "rejected", reason: err.message };
-    }
-    return { kind: "failed", reason: err.message };
-  }
-}
-
-/** The leg this attempt is of the message that caused the delivery (none for catch-up). */
-function legOf(delivery: Delivery, platform: Platform) {
-  if (delivery.messageId === undefined) return null;
-  return {
-    message: delivery.messageId,
-    platformId: platform.id,
-    module: delivery.module,
-    ...delivery.to,
-  };
-}
-
-/**
- * Whether the recipient party may still see the pushed object: the policy
- * is asked again at sending time, so a suspended or ended agreement stops
- * deliveries queued before it changed. The owner is the client-owned
- * object's codes, the first two segments of the path. Under
- * ROAMING_POLICY=open nobody is restricted, and nothing is looked at.
- */
-function allowed(d: WorkerDeps, delivery: Delivery, platform: Platform): boolean {
-  const to = delivery.to;
-  if (to === undefined || d.config.roamingPolicy === "open") return true;
-  const owner = delivery.current?.owner ?? pathObject(delivery.path)?.owner;
-  if (owner === undefined) return true;
-  return platform.roles.some((r) => {
-    if (!sameParty(r, to)) return false;
-    const partners = d.registry.partnersOf(r, delivery.module);
-    return partners === undefined || partners.some((p) => sameParty(p, owner));
-  });
 }
 
 /**
@@ -329,7 +251,11 @@ function settle(
   st: ObjectState,
   batch: Batch,
   outcome: Outcome,
-  then: { retry: () => void; dropHeld: () => void },
+  then: {
+    /** Queues the object's waiting update for a retry within `left` ms; returns the failures so far. */
+    retry: (left: number) => number;
+    dropHeld: () => void;
+  },
 ): void {
   const now = d.clock.now();
   const { delivery, entries } = batch;
@@ -338,10 +264,7 @@ function settle(
   };
   c.dirty = true;
   d.metrics.observeDelivery(delivery.module, outcome.kind);
-  if (outcome.kind !== "failed") {
-    st.failures = 0;
-    c.retrying.delete(key);
-  }
+  if (outcome.kind !== "failed") c.retrying.delete(key);
   switch (outcome.kind) {
     case "delivered":
       each((q) => q.ack());
@@ -391,25 +314,14 @@ function settle(
         return;
       }
       c.retrying.add(key);
-      // Entries handed over from an instance that stopped bring their attempts with them.
-      const attempts = Math.max(st.failures, ...entries.map((q) => q.attempts));
-      st.failures = attempts + 1;
       const w = st.waiting;
       st.waiting =
         w === undefined
           ? batch
           : { delivery: collapse(delivery, w.delivery), entries: [...entries, ...w.entries] };
-      const backoff = Math.min(RETRY_FIRST_MS * 2 ** attempts, RETRY_MAX_MS);
-      st.retryTimer = setTimeout(
-        () => {
-          st.retryTimer = undefined;
-          then.retry();
-        },
-        Math.min(backoff, left),
-      );
-      st.retryTimer.unref();
+      const failures = then.retry(left);
       d.logger.debug(
-        { platform_id: recipient, attempts: attempts + 1, reason: outcome.reason },
+        { platform_id: recipient, failures, reason: outcome.reason },
         "delivery failed; retrying",
       );
     }

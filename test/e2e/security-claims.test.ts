@@ -274,8 +274,8 @@ describe("a push the hub cannot store or fan out goes nowhere", () => {
 
   it("answers 503 to a broadcast the bus cannot queue (an outage), and the same push sent again reaches every recipient though the cache already took it", async () => {
     const queue = hub.deps.queue;
-    const publish = queue.publish;
-    queue.publish = async () => {
+    const broadcast = queue.broadcast;
+    queue.broadcast = async () => {
       throw new Error("the message bus is down");
     };
     const body = location(cpo, "LOC-BUS");
@@ -285,7 +285,7 @@ describe("a push the hub cannot store or fan out goes nowhere", () => {
         unforwarded: [emspPlatform],
       });
     } finally {
-      queue.publish = publish;
+      queue.broadcast = broadcast;
     }
     expectOk(await broadcastLocation(cpoPlatform, cpo, body, "LOC-BUS"));
     await hub.settled();
