@@ -1,7 +1,6 @@
 import {
   AckPolicy,
   type ConsumerConfig,
-  type ConsumerMessages,
   DeliverPolicy,
   type JetStreamClient,
   type JetStreamManager,
@@ -24,7 +23,6 @@ import {
 } from "./jetstream-stream.js";
 import {
   type Backlog,
-  type Consumption,
   collapse,
   type Delivery,
   type DeliveryQueue,

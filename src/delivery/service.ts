@@ -4,16 +4,15 @@ import type { Clock } from "../deps.js";
 import type { OcpiClient } from "../egress/ocpi-client.js";
 import type { Logger } from "../logging/logger.js";
 import type { Metrics } from "../metrics/metrics.js";
-import { broadcastOf } from "../modules/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
-import { endpointOf, type Party, type Platform, type Registry } from "../registry/registry.js";
+import type { Party, Platform, Registry } from "../registry/registry.js";
 import { createAddressing } from "./addressing.js";
 import { type CachedObjects, createCatchUp, type Queued } from "./catch-up.js";
 import type { RecipientListener } from "./events.js";
 import { createLeases } from "./leases.js";
 import { createOfflineHandling } from "./offline.js";
 import { createProbes } from "./probes.js";
-import type { Addressing, Delivery, DeliveryQueue, Push } from "./queue.js";
+import type { Delivery, DeliveryQueue, Push } from "./queue.js";
 import { flushCounters, type RecipientView, recipientsView } from "./stats.js";
 import { startWorker } from "./worker.js";
 

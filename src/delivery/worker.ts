@@ -1,19 +1,6 @@
-import { OutboundError } from "../egress/ocpi-client.js";
-import { cacheOf } from "../modules/index.js";
-import { routingHeaders } from "../ocpi/headers.js";
-import { hubParty, sameParty } from "../ocpi/parties.js";
-import { endpointOf, type Platform } from "../registry/registry.js";
 import type { CachedObjects } from "./catch-up.js";
 import { createGate } from "./gate.js";
-import {
-  type Addressing,
-  collapse,
-  currentTarget,
-  type Delivery,
-  isCachedModule,
-  pathObject,
-  type QueuedDelivery,
-} from "./queue.js";
+import { type Addressing, collapse, type Delivery, type QueuedDelivery } from "./queue.js";
 import { type Outcome, send } from "./send.js";
 import type { DeliveryDeps } from "./service.js";
 import type { Counters } from "./stats.js";
