@@ -111,7 +111,11 @@ export async function createJetStreamPushes(d: JetStreamPushesDeps) {
         const info = await jsm.consumers.info(stream, names.pushDurable(recipient));
         const backlog: Backlog = { pending: info.num_pending, inFlight: info.num_ack_pending };
         if (!options?.oldest || backlog.pending + backlog.inFlight === 0) return backlog;
-        const m = await jsm.direct.getMessage(stream, { seq: info.ack_floor.stream_seq + 1 });
+        // The first push still held past the cursor's ack floor (those between are gone when every cursor took them).
+        const m = await jsm.direct.getMessage(stream, {
+          seq: info.ack_floor.stream_seq + 1,
+          next_by_subj: names.pushStreamSubjects,
+        });
         if (m === null) return backlog;
         const acceptedAt = (JSON.parse(decoder.decode(m.data)) as Partial<Push>).acceptedAt;
         return typeof acceptedAt === "number"

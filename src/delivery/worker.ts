@@ -201,12 +201,13 @@ function dropWaiting(d: WorkerDeps, objects: Map<string, ObjectState>, c: Counte
 /**
  * Takes a queue entry into its object's waiting update, merged with what
  * waits already; false when it is no news: handed out again while held
- * here (its ack deadline passed; the held entry settles it), or older than
+ * here (its ack deadline passed; it takes the held one's place), or older than
  * an update taken in already, which carries it (then it is done).
  */
 function absorb(st: ObjectState, q: QueuedDelivery): boolean {
   if (q.seq <= st.seen[q.source]) {
-    if (!holds(st, q)) q.ack();
+    // The newest hand-out of a held entry is the one its settling answers.
+    if (!replaceHeld(st, q)) q.ack();
     return false;
   }
   st.seen[q.source] = q.seq;
@@ -218,10 +219,17 @@ function absorb(st: ObjectState, q: QueuedDelivery): boolean {
   return true;
 }
 
-/** Whether the object holds this queue entry (the same source and sequence), waiting or in flight. */
-function holds(st: ObjectState, q: QueuedDelivery): boolean {
-  const same = (e: QueuedDelivery) => e.seq === q.seq && e.source === q.source;
-  return (st.waiting?.entries.some(same) ?? false) || (st.inFlight?.entries.some(same) ?? false);
+/** Puts `q` in place of the entry of the same source and sequence the object holds; false when it holds none. */
+function replaceHeld(st: ObjectState, q: QueuedDelivery): boolean {
+  for (const batch of [st.waiting, st.inFlight]) {
+    const entries = batch?.entries ?? [];
+    const i = entries.findIndex((e) => e.seq === q.seq && e.source === q.source);
+    if (i >= 0) {
+      entries[i] = q;
+      return true;
+    }
+  }
+  return false;
 }
 
 /**

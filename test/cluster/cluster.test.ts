@@ -50,7 +50,8 @@ const EMSPS = 30;
 // biome-ignore lint/style/noProcessEnv: 3 unless a run proves by hand that one replica fails
 const REPLICAS = process.env.CLUSTER_STREAM_REPLICAS ?? "3";
 const PREFIX = `cluster_${randomBytes(4).toString("hex")}`;
-const STREAM = natsNames(PREFIX).deliveryStream;
+/** The stream that holds the broadcasts: each push written once, read by every eMSP's cursor. */
+const STREAM = natsNames(PREFIX).pushStream;
 
 let cluster: NatsCluster;
 let database: ScratchDatabase | undefined;
@@ -134,23 +135,13 @@ async function queueStates(behind: FakePlatform[]): Promise<string> {
     const out: string[] = [];
     for (const emsp of behind.slice(0, 5)) {
       const id = ids.get(emsp) ?? "";
-      // Each waiting delivery's subject with its stream sequence, to set beside the consumer's.
+      // The pushes the stream holds, to set beside the cursor's position.
       const held = await jsm.streams
-        .info(STREAM, { subjects_filter: names.recipientSubjects(id) })
-        .then(async (i) => {
-          const subjects = Object.keys(i.state.subjects ?? {});
-          const seqs = await Promise.all(
-            subjects.map((subject) =>
-              jsm.direct
-                .getMessage(STREAM, { last_by_subj: subject })
-                .then((m) => `${subject.split(".").at(-1)}@${m?.seq}`),
-            ),
-          );
-          return seqs.join(",");
-        })
+        .info(STREAM)
+        .then((i) => `${i.state.first_seq}..${i.state.last_seq} (${i.state.messages})`)
         .catch((e: Error) => e.message);
       const consumer = await jsm.consumers
-        .info(STREAM, names.recipientDurable(id))
+        .info(STREAM, names.pushDurable(id))
         .then((c) =>
           JSON.stringify({
             pending: c.num_pending,
@@ -190,7 +181,7 @@ async function deliveredUpTo(r: number, hubs: HubProcess[]) {
   });
 }
 
-/** The node that leads the delivery stream, and the stream's replica count. */
+/** The node that leads the push stream, and the stream's replica count. */
 async function streamPlacement(): Promise<{ leader: string; replicas: number; current: number }> {
   const nc: NatsConnection = await connect({ servers: cluster.url.split(",") });
   try {
@@ -352,14 +343,18 @@ describe("two hubs on a three-node NATS cluster and one PostgreSQL", () => {
       const names = natsNames(`${PREFIX}_scale`);
       await createJetStreamQueue(nc, logger, { ackWaitMs: 30_000, names, replicas: 1 });
       const jsm = await jetstreamManager(nc);
-      expect((await jsm.streams.info(names.deliveryStream)).config.num_replicas).toBe(1);
+      for (const stream of [names.deliveryStream, names.pushStream]) {
+        expect((await jsm.streams.info(stream)).config.num_replicas).toBe(1);
+      }
       await createJetStreamQueue(nc, logger, { ackWaitMs: 30_000, names, replicas: 3 });
-      const scaled = await eventually(async () => {
-        const info = await jsm.streams.info(names.deliveryStream);
-        const current = (info.cluster?.replicas ?? []).filter((p) => p.current).length;
-        return current === 2 ? info : undefined;
-      }, 20_000);
-      expect(scaled.config.num_replicas).toBe(3);
+      for (const stream of [names.deliveryStream, names.pushStream]) {
+        const scaled = await eventually(async () => {
+          const info = await jsm.streams.info(stream);
+          const current = (info.cluster?.replicas ?? []).filter((p) => p.current).length;
+          return current === 2 ? info : undefined;
+        }, 20_000);
+        expect(scaled.config.num_replicas).toBe(3);
+      }
     } finally {
       await nc.close();
     }

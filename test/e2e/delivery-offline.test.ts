@@ -294,21 +294,23 @@ describe("a recipient that fails past DELIVERY_WINDOW_MS", () => {
     await scene({ PROBE_INTERVAL_MS: NO_PROBE });
     await push("PUT", "locations/receiver/NL/CPO/LOC1", locationOf("NL/CPO", "LOC1"));
     await hub.settled();
-    // Tariffs fail slowly: the second attempt is still in flight when the window ends.
+    // Tariffs fail slowly, more slowly than the window: the tariff's first attempt is still in
+    // flight when the location's retries, failing at once, end the window.
     let slowAnswers = 0;
     away.on(async (r) => {
       if (!down || r.module !== "tariffs") return undefined;
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
       slowAnswers++;
       return { status: 503 };
     });
 
     down = true;
+    await push("PUT", "tariffs/receiver/NL/CPO/T1", tariffOf("NL/CPO", "T1", now()));
+    await eventually(() => away.moduleRequests("tariffs").length > 0, 10_000);
     await push("PATCH", "locations/receiver/NL/CPO/LOC1/3256", {
       status: "CHARGING",
       last_updated: now(),
     });
-    await push("PUT", "tariffs/receiver/NL/CPO/T1", tariffOf("NL/CPO", "T1", now()));
     await eventually(async () => (await platformStatus(hub, awayId)) === "OFFLINE", 15_000);
     const attempts = away.moduleRequests("tariffs").length;
     expect(slowAnswers, "tariff attempts answered when it went OFFLINE").toBeLessThan(attempts);
