@@ -1,4 +1,3 @@
-import type { z } from "zod";
 import type { StoredEndpoint } from "../../db/schema/index.js";
 import type { OutboundResponse } from "../../egress/ocpi-client.js";
 import { findModule } from "../../modules/index.js";
