@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Credentials211Schema } from "../../src/versions/v2_1_1/schemas/credentials.js";
 import { VersionDetails211Schema } from "../../src/versions/v2_1_1/schemas/version.js";
-import type { FakePlatform } from "../support/fake-platform.js";
+import { eventually, type FakePlatform } from "../support/fake-platform.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
 const cpoRole = { role: "CPO", country_code: "BE", party_id: "OLD" };
@@ -122,6 +122,13 @@ describe("a 2.1.1 platform registers itself (POST /ocpi/2.1.1/credentials with T
     ]);
     const list = await hub.admin("GET", "/platforms");
     expect(list.body.data.map((p: { version: string }) => p.version)).toEqual(["2.1.1"]);
+
+    // The hub's later calls (here the pull of its locations) carry the raw token and no routing headers.
+    const pull = await eventually(() =>
+      cpo.requests.find((r) => r.path === "/ocpi/2.1.1/locations"),
+    );
+    expect(pull.headers.authorization).toBe(authorization);
+    expect(Object.keys(pull.headers).filter((h) => h.startsWith("ocpi-"))).toEqual([]);
   });
 
   it("opens the hub to the new token in raw form and closes it to Token A", async () => {
