@@ -15,9 +15,6 @@ import { partyKey, type Registration } from "../../registry/store.js";
 import { abandonedBefore } from "./claims.js";
 import { type CredentialsDialect, DIALECTS, dialectOf } from "./dialects.js";
 import { type Discovery, discover } from "./discover.js";
-
-export type { Discovery } from "./discover.js";
-
 import { call } from "./platform-calls.js";
 
 /** A hub-initiated handshake could not start: the platform is taken. */
