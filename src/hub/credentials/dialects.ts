@@ -147,10 +147,8 @@ const v211: CredentialsDialect = {
   version: OCPI_2_1_1,
   // 2.1.1 transport_and_format: Authorization header — the token as it is, not encoded.
   encoding: "raw",
-  readBody: (body, platform, mode) => {
-    partyOf211(platform);
-    return to221(validate(Credentials211Schema, body, "credentials", mode), platform);
-  },
+  readBody: (body, platform, mode) =>
+    to221(validate(Credentials211Schema, body, "credentials", mode), platform),
   // The codes of an answer are checked against the invitation by the exchange, which then
   // still holds the platform's token to undo a registration it refuses.
   readAnswer: (res, url, platform, mode) =>
