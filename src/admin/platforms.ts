@@ -22,7 +22,11 @@ export const InviteSchema = z.object({
         party_id: PartyId,
       }),
     )
-    .min(1, "must list at least one role"),
+    .min(1, "must list at least one role")
+    // A 2.1.1 connection is one party, its role stated here (docs/ocpi-2.1.1/credentials.md).
+    .describe(
+      "the parties the platform hosts; a platform that registers over OCPI 2.1.1 has exactly one, a CPO or an EMSP",
+    ),
 });
 
 /** Platforms: invite, list, show, suspend, resume, remove. */

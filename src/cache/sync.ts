@@ -5,7 +5,7 @@ import type { Deps } from "../deps.js";
 import type { OutboundResponse } from "../egress/ocpi-client.js";
 import { asHubMessage, type HubMessage } from "../messages/hub-message.js";
 import { CACHED_MODULES } from "../modules/index.js";
-import { Header, routingHeaders } from "../ocpi/headers.js";
+import { Header, routingHeadersTo } from "../ocpi/headers.js";
 import { nextLinkUrl } from "../ocpi/pagination.js";
 import { hubParty, type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
@@ -253,7 +253,7 @@ async function fetchPage(
       correlationId,
       pool: platform.id,
       timeoutMs: Math.max(PAGE_TIMEOUT_MS, deps.config.forwardTimeoutMs),
-      headers: routingHeaders(cpo, hubParty(deps.config)),
+      headers: routingHeadersTo(platform.version, cpo, hubParty(deps.config)),
     });
   } catch (err) {
     throw new SyncFailure(

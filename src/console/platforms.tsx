@@ -79,6 +79,10 @@ export function PlatformsScreen(props: {
         <input id="invite-name" name="name" required maxlength={200} />
         <label for="invite-roles">Roles, one per line: role, country code, party id</label>
         <textarea id="invite-roles" name="roles" rows={3} required placeholder="CPO NL ABC" />
+        <p>
+          A platform on OCPI 2.1.1 is one party: give it one line, with the role CPO or EMSP. A
+          platform that offers 2.2.1 as well connects over 2.2.1.
+        </p>
         <div>
           <button type="submit">Invite</button>
         </div>
@@ -113,6 +117,8 @@ export function InvitedScreen(props: { session: ConsoleSession; invited: Row }) 
       </dl>
       <h2>The platform's first call</h2>
       <pre>{`curl -H 'Authorization: Token ${tokenA}' ${invited.versions_url}`}</pre>
+      <p>On OCPI 2.1.1 the token goes as it is, not Base64-encoded:</p>
+      <pre>{`curl -H 'Authorization: Token ${invited.token_a}' ${invited.versions_url}`}</pre>
     </Page>
   );
 }

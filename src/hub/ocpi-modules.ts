@@ -3,6 +3,7 @@ import type { AppEnv } from "../app-env.js";
 import { routedInterface } from "../ingress/ocpi-router.js";
 import { MODULES } from "../modules/index.js";
 import type { InterfaceRole } from "../ocpi/schemas/version.js";
+import { OCPI_2_1_1 } from "../ocpi/version.js";
 import { credentialsRoutes } from "./credentials/routes.js";
 import { hubClientInfoRoutes } from "./hubclientinfo.js";
 
@@ -42,3 +43,21 @@ export const ENDPOINTS: readonly ModuleEndpoint[] = MODULES.flatMap((module): Mo
     return { identifier: module.id, role, path, routes };
   });
 });
+
+/** One module the hub serves under /ocpi/2.1.1/{path}; a 2.1.1 endpoint has no role (versions: Endpoint class). */
+export interface ModuleEndpoint211 {
+  identifier: string;
+  path: string;
+  routes: () => Hono<AppEnv>;
+}
+
+/**
+ * Every module the hub serves to OCPI 2.1.1 platforms: mounted at
+ * /ocpi/2.1.1/{path} and listed in the 2.1.1 version details from this
+ * one list. Credentials only, so far: a 2.1.1 platform registers, rotates
+ * and unregisters; its functional modules join this list once the hub
+ * routes their traffic.
+ */
+export const ENDPOINTS_2_1_1: readonly ModuleEndpoint211[] = [
+  { identifier: "credentials", path: "credentials", routes: () => credentialsRoutes(OCPI_2_1_1) },
+];

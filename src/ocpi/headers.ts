@@ -1,3 +1,5 @@
+import { OCPI_2_1_1 } from "./version.js";
+
 /** Header names of OCPI 2.2.1 (transport_and_format). Node lower-cases incoming names. */
 export const Header = {
   authorization: "authorization",
@@ -41,4 +43,17 @@ export function routingHeaders(
     [RoutingHeader.fromCountryCode]: from.countryCode,
     [RoutingHeader.fromPartyId]: from.partyId,
   };
+}
+
+/**
+ * The routing headers of a request to a platform registered over `version`:
+ * none for 2.1.1, which has no routing headers (2.1.1 transport_and_format:
+ * a connection joins one party to one party).
+ */
+export function routingHeadersTo(
+  version: string | null,
+  to: { countryCode: string; partyId: string },
+  from: { countryCode: string; partyId: string },
+): Record<string, string> {
+  return version === OCPI_2_1_1 ? {} : routingHeaders(to, from);
 }

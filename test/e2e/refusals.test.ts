@@ -377,9 +377,9 @@ describe("hub-initiated registration refused", () => {
       ["unreachable", async () => register(await deadVersionsUrl(), emsp.tokenA), 3001],
       ["wrong token", () => register(emsp.versionsUrl, `stranger-${randomUUID()}`), 3001],
       [
-        "no-2.2.1",
+        "no-mutual",
         () => {
-          emsp.versionsMode = "no-2.2.1";
+          emsp.versionsMode = "no-mutual";
           return register(emsp.versionsUrl, emsp.tokenA);
         },
         3002,
@@ -440,7 +440,7 @@ describe("unknown OCPI paths", () => {
     const invited = await hub.invite([cpoRole]);
     await cpo.register(invited.versions_url, invited.token_a);
 
-    for (const path of ["/ocpi/2.2.1/nope", "/ocpi/2.2.1/nope/NL/CPA", "/ocpi/2.1.1"]) {
+    for (const path of ["/ocpi/2.2.1/nope", "/ocpi/2.2.1/nope/NL/CPA", "/ocpi/2.0"]) {
       const res = await cpo.hubCall("GET", `${hub.url}${path}`);
       expect(res.status, path).toBe(404);
       expect(res.headers.get("content-type"), path).toMatch(/^application\/json/);

@@ -5,7 +5,17 @@ import { type HttpBindings, serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { closeServer } from "./net.js";
 
-export type VersionsMode = "ok" | "http-500" | "not-json" | "no-2.2.1" | "no-credentials" | "hang";
+export type VersionsMode =
+  | "ok"
+  | "http-500"
+  | "not-json"
+  | "no-2.2.1"
+  | "no-mutual"
+  | "no-credentials"
+  | "hang";
+
+/** The OCPI versions a fake platform can speak. */
+export type FakeVersion = "2.1.1" | "2.2.1";
 
 export interface FakeRole {
   role: string;
@@ -20,9 +30,14 @@ export interface FakePlatformOptions {
   roles: FakeRole[];
   /** Module endpoints besides credentials; a hubclientinfo Receiver by default. */
   modules?: { identifier: string; role: "SENDER" | "RECEIVER" }[];
-  /** The form in which it accepts tokens; the other form gets HTTP 401. */
-  tokenEncoding?: "base64" | "raw";
+  /**
+   * The form in which it accepts tokens; the other form gets HTTP 401.
+   * By default Base64 (2.2.1), raw when it speaks only 2.1.1, either when both.
+   */
+  tokenEncoding?: "base64" | "raw" | "either";
   versions?: VersionsMode;
+  /** The versions its versions endpoint lists when "ok"; 2.2.1 by default. */
+  ocpiVersions?: FakeVersion[];
 }
 
 export interface Recorded {
@@ -103,9 +118,18 @@ export class FakePlatform {
 
   private server: ReturnType<typeof serve> | undefined;
 
+  /** The versions its versions endpoint lists when "ok". */
+  readonly ocpiVersions: FakeVersion[];
+  /** The form in which it accepts tokens, and sends its own to the hub unless told otherwise. */
+  readonly tokenEncoding: "base64" | "raw" | "either";
+
   constructor(readonly options: FakePlatformOptions) {
     this.versionsMode = options.versions ?? "ok";
     this.modules = options.modules ?? [{ identifier: "hubclientinfo", role: "RECEIVER" }];
+    this.ocpiVersions = options.ocpiVersions ?? ["2.2.1"];
+    const only211 = !this.ocpiVersions.includes("2.2.1");
+    const both = this.ocpiVersions.length > 1;
+    this.tokenEncoding = options.tokenEncoding ?? (only211 ? "raw" : both ? "either" : "base64");
   }
 
   /** The URL of one of its module endpoints: /ocpi/2.2.1/{module}/{sender|receiver}. */
@@ -135,6 +159,22 @@ export class FakePlatform {
 
   get versionsUrl(): string {
     return `${this.url}/ocpi/versions`;
+  }
+
+  /** Its credentials in 2.1.1's shape: its first (only) party, without a role. */
+  get credentials211() {
+    const { business_details, party_id, country_code } = this.credentialsRoles[0] as {
+      business_details: object;
+      party_id: string;
+      country_code: string;
+    };
+    return {
+      token: this.tokenForHub,
+      url: this.versionsUrl,
+      business_details,
+      party_id,
+      country_code,
+    };
   }
 
   get credentialsRoles() {
@@ -168,9 +208,10 @@ export class FakePlatform {
   private decode(header: string | undefined): string | undefined {
     const value = /^Token (\S+)$/.exec(header ?? "")?.[1];
     if (value === undefined) return undefined;
-    if (this.options.tokenEncoding === "raw") return value;
+    if (this.tokenEncoding === "raw") return value;
     const decoded = Buffer.from(value, "base64").toString("utf8");
-    return Buffer.from(decoded).toString("base64") === value ? decoded : undefined;
+    if (Buffer.from(decoded).toString("base64") === value) return decoded;
+    return this.tokenEncoding === "either" ? value : undefined;
   }
 
   envelope(data?: unknown, status_code = 1000, status_message?: string) {
@@ -211,8 +252,14 @@ export class FakePlatform {
           return c.json(this.envelope([]));
         case "no-2.2.1":
           return c.json(this.envelope([{ version: "2.1.1", url: `${this.url}/ocpi/2.1.1` }]));
+        case "no-mutual":
+          return c.json(this.envelope([{ version: "2.0", url: `${this.url}/ocpi/2.0` }]));
         default:
-          return c.json(this.envelope([{ version: "2.2.1", url: `${this.url}/ocpi/2.2.1` }]));
+          return c.json(
+            this.envelope(
+              this.ocpiVersions.map((version) => ({ version, url: `${this.url}/ocpi/${version}` })),
+            ),
+          );
       }
     });
     app.get("/ocpi/2.2.1", (c) => {
@@ -231,6 +278,21 @@ export class FakePlatform {
       endpoints.push(...this.extraEndpoints);
       return c.json(this.envelope({ version: "2.2.1", endpoints }));
     });
+    app.get("/ocpi/2.1.1", (c) => {
+      if (!this.ocpiVersions.includes("2.1.1"))
+        return c.json(this.envelope(undefined, 2000, "no such endpoint"), 404);
+      const identifiers = new Set(this.modules.map((m) => m.identifier));
+      const endpoints = [...identifiers].map((identifier) => ({
+        identifier,
+        url: `${this.url}/ocpi/2.1.1/${identifier}`,
+      }));
+      if (this.versionsMode !== "no-credentials") {
+        endpoints.unshift({ identifier: "credentials", url: `${this.url}/ocpi/2.1.1/credentials` });
+      }
+      return c.json(this.envelope({ version: "2.1.1", endpoints }));
+    });
+    app.on(["POST", "PUT"], "/ocpi/2.1.1/credentials", (c) => this.answerCredentials211(c));
+    app.delete("/ocpi/2.1.1/credentials", (c) => c.json(this.envelope()));
     app.post("/ocpi/2.2.1/credentials", async (c) => {
       const body = (await c.req.json()) as any;
       this.hubCredentials = body;
@@ -288,6 +350,55 @@ export class FakePlatform {
       else this.server?.once("listening", () => resolve());
     });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * The hub registers with this platform over 2.1.1 (POST) or updates its
+   * credentials (PUT): as a 2.1.1 platform does, it checks the hub's token
+   * with a raw-token call of the hub's versions, then answers with its own
+   * 2.1.1 credentials; a PUT gets a new token for the hub.
+   */
+  private async answerCredentials211(c: any): Promise<Response> {
+    const method = c.req.method as "POST" | "PUT";
+    const body = (await c.req.json()) as any;
+    this.hubCredentials = body;
+    await this.beforeCredentialsAnswer?.(method, body);
+    if (this.refuseCredentials.includes(method))
+      return c.json(this.envelope(undefined, 3001, "cannot accept the credentials now"));
+    const check = await fetch(body.url, { headers: { authorization: `Token ${body.token}` } });
+    this.hubVersionsCheck = { status: check.status, body: await check.json() };
+    if (check.status !== 200) return c.json(this.envelope(undefined, 3001, "cannot reach the hub"));
+    this.hubToken = body.token;
+    if (method === "PUT") this.newTokenForHub();
+    return c.json(this.envelope(this.credentials211));
+  }
+
+  /**
+   * Party-initiated registration with the hub over 2.1.1: GET the hub's
+   * versions and 2.1.1 details with Token A (raw, as 2.1.1 sends tokens),
+   * then POST its 2.1.1 credentials.
+   */
+  async register211(
+    hubVersionsUrl: string,
+    tokenA: string,
+    override?: Record<string, unknown>,
+  ): Promise<HubAnswer> {
+    const options = { token: tokenA, encoding: "raw" as const };
+    const versions = await this.hubCall("GET", hubVersionsUrl, options);
+    const v211 = versions.body.data.find((v: { version: string }) => v.version === "2.1.1");
+    const details = await this.hubCall("GET", v211.url, options);
+    const credentialsUrl = details.body.data.endpoints.find(
+      (e: { identifier: string }) => e.identifier === "credentials",
+    ).url;
+    const answer = await this.hubCall("POST", credentialsUrl, {
+      ...options,
+      body: { ...this.credentials211, ...override },
+    });
+    if (answer.body?.status_code === 1000) {
+      this.hubToken = answer.body.data.token;
+      this.hubCredentials = answer.body.data;
+    }
+    return answer;
   }
 
   private async answerModule(c: any): Promise<Response> {
@@ -373,7 +484,9 @@ export class FakePlatform {
     const token = options.token ?? this.hubToken;
     const headers: Record<string, string> = { ...options.headers };
     if (token !== undefined) {
-      headers.authorization = `Token ${options.encoding === "raw" ? token : Buffer.from(token).toString("base64")}`;
+      const raw =
+        (options.encoding ?? (this.ocpiVersions.includes("2.2.1") ? "base64" : "raw")) === "raw";
+      headers.authorization = `Token ${raw ? token : Buffer.from(token).toString("base64")}`;
     }
     let body: string | undefined = options.rawBody;
     if (options.body !== undefined) body = JSON.stringify(options.body);

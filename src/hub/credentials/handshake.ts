@@ -1,5 +1,4 @@
 import { startSync } from "../../cache/sync.js";
-import type { StoredEndpoint } from "../../db/schema/index.js";
 import type { Deps } from "../../deps.js";
 import {
   clientError,
@@ -7,28 +6,20 @@ import {
   methodNotAllowed,
   noMatchingEndpoints,
   type OcpiError,
-  unableToUseClientApi,
-  unsupportedVersion,
 } from "../../ocpi/errors.js";
-import { type Credentials, CredentialsSchema } from "../../ocpi/schemas/credentials.js";
-import { VersionDetailsSchema, VersionListSchema } from "../../ocpi/schemas/version.js";
-import { generateToken, hashToken, type TokenEncoding } from "../../ocpi/tokens.js";
-import { hubUrls, OCPI_VERSION } from "../../ocpi/version.js";
+import type { Credentials } from "../../ocpi/schemas/credentials.js";
+import { generateToken, hashToken } from "../../ocpi/tokens.js";
+import { hubUrls } from "../../ocpi/version.js";
 import type { Platform } from "../../registry/registry.js";
 import { partyKey, type Registration } from "../../registry/store.js";
 import { abandonedBefore } from "./claims.js";
-import { call, parseData } from "./platform-calls.js";
+import { type CredentialsDialect, DIALECTS, dialectOf } from "./dialects.js";
+import { type Discovery, discover } from "./discover.js";
+import { call } from "./platform-calls.js";
 
 /** A hub-initiated handshake could not start: the platform is taken. */
 export class HandshakeBusy extends Error {
   override readonly name = "HandshakeBusy";
-}
-
-/** What the hub learns of a platform from its versions and version details. */
-export interface Discovery {
-  versionsUrl: string;
-  endpoints: StoredEndpoint[];
-  encoding: TokenEncoding;
 }
 
 /** The hub's own Credentials object: one HUB role, never the connected parties (credentials). */
@@ -57,13 +48,19 @@ export function hubCredentials(deps: Deps, token: string): Credentials {
  * (credentials: PUT). The hub fetches the platform's versions and details
  * with the token it was given before it answers, issues a new token of its
  * own, and stores everything in one transaction: Token A, or the previous
- * token, stops working.
+ * token, stops working. The version is that of the credentials endpoint
+ * the platform called (`dialect`): "A POST initiates the registration
+ * process for this endpoint's version", and a PUT "will switch to the
+ * version that contains this credentials endpoint" (2.1.1 and 2.2.1
+ * credentials). `body` is the platform's credentials read into 2.2.1's
+ * shape, and so is the answer.
  */
 export function registerFromParty(
   deps: Deps,
   platform: Platform,
   body: Credentials,
   correlationId: string,
+  dialect: CredentialsDialect,
 ) {
   // While a hub-initiated handshake holds the platform, that one decides: storing this one
   // as well would leave the other's failure to undo it, and the platform with no token.
@@ -72,6 +69,7 @@ export function registerFromParty(
     platform,
     body,
     correlationId,
+    dialect,
     { status: "PENDING", abandonedBefore: abandonedBefore(deps) },
     () =>
       deps.registry.get(platform.id)?.status === "PENDING"
@@ -89,12 +87,14 @@ export function updateFromParty(
   platform: Platform,
   body: Credentials,
   correlationId: string,
+  dialect: CredentialsDialect,
 ) {
   return exchange(
     deps,
     platform,
     body,
     correlationId,
+    dialect,
     { status: platform.status, inboundTokenHash: platform.inboundTokenHash },
     () => clientError("the registration changed meanwhile; try again"),
   );
@@ -105,12 +105,16 @@ async function exchange(
   platform: Platform,
   body: Credentials,
   correlationId: string,
+  dialect: CredentialsDialect,
   expect: Parameters<Deps["store"]["saveRegistration"]>[3],
   refused: () => OcpiError,
 ): Promise<Credentials> {
   requireInvitedRoles(platform, body);
   requireUsableUrl(deps, body.url, "url");
-  const found = await discover(deps, body.url, body.token, correlationId);
+  const found = await discover(deps, body.url, body.token, correlationId, {
+    dialects: [dialect],
+    platform,
+  });
   const token = generateToken();
   const saved = await deps.store.saveRegistration(
     platform.id,
@@ -125,7 +129,8 @@ async function exchange(
 
 /**
  * Hub-initiated registration (admin register): GET the platform's versions
- * with its Token A, POST the hub's credentials, and keep the token it
+ * with its Token A, pick 2.2.1 when it offers it, else 2.1.1, POST the
+ * hub's credentials in that version's shape, and keep the token it
  * answers with. Nothing is kept when any step fails.
  */
 export async function registerByHub(
@@ -136,7 +141,11 @@ export async function registerByHub(
   correlationId: string,
 ): Promise<void> {
   requireUsableUrl(deps, versionsUrl, "versions_url");
-  let found = await discover(deps, versionsUrl, tokenA, correlationId);
+  let found = await discover(deps, versionsUrl, tokenA, correlationId, {
+    dialects: DIALECTS,
+    platform,
+  });
+  const dialect = dialectOf(found.version);
   const credentialsUrl = found.endpoints.find((e) => e.identifier === "credentials")?.url;
   if (credentialsUrl === undefined) {
     throw noMatchingEndpoints("the platform offers no credentials endpoint");
@@ -158,19 +167,16 @@ export async function registerByHub(
   let theirs: Credentials | undefined;
   try {
     const res = await call(deps, "POST", credentialsUrl, tokenA, found.encoding, correlationId, {
-      body: hubCredentials(deps, token),
+      body: dialect.write(hubCredentials(deps, token)),
       what: "credentials",
     });
-    theirs = parseData(
-      res,
-      CredentialsSchema,
-      credentialsUrl,
-      "credentials",
-      deps.config.validation,
-    );
+    theirs = dialect.readAnswer(res, credentialsUrl, platform, deps.config.validation);
     requireInvitedRoles(platform, theirs);
     if (theirs.url !== versionsUrl)
-      found = await discover(deps, theirs.url, theirs.token, correlationId);
+      found = await discover(deps, theirs.url, theirs.token, correlationId, {
+        dialects: [dialect],
+        platform,
+      });
     // Only while the claim is still ours: PENDING with our token's hash.
     const saved = await deps.store.saveRegistration(
       platform.id,
@@ -235,7 +241,7 @@ export function registration(
   ourToken: string,
 ): Registration {
   return {
-    version: OCPI_VERSION,
+    version: found.version,
     versionsUrl: found.versionsUrl,
     endpoints: found.endpoints,
     outboundToken: theirs.token,
@@ -273,69 +279,4 @@ function requireInvitedRoles(platform: Platform, body: Credentials): void {
 function requireUsableUrl(deps: Deps, url: string, field: string): void {
   const refused = deps.urlPolicy.refusal(url);
   if (refused !== undefined) throw invalidParameters(`${field} ${url} cannot be used: ${refused}`);
-}
-
-/** A URL the platform's answers gave: one the URL policy refuses is a 3001, before any call. */
-function requireCallableUrl(deps: Deps, url: string, what: string): void {
-  const refused = deps.urlPolicy.refusal(url);
-  if (refused !== undefined) {
-    throw unableToUseClientApi(`${what} ${url} cannot be used: ${refused}`);
-  }
-}
-
-/**
- * GET versions, pick 2.2.1, GET its details. The token goes Base64-encoded
- * first; a 401 on that idempotent GET is retried once raw, for older peers
- * (ocpi-hub-rules §2.2), and the form that worked is kept for this platform.
- * Every URL passes the URL policy before it is called or kept.
- */
-export async function discover(
-  deps: Deps,
-  versionsUrl: string,
-  token: string,
-  correlationId: string,
-): Promise<Discovery> {
-  requireCallableUrl(deps, versionsUrl, "the versions URL");
-  let encoding: TokenEncoding = "base64";
-  let res = await call(deps, "GET", versionsUrl, token, encoding, correlationId, {
-    what: "versions",
-  });
-  if (res.status === 401) {
-    encoding = "raw";
-    res = await call(deps, "GET", versionsUrl, token, encoding, correlationId, {
-      what: "versions",
-    });
-  }
-  const versions = parseData(
-    res,
-    VersionListSchema,
-    versionsUrl,
-    "versions",
-    deps.config.validation,
-  );
-  const mutual = versions.find((v) => v.version === OCPI_VERSION);
-  if (mutual === undefined) {
-    const offered = versions.map((v) => v.version).join(", ") || "none";
-    throw unsupportedVersion(
-      `no mutual version: the platform offers ${offered}, the hub speaks ${OCPI_VERSION}`,
-    );
-  }
-  requireCallableUrl(deps, mutual.url, "the version details URL");
-  const detailsRes = await call(deps, "GET", mutual.url, token, encoding, correlationId, {
-    what: "version details",
-  });
-  const details = parseData(
-    detailsRes,
-    VersionDetailsSchema,
-    mutual.url,
-    "version details",
-    deps.config.validation,
-  );
-  if (!details.endpoints.some((e) => e.identifier === "credentials")) {
-    throw noMatchingEndpoints(`the version details at ${mutual.url} list no credentials endpoint`);
-  }
-  for (const e of details.endpoints) {
-    requireCallableUrl(deps, e.url, `the ${e.identifier} ${e.role} endpoint`);
-  }
-  return { versionsUrl, endpoints: details.endpoints, encoding };
 }

@@ -1,12 +1,14 @@
 import type { Deps } from "../../deps.js";
 import { redactText } from "../../logging/redact.js";
 import { noMatchingEndpoints } from "../../ocpi/errors.js";
-import { type Credentials, CredentialsSchema } from "../../ocpi/schemas/credentials.js";
+import type { Credentials } from "../../ocpi/schemas/credentials.js";
 import { generateToken, hashToken } from "../../ocpi/tokens.js";
 import type { Platform } from "../../registry/registry.js";
 import { abandonedBefore } from "./claims.js";
-import { type Discovery, discover, hubCredentials, registration } from "./handshake.js";
-import { call, parseData } from "./platform-calls.js";
+import { type CredentialsDialect, dialectOf } from "./dialects.js";
+import { type Discovery, discover } from "./discover.js";
+import { hubCredentials, registration } from "./handshake.js";
+import { call } from "./platform-calls.js";
 
 /** A rotation could not start: the platform is not registered, or another rotation holds it. */
 export class RotationBusy extends Error {
@@ -31,7 +33,9 @@ export interface Rotation {
  * answers with a new token for the hub. Until the platform has answered,
  * both its old and its new token open the hub (it may call back with the
  * new one first, to check it), and nothing changes when it does not answer
- * with valid credentials. Once it has, its answer is kept.
+ * with valid credentials. Once it has, its answer is kept. The PUT goes
+ * to the credentials endpoint of the platform's version, in that version's
+ * shape.
  */
 export async function rotateCredentials(
   deps: Deps,
@@ -60,6 +64,7 @@ export async function rotateCredentials(
     );
   }
   await deps.registry.changed(platform.id);
+  const dialect = dialectOf(platform.version);
   let theirs: Credentials;
   try {
     const res = await call(
@@ -69,15 +74,9 @@ export async function rotateCredentials(
       current,
       platform.outboundTokenEncoding,
       correlationId,
-      { body: hubCredentials(deps, token), what: "credentials" },
+      { body: dialect.write(hubCredentials(deps, token)), what: "credentials" },
     );
-    theirs = parseData(
-      res,
-      CredentialsSchema,
-      credentialsUrl,
-      "credentials",
-      deps.config.validation,
-    );
+    theirs = dialect.readAnswer(res, credentialsUrl, platform, deps.config.validation);
   } catch (err) {
     await deps.store.abandonRotation(platform.id, newTokenHash, deps.clock.now());
     await deps.registry.changed(platform.id);
@@ -85,7 +84,10 @@ export async function rotateCredentials(
   }
 
   // The platform has switched to the new pair: whatever follows, its answer is kept.
-  const { found, warning } = await endpointsAfter(deps, platform, theirs, correlationId);
+  const { found, warning } = await endpointsAfter(deps, platform, theirs, {
+    correlationId,
+    dialect,
+  });
   const rotatedAt = deps.clock.now();
   const saved = await deps.store.completeRotation(
     platform.id,
@@ -111,16 +113,22 @@ async function endpointsAfter(
   deps: Deps,
   platform: Platform,
   theirs: Credentials,
-  correlationId: string,
+  { correlationId, dialect }: { correlationId: string; dialect: CredentialsDialect },
 ): Promise<{ found: Discovery; warning?: string }> {
   const kept: Discovery = {
+    version: dialect.version,
     versionsUrl: platform.versionsUrl ?? theirs.url,
     endpoints: platform.endpoints,
     encoding: platform.outboundTokenEncoding,
   };
   if (theirs.url === platform.versionsUrl) return { found: kept };
   try {
-    return { found: await discover(deps, theirs.url, theirs.token, correlationId) };
+    return {
+      found: await discover(deps, theirs.url, theirs.token, correlationId, {
+        dialects: [dialect],
+        platform,
+      }),
+    };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     deps.logger.warn(
