@@ -49,6 +49,8 @@ export function createGate(firstMs: number, maxMs: number, reopened: () => void)
       if (g.timer !== undefined) clearTimeout(g.timer);
       g.timer = setTimeout(() => {
         g.timer = undefined;
+        // The delay is over even when the timer fires a moment before Date.now() says so.
+        g.until = 0;
         reopened();
       }, delay);
       g.timer.unref();
