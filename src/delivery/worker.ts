@@ -211,13 +211,23 @@ function absorb(st: ObjectState, q: QueuedDelivery): boolean {
     return false;
   }
   st.seen[q.source] = q.seq;
+  const delivery = handedOutAgain(q) ? collapse(q.delivery, q.delivery) : q.delivery;
   const w = st.waiting;
   st.waiting =
     w === undefined
-      ? { delivery: q.delivery, entries: [q] }
-      : { delivery: collapse(w.delivery, q.delivery), entries: [...w.entries, q] };
+      ? { delivery, entries: [q] }
+      : { delivery: collapse(w.delivery, delivery), entries: [...w.entries, q] };
   return true;
 }
+
+/**
+ * A push handed out again: its first hand-out may have been sent, and a
+ * newer push of the object after it, by an instance that died before its
+ * acknowledgement reached NATS. Sent as it is, it would replay an older
+ * state; a location or tariff goes as the hub's current copy instead
+ * (collapse() of it alone), which is never older than what was sent.
+ */
+const handedOutAgain = (q: QueuedDelivery) => q.source === "push" && q.attempts > 0;
 
 /** Puts `q` in place of the entry of the same source and sequence the object holds; false when it holds none. */
 function replaceHeld(st: ObjectState, q: QueuedDelivery): boolean {
