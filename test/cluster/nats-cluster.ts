@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createConnection } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -192,11 +192,28 @@ async function answersJetStream(url: string): Promise<boolean> {
   }
 }
 
-/** `n` free ports, no two alike. */
+/**
+ * `n` free ports, no two alike, below the kernel's range for outgoing
+ * connections (32768 and up by default): a node killed and restarted binds
+ * its ports again, and a port from that range may meanwhile be taken by
+ * any connection another process opens.
+ */
 async function distinctPorts(n: number): Promise<number[]> {
   const ports = new Set<number>();
-  while (ports.size < n) ports.add(await freePort());
+  while (ports.size < n) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!ports.has(port) && (await isFree(port))) ports.add(port);
+  }
   return [...ports];
+}
+
+/** Whether a port on 127.0.0.1 can be bound now. */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
 }
 
 /** A single server (no cluster) with JetStream and extra arguments, e.g. `--user`/`--pass`. */
