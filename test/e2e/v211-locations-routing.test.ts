@@ -213,6 +213,35 @@ describe("a 2.1.1 CPO and a 2.2.1 eMSP", () => {
     expect(second.body).toMatchObject({ id: "T11", currency: "GBP" });
   });
 
+  it("names what translation lost in the answer and the log, and lets the CPO read the hub's copy", async () => {
+    hub = await startHub();
+    const emsp = await connect221(emspRole, RECEIVERS);
+    const cpo = await connect211(cpo211Role, SENDERS);
+
+    const other = { ...location211("LOC4"), type: "OTHER" };
+    const put = await cpo.hubCall("PUT", at211("locations/BE/OLD/LOC4"), { body: other });
+    expectOk(put);
+    expect(put.body.status_message).toMatch(
+      /^queued for 1 platform; not carried over in translation: type \(/,
+    );
+    expect(
+      hub.logs.some((l) => String(l.msg).startsWith("OCPI 2.1.1 push: not carried over")),
+    ).toBe(true);
+    const got = await onePush(emsp, "locations");
+    expect(got.body).not.toHaveProperty("parking_type");
+
+    const own = await cpo.hubCall("GET", at211("locations/BE/OLD/LOC4"));
+    expectOk(own);
+    expect(Location211Schema.safeParse(own.body.data).success).toBe(true);
+    expect(own.body.data).toMatchObject({ id: "LOC4", type: "UNKNOWN" });
+
+    expectOk(await cpo.hubCall("PUT", at211("tariffs/BE/OLD/T2"), { body: tariff211("T2") }));
+    expectOk(await cpo.hubCall("DELETE", at211("tariffs/BE/OLD/T2")));
+    const deleted = await onePush(emsp, "tariffs", 2);
+    expect(deleted.method).toBe("DELETE");
+    expect(deleted.path).toBe("/ocpi/2.2.1/tariffs/receiver/BE/OLD/T2");
+  });
+
   it("refuses a 2.1.1 body that fails its schema with 2001 naming the field, and delivers nothing", async () => {
     hub = await startHub();
     const emsp = await connect221(emspRole, RECEIVERS);
@@ -221,7 +250,7 @@ describe("a 2.1.1 CPO and a 2.2.1 eMSP", () => {
     const { type: _type, ...untyped } = location211("LOC2");
     const answer = await cpo.hubCall("PUT", at211("locations/BE/OLD/LOC2"), { body: untyped });
     expect(answer.body.status_code).toBe(2001);
-    expect(answer.body.status_message).toMatch(/\btype\b/);
+    expect(answer.body.status_message).toMatch(/^invalid Location \(OCPI 2\.1\.1\).*\btype\b/);
     expect(routingHeadersOf(answer.headers)).toEqual([]);
 
     // A location in the middle of the sea has no time zone to derive: refused, naming time_zone.

@@ -8,6 +8,7 @@ import type { Json } from "../../versions/v2_1_1/mapping.js";
 import {
   fullToV221,
   levelOf,
+  OBJECT_NAME,
   type ObjectLevel,
   patchToV221,
   schema211,
@@ -23,13 +24,6 @@ const ID_PARAMS = ["location_id", "evse_uid", "connector_id", "tariff_id"] as co
 export function levelOfParams(module: string, params: Params): ObjectLevel | undefined {
   return levelOf(module, ID_PARAMS.filter((p) => params[p] !== undefined).length);
 }
-
-const NAME: Record<ObjectLevel, string> = {
-  location: "Location",
-  evse: "EVSE",
-  connector: "Connector",
-  tariff: "Tariff",
-};
 
 /**
  * A 2.1.1 CPO's push body as the 2.2.1 body the hub routes: validated
@@ -50,7 +44,7 @@ export async function translateIn(
   if (level === undefined) throw notFound(`no ${module} object at this path`);
   const { config, clock } = scope.deps;
   const patch = method === "PATCH";
-  const what = `${NAME[level]}${patch ? " PATCH" : ""} (OCPI 2.1.1)`;
+  const what = `${OBJECT_NAME[level]}${patch ? " PATCH" : ""} (OCPI 2.1.1)`;
   const body = validate(schema211(level, patch), parseJson(text), what, config.validation) as Json;
   if (!patch) return fullToV221(level, body, { party });
   if (level !== "tariff") return patchToV221(level, body, clock.now());

@@ -65,7 +65,8 @@ export function schema211(level: ObjectLevel, patch: boolean): z.ZodType {
   }
 }
 
-const WHAT: Record<ObjectLevel, string> = {
+/** What each object is called in messages. */
+export const OBJECT_NAME: Readonly<Record<ObjectLevel, string>> = {
   location: "Location",
   evse: "EVSE",
   connector: "Connector",
@@ -73,19 +74,12 @@ const WHAT: Record<ObjectLevel, string> = {
 };
 
 /**
- * A full 2.2.1 object as 2.1.1. An unpublished location is refused: 2.1.1
- * locations have no publish flag, so a 2.1.1 party would take it as public.
+ * A full 2.2.1 object as 2.1.1; an unpublished location is refused there
+ * (locations.ts), as 2.1.1 locations are public.
  */
 export function fullToV211(level: ObjectLevel, doc: Json): Translated<Json> {
   switch (level) {
     case "location":
-      if (doc.publish === false) {
-        throw refusal(
-          `${WHAT.location} for OCPI 2.1.1`,
-          "publish",
-          "false: OCPI 2.1.1 locations are public, so an unpublished one is not sent over 2.1.1",
-        );
-      }
       return locationToV211(doc as Location) as Translated<Json>;
     case "evse":
       return evseToV211(doc as Evse) as Translated<Json>;
