@@ -4,6 +4,7 @@ import { routingHeadersTo } from "../ocpi/headers.js";
 import { hubParty, sameParty } from "../ocpi/parties.js";
 import { OCPI_2_1_1 } from "../ocpi/version.js";
 import { endpointOf, type Platform } from "../registry/registry.js";
+import { reportLosses } from "../versions/v2_1_1/report.js";
 import { currentTarget, type Delivery, isCachedModule, pathObject } from "./queue.js";
 import { bodyFor211 } from "./v211-body.js";
 import type { WorkerDeps } from "./worker.js";
@@ -60,7 +61,7 @@ export async function send(
     // A 2.1.1 recipient gets its own version's object, or nothing when 2.1.1 cannot carry it.
     const translated = bodyFor211(delivery.module, method, path, body);
     if ("refused" in translated) return { kind: "rejected", reason: translated.refused };
-    if (translated.note !== "") d.logger.info({ platform_id: platform.id, path }, translated.note);
+    reportLosses(d, delivery.module, translated, { platform_id: platform.id, path });
     body = translated.body;
   }
   const base = endpoint.replace(/\/+$/, "");

@@ -224,9 +224,15 @@ describe("a 2.1.1 CPO and a 2.2.1 eMSP", () => {
     expect(put.body.status_message).toMatch(
       /^queued for 1 platform; not carried over in translation: type \(/,
     );
-    expect(
-      hub.logs.some((l) => String(l.msg).startsWith("OCPI 2.1.1 push: not carried over")),
-    ).toBe(true);
+    const logged = hub.logs.find((l) => String(l.msg).startsWith("OCPI 2.1.1 translation:"));
+    expect(logged).toMatchObject({ module: "locations", method: "PUT" });
+    expect(String(logged?.msg)).toMatch(/not carried over in translation: type \(/);
+    const counted = await hub.deps.metrics.registry.getSingleMetricAsString(
+      "ocpi_hub_translation_losses_total",
+    );
+    expect(counted).toContain(
+      'ocpi_hub_translation_losses_total{module="locations",field="type"} 1',
+    );
     const got = await onePush(emsp, "locations");
     expect(got.body).not.toHaveProperty("parking_type");
 

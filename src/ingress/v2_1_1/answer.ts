@@ -3,7 +3,8 @@ import { noteStatusCode } from "../../messages/describe.js";
 import { OcpiError } from "../../ocpi/errors.js";
 import { StatusCode } from "../../ocpi/status-codes.js";
 import type { Json } from "../../versions/v2_1_1/mapping.js";
-import { fullToV211, lossNote, type ObjectLevel } from "../../versions/v2_1_1/objects.js";
+import { fullToV211, type ObjectLevel } from "../../versions/v2_1_1/objects.js";
+import type { Loss } from "../../versions/v2_1_1/translation.js";
 
 /** An OCPI envelope as the hub's routing answered it (2.2.1 and 2.1.1 share its fields). */
 interface Envelope {
@@ -20,19 +21,20 @@ interface Envelope {
  * (`read`) is translated: a list leaves out what 2.1.1 cannot carry, and
  * logs how many; one object that cannot be translated is refused (2001,
  * naming why). `note` (what translation of the request lost) joins the
- * status_message.
+ * status_message; what translating the data lost goes to `report`.
  */
 export async function answer211(
   res: Response,
   read: ObjectLevel | undefined,
   note: string,
+  report: (losses: readonly Loss[]) => void,
   log: Logger,
 ): Promise<Response> {
   const env = (await res.json()) as Envelope;
   if (read !== undefined && env.status_code === StatusCode.Success && env.data !== undefined) {
     env.data = Array.isArray(env.data)
-      ? listTo211(read, env.data as Json[], log)
-      : oneTo211(read, env.data as Json, log);
+      ? listTo211(read, env.data as Json[], report, log)
+      : oneTo211(read, env.data as Json, report);
   }
   if (note !== "") {
     env.status_message = env.status_message === undefined ? note : `${env.status_message}; ${note}`;
@@ -45,21 +47,26 @@ export async function answer211(
   return noteStatusCode(out, env.status_code);
 }
 
-function oneTo211(level: ObjectLevel, doc: Json, log: Logger): Json {
+function oneTo211(level: ObjectLevel, doc: Json, report: (losses: readonly Loss[]) => void): Json {
   const out = fullToV211(level, doc);
-  if (out.losses.length > 0) log.info({ level }, lossNote(out));
+  report(out.losses);
   return out.value;
 }
 
 /** A page of 2.2.1 objects as 2.1.1; those 2.1.1 cannot carry are left out and counted in the log. */
-function listTo211(level: ObjectLevel, docs: readonly Json[], log: Logger): Json[] {
+function listTo211(
+  level: ObjectLevel,
+  docs: readonly Json[],
+  report: (losses: readonly Loss[]) => void,
+  log: Logger,
+): Json[] {
   const kept: Json[] = [];
   const left: string[] = [];
-  let lossy = 0;
+  const lost: Loss[] = [];
   for (const doc of docs) {
     try {
       const out = fullToV211(level, doc);
-      if (out.losses.length > 0) lossy++;
+      lost.push(...out.losses);
       kept.push(out.value);
     } catch (err) {
       if (!(err instanceof OcpiError)) throw err;
@@ -72,6 +79,6 @@ function listTo211(level: ObjectLevel, docs: readonly Json[], log: Logger): Json
       "objects left out of an OCPI 2.1.1 list",
     );
   }
-  if (lossy > 0) log.info({ level, lossy }, "objects listed over OCPI 2.1.1 with fields left out");
+  report(lost);
   return kept;
 }

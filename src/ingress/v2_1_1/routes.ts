@@ -8,7 +8,9 @@ import { OCPI_2_1_1 } from "../../ocpi/version.js";
 import { readRouting, senderRule } from "../../routing/decide.js";
 import { interfaceOperations, type Match } from "../../routing/operations.js";
 import { readsBody, route } from "../../routing/route.js";
-import { levelOf, lossNote } from "../../versions/v2_1_1/objects.js";
+import { levelOf } from "../../versions/v2_1_1/objects.js";
+import { lossNote, reportLosses } from "../../versions/v2_1_1/report.js";
+import type { Loss } from "../../versions/v2_1_1/translation.js";
 import { requireCaller } from "../authenticate.js";
 import { requestTarget } from "../incoming.js";
 import { queryOf, segmentsAfter } from "../ocpi-router.js";
@@ -42,6 +44,7 @@ export function routes211(id: Module211) {
   routes.use("*", requireCaller("full"));
   routes.all("*", async (c) => {
     const scope = callerScopeOf(c);
+    const report = { logger: scope.log, metrics: scope.deps.metrics };
     const roles = scope.caller.platform.roles;
     const party = roles[0];
     if (party === undefined || (party.role !== "CPO" && party.role !== "EMSP")) {
@@ -81,14 +84,15 @@ export function routes211(id: Module211) {
     if (readsBody(op)) {
       const text = await c.req.text();
       const translated = await translateIn(scope, id, c.req.method, params, text, party);
-      note = lossNote(translated);
-      if (note !== "") scope.log.info({ module: id }, `OCPI 2.1.1 push: ${note}`);
+      note = lossNote(translated.losses);
+      reportLosses(report, id, translated, { method: c.req.method });
       received = JSON.stringify(translated.value);
     }
     const query = queryOf(c.req.url);
     const res = await route(scope, { op, params, query, routing, received });
     const read = op.method === "GET" ? (levelOfParams(id, params) ?? levelOf(id, 1)) : undefined;
-    return answer211(res, read, note, scope.log);
+    const reportRead = (losses: readonly Loss[]) => reportLosses(report, id, { losses }, {});
+    return answer211(res, read, note, reportRead, scope.log);
   });
   return routes;
 }

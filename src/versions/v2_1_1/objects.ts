@@ -137,10 +137,3 @@ export function patchToV221(level: ObjectLevel, body: Json, receivedAt: Date): T
       );
   }
 }
-
-/** The losses of a translation in a few words, for a status_message or a log line; "" when none. */
-export function lossNote(t: Translated<unknown>): string {
-  if (t.losses.length === 0) return "";
-  const fields = t.losses.map((l) => `${l.field} (${l.reason})`);
-  return `not carried over in translation: ${fields.join("; ")}`;
-}
