@@ -1,9 +1,12 @@
 import { OutboundError } from "../egress/ocpi-client.js";
 import { cacheOf } from "../modules/index.js";
-import { routingHeaders } from "../ocpi/headers.js";
+import { routingHeadersTo } from "../ocpi/headers.js";
 import { hubParty, sameParty } from "../ocpi/parties.js";
+import { OCPI_2_1_1 } from "../ocpi/version.js";
 import { endpointOf, type Platform } from "../registry/registry.js";
+import { reportLosses } from "../versions/v2_1_1/report.js";
 import { currentTarget, type Delivery, isCachedModule, pathObject } from "./queue.js";
+import { bodyFor211 } from "./v211-body.js";
 import type { WorkerDeps } from "./worker.js";
 
 /** What one attempt of a delivery came to. */
@@ -54,10 +57,20 @@ export async function send(
       body = doc;
     }
   }
+  if (platform.version === OCPI_2_1_1 && isCachedModule(delivery.module)) {
+    // A 2.1.1 recipient gets its own version's object, or nothing when 2.1.1 cannot carry it.
+    const translated = bodyFor211(delivery.module, method, path, body);
+    if ("refused" in translated) return { kind: "rejected", reason: translated.refused };
+    reportLosses(d, delivery.module, translated, { platform_id: platform.id, path });
+    body = translated.body;
+  }
   const base = endpoint.replace(/\/+$/, "");
   const url = `${base}${path}${query === "" ? "" : `?${query}`}`;
-  // A push to a party names it and the hub; ClientInfo goes to the platform (no routing pair).
-  const headers = delivery.to === undefined ? {} : routingHeaders(delivery.to, hubParty(d.config));
+  // A push to a party names it and the hub (not over 2.1.1); ClientInfo goes to the platform.
+  const headers =
+    delivery.to === undefined
+      ? {}
+      : routingHeadersTo(platform.version, delivery.to, hubParty(d.config));
   try {
     const res = await d.client.send({
       method,

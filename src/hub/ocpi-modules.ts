@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { routedInterface } from "../ingress/ocpi-router.js";
+import { routes211 } from "../ingress/v2_1_1/routes.js";
 import { MODULES } from "../modules/index.js";
 import type { InterfaceRole } from "../ocpi/schemas/version.js";
 import { OCPI_2_1_1 } from "../ocpi/version.js";
@@ -54,10 +55,12 @@ export interface ModuleEndpoint211 {
 /**
  * Every module the hub serves to OCPI 2.1.1 platforms: mounted at
  * /ocpi/2.1.1/{path} and listed in the 2.1.1 version details from this
- * one list. Credentials only, so far: a 2.1.1 platform registers, rotates
- * and unregisters; its functional modules join this list once the hub
- * routes their traffic.
+ * one list. Credentials (a 2.1.1 platform registers, rotates and
+ * unregisters), and the modules whose traffic the hub routes for it
+ * (ingress/v2_1_1): locations and tariffs.
  */
 export const ENDPOINTS_2_1_1: readonly ModuleEndpoint211[] = [
   { identifier: "credentials", path: "credentials", routes: () => credentialsRoutes(OCPI_2_1_1) },
+  { identifier: "locations", path: "locations", routes: () => routes211("locations") },
+  { identifier: "tariffs", path: "tariffs", routes: () => routes211("tariffs") },
 ];

@@ -64,7 +64,7 @@ const NONE: Match = { kind: "none" };
  * decoded once; undefined when the target does not start with the endpoint.
  * Empty segments (a trailing '/') are skipped.
  */
-function segmentsAfter(target: string, endpoint: readonly string[]): string[] | undefined {
+export function segmentsAfter(target: string, endpoint: readonly string[]): string[] | undefined {
   const segments = targetPath(target)
     .split("/")
     .filter((s) => s !== "")
@@ -76,7 +76,7 @@ function segmentsAfter(target: string, endpoint: readonly string[]): string[] | 
 }
 
 /** The query of a URL without '?', as received. */
-function queryOf(url: string): string {
+export function queryOf(url: string): string {
   const q = url.indexOf("?");
   return q === -1 ? "" : url.slice(q + 1);
 }

@@ -26,6 +26,11 @@ export interface Metrics {
    * platform-rate, platform-concurrency.
    */
   observeLimit(limit: string): void;
+  /**
+   * One field an OCPI 2.1.1 ⇄ 2.2.1 translation could not carry, by module
+   * and field path without list indices (`evses[].capabilities[]`).
+   */
+  observeTranslationLoss(module: string, field: string): void;
   /** A cache sync of the platform started on this instance. */
   syncStarted(platformId: string): void;
   /** A page of the running sync was written: `count` objects of the module. */
@@ -34,6 +39,17 @@ export interface Metrics {
   syncEnded(platformId: string): void;
   /** Delivery attempts per minute on this instance, the last hour (the console's chart). */
   readonly deliveriesPerMinute: PerMinute;
+}
+
+/** Metrics.observeTranslationLoss: the counter, its field label without list indices. */
+function translationLosses(registry: Registry): Metrics["observeTranslationLoss"] {
+  const losses = new Counter({
+    name: "ocpi_hub_translation_losses_total",
+    help: "Fields an OCPI 2.1.1 <-> 2.2.1 translation could not carry, by module and field.",
+    labelNames: ["module", "field"] as const,
+    registers: [registry],
+  });
+  return (module, field) => losses.labels(module, field.replace(/\[\d+\]/g, "[]")).inc();
 }
 
 /** Request latency buckets (seconds): a local answer takes well under a millisecond. */
@@ -166,6 +182,7 @@ export function createMetrics(): Metrics {
     observeLimit(name) {
       limit(name, name).inc();
     },
+    observeTranslationLoss: translationLosses(registry),
     syncStarted(platformId) {
       syncRunning.labels(platformId).set(1);
       for (const module of ["locations", "tariffs"]) syncObjects.labels(platformId, module).set(0);

@@ -67,7 +67,10 @@ describe("versions for 2.1.1 platforms", () => {
     expect(VersionDetails211Schema.safeParse(details.body.data).success).toBe(true);
     expect(details.body.data).toEqual({
       version: "2.1.1",
-      endpoints: [{ identifier: "credentials", url: `${hub.url}/ocpi/2.1.1/credentials` }],
+      endpoints: ["credentials", "locations", "tariffs"].map((identifier) => ({
+        identifier,
+        url: `${hub.url}/ocpi/2.1.1/${identifier}`,
+      })),
     });
   });
 

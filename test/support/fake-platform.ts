@@ -342,6 +342,9 @@ export class FakePlatform {
     app.put("/ocpi/2.2.1/clientinfo/:cc/:pid", (c) => c.json(this.envelope()));
     app.all("/ocpi/2.2.1/:module/:role{sender|receiver}/*", (c) => this.answerModule(c));
     app.all("/ocpi/2.2.1/:module/:role{sender|receiver}", (c) => this.answerModule(c));
+    // 2.1.1: one URL per module; the interface is the one its role implements (this.modules).
+    app.all("/ocpi/2.1.1/:module/*", (c) => this.answerModule211(c));
+    app.all("/ocpi/2.1.1/:module", (c) => this.answerModule211(c));
     app.notFound((c) => c.json(this.envelope(undefined, 2000, "no such endpoint"), 404));
 
     this.server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
@@ -401,15 +404,30 @@ export class FakePlatform {
     return answer;
   }
 
-  private async answerModule(c: any): Promise<Response> {
-    const url = new URL(c.req.url);
+  private answerModule(c: any): Promise<Response> {
     const module = c.req.param("module") as string;
     const role = (c.req.param("role") as string).toUpperCase() as "SENDER" | "RECEIVER";
+    return this.answerModuleAt(c, module, role, `/ocpi/2.2.1/${module}/${role.toLowerCase()}`);
+  }
+
+  private answerModule211(c: any): Promise<Response> {
+    const module = c.req.param("module") as string;
+    const role = this.modules.find((m) => m.identifier === module)?.role ?? "RECEIVER";
+    return this.answerModuleAt(c, module, role, `/ocpi/2.1.1/${module}`);
+  }
+
+  private async answerModuleAt(
+    c: any,
+    module: string,
+    role: "SENDER" | "RECEIVER",
+    endpointPath: string,
+  ): Promise<Response> {
+    const url = new URL(c.req.url);
     const recorded = this.requests[this.requests.length - 1] as Recorded;
     const req = Object.assign(recorded, {
       module,
       role,
-      tail: url.pathname.slice(`/ocpi/2.2.1/${module}/${role.toLowerCase()}`.length),
+      tail: url.pathname.slice(endpointPath.length),
       query: url.searchParams,
     }) as ModuleRequest;
     let reply: Reply | undefined;
