@@ -3,16 +3,11 @@ import { configDefaults, defineConfig } from "vitest/config";
 /**
  * test/cluster starts nats-server processes and needs PostgreSQL: it runs
  * only where the suite runs on PostgreSQL and NATS (NATS_URL set), not in
- * the embedded run. The three-node failover scenario (cluster.test.ts)
- * still fails now and then on nats-server 2.9 (docs/production.md, The
- * cluster test), so it runs on its own with `npm run test:cluster` until it
- * holds, rather than in every run.
+ * the embedded run; the three-node failover scenario (cluster.test.ts)
+ * with it. `npm run test:cluster` runs that scenario alone.
  */
 // biome-ignore lint/style/noProcessEnv: which folders run depends on the services the run has
 const withNats = (process.env.NATS_URL ?? "") !== "";
-// biome-ignore lint/style/noProcessEnv: see above
-const failover = process.env.CLUSTER_FAILOVER === "1";
-const FAILOVER = "test/cluster/cluster.test.ts";
 /**
  * Tests that start hub processes on an embedded store of their own, so
  * their outcome does not depend on the run's backend. .ci/run runs the
@@ -37,7 +32,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     exclude: [
       ...configDefaults.exclude,
-      ...(!withNats ? ["test/cluster/**"] : failover ? [] : [FAILOVER]),
+      ...(!withNats ? ["test/cluster/**"] : []),
       ...(backendOnly ? BACKEND_FREE : []),
     ],
     globalSetup: ["test/support/global-setup.ts"],
