@@ -58,11 +58,33 @@ export function newCounters(row?: DeliveryRecipientRow): Counters {
   };
 }
 
+/**
+ * Flushes and views of one database take turns: a flush moves counts from
+ * memory to the rows, and a view that read the rows before it and the
+ * counters after it would count those twice or not at all.
+ */
+const turns = new WeakMap<Database, Promise<unknown>>();
+
+function inTurn<T>(db: Database, work: () => Promise<T>): Promise<T> {
+  const previous = turns.get(db) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  turns.set(
+    db,
+    next.catch(() => {}),
+  );
+  return next;
+}
+
 /** Adds what was counted to each recipient's row, in one statement. */
-export async function flushCounters(
+export function flushCounters(
   db: Database,
   entries: Iterable<readonly [string, Counters]>,
 ): Promise<void> {
+  const list = [...entries];
+  return inTurn(db, () => flush(db, list));
+}
+
+async function flush(db: Database, entries: (readonly [string, Counters])[]): Promise<void> {
   const rows: { id: string; delivered: number; dropped: number; [k: string]: unknown }[] = [];
   const flushed: Counters[] = [];
   for (const [id, c] of entries) {
@@ -115,7 +137,17 @@ export async function recipientsView(
   d: { db: Database; registry: Registry; queue: DeliveryQueue },
   held: ReadonlyMap<string, { readonly counters: Counters }>,
 ): Promise<RecipientView[]> {
-  const rows = await d.db.select().from(deliveryRecipients);
+  // The rows and the counters are read in one turn, with no flush between them.
+  const [rows, counters] = await inTurn(d.db, async () => {
+    const rows = await d.db.select().from(deliveryRecipients);
+    const counters = new Map(
+      [...held].map(([id, w]) => [
+        id,
+        { delivered: w.counters.delivered, dropped: w.counters.dropped },
+      ]),
+    );
+    return [rows, counters] as const;
+  });
   const byId = new Map(rows.map((r) => [r.platformId, r]));
   const list = d.registry.list().sort((a, b) => a.seq - b.seq);
   const backlogs = await Promise.all(
@@ -124,6 +156,7 @@ export async function recipientsView(
   return list.map((p, i): RecipientView => {
     const r = byId.get(p.id);
     const c = held.get(p.id)?.counters;
+    const counted = counters.get(p.id);
     const b = backlogs[i] as Backlog;
     return {
       platform_id: p.id,
@@ -132,8 +165,8 @@ export async function recipientsView(
       pending: b.pending,
       in_flight: b.inFlight,
       retrying: c?.retrying.size ?? r?.retrying ?? 0,
-      dropped: (r?.dropped ?? 0) + (c?.dropped ?? 0),
-      delivered: (r?.delivered ?? 0) + (c?.delivered ?? 0),
+      dropped: (r?.dropped ?? 0) + (counted?.dropped ?? 0),
+      delivered: (r?.delivered ?? 0) + (counted?.delivered ?? 0),
       last_error: c?.lastError ?? r?.lastError ?? null,
       last_error_at: (c?.lastErrorAt ?? r?.lastErrorAt)?.toISOString() ?? null,
       last_success_at: (c?.lastSuccessAt ?? r?.lastSuccessAt)?.toISOString() ?? null,
