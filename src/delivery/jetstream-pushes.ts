@@ -118,9 +118,12 @@ export async function createJetStreamPushes(d: JetStreamPushesDeps) {
         });
         if (m === null) return backlog;
         const acceptedAt = (JSON.parse(decoder.decode(m.data)) as Partial<Push>).acceptedAt;
-        return typeof acceptedAt === "number"
-          ? { ...backlog, oldestAcceptedAt: acceptedAt }
-          : backlog;
+        if (typeof acceptedAt !== "number") return backlog;
+        // A cursor reads only what came after it was made; before its first acknowledgement
+        // its ack floor may still say 0, which finds pushes older than the cursor itself.
+        const created = Date.parse(info.created);
+        const oldest = Number.isNaN(created) ? acceptedAt : Math.max(acceptedAt, created);
+        return { ...backlog, oldestAcceptedAt: oldest };
       } catch (err) {
         if (refusedWith(err, NOT_FOUND)) return { pending: 0, inFlight: 0 };
         throw err;
