@@ -38,7 +38,6 @@ export function createOfflineHandling(d: OfflineDeps) {
           .set({ offlineSince: now, failingSince: c.failingSince ?? now })
           .where(eq(deliveryRecipients.platformId, recipient));
         const purged = await d.queue.purge(recipient);
-        c.purged = true;
         c.dropped += purged;
         c.retrying.clear();
         c.failingSince = undefined;
@@ -50,7 +49,6 @@ export function createOfflineHandling(d: OfflineDeps) {
         await d.events.failing(recipient);
       } finally {
         c.goingOffline = false;
-        c.purged = false;
       }
     });
   }

@@ -38,8 +38,6 @@ export interface Counters {
   /** Something changed since the last flush. */
   dirty: boolean;
   goingOffline: boolean;
-  /** Set once the queue of a recipient going OFFLINE has been purged. */
-  purged: boolean;
 }
 
 /** Counters that carry on from the recipient's row, as the previous owner left it. */
@@ -54,7 +52,6 @@ export function newCounters(row?: DeliveryRecipientRow): Counters {
     lastSuccessAt: row?.lastSuccessAt ?? undefined,
     dirty: false,
     goingOffline: false,
-    purged: false,
   };
 }
 
