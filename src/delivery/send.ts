@@ -59,10 +59,10 @@ export async function send(
   }
   if (platform.version === OCPI_2_1_1 && isCachedModule(delivery.module)) {
     // A 2.1.1 recipient gets its own version's object, or nothing when 2.1.1 cannot carry it.
-    const translated = bodyFor211(delivery.module, method, path, body);
+    const translated = bodyFor211(delivery.module, method, { path, query }, body);
     if ("refused" in translated) return { kind: "rejected", reason: translated.refused };
     reportLosses(d, delivery.module, translated, { platform_id: platform.id, path });
-    body = translated.body;
+    ({ body, query } = translated);
   }
   const base = endpoint.replace(/\/+$/, "");
   const url = `${base}${path}${query === "" ? "" : `?${query}`}`;

@@ -5,8 +5,8 @@ import { invalidParameters, methodNotAllowed, notFound } from "../ocpi/errors.js
 import { Header } from "../ocpi/headers.js";
 import { hubParty } from "../ocpi/parties.js";
 import type { InterfaceRole } from "../ocpi/schemas/version.js";
-import { endpointPath } from "../ocpi/version.js";
-import { readRouting, senderRule } from "../routing/decide.js";
+import { endpointPath, OCPI_2_1_1 } from "../ocpi/version.js";
+import { readRouting, routingOf211, senderRule } from "../routing/decide.js";
 import { interfaceOperations, type Match } from "../routing/operations.js";
 import { readsBody, route } from "../routing/route.js";
 import { requireCaller } from "./authenticate.js";
@@ -39,17 +39,17 @@ export function routedInterface(module: FunctionalModuleSpec, iface: InterfaceRo
     }
     const { op, params } = found;
     const scope = callerScopeOf(c);
-    const routing = readRouting(
-      {
-        fromCountryCode: c.req.header(Header.fromCountryCode),
-        fromPartyId: c.req.header(Header.fromPartyId),
-        toCountryCode: c.req.header(Header.toCountryCode),
-        toPartyId: c.req.header(Header.toPartyId),
-      },
-      scope.caller.platform.roles,
-      hubParty(scope.deps.config),
-      senderRule(op),
-    );
+    const headers = {
+      fromCountryCode: c.req.header(Header.fromCountryCode),
+      fromPartyId: c.req.header(Header.fromPartyId),
+      toCountryCode: c.req.header(Header.toCountryCode),
+      toPartyId: c.req.header(Header.toPartyId),
+    };
+    const { platform } = scope.caller;
+    const routing =
+      op.local !== undefined && platform.version === OCPI_2_1_1 && headers.fromPartyId === undefined
+        ? routingOf211(platform)
+        : readRouting(headers, platform.roles, hubParty(scope.deps.config), senderRule(op));
     op.checkParams?.(params);
     const received = readsBody(op) ? await c.req.text() : undefined;
     return route(scope, { op, params, query: queryOf(c.req.url), routing, received });

@@ -14,13 +14,16 @@ import { replaceTopLevelString } from "../ocpi/json-text.js";
 import { type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
 import { parseDateTime, Url } from "../ocpi/schemas/primitives.js";
 import { validate } from "../ocpi/validate.js";
-import { hubUrls } from "../ocpi/version.js";
+import { hubUrls, OCPI_2_1_1 } from "../ocpi/version.js";
 import { noAgreement } from "../registry/agreements.js";
 import { isConnected } from "../registry/visibility.js";
+import { lossNote, reportLosses } from "../versions/v2_1_1/report.js";
 import type { Routing, Target } from "./decide.js";
 import { type Hop, relay, sendHop } from "./forward.js";
 import type { Operation } from "./operations.js";
 import type { CallerScope } from "./scope.js";
+import { linkedCdrFrom211, noted } from "./v211-hop.js";
+import { checkResult211, resultFor, withoutRoutingHeaders } from "./v211-results.js";
 
 /** How long past the receiver's own timeout a result is still taken. */
 const GRACE_MS = 5 * 60_000;
@@ -32,6 +35,8 @@ export interface OpenedCallback {
   id: string;
   /** The command, or GET / PUT / DELETE for charging profiles. */
   purpose: string;
+  /** The hub's URL that stands in for the sender's response_url. */
+  url: string;
   /** The request body with the hub's response_url, when it carried one. */
   body?: string;
   /** The query string with the hub's response_url, when it carried one. */
@@ -63,7 +68,7 @@ export async function openCallback(
   const hubUrl = hubUrls.callback(deps.config.hubUrl, op.module.id, id);
   let original: string;
   const purpose = op.module.callback?.purpose(op.method, params) ?? op.method;
-  const opened: OpenedCallback = { id, purpose };
+  const opened: OpenedCallback = { id, purpose, url: hubUrl };
   if (op.responseUrl === "body") {
     original = (req.body as { response_url: string }).response_url;
     // Only the value changes: every other byte reaches the receiver as the sender wrote it.
@@ -174,8 +179,12 @@ export async function receiveCallback(
       `OCPI-to ${partyName(to)} is not the party that sent this request (${partyName(sender)})`,
     );
   }
-  const schema = resultSchema(row.module, row.purpose);
-  if (schema !== undefined) validate(schema, req.body, "result", deps.config.validation);
+  const from211 = scope.caller.platform.version === OCPI_2_1_1;
+  if (from211) checkResult211(req.body, deps.config.validation);
+  else {
+    const schema = resultSchema(row.module, row.purpose);
+    if (schema !== undefined) validate(schema, req.body, "result", deps.config.validation);
+  }
   if (!(await deps.routing.claimCallback(id, deps.clock.now()))) {
     throw unknownCallback(`callback ${id} has already taken its result`);
   }
@@ -190,6 +199,8 @@ export async function receiveCallback(
       `${partyName(sender)} is not connected to the hub (status ${platform.status})`,
     );
   }
+  // Either side may be on 2.1.1: the result goes in the sender's version.
+  const result = resultFor(platform.version, { from211, body: req.body, raw: req.raw });
   const hop: Hop = {
     method: "POST",
     url: row.originalUrl,
@@ -197,7 +208,7 @@ export async function receiveCallback(
     receiver: sender,
     to: sender,
     from: { countryCode: row.receiverCountryCode, partyId: row.receiverPartyId },
-    body: req.raw,
+    body: result.value,
   };
   let res: OutboundResponse;
   try {
@@ -206,7 +217,10 @@ export async function receiveCallback(
     await deps.routing.releaseCallback(id);
     throw err;
   }
-  return relay(scope, res, { to: from, from: sender });
+  const context = { platform_id: platform.id, callback: id };
+  reportLosses({ logger: scope.log, metrics: deps.metrics }, row.module, result, context);
+  const relayed = relay(scope, noted(res, [lossNote(result.losses)]), { to: from, from: sender });
+  return from211 ? withoutRoutingHeaders(relayed) : relayed;
 }
 
 /**
@@ -247,7 +261,19 @@ export async function fetchLinkedCdr(
     to: emsp,
     from: cpo,
   });
-  return relay(scope, res, { to: req.routing.from, from: emsp });
+  // A 2.1.1 eMSP serves a 2.1.1 CDR: the CPO reads it back in 2.2.1.
+  const party = platform.roles.find((r) => sameParty(r, emsp)) ?? platform.roles[0];
+  const target = {
+    platform,
+    party: party ?? { ...emsp, role: "EMSP", businessDetails: null },
+    endpoint: link.url,
+  };
+  const cdr =
+    platform.version === OCPI_2_1_1
+      ? await linkedCdrFrom211(scope, res, { emsp: target, cpo })
+      : res;
+  const relayed = relay(scope, cdr, { to: req.routing.from, from: emsp });
+  return scope.caller.platform.version === OCPI_2_1_1 ? withoutRoutingHeaders(relayed) : relayed;
 }
 
 /** The schema of a result posted for a callback of this module and purpose. */

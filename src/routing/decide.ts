@@ -100,6 +100,17 @@ export function readRouting(
   return { from, to: sameParty(to, hub) ? "hub" : to };
 }
 
+/**
+ * Who a 2.1.1 platform's request on a URL the hub handed it (a command's
+ * callback, a CDR's Location) is from: 2.1.1 has no routing headers, and a
+ * 2.1.1 connection joins one party (2.1.1 credentials), so its one party.
+ */
+export function routingOf211(platform: Platform): Routing {
+  const [party] = platform.roles;
+  if (party === undefined) throw invalidParameters("the platform has no party");
+  return { from: party, to: undefined };
+}
+
 /** The party a request goes to, with the endpoint it goes to. */
 export interface Target {
   platform: Platform;

@@ -1,6 +1,7 @@
 import type { OutboundResponse } from "../egress/ocpi-client.js";
 import { isCached } from "../modules/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
+import { OCPI_2_1_1 } from "../ocpi/version.js";
 import { writeThrough } from "./cache-answers.js";
 import { type OpenedCallback, openCallback, settleCallback } from "./callbacks.js";
 import type { CheckedRequest } from "./checks.js";
@@ -8,6 +9,7 @@ import type { Target } from "./decide.js";
 import { relay, sendHop } from "./forward.js";
 import { recordRouteHints, rewriteAnswer } from "./hints.js";
 import type { CallerScope } from "./scope.js";
+import { requestFor211 } from "./v211-hop.js";
 
 /**
  * Forwards a request to its receiver and relays the answer: a cached
@@ -26,6 +28,9 @@ export async function forwardRequest(
   to: PartyRef,
 ): Promise<Response> {
   const { op, params, body } = f;
+  // A 2.1.1 receiver's request, or its refusal before anything is cached, opened or sent.
+  const edge =
+    target.platform.version === OCPI_2_1_1 ? await requestFor211(scope, f, target) : undefined;
   let caching: Promise<void> | undefined;
   if (op.iface === "RECEIVER" && isCached(op.module)) {
     caching = (await writeThrough(scope, op.module, op.method, params, body)).pending;
@@ -47,12 +52,16 @@ export async function forwardRequest(
     if (callback.body !== undefined) text = callback.body;
     if (callback.query !== undefined) query = callback.query;
   }
+  if (edge !== undefined) {
+    text = edge.body(callback?.url);
+    query = edge.query;
+  }
 
   const recording = recordRouteHints(scope, f, target);
   let cacheFailure: unknown;
   let res: OutboundResponse | undefined;
   try {
-    res = await sendHop(scope, {
+    const sent = await sendHop(scope, {
       method: op.method,
       url: joinUrl(target.endpoint, f.path, query),
       platform: target.platform,
@@ -61,6 +70,7 @@ export async function forwardRequest(
       from: f.routing.from,
       body: text,
     });
+    res = edge === undefined ? sent : await edge.answer(sent);
   } finally {
     await recording;
     // The copy is up to date before the sender hears back; if it could not be, the sender hears that.

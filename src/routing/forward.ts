@@ -8,7 +8,7 @@ import {
   type OcpiError,
   receiverNotConnected,
 } from "../ocpi/errors.js";
-import { Header, OutHeader, routingHeaders } from "../ocpi/headers.js";
+import { Header, OutHeader, routingHeadersTo } from "../ocpi/headers.js";
 import { type PartyRef, partyName } from "../ocpi/parties.js";
 import type { Platform } from "../registry/registry.js";
 import type { CallerScope, RequestScope } from "./scope.js";
@@ -55,7 +55,8 @@ export async function sendHop(scope: RequestScope, hop: Hop): Promise<OutboundRe
       requestId: randomUUID(),
       correlationId: scope.correlationId,
       pool: platform.id,
-      headers: withVia(routingHeaders(hop.to, hop.from), scope.via),
+      // 2.1.1 has no routing headers: a 2.1.1 receiver gets none.
+      headers: withVia(routingHeadersTo(platform.version, hop.to, hop.from), scope.via),
       trace,
     });
   } catch (err) {
