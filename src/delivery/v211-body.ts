@@ -27,7 +27,8 @@ export function bodyFor211(
   body: string | undefined,
 ): Body211 {
   const { path } = target;
-  if (module === "tokens") return tokenFor211(method, target.query, body);
+  const own = OWN_TRANSLATION[module];
+  if (own !== undefined) return own(method, target.query, body);
   if (body === undefined) return { body, query: target.query, losses: [] };
   const ids = path.split("/").filter((s) => s !== "").length - 2;
   const level = levelOf(module, ids);
@@ -49,6 +50,11 @@ function tokenFor211(method: string, query: string, body: string | undefined): B
     return { value: out.value, losses };
   });
 }
+
+/** Modules whose pushes are not objects of objects.ts' levels. */
+const OWN_TRANSLATION: Partial<
+  Record<DeliveryModule, (method: string, query: string, body: string | undefined) => Body211>
+> = { tokens: tokenFor211 };
 
 /** Runs a translation: its body as text, or the refusal it threw. */
 function translated(query: string, run: () => Translated<unknown>): Body211 {

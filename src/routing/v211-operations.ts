@@ -13,6 +13,7 @@ import type { Json } from "../versions/v2_1_1/mapping.js";
 import {
   fullToV211,
   fullToV221,
+  levelOf,
   type ObjectLevel,
   patchToV211,
   schema211,
@@ -75,40 +76,50 @@ export interface Edge211 {
   answer?: AnswerEdge;
 }
 
-/** The level a locations or tariffs URL's parameters name. */
-function levelOf(module: string, params: Params): ObjectLevel {
-  if (module === "tariffs") return "tariff";
-  if (params.connector_id !== undefined) return "connector";
-  return params.evse_uid !== undefined ? "evse" : "location";
+/** The ids a locations or tariffs URL may name, outermost first. */
+const IDS = ["location_id", "tariff_id", "evse_uid", "connector_id"] as const;
+
+/** The level of the locations or tariffs object a URL's parameters name (objects.ts: levelOf). */
+function levelAt(module: string, params: Params): ObjectLevel {
+  const level = levelOf(module, IDS.filter((id) => params[id] !== undefined).length);
+  if (level === undefined) throw new Error(`${module} has no object level`);
+  return level;
 }
 
 /** The answer of a GET of one locations or tariffs object owned by the URL's party. */
 const ownedObject = (module: string, name: string): AnswerEdge => ({
   name,
-  schema: schema211(module === "tariffs" ? "tariff" : "location", false),
-  to221: (data, at) => fullToV221(levelOf(module, at.params), data, at.ctx(urlOwner(at.params))),
+  schema: schema211(levelOf(module, 1) as ObjectLevel, false),
+  to221: (data, at) => fullToV221(levelAt(module, at.params), data, at.ctx(urlOwner(at.params))),
 });
 
 /** The answer of a Sender GET of a 2.1.1 CPO's locations or tariffs: a page, or one object. */
 const senderObjects = (module: string, name: string, list: boolean): AnswerEdge => ({
   name,
-  schema: schema211(module === "tariffs" ? "tariff" : "location", false),
+  schema: schema211(levelOf(module, 1) as ObjectLevel, false),
   ...(list ? { list: true as const } : {}),
-  to221: (data, at) => fullToV221(levelOf(module, at.params), data, at.ctx(at.target.party)),
+  to221: (data, at) =>
+    list
+      ? fullToV221(levelOf(module, 1) as ObjectLevel, data, at.ctx(at.target.party))
+      : fullToV221(levelAt(module, at.params), data, at.ctx(at.target.party)),
 });
 
 /** A full 2.2.1 locations or tariffs object, or a PATCH of one, at its URL's level. */
 const pushed =
   (module: string, patch: boolean) =>
   (body: Json, at: EdgeFacts): Translated<Json> => {
-    const level = levelOf(module, at.params);
+    const level = levelAt(module, at.params);
     return patch ? patchToV211(level, body) : fullToV211(level, body);
   };
 
-/** The answer's schema for these parameters: a locations GET may name an EVSE or connector. */
+/**
+ * The answer's schema for these parameters: one locations object may be
+ * an EVSE or a connector, as the URL names.
+ */
 export function answerSchema(edge: AnswerEdge, module: string, params: Params): z.ZodType {
-  if (edge.list === true || module !== "locations") return edge.schema;
-  return schema211(levelOf(module, params), false);
+  const ids = IDS.filter((id) => params[id] !== undefined).length;
+  const level = edge.list === true ? undefined : levelOf(module, ids);
+  return level === undefined ? edge.schema : schema211(level, false);
 }
 
 /** A CDR a 2.1.1 eMSP serves behind its Location, for the CPO the URL's codes name. */

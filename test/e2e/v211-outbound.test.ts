@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CdrSchema } from "../../src/ocpi/schemas/cdrs.js";
 import { CommandResponseSchema, CommandResultSchema } from "../../src/ocpi/schemas/commands.js";
+import { LocationSchema } from "../../src/ocpi/schemas/locations.js";
 import { AuthorizationInfoSchema, TokenSchema } from "../../src/ocpi/schemas/tokens.js";
 import { Cdr211Schema } from "../../src/versions/v2_1_1/schemas/cdrs.js";
 import {
@@ -94,12 +95,16 @@ const routingHeadersOf = (headers: Record<string, string> | Headers) => {
   return names.filter((n) => n.startsWith("ocpi-"));
 };
 
+/** The hub's ids of the 2.1.1 fakes, for the admin API. */
+const ids211 = new Map<FakePlatform, string>();
+
 /** A 2.1.1 platform invited and registered over 2.1.1 with the given module endpoints. */
 async function connect211(role: Party, modules: Modules): Promise<FakePlatform> {
   const platform = await hub.fake({ roles: [role], ocpiVersions: ["2.1.1"], modules });
   const invited = await hub.invite([role], `${role.role} on 2.1.1`);
   const answer = await platform.register211(invited.versions_url, invited.token_a);
   expect(answer.body.status_code, JSON.stringify(answer.body)).toBe(1000);
+  ids211.set(platform, invited.id);
   return platform;
 }
 
@@ -541,5 +546,101 @@ describe("token pushes to a 2.1.1 CPO", () => {
 
     expect(w.cpo211.requests.filter((r) => r.path.includes("clientinfo"))).toEqual([]);
     expect(w.emsp211.requests.filter((r) => r.path.includes("clientinfo"))).toEqual([]);
+  });
+
+  it("a resync sends it every cached token as a 2.1.1 PUT", async () => {
+    const w = await world();
+    const put = await w.emsp.hubRoute("PUT", at221("tokens/receiver/NL/EMS/RFID-1?type=RFID"), {
+      to: HUB,
+      body: token(emspRole, "RFID-1"),
+    });
+    expectOk(put);
+    await hub.settled();
+    const first = await nth(w.cpo211, "tokens", 1);
+    expect(first.method).toBe("PUT");
+    const resync = await hub.admin("POST", `/platforms/${ids211.get(w.cpo211)}/resync`);
+    expect(resync.status, JSON.stringify(resync.body)).toBeLessThan(300);
+    await hub.settled();
+    const again = await nth(w.cpo211, "tokens", 2);
+    expect(again.method).toBe("PUT");
+    expect(again.target).toBe("/ocpi/2.1.1/tokens/NL/EMS/RFID-1");
+    expect211Request(again, w.cpo211);
+    expectValid(Token211Schema, again.body);
+    expect(again.body).toMatchObject({ uid: "RFID-1", type: "RFID" });
+  });
+});
+
+describe("GETs forwarded to a 2.1.1 platform", () => {
+  /** A 2.1.1 token of the 2.1.1 eMSP. */
+  const token211 = (uid: string) => ({
+    uid,
+    type: "RFID",
+    auth_id: `DE-ELD-${uid}`,
+    issuer: "Eldorado",
+    valid: true,
+    whitelist: "ALLOWED",
+    last_updated: "2026-01-02T10:00:00Z",
+  });
+
+  it("a 2.2.1 CPO's GET of a 2.1.1 eMSP's tokens gets 2.2.1 tokens of that eMSP; one 2.1.1 cannot give is left out", async () => {
+    const w = await world();
+    w.emsp211.on((req) =>
+      req.module === "tokens" && req.method === "GET"
+        ? {
+            body: w.emsp211.envelope([token211("A1"), { ...token211("A2"), type: "BADGE" }]),
+            headers: { "X-Total-Count": "2", "X-Limit": "10" },
+          }
+        : undefined,
+    );
+    const list = await w.cpo.hubRoute("GET", at221("tokens/sender?limit=10"), { to: "DE/ELD" });
+    expectOk(list, JSON.stringify(list.body));
+    const asked = await nth(w.emsp211, "tokens", 1);
+    expect(asked.path).toBe("/ocpi/2.1.1/tokens");
+    expect(asked.query.get("limit")).toBe("10");
+    expect211Request(asked, w.emsp211);
+    expect(list.body.data).toHaveLength(1);
+    expectValid(TokenSchema, list.body.data[0]);
+    expect(list.body.data[0]).toMatchObject({
+      country_code: "DE",
+      party_id: "ELD",
+      uid: "A1",
+      contract_id: "DE-ELD-A1",
+    });
+    expect(list.headers.get("x-total-count")).toBe("2");
+    const left = hub.logs.find((l) =>
+      String(l.msg).includes("left out of an OCPI 2.1.1 Token list"),
+    );
+    expect(left).toBeDefined();
+  });
+
+  it("a 2.2.1 eMSP's GET of one location of a 2.1.1 CPO gets the 2.2.1 Location of that CPO", async () => {
+    const w = await world();
+    const location = {
+      id: "LOC7",
+      type: "ON_STREET",
+      address: "F.Rooseveltlaan 3A",
+      city: "Gent",
+      postal_code: "9000",
+      country: "BEL",
+      coordinates: { latitude: "51.047599", longitude: "3.729944" },
+      last_updated: "2026-01-02T10:00:00Z",
+    };
+    w.cpo211.on((req) =>
+      req.module === "locations" ? { body: w.cpo211.envelope(location) } : undefined,
+    );
+    const read = await w.emsp.hubRoute("GET", at221("locations/sender/LOC7"), { to: "BE/OLD" });
+    expectOk(read, JSON.stringify(read.body));
+    // (The hub's sync at registration read the list: this GET is the one for LOC7.)
+    const asked = got(w.cpo211, "locations").find((r) => r.tail === "/LOC7") as ModuleRequest;
+    expect(asked.method).toBe("GET");
+    expect211Request(asked, w.cpo211);
+    expectValid(LocationSchema, read.body.data);
+    expect(read.body.data).toMatchObject({
+      country_code: "BE",
+      party_id: "OLD",
+      id: "LOC7",
+      parking_type: "ON_STREET",
+      time_zone: "Europe/Brussels",
+    });
   });
 });
