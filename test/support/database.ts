@@ -5,19 +5,30 @@ import { dirname, join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import postgres from "postgres";
+import { natsNames } from "../../src/bus/names.js";
 import type { DatabaseLocation } from "../../src/config/schema.js";
 import { type Database, type DatabaseHandle, openDatabase } from "../../src/db/client.js";
 import { migrate } from "../../src/db/migrate.js";
 import * as schema from "../../src/db/schema/index.js";
+import { dropStreams, testNatsPrefix } from "./nats-streams.js";
 
 export const TEMPLATE_SUFFIX = "_template";
 
 export interface TestDatabase {
   handle: DatabaseHandle;
   location: DatabaseLocation;
-  /** Closes the handle and drops what the test made. */
+  /**
+   * The NATS_PREFIX of the hubs on this database, when the suite runs on
+   * NATS: instances of one hub share their streams, and no other test's hub
+   * reads its pushes or reloads on its registry changes.
+   */
+  natsPrefix: string;
+  /** Closes the handle and drops what the test made (on NATS, the prefix's streams too). */
   dispose(): Promise<void>;
 }
+
+/** True when the suite runs on a real NATS server (CI sets NATS_URL). */
+const usingNats = (process.env.NATS_URL ?? "") !== "";
 
 /** True when the suite runs against a real PostgreSQL (CI sets DATABASE_URL). */
 export const usingPostgres = (process.env.DATABASE_URL ?? "").startsWith("postgres");
@@ -28,10 +39,20 @@ export const usingPostgres = (process.env.DATABASE_URL ?? "").startsWith("postgr
  * dump (compiling PGlite's WASM once per worker keeps that well under a second).
  */
 export async function freshDatabase(): Promise<TestDatabase> {
-  return usingPostgres ? freshPostgres() : freshPglite();
+  const database = await (usingPostgres ? freshPostgres() : freshPglite());
+  const natsPrefix = testNatsPrefix();
+  if (!usingNats) return { ...database, natsPrefix };
+  return {
+    ...database,
+    natsPrefix,
+    async dispose() {
+      await database.dispose();
+      await dropStreams(natsNames(natsPrefix));
+    },
+  };
 }
 
-async function freshPostgres(): Promise<TestDatabase> {
+async function freshPostgres(): Promise<Omit<TestDatabase, "natsPrefix">> {
   const url = process.env.DATABASE_URL as string;
   const base = new URL(url).pathname.slice(1);
   const name = `${base}_t_${randomBytes(6).toString("hex")}`;
@@ -105,7 +126,7 @@ function wrap(client: PGlite): DatabaseHandle {
   };
 }
 
-async function freshPglite(): Promise<TestDatabase> {
+async function freshPglite(): Promise<Omit<TestDatabase, "natsPrefix">> {
   const { migrated, ...modules } = await pgliteAssets();
   const client = new PGlite({ ...modules, loadDataDir: migrated });
   await client.waitReady;

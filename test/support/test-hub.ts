@@ -106,6 +106,7 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
+  const database = options.database ?? (await freshDatabase());
   const config = loadConfig({
     PORT: String(port),
     HUB_URL: url,
@@ -113,6 +114,7 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
     ADMIN_TOKEN,
     FORWARD_TIMEOUT_MS: "2000",
     LOG_LEVEL: "debug",
+    ...(usingNats ? { NATS_PREFIX: database.natsPrefix } : {}),
     ...options.env,
   });
   const lines: string[] = [];
@@ -123,7 +125,6 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
     },
   });
   const logger = createLogger("debug", sink);
-  const database = options.database ?? (await freshDatabase());
   const ownsBus = options.bus === undefined;
   const transport =
     options.bus === undefined
@@ -202,10 +203,6 @@ export async function startHub(options: TestHubOptions = {}): Promise<TestHub> {
       deps.tasks.stop();
       await deps.deliveries.stop();
       await deps.tasks.idle();
-      if (options.database === undefined && usingNats) {
-        // The server outlives the test: its consumers for this hub's platforms go with it.
-        for (const p of deps.registry.list()) await deps.queue.remove(p.id).catch(() => {});
-      }
       deps.stopHousekeeping();
       deps.registry.close();
       deps.adminTokens.close();
@@ -247,16 +244,12 @@ export async function startTwoInstances(
 
 /**
  * Stops both instances' deliveries before closing either (so neither takes
- * over what the other drops), removes their platforms' consumers from a
- * NATS server that outlives them, and frees the database and bus they share.
+ * over what the other drops), and frees the database (with its NATS
+ * streams) and the bus they share.
  */
 export async function closeInstances(): Promise<void> {
   const hubs = instances.hubs.splice(0);
-  const ids = hubs[0]?.deps.registry.list().map((p) => p.id) ?? [];
   for (const h of hubs) await h.deps.deliveries.stop();
-  if (usingNats) {
-    for (const id of ids) await hubs[0]?.deps.queue.remove(id).catch(() => {});
-  }
   for (const h of hubs) await h.close();
   await instances.bus?.close();
   instances.bus = undefined;

@@ -290,13 +290,14 @@ const jetStream: QueueUnderTest = {
     const logger = createLogger("silent");
     nc ??= await connectNats(NATS_URL, logger);
     names = natsNames(`queuetest_${RUN}_${streams.length + 1}`);
-    streams.push(names.deliveryStream);
+    streams.push(names.deliveryStream, names.pushStream);
     // Short, so that what a stopped consumer left unsettled comes back within a test.
     return createJetStreamQueue(nc, logger, { ackWaitMs: 2_000, names });
   },
   async dispose() {
     if (names === undefined) return;
     await deleteStream(names.deliveryStream);
+    await deleteStream(names.pushStream);
     names = undefined;
   },
 };
