@@ -102,24 +102,24 @@ describe("a receiver that does not answer", () => {
       { FORWARD_TIMEOUT_MS: String(timeoutMs) },
       { guards: { platforms: { maxInFlight: 1_000 } } },
     );
-    onAuthorize(emsp, () => ({ delayMs: 5_000 }));
+    let reached = 0;
+    onAuthorize(emsp, () => {
+      reached++;
+      return { delayMs: 5_000 };
+    });
 
     // 64 sockets per pool: eight times as many requests wait for one in turn.
+    const sent = 8 * 64;
     const answers = await Promise.all(
-      Array.from({ length: 8 * 64 }, async () => {
-        const sent = performance.now();
-        const answer = await authorize();
-        return { code: answer.body.status_code, ms: performance.now() - sent };
-      }),
+      Array.from({ length: sent }, async () => (await authorize()).body.status_code),
     );
 
-    expect(new Set(answers.map((a) => a.code))).toEqual(new Set([4002]));
-    const slowest = Math.max(...answers.map((a) => a.ms));
-    expect(slowest).toBeGreaterThanOrEqual(timeoutMs * 0.9);
-    // Timed from their turn, the last of them would wait seven timeouts for it and an eighth for
-    // its answer; timed from when they were sent, they all end after about one (the bound leaves
-    // room for a loaded machine).
-    expect(slowest).toBeLessThan(6 * timeoutMs);
+    expect(new Set(answers)).toEqual(new Set([4002]));
+    // Timed from its turn, every request would in the end get a socket and reach the eMSP (each
+    // wave of 64 freeing the sockets for the next); timed from when it was sent, those still
+    // waiting when their time is up fail where they wait and never reach it.
+    expect(reached, "requests that reached the eMSP").toBeLessThan(sent);
+    expect(reached, "requests that reached the eMSP").toBeGreaterThan(0);
   });
 });
 
