@@ -10,11 +10,13 @@ import { nextLinkUrl } from "../ocpi/pagination.js";
 import { hubParty, type PartyRef, partyName, sameParty } from "../ocpi/parties.js";
 import { StatusCode } from "../ocpi/status-codes.js";
 import { check } from "../ocpi/validate.js";
+import { OCPI_2_1_1 } from "../ocpi/version.js";
 import type { Platform } from "../registry/registry.js";
 import { endpointOf } from "../registry/registry.js";
 import { isConnected } from "../registry/visibility.js";
 import type { Json } from "./apply.js";
 import type { CachedModule, Pulled } from "./store.js";
+import { type PageRead, problemsNote, readPage211, type SkipObject } from "./sync-v211.js";
 
 /** The page size the hub asks for; a CPO may send fewer (X-Limit). */
 export const SYNC_PAGE_LIMIT = 1000;
@@ -148,20 +150,21 @@ const cpoParties = (platform: Platform): PartyRef[] =>
  * way while one is being written. The party's own objects are taken; those
  * of the platform's other CPO parties are passed over, as their own pull
  * brings them (a platform may list every party's objects to each); those
- * of anybody else are skipped and counted.
+ * of anybody else are skipped and counted. A 2.1.1 platform's pages are
+ * read in 2.1.1 and stored translated (sync-v211.ts).
  */
 async function pull(
   deps: Deps,
   platform: Platform,
   cpo: PartyRef,
-  spec: (typeof MODULES)[number],
+  spec: SyncSpec,
   endpoint: string,
   correlationId: string,
 ): Promise<void> {
-  const others = cpoParties(platform).filter((r) => !sameParty(r, cpo));
   const what = `${spec.module} of ${partyName(cpo)}`;
   const first = `${endpoint}${endpoint.includes("?") ? "&" : "?"}offset=0&limit=${SYNC_PAGE_LIMIT}`;
   const seen = new Set<string>();
+  const readPage = pageReader(deps, platform, cpo, spec);
   let url: string | undefined = first;
   let next = fetchPage(deps, platform, cpo, what, url, correlationId);
   let writing: Promise<void> = Promise.resolve();
@@ -187,35 +190,7 @@ async function pull(
         // Nobody waits on it until the loop comes back; a failure is seen there.
         next.catch(() => {});
       }
-      const pulled: Pulled[] = [];
-      let skipped = 0;
-      for (const item of data) {
-        // Pulled objects pass the same checks and tolerance as pushed ones.
-        const checked = check(spec.schema, item, deps.config.validation);
-        const doc = (typeof item === "object" && item !== null ? item : {}) as Json;
-        const owner = { countryCode: String(doc.country_code), partyId: String(doc.party_id) };
-        const own = sameParty(cpo, owner);
-        if (!own && others.some((r) => sameParty(r, owner))) continue;
-        if (!checked.ok || !own) {
-          skipped++;
-          deps.logger.warn(
-            {
-              platform_id: platform.id,
-              module: spec.module,
-              id: typeof doc?.[spec.idField] === "string" ? doc[spec.idField] : undefined,
-              reason: checked.ok
-                ? `owned by ${owner.countryCode}/${owner.partyId}, not a CPO of this platform`
-                : checked.problems
-                    .slice(0, 3)
-                    .map((p) => `${p.path}: ${p.message}`)
-                    .join("; "),
-            },
-            "cache sync skipped an object",
-          );
-          continue;
-        }
-        pulled.push({ owner, id: String(doc[spec.idField]), doc });
-      }
+      const { pulled, skipped } = readPage(data);
       // One page is written while the next is read and checked.
       await writing;
       writing = (async () => {
@@ -230,6 +205,78 @@ async function pull(
       writing.catch(() => {});
     }
   }
+}
+
+/** How a page of `cpo`'s list is read: as 2.2.1, or as a 2.1.1 platform's, translated. */
+function pageReader(
+  deps: Deps,
+  platform: Platform,
+  cpo: PartyRef,
+  spec: SyncSpec,
+): (data: readonly unknown[]) => PageRead {
+  const skip: SkipObject = (id, reason) => logSkipped(deps, platform, spec.module, id, reason);
+  if (platform.version === OCPI_2_1_1) {
+    // 2.1.1 objects name no owner: they are the platform's one party's.
+    const { module, schema } = spec;
+    const pulling = { platformId: platform.id, party: cpo, module, schema };
+    return (data) => readPage211(deps, pulling, data, skip);
+  }
+  const others = cpoParties(platform).filter((r) => !sameParty(r, cpo));
+  return (data) => readPage221(deps, { cpo, others, spec }, data, skip);
+}
+
+/**
+ * A page of a 2.2.1 CPO party's list: each object is checked with the
+ * tolerance of pushes and must be that party's; another CPO party's of the
+ * same platform is passed over (not counted), anybody else's skipped.
+ */
+function readPage221(
+  deps: Deps,
+  pulling: { cpo: PartyRef; others: readonly PartyRef[]; spec: SyncSpec },
+  data: readonly unknown[],
+  skip: SkipObject,
+): PageRead {
+  const { cpo, others, spec } = pulling;
+  const read: PageRead = { pulled: [], skipped: 0 };
+  for (const item of data) {
+    // Pulled objects pass the same checks and tolerance as pushed ones.
+    const checked = check(spec.schema, item, deps.config.validation);
+    const doc = (typeof item === "object" && item !== null ? item : {}) as Json;
+    const owner = { countryCode: String(doc.country_code), partyId: String(doc.party_id) };
+    const own = sameParty(cpo, owner);
+    if (!own && others.some((r) => sameParty(r, owner))) continue;
+    if (!checked.ok || !own) {
+      read.skipped++;
+      skip(
+        doc[spec.idField],
+        checked.ok
+          ? `owned by ${owner.countryCode}/${owner.partyId}, not a CPO of this platform`
+          : problemsNote(checked.problems),
+      );
+      continue;
+    }
+    read.pulled.push({ owner, id: String(doc[spec.idField]), doc });
+  }
+  return read;
+}
+
+/** An object a sync left out, in the log line that says why. */
+function logSkipped(
+  deps: Deps,
+  platform: Platform,
+  module: CachedModule,
+  id: unknown,
+  reason: string,
+): void {
+  deps.logger.warn(
+    {
+      platform_id: platform.id,
+      module,
+      id: typeof id === "string" ? id : undefined,
+      reason,
+    },
+    "cache sync skipped an object",
+  );
 }
 
 /** One page of the list `what` names ("locations of NL/CPO"), asked of that party. */
