@@ -71,11 +71,10 @@ export function readPage211(
   if (level === undefined) throw new Error(`no OCPI 2.1.1 sync of ${pulling.module}`);
   const read: PageRead = { pulled: [], skipped: 0 };
   for (const item of data) {
-    const id = (typeof item === "object" && item !== null ? item : {}) as Json;
     const translated = translate(deps, pulling, level, item);
     if (typeof translated === "string") {
       read.skipped++;
-      skip(id.id, translated);
+      skip(typeof item === "object" && item !== null ? (item as Json).id : undefined, translated);
       continue;
     }
     const doc = translated.value;
