@@ -1,5 +1,5 @@
 // An eMSP's pushes of tokens into the cache, and reads of cached tokens by uid.
-import { and, asc, eq, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, notInArray, or, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../db/client.js";
 import { cachedTokens } from "../db/schema/index.js";
 import type { PartyRef } from "../ocpi/parties.js";
@@ -120,6 +120,48 @@ export function cacheTokens(db: Database) {
         type: r.type,
         doc: r.data as Json,
       }));
+    },
+  };
+}
+
+/** Reads of cached tokens by what a 2.1.1 Session or CDR names them by. */
+export function cacheTokenReferences(db: Database) {
+  return {
+    /**
+     * The token a 2.1.1 Session or CDR names by its auth_id: one whose
+     * contract_id is `reference` (2.1.1's Token.auth_id), else one whose uid
+     * is, the earliest cached first, as open routing prefers the earliest
+     * claim; a suspended or unregistered eMSP's (`hidden`) are left out.
+     */
+    async tokenByReference(
+      reference: string,
+      hidden: readonly string[],
+    ): Promise<OwnedToken | undefined> {
+      const wanted = reference.toUpperCase();
+      const byContract = sql`upper(${cachedTokens.data}->>'contract_id') = ${wanted}`;
+      const rows = await db
+        .select({
+          countryCode: cachedTokens.countryCode,
+          partyId: cachedTokens.partyId,
+          type: cachedTokens.type,
+          data: cachedTokens.data,
+        })
+        .from(cachedTokens)
+        .where(
+          and(
+            or(byContract, eq(cachedTokens.uid, wanted)),
+            hidden.length > 0 ? notInArray(cachedTokens.platformId, [...hidden]) : undefined,
+          ),
+        )
+        .orderBy(sql`${byContract} desc`, asc(cachedTokens.seq))
+        .limit(1);
+      const [row] = rows;
+      if (row === undefined) return undefined;
+      return {
+        owner: { countryCode: row.countryCode, partyId: row.partyId },
+        type: row.type,
+        doc: row.data as Json,
+      };
     },
   };
 }

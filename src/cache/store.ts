@@ -1,5 +1,5 @@
 import type { Database } from "../db/client.js";
-import { cacheTokens } from "./store-cached-tokens.js";
+import { cacheTokenReferences, cacheTokens } from "./store-cached-tokens.js";
 import { cacheKeys } from "./store-keys.js";
 import { cacheLists } from "./store-lists.js";
 import { cachePulls } from "./store-pulls.js";
@@ -29,6 +29,7 @@ export function createCacheStore(db: Database) {
     ...cacheLists(db),
     ...reads,
     ...tokens,
+    ...cacheTokenReferences(db),
     ...cacheKeys(db, { ...reads, ...tokens }),
     ...cachePushes(db, knownEvses),
     ...cacheTariffWrites(db),

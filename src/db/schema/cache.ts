@@ -140,6 +140,8 @@ export const cachedTokens = pgTable(
     index("cached_tokens_uid_idx").on(t.uid, t.type),
     index("cached_tokens_visual_number_idx").on(sql`(${t.data}->>'visual_number')`),
     index("cached_tokens_group_id_idx").on(sql`upper(${t.data}->>'group_id')`),
+    // A 2.1.1 Session or CDR names its token by auth_id, 2.2.1's contract_id (tokenByReference).
+    index("cached_tokens_contract_id_idx").on(sql`upper(${t.data}->>'contract_id')`),
   ],
 );
 

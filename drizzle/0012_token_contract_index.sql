@@ -1,0 +1,1 @@
+CREATE INDEX "cached_tokens_contract_id_idx" ON "cached_tokens" USING btree (upper("data"->>'contract_id'));
