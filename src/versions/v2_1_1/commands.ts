@@ -8,6 +8,7 @@ import type {
 } from "../../ocpi/schemas/commands.js";
 import { defined, lose, refusal, within } from "./mapping.js";
 import type {
+  CommandType211,
   ReserveNow211,
   StartSession211,
   StopSession211,
@@ -143,5 +144,23 @@ export function commandTo211(
       return unlockConnectorTo211(body as UnlockConnector);
     case "CANCEL_RESERVATION":
       throw refusal(TO_211, "command", "CANCEL_RESERVATION has no OCPI 2.1.1 equivalent");
+  }
+}
+
+/** A valid 2.1.1 eMSP's command body as 2.2.1's; every 2.1.1 command has a 2.2.1 one. */
+export function commandTo221(
+  command: CommandType211,
+  body: StartSession211 | StopSession211 | ReserveNow211 | UnlockConnector211,
+  ctx: TranslationContext,
+): Translated<StartSession | StopSession | ReserveNow | UnlockConnector> {
+  switch (command) {
+    case "START_SESSION":
+      return startSessionTo221(body as StartSession211, ctx);
+    case "STOP_SESSION":
+      return stopSessionTo221(body as StopSession211);
+    case "RESERVE_NOW":
+      return reserveNowTo221(body as ReserveNow211, ctx);
+    case "UNLOCK_CONNECTOR":
+      return unlockConnectorTo221(body as UnlockConnector211);
   }
 }
