@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { routedInterface } from "../ingress/ocpi-router.js";
-import { routes211 } from "../ingress/v2_1_1/routes.js";
+import { MODULES_2_1_1, routes211 } from "../ingress/v2_1_1/routes.js";
 import { MODULES } from "../modules/index.js";
 import type { InterfaceRole } from "../ocpi/schemas/version.js";
 import { OCPI_2_1_1 } from "../ocpi/version.js";
@@ -56,11 +56,10 @@ export interface ModuleEndpoint211 {
  * Every module the hub serves to OCPI 2.1.1 platforms: mounted at
  * /ocpi/2.1.1/{path} and listed in the 2.1.1 version details from this
  * one list. Credentials (a 2.1.1 platform registers, rotates and
- * unregisters), and the modules whose traffic the hub routes for it
- * (ingress/v2_1_1): locations and tariffs.
+ * unregisters), and every functional module of 2.1.1, whose traffic the
+ * hub routes for it (ingress/v2_1_1).
  */
 export const ENDPOINTS_2_1_1: readonly ModuleEndpoint211[] = [
   { identifier: "credentials", path: "credentials", routes: () => credentialsRoutes(OCPI_2_1_1) },
-  { identifier: "locations", path: "locations", routes: () => routes211("locations") },
-  { identifier: "tariffs", path: "tariffs", routes: () => routes211("tariffs") },
+  ...MODULES_2_1_1.map((id) => ({ identifier: id, path: id, routes: () => routes211(id) })),
 ];

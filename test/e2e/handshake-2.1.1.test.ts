@@ -67,7 +67,15 @@ describe("versions for 2.1.1 platforms", () => {
     expect(VersionDetails211Schema.safeParse(details.body.data).success).toBe(true);
     expect(details.body.data).toEqual({
       version: "2.1.1",
-      endpoints: ["credentials", "locations", "tariffs"].map((identifier) => ({
+      endpoints: [
+        "credentials",
+        "locations",
+        "sessions",
+        "cdrs",
+        "tariffs",
+        "tokens",
+        "commands",
+      ].map((identifier) => ({
         identifier,
         url: `${hub.url}/ocpi/2.1.1/${identifier}`,
       })),

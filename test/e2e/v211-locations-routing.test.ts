@@ -368,7 +368,11 @@ describe("a 2.2.1 CPO and a 2.1.1 eMSP", () => {
     expect(details.body.data.endpoints.map((e: any) => e.identifier)).toEqual([
       "credentials",
       "locations",
+      "sessions",
+      "cdrs",
       "tariffs",
+      "tokens",
+      "commands",
     ]);
   });
 });
