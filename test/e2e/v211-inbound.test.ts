@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CdrSchema } from "../../src/ocpi/schemas/cdrs.js";
-import { StartSessionSchema } from "../../src/ocpi/schemas/commands.js";
+import { CommandResultSchema, StartSessionSchema } from "../../src/ocpi/schemas/commands.js";
 import { SessionPatchSchema, SessionSchema } from "../../src/ocpi/schemas/sessions.js";
 import {
   LocationReferencesSchema,
@@ -404,6 +404,50 @@ describe("a 2.1.1 CPO", () => {
       "UID9",
     );
     expect(emsp.moduleRequests()).toEqual([]);
+  });
+});
+
+describe("a 2.1.1 CPO's command result", () => {
+  it("posted in 2.1.1's shape on a hub callback URL reaches the 2.2.1 eMSP as a CommandResult", async () => {
+    hub = await startHub();
+    const emsp = await connect221(emspRole, [{ identifier: "commands", role: "SENDER" }]);
+    const cpo = await connect211(cpo211Role, CPO211_MODULES);
+    cpo.on((req) =>
+      req.module === "commands" ? { body: cpo.envelope({ result: "ACCEPTED" }) } : undefined,
+    );
+    const responseUrl = `${emsp.url}/ocpi/2.2.1/commands/sender/START_SESSION/7`;
+    const sent = await emsp.hubRoute("POST", at221("commands/receiver/START_SESSION"), {
+      to: "BE/OLD",
+      body: {
+        response_url: responseUrl,
+        token: token221("UID1"),
+        location_id: "LOC1",
+      },
+    });
+    expect(sent.body.status_code, JSON.stringify(sent.body)).toBe(1000);
+    const [command] = cpo.moduleRequests("commands");
+    const callback = String((command?.body as any)?.response_url);
+    expect(callback.startsWith(hub.url), callback).toBe(true);
+    const callbackId = callback.split("/").pop();
+
+    // 2.1.1 answers with a CommandResponse; UNKNOWN_SESSION is not a 2.2.1 CommandResultType.
+    const result = await cpo.hubCall("POST", at211(`commands/${callbackId}`), {
+      body: { result: "UNKNOWN_SESSION" },
+    });
+    expectOk(result);
+    expect(result.body.status_message).toContain("UNKNOWN_SESSION");
+    const [relayed] = emsp.moduleRequests("commands", "SENDER");
+    expect(relayed?.path).toBe("/ocpi/2.2.1/commands/sender/START_SESSION/7");
+    expectValid(CommandResultSchema, relayed?.body);
+    expect(relayed?.body).toEqual({ result: "REJECTED" });
+    expect(relayed?.headers["ocpi-from-party-id"]).toBe("OLD");
+
+    // The callback took its result: a second one is refused.
+    const again = await cpo.hubCall("POST", at211(`commands/${callbackId}`), {
+      body: { result: "ACCEPTED" },
+    });
+    expect(again.body.status_code).toBe(4001);
+    expect(emsp.moduleRequests("commands", "SENDER")).toHaveLength(1);
   });
 });
 

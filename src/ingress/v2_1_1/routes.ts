@@ -165,10 +165,11 @@ function unknownReceiverIn211(
   req: EdgeRequest,
   inbound: Inbound,
 ): unknown {
+  // A result on an unknown callback URL is 4001 too, but no receiver was sought.
   const unknown =
     err instanceof OcpiError &&
     err.statusCode === StatusCode.UnknownReceiver &&
-    err.httpStatus === 200;
+    req.op.local === undefined;
   if (!unknown || edge.unknownReceiver === undefined) return err;
   return invalidParameters(edge.unknownReceiver(req, inbound.body?.value));
 }
