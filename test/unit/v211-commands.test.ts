@@ -13,6 +13,7 @@ import {
 } from "../../src/versions/v2_1_1/command-answers.js";
 import {
   commandTo211,
+  commandTo221,
   reserveNowTo211,
   reserveNowTo221,
   startSessionTo211,
@@ -165,6 +166,33 @@ describe("2.1.1 commands from a 2.1.1 eMSP to 2.2.1", () => {
       }),
     );
     expect(err.message).toMatch(/: location_id: /);
+  });
+
+  it("commandTo221: each 2.1.1 command becomes a valid 2.2.1 body of the same command", () => {
+    const bodies = {
+      START_SESSION: { response_url: URL_211, token: token211(), location_id: "LOC1" },
+      STOP_SESSION: { response_url: URL_211, session_id: "S1" },
+      RESERVE_NOW: {
+        response_url: URL_211,
+        token: token211(),
+        expiry_date: "2015-06-29T23:39:09Z",
+        reservation_id: 7,
+        location_id: "LOC1",
+      },
+      UNLOCK_CONNECTOR: {
+        response_url: URL_211,
+        location_id: "LOC1",
+        evse_uid: "3256",
+        connector_id: "1",
+      },
+    } as const;
+    for (const [command, body] of Object.entries(bodies)) {
+      const type = command as keyof typeof bodies;
+      expectValid(COMMAND_211_SCHEMAS[type], body);
+      const { value } = commandTo221(type, body as never, fakeContext(TNM));
+      expectValid(COMMAND_SCHEMAS[type], value);
+      expect(value.response_url).toBe(URL_211);
+    }
   });
 });
 
