@@ -1,6 +1,5 @@
 import type { z } from "zod";
 import type { Params } from "../../modules/module-spec.js";
-import { invalidParameters } from "../../ocpi/errors.js";
 import { pageHeaders, parsePage } from "../../ocpi/pagination.js";
 import { StatusCode } from "../../ocpi/status-codes.js";
 import { parseJson, validate } from "../../ocpi/validate.js";
@@ -79,15 +78,6 @@ export function read211(req: EdgeRequest, schema: z.ZodType, text: string, what:
   ) as Json;
 }
 
-/** An edge's answer of one object translated to 2.1.1 with the request's context. */
-export const withContext =
-  (
-    translate: (doc: Json, ctx: TranslationContext) => Promise<Translated<Json>> | Translated<Json>,
-  ) =>
-  (req: EdgeRequest): DataTo211 =>
-  (doc) =>
-    translate(doc, req.ctx);
-
 /**
  * A 2.1.1 eMSP's pull of sessions or CDRs (the CPO interface's GET).
  * Through a hub there is no one CPO to pull from, and the hub keeps no
@@ -111,6 +101,3 @@ export function emptyPull(req: EdgeRequest, objects: string): Response {
     headers,
   });
 }
-
-/** A refusal naming a 2.1.1 field (2001). */
-export const refuseField = (field: string, why: string) => invalidParameters(`${field}: ${why}`);

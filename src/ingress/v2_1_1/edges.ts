@@ -15,7 +15,7 @@ import { sessionPatchTo221, sessionTo211, sessionTo221 } from "../../versions/v2
 import type { Translated } from "../../versions/v2_1_1/translation.js";
 import { levelTo211 } from "./answer.js";
 import { COMMANDS_EDGE } from "./commands-edge.js";
-import { type Edge211, type EdgeRequest, emptyPull, read211, withContext } from "./edge.js";
+import { type Edge211, type EdgeRequest, emptyPull, read211 } from "./edge.js";
 import { levelOfParams, translateIn } from "./inbound.js";
 import { TOKENS_EDGE } from "./tokens-edge.js";
 
@@ -52,6 +52,12 @@ const broadcastEdge = (id: "locations" | "tariffs"): Edge211 => ({
 
 const SESSION = "Session";
 
+/** The eMSP a Session's or CDR's token names (cdr_token) is no longer on the hub. */
+function goneEmsp(what: string, body: Json | undefined): string {
+  const token = body?.cdr_token as { country_code?: string; party_id?: string } | undefined;
+  return `auth_id: the eMSP ${token?.country_code}/${token?.party_id} that pushed the ${what}'s token is no longer on the hub`;
+}
+
 /** The 2.1.1 field that names the eMSP of a CPO's session: its receiver is what the hub saw before. */
 const unknownSession = ({ params }: EdgeRequest) =>
   `session_id: session ${params.session_id} of ${params.country_code}/${params.party_id} has not been PUT through the hub, so the hub cannot tell its eMSP; PUT the whole session first`;
@@ -78,17 +84,13 @@ const SESSIONS_EDGE: Edge211 = {
     const now = req.scope.deps.clock.now();
     return { body: (await sessionPatchTo221(body, req.ctx, now)) as Translated<Json> };
   },
-  answer: (req) =>
-    req.op.method === "GET"
-      ? withContext((doc, ctx) => sessionTo211(doc as Session, ctx) as Promise<Translated<Json>>)(
-          req,
-        )
+  answer: ({ op, ctx }) =>
+    op.method === "GET"
+      ? (doc) => sessionTo211(doc as Session, ctx) as Promise<Translated<Json>>
       : undefined,
   local: (req) => (req.op.paginated ? emptyPull(req, "sessions") : undefined),
-  unknownReceiver: (req) =>
-    req.method === "PUT"
-      ? "auth_id: the eMSP of the session's token is not connected to the hub"
-      : unknownSession(req),
+  unknownReceiver: (req, body) =>
+    req.method === "PUT" ? goneEmsp("session", body) : unknownSession(req),
 };
 
 /**
@@ -103,12 +105,12 @@ const CDRS_EDGE: Edge211 = {
     const body = read211(req, Cdr211Schema, text, "CDR") as Cdr211;
     return { body: (await cdrTo221(body, req.ctx)) as Translated<Json> };
   },
-  answer: (req) =>
-    req.op.method === "GET"
-      ? withContext((doc, ctx) => cdrTo211(doc as Cdr, ctx) as Promise<Translated<Json>>)(req)
+  answer: ({ op, ctx }) =>
+    op.method === "GET"
+      ? (doc) => cdrTo211(doc as Cdr, ctx) as Promise<Translated<Json>>
       : undefined,
   local: (req) => (req.op.paginated ? emptyPull(req, "CDRs") : undefined),
-  unknownReceiver: () => "auth_id: the eMSP of the CDR's token is not connected to the hub",
+  unknownReceiver: (_req, body) => goneEmsp("CDR", body),
 };
 
 /** Each 2.1.1 module's edge. */
