@@ -58,6 +58,8 @@ export interface Edge211 {
   request?(req: EdgeRequest, text: string | undefined): Promise<Inbound>;
   /** How each object of the answer's data goes back; undefined: as it is. */
   answer?(req: EdgeRequest): DataTo211 | undefined;
+  /** A Location header the hub wrote, as the URL a 2.1.1 platform reads it at. */
+  relink?(hubUrl: string, url: string): string;
   /** A request the hub answers itself over 2.1.1 instead of routing it. */
   local?(req: EdgeRequest): Response | undefined;
   /**

@@ -109,6 +109,7 @@ const CDRS_EDGE: Edge211 = {
     op.method === "GET"
       ? (doc) => cdrTo211(doc as Cdr, ctx) as Promise<Translated<Json>>
       : undefined,
+  relink: cdrLink211,
   local: (req) => (req.op.paginated ? emptyPull(req, "CDRs") : undefined),
   unknownReceiver: (_req, body) => goneEmsp("CDR", body),
 };
@@ -128,7 +129,7 @@ export const EDGES: Readonly<Record<Module211, Edge211>> = {
  * cdrs URL of the same CDR, which a 2.1.1 CPO can read (it has no 2.2.1
  * endpoint to call); any other URL as it is.
  */
-export function cdrLink211(hubUrl: string, url: string): string {
+function cdrLink211(hubUrl: string, url: string): string {
   const prefix = hubUrls.cdrLink(hubUrl, "");
   if (!url.startsWith(prefix)) return url;
   return `${hubUrls.module(hubUrl, "cdrs", OCPI_2_1_1)}/${url.slice(prefix.length)}`;

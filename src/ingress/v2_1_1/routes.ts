@@ -27,7 +27,7 @@ import { callerScopeOf } from "../request-scope.js";
 import { answer211 } from "./answer.js";
 import { translationContext } from "./context.js";
 import type { Edge211, EdgeRequest, Inbound } from "./edge.js";
-import { cdrLink211, EDGES, type Module211 } from "./edges.js";
+import { EDGES, type Module211 } from "./edges.js";
 
 export { MODULES_2_1_1, type Module211 } from "./edges.js";
 
@@ -89,12 +89,13 @@ export function routes211(id: Module211) {
     } catch (err) {
       throw unknownReceiverIn211(err, edge, req, inbound);
     }
+    const { relink } = edge;
     const hubUrl = scope.deps.config.hubUrl;
     return answer211(res, {
       data: edge.answer?.(req),
       note,
       report: (losses: readonly Loss[]) => reportLosses(report, id, { losses }, {}),
-      relink: id === "cdrs" ? (url) => cdrLink211(hubUrl, url) : undefined,
+      relink: relink && ((url) => relink(hubUrl, url)),
       log: scope.log,
     });
   });
