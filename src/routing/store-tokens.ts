@@ -1,5 +1,5 @@
 // The token index: which eMSP pushed which token, for routing a CPO's real-time authorization.
-import { and, asc, eq, lt, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, lt, notExists } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { cachedTokens, tokens } from "../db/schema/index.js";
 import { type PartyRef, upperParty as upper } from "../ocpi/parties.js";
@@ -86,32 +86,6 @@ export function routingTokens(db: Database) {
         .from(tokens)
         .where(and(eq(tokens.uid, uid.toUpperCase()), eq(tokens.type, type)))
         .orderBy(asc(tokens.firstSeenAt), asc(tokens.countryCode), asc(tokens.partyId));
-    },
-
-    /**
-     * The cached tokens whose contract_id is `contractId` (compared as a
-     * CiString), the earliest cached first: an OCPI 2.1.1 Session or CDR
-     * names its token only by auth_id, 2.2.1's contract_id.
-     */
-    async tokensWithContractId(
-      contractId: string,
-    ): Promise<{ owner: PartyRef; type: string; doc: Record<string, unknown> }[]> {
-      const rows = await db
-        .select({
-          countryCode: cachedTokens.countryCode,
-          partyId: cachedTokens.partyId,
-          type: cachedTokens.type,
-          data: cachedTokens.data,
-        })
-        .from(cachedTokens)
-        .where(sql`upper(${cachedTokens.data}->>'contract_id') = ${contractId.toUpperCase()}`)
-        .orderBy(asc(cachedTokens.seq))
-        .limit(1);
-      return rows.map((r) => ({
-        owner: { countryCode: r.countryCode, partyId: r.partyId },
-        type: r.type,
-        doc: r.data as Record<string, unknown>,
-      }));
     },
 
     /**

@@ -18,6 +18,7 @@ import { type Routing, readRouting, senderRule } from "../../routing/decide.js";
 import { interfaceOperations, type Match } from "../../routing/operations.js";
 import { readsBody, route } from "../../routing/route.js";
 import type { CallerScope } from "../../routing/scope.js";
+import { translationContext } from "../../routing/v211-context.js";
 import { lossNote, reportLosses } from "../../versions/v2_1_1/report.js";
 import type { Loss } from "../../versions/v2_1_1/translation.js";
 import { requireCaller } from "../authenticate.js";
@@ -25,7 +26,6 @@ import { requestTarget } from "../incoming.js";
 import { queryOf, segmentsAfter } from "../ocpi-router.js";
 import { callerScopeOf } from "../request-scope.js";
 import { answer211 } from "./answer.js";
-import { translationContext } from "./context.js";
 import type { Edge211, EdgeRequest, Inbound } from "./edge.js";
 import { EDGES, type Module211 } from "./edges.js";
 
@@ -134,7 +134,7 @@ function matchRequest(
   const { op, params } = found;
   edge.checkParams?.(params);
   op.checkParams?.(params);
-  const ctx = translationContext(scope, party);
+  const ctx = translationContext(scope.deps, party);
   return { scope, party, op, params, method: c.req.method, query: queryOf(c.req.url), ctx };
 }
 
