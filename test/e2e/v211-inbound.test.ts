@@ -408,7 +408,7 @@ describe("a 2.1.1 CPO", () => {
 });
 
 describe("a 2.1.1 CPO's command result", () => {
-  it("posted in 2.1.1's shape on a hub callback URL reaches the 2.2.1 eMSP as a CommandResult", async () => {
+  it("posted in 2.1.1's shape to the response_url the hub gave reaches the 2.2.1 eMSP as a CommandResult", async () => {
     hub = await startHub();
     const emsp = await connect221(emspRole, [{ identifier: "commands", role: "SENDER" }]);
     const cpo = await connect211(cpo211Role, CPO211_MODULES);
@@ -427,15 +427,22 @@ describe("a 2.1.1 CPO's command result", () => {
     expect(sent.body.status_code, JSON.stringify(sent.body)).toBe(1000);
     const [command] = cpo.moduleRequests("commands");
     const callback = String((command?.body as any)?.response_url);
-    expect(callback.startsWith(hub.url), callback).toBe(true);
+    expect(callback.startsWith(`${hub.url}/ocpi/2.2.1/commands/sender/`), callback).toBe(true);
     const callbackId = callback.split("/").pop();
 
-    // 2.1.1 answers with a CommandResponse; UNKNOWN_SESSION is not a 2.2.1 CommandResultType.
-    const result = await cpo.hubCall("POST", at211(`commands/${callbackId}`), {
-      body: { result: "UNKNOWN_SESSION" },
+    // The hub's 2.1.1 commands URL takes no results: there is one callback URL, the one handed out.
+    const misplaced = await cpo.hubCall("POST", at211(`commands/${callbackId}`), {
+      body: { result: "ACCEPTED" },
     });
+    expect(misplaced.status).toBe(404);
+    expect(misplaced.body.status_message).toContain("response_url");
+    expect(emsp.moduleRequests("commands", "SENDER")).toEqual([]);
+
+    // 2.1.1 answers with a CommandResponse; UNKNOWN_SESSION is not a 2.2.1 CommandResultType.
+    const result = await cpo.hubCall("POST", callback, { body: { result: "UNKNOWN_SESSION" } });
     expectOk(result);
     expect(result.body.status_message).toContain("UNKNOWN_SESSION");
+    expect(result.headers.get("ocpi-from-party-id")).toBeNull();
     const [relayed] = emsp.moduleRequests("commands", "SENDER");
     expect(relayed?.path).toBe("/ocpi/2.2.1/commands/sender/START_SESSION/7");
     expectValid(CommandResultSchema, relayed?.body);
@@ -443,9 +450,7 @@ describe("a 2.1.1 CPO's command result", () => {
     expect(relayed?.headers["ocpi-from-party-id"]).toBe("OLD");
 
     // The callback took its result: a second one is refused.
-    const again = await cpo.hubCall("POST", at211(`commands/${callbackId}`), {
-      body: { result: "ACCEPTED" },
-    });
+    const again = await cpo.hubCall("POST", callback, { body: { result: "ACCEPTED" } });
     expect(again.body.status_code).toBe(4001);
     expect(emsp.moduleRequests("commands", "SENDER")).toHaveLength(1);
   });

@@ -166,7 +166,7 @@ function unknownReceiverIn211(
   req: EdgeRequest,
   inbound: Inbound,
 ): unknown {
-  // A result on an unknown callback URL is 4001 too, but no receiver was sought.
+  // A linked CDR whose eMSP has left is 4001 too, but no receiver was sought by content.
   const unknown =
     err instanceof OcpiError &&
     err.statusCode === StatusCode.UnknownReceiver &&
