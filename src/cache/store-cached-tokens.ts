@@ -24,6 +24,25 @@ export interface OwnedToken extends Owned {
   type: string;
 }
 
+/** The columns a read of cached tokens selects: owner, type and document. */
+const OWNED_TOKEN = {
+  countryCode: cachedTokens.countryCode,
+  partyId: cachedTokens.partyId,
+  type: cachedTokens.type,
+  data: cachedTokens.data,
+};
+
+const ownedToken = (r: {
+  countryCode: string;
+  partyId: string;
+  type: string;
+  data: unknown;
+}): OwnedToken => ({
+  owner: { countryCode: r.countryCode, partyId: r.partyId },
+  type: r.type,
+  doc: r.data as Json,
+});
+
 /** Token writes an eMSP pushes (tokens: Receiver interface) and reads of them. */
 export function cacheTokens(db: Database) {
   const dbNow = sql`now()`;
@@ -96,12 +115,7 @@ export function cacheTokens(db: Database) {
     ): Promise<OwnedToken[]> {
       const owner = options.owner && upperParty(options.owner);
       const rows = await db
-        .select({
-          countryCode: cachedTokens.countryCode,
-          partyId: cachedTokens.partyId,
-          type: cachedTokens.type,
-          data: cachedTokens.data,
-        })
+        .select(OWNED_TOKEN)
         .from(cachedTokens)
         .where(
           and(
@@ -115,11 +129,7 @@ export function cacheTokens(db: Database) {
           ),
         )
         .orderBy(asc(cachedTokens.seq));
-      return rows.map((r) => ({
-        owner: { countryCode: r.countryCode, partyId: r.partyId },
-        type: r.type,
-        doc: r.data as Json,
-      }));
+      return rows.map(ownedToken);
     },
   };
 }
@@ -140,12 +150,7 @@ export function cacheTokenReferences(db: Database) {
       const wanted = reference.toUpperCase();
       const byContract = sql`upper(${cachedTokens.data}->>'contract_id') = ${wanted}`;
       const rows = await db
-        .select({
-          countryCode: cachedTokens.countryCode,
-          partyId: cachedTokens.partyId,
-          type: cachedTokens.type,
-          data: cachedTokens.data,
-        })
+        .select(OWNED_TOKEN)
         .from(cachedTokens)
         .where(
           and(
@@ -156,12 +161,7 @@ export function cacheTokenReferences(db: Database) {
         .orderBy(sql`${byContract} desc`, asc(cachedTokens.seq))
         .limit(1);
       const [row] = rows;
-      if (row === undefined) return undefined;
-      return {
-        owner: { countryCode: row.countryCode, partyId: row.partyId },
-        type: row.type,
-        doc: row.data as Json,
-      };
+      return row === undefined ? undefined : ownedToken(row);
     },
   };
 }

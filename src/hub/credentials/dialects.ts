@@ -16,6 +16,7 @@ import {
 } from "../../versions/v2_1_1/schemas/credentials.js";
 import {
   type Endpoint211,
+  MODULES_2_1_1,
   VersionDetails211Schema,
 } from "../../versions/v2_1_1/schemas/version.js";
 import { parseData } from "./platform-calls.js";
@@ -76,15 +77,7 @@ const v221: CredentialsDialect = {
 const ROLES_2_1_1: readonly Role[] = ["CPO", "EMSP"];
 
 /** The modules OCPI 2.1.1 defines besides versions; a platform's other endpoints are not kept. */
-const MODULES_2_1_1: ReadonlySet<string> = new Set([
-  "credentials",
-  "locations",
-  "sessions",
-  "cdrs",
-  "tariffs",
-  "tokens",
-  "commands",
-]);
+const KEPT_2_1_1: ReadonlySet<string> = new Set(["credentials", ...MODULES_2_1_1]);
 
 /**
  * The one party of a 2.1.1 connection: 2.1.1 credentials carry one party,
@@ -136,7 +129,7 @@ function interfaceOf(identifier: string, role: Role): InterfaceRole | undefined 
 function storedEndpoints211(endpoints: readonly Endpoint211[], role: Role): StoredEndpoint[] {
   const stored: StoredEndpoint[] = [];
   for (const e of endpoints) {
-    if (!MODULES_2_1_1.has(e.identifier)) continue;
+    if (!KEPT_2_1_1.has(e.identifier)) continue;
     const iface = interfaceOf(e.identifier, role);
     if (iface !== undefined) stored.push({ identifier: e.identifier, role: iface, url: e.url });
   }

@@ -11,6 +11,7 @@ import {
   Session211PatchSchema,
   Session211Schema,
 } from "../../versions/v2_1_1/schemas/sessions.js";
+import { MODULES_2_1_1, type Module211 } from "../../versions/v2_1_1/schemas/version.js";
 import { sessionPatchTo221, sessionTo211, sessionTo221 } from "../../versions/v2_1_1/sessions.js";
 import type { Translated } from "../../versions/v2_1_1/translation.js";
 import { levelTo211 } from "./answer.js";
@@ -19,16 +20,7 @@ import { type Edge211, type EdgeRequest, emptyPull, read211 } from "./edge.js";
 import { levelOfParams, translateIn } from "./inbound.js";
 import { TOKENS_EDGE } from "./tokens-edge.js";
 
-/** The modules a 2.1.1 platform exchanges through the hub: every 2.1.1 functional module. */
-export const MODULES_2_1_1 = [
-  "locations",
-  "sessions",
-  "cdrs",
-  "tariffs",
-  "tokens",
-  "commands",
-] as const;
-export type Module211 = (typeof MODULES_2_1_1)[number];
+export { MODULES_2_1_1, type Module211 };
 
 /**
  * Locations and tariffs: a CPO's pushes are broadcast, reads answered from

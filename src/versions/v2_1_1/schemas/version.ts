@@ -2,6 +2,21 @@ import { z } from "zod";
 import { Url } from "../../../ocpi/schemas/primitives.js";
 import { ModuleId } from "../../../ocpi/schemas/version.js";
 
+/**
+ * The functional modules OCPI 2.1.1 defines (versions: ModuleID enum,
+ * besides credentials): what a 2.1.1 platform exchanges through the hub,
+ * and the endpoints of its version details the hub keeps.
+ */
+export const MODULES_2_1_1 = [
+  "locations",
+  "sessions",
+  "cdrs",
+  "tariffs",
+  "tokens",
+  "commands",
+] as const;
+export type Module211 = (typeof MODULES_2_1_1)[number];
+
 /** 2.1.1 versions: VersionNumber enum (2.1 is deprecated but valid). */
 export const VersionNumber211 = z.enum(["2.0", "2.1", "2.1.1"]);
 
