@@ -19,6 +19,13 @@ import { eventually, type FakePlatform, type HubAnswer } from "../support/fake-p
 import type { Modules, Party } from "../support/parties.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 import { expectValid } from "../support/v211.js";
+import {
+  cdr211 as cdrAt,
+  connect211 as connectOver211,
+  location211,
+  session211 as sessionAt,
+  token211 as tokenOf,
+} from "../support/v211-bodies.js";
 
 /**
  * 2.1.1 platforms sending sessions, CDRs, tokens, authorizations and
@@ -68,12 +75,15 @@ afterEach(async () => {
 });
 
 async function connect211(role: Party, modules: Modules): Promise<FakePlatform> {
-  const platform = await hub.fake({ roles: [role], ocpiVersions: ["2.1.1"], modules });
-  const invited = await hub.invite([role], `${role.role} on 2.1.1`);
-  const answer = await platform.register211(invited.versions_url, invited.token_a);
-  expect(answer.body.status_code, JSON.stringify(answer.body)).toBe(1000);
-  return platform;
+  return (await connectOver211(hub, role, modules)).platform;
 }
+
+/** The 2.1.1 CPO's LOC1, where an EVSE is charging. */
+const LOC1 = () => location211("LOC1", "CHARGING");
+const session211 = (id: string, authId = CONTRACT) => sessionAt(id, authId, LOC1());
+const cdr211 = (id: string, authId = CONTRACT) => cdrAt(id, authId, LOC1());
+/** A token of the 2.1.1 eMSP. */
+const token211 = (uid: string) => ({ ...tokenOf(uid, "DE-ELD-C00000002-Y"), whitelist: "ALWAYS" });
 
 async function connect221(role: Party, modules: Modules): Promise<FakePlatform> {
   return (await hub.connect([role], { modules })).platform;
@@ -112,92 +122,6 @@ function token221(uid: string): any {
   };
 }
 
-/** A 2.1.1 location in Ghent with one EVSE and one connector. */
-function location211(id: string): any {
-  return {
-    id,
-    type: "ON_STREET",
-    name: "Gent Zuid",
-    address: "F.Rooseveltlaan 3A",
-    city: "Gent",
-    postal_code: "9000",
-    country: "BEL",
-    coordinates: { latitude: "51.047599", longitude: "3.729944" },
-    evses: [
-      {
-        uid: "3256",
-        evse_id: "BE*OLD*E3256",
-        status: "CHARGING",
-        connectors: [
-          {
-            id: "1",
-            standard: "IEC_62196_T2",
-            format: "CABLE",
-            power_type: "AC_3_PHASE",
-            voltage: 220,
-            amperage: 16,
-            last_updated: "2026-01-02T10:00:00Z",
-          },
-        ],
-        last_updated: "2026-01-02T10:00:00Z",
-      },
-    ],
-    last_updated: "2026-01-02T10:00:00Z",
-  };
-}
-
-/** A 2.1.1 session at LOC1, for the token with `authId`. */
-function session211(id: string, authId = CONTRACT): any {
-  return {
-    id,
-    start_datetime: "2026-01-02T11:00:00Z",
-    kwh: 3.5,
-    auth_id: authId,
-    auth_method: "WHITELIST",
-    location: location211("LOC1"),
-    currency: "EUR",
-    charging_periods: [
-      { start_date_time: "2026-01-02T11:00:00Z", dimensions: [{ type: "ENERGY", volume: 3.5 }] },
-    ],
-    total_cost: 1.25,
-    status: "ACTIVE",
-    last_updated: "2026-01-02T11:30:00Z",
-  };
-}
-
-/** A 2.1.1 CDR at LOC1, for the token with `authId`. */
-function cdr211(id: string, authId = CONTRACT): any {
-  return {
-    id,
-    start_date_time: "2026-01-02T11:00:00Z",
-    stop_date_time: "2026-01-02T12:00:00Z",
-    auth_id: authId,
-    auth_method: "WHITELIST",
-    location: location211("LOC1"),
-    currency: "EUR",
-    charging_periods: [
-      { start_date_time: "2026-01-02T11:00:00Z", dimensions: [{ type: "ENERGY", volume: 7 }] },
-    ],
-    total_cost: 2.5,
-    total_energy: 7,
-    total_time: 1,
-    last_updated: "2026-01-02T12:00:00Z",
-  };
-}
-
-/** A 2.1.1 token of the 2.1.1 eMSP. */
-function token211(uid: string): any {
-  return {
-    uid,
-    type: "RFID",
-    auth_id: "DE-ELD-C00000002-Y",
-    issuer: "ELD Laden",
-    valid: true,
-    whitelist: "ALWAYS",
-    last_updated: "2026-01-02T10:00:00Z",
-  };
-}
-
 /** The world of a 2.1.1 CPO: a 2.2.1 eMSP whose token the hub holds, the CPO's LOC1 in the cache. */
 async function cpoWorld() {
   hub = await startHub();
@@ -208,7 +132,7 @@ async function cpoWorld() {
     body: token221("UID1"),
   });
   expect(pushed.body.status_code, JSON.stringify(pushed.body)).toBe(1000);
-  expectOk(await cpo.hubCall("PUT", at211("locations/BE/OLD/LOC1"), { body: location211("LOC1") }));
+  expectOk(await cpo.hubCall("PUT", at211("locations/BE/OLD/LOC1"), { body: LOC1() }));
   return { emsp, cpo };
 }
 

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CdrSchema } from "../../src/ocpi/schemas/cdrs.js";
-import { CommandResponseSchema, CommandResultSchema } from "../../src/ocpi/schemas/commands.js";
+import {
+  CommandResponseSchema,
+  CommandResultSchema,
+  StartSessionSchema,
+} from "../../src/ocpi/schemas/commands.js";
 import { LocationSchema } from "../../src/ocpi/schemas/locations.js";
 import { AuthorizationInfoSchema, TokenSchema } from "../../src/ocpi/schemas/tokens.js";
 import { Cdr211Schema } from "../../src/versions/v2_1_1/schemas/cdrs.js";
@@ -27,6 +31,7 @@ import {
 } from "../support/fake-platform.js";
 import type { Modules, Party } from "../support/parties.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
+import { connect211 as connectOver211, location211, token211 } from "../support/v211-bodies.js";
 
 /**
  * The hub sends sessions, CDRs, tokens, authorizations, commands and
@@ -85,6 +90,7 @@ afterEach(async () => {
 });
 
 const at221 = (path: string) => `${hub.url}/ocpi/2.2.1/${path}`;
+const at211 = (path: string) => `${hub.url}/ocpi/2.1.1/${path}`;
 
 /** Header names of the OCPI routing headers among `headers`. */
 const routingHeadersOf = (headers: Record<string, string> | Headers) => {
@@ -100,11 +106,8 @@ const ids211 = new Map<FakePlatform, string>();
 
 /** A 2.1.1 platform invited and registered over 2.1.1 with the given module endpoints. */
 async function connect211(role: Party, modules: Modules): Promise<FakePlatform> {
-  const platform = await hub.fake({ roles: [role], ocpiVersions: ["2.1.1"], modules });
-  const invited = await hub.invite([role], `${role.role} on 2.1.1`);
-  const answer = await platform.register211(invited.versions_url, invited.token_a);
-  expect(answer.body.status_code, JSON.stringify(answer.body)).toBe(1000);
-  ids211.set(platform, invited.id);
+  const { platform, id } = await connectOver211(hub, role, modules);
+  ids211.set(platform, id);
   return platform;
 }
 
@@ -129,16 +132,10 @@ function token(owner: Party, uid: string, fields: Record<string, unknown> = {}) 
   };
 }
 
-/**
- * The 2.1.1 eMSP's token enters the hub's cache and token index. Until its
- * own 2.1.1 tokens endpoint routes, it pushes a 2.2.1 token with routing
- * headers, which the hub takes from any registered platform.
- */
+/** The 2.1.1 eMSP pushes its token to its 2.1.1 tokens URL: the hub caches and indexes it. */
 async function pushToken211(w: World): Promise<void> {
-  const body = token(emsp211Role, TOKEN_211.uid, { contract_id: TOKEN_211.contract_id });
-  const put = await w.emsp211.hubRoute("PUT", at221(`tokens/receiver/DE/ELD/${TOKEN_211.uid}`), {
-    to: HUB,
-    body,
+  const put = await w.emsp211.hubCall("PUT", at211(`tokens/DE/ELD/${TOKEN_211.uid}`), {
+    body: token211(TOKEN_211.uid, TOKEN_211.contract_id),
   });
   expectOk(put, JSON.stringify(put.body));
   await hub.settled();
@@ -435,18 +432,22 @@ describe("commands between a 2.2.1 eMSP and a 2.1.1 CPO", () => {
 });
 
 describe("command results for a 2.1.1 eMSP", () => {
-  /** The 2.1.1 eMSP's StartSession, sent on the hub's 2.2.1 surface until its own 2.1.1 one routes. */
-  async function start211(w: World, to: string, ref: string): Promise<HubAnswer> {
-    return w.emsp211.hubRoute("POST", at221("commands/receiver/START_SESSION"), {
-      to,
+  /**
+   * The 2.1.1 eMSP's StartSession at its 2.1.1 commands URL: 2.1.1 names
+   * no receiver, so the hub sends it to the CPO that pushed `locationId`.
+   */
+  async function start211(w: World, locationId: string, ref: string): Promise<HubAnswer> {
+    const answer = await w.emsp211.hubCall("POST", at211("commands/START_SESSION"), {
       body: {
         response_url: `${w.emsp211.url}/ocpi/2.1.1/commands/START_SESSION/${ref}`,
-        token: token(emsp211Role, TOKEN_211.uid),
-        location_id: "LOC1",
+        token: token211(TOKEN_211.uid, TOKEN_211.contract_id),
+        location_id: locationId,
         evse_uid: "3256",
-        connector_id: "1",
       },
     });
+    expect(routingHeadersOf(answer.headers)).toEqual([]);
+    expectValid(CommandResponse211Schema, answer.body.data);
+    return answer;
   }
 
   /** The result the 2.1.1 eMSP got at its response_url `ref`. */
@@ -464,8 +465,15 @@ describe("command results for a 2.1.1 eMSP", () => {
         ? { body: w.cpo.envelope({ result: "ACCEPTED", timeout: 30 }) }
         : undefined,
     );
-    expectOk(await start211(w, "NL/CPO", "r1"));
+    await pushLocation(w);
+    expectOk(await start211(w, "LOC1", "r1"));
     const forwarded = (await nth(w.cpo, "commands", 1)).body as any;
+    expectValid(StartSessionSchema, forwarded);
+    expect(forwarded).toMatchObject({
+      location_id: "LOC1",
+      evse_uid: "3256",
+      token: { country_code: "DE", party_id: "ELD", uid: TOKEN_211.uid },
+    });
     const result = await w.cpo.hubRoute("POST", forwarded.response_url, {
       to: "DE/ELD",
       body: { result: "EVSE_OCCUPIED", message: [{ language: "en", text: "occupied" }] },
@@ -485,7 +493,11 @@ describe("command results for a 2.1.1 eMSP", () => {
     w.cpo211.on((req) =>
       req.module === "commands" ? { body: w.cpo211.envelope({ result: "ACCEPTED" }) } : undefined,
     );
-    expectOk(await start211(w, "BE/OLD", "r2"));
+    const pushed = await w.cpo211.hubCall("PUT", at211("locations/BE/OLD/LOC8"), {
+      body: location211("LOC8"),
+    });
+    expectOk(pushed, JSON.stringify(pushed.body));
+    expectOk(await start211(w, "LOC8", "r2"));
     const forwarded = await nth(w.cpo211, "commands", 1);
     expect211Request(forwarded, w.cpo211);
     const raw = '{ "result" : "UNKNOWN_SESSION" }';
@@ -571,23 +583,15 @@ describe("token pushes to a 2.1.1 CPO", () => {
 });
 
 describe("GETs forwarded to a 2.1.1 platform", () => {
-  /** A 2.1.1 token of the 2.1.1 eMSP. */
-  const token211 = (uid: string) => ({
-    uid,
-    type: "RFID",
-    auth_id: `DE-ELD-${uid}`,
-    issuer: "Eldorado",
-    valid: true,
-    whitelist: "ALLOWED",
-    last_updated: "2026-01-02T10:00:00Z",
-  });
-
   it("a 2.2.1 CPO's GET of a 2.1.1 eMSP's tokens gets 2.2.1 tokens of that eMSP; one 2.1.1 cannot give is left out", async () => {
     const w = await world();
     w.emsp211.on((req) =>
       req.module === "tokens" && req.method === "GET"
         ? {
-            body: w.emsp211.envelope([token211("A1"), { ...token211("A2"), type: "BADGE" }]),
+            body: w.emsp211.envelope([
+              token211("A1", "DE-ELD-A1"),
+              { ...token211("A2", "DE-ELD-A2"), type: "BADGE" },
+            ]),
             headers: { "X-Total-Count": "2", "X-Limit": "10" },
           }
         : undefined,
