@@ -3,6 +3,7 @@ import type { AppEnv } from "../app-env.js";
 import { Header, routingHeaders } from "../ocpi/headers.js";
 import { hubParty } from "../ocpi/parties.js";
 import type { StatusCode } from "../ocpi/status-codes.js";
+import { OCPI_2_1_1 } from "../ocpi/version.js";
 import { type ReplyOptions, reply, requesterOf } from "../routing/scope.js";
 
 /**
@@ -34,6 +35,8 @@ function answerRouting(c: Context<AppEnv>): Record<string, string> | undefined {
   // Unset when authentication failed: the hub cannot tell who asked, so it names nobody.
   const caller = c.get("caller") as AppEnv["Variables"]["caller"] | undefined;
   if (caller === undefined) return undefined;
+  // 2.1.1 has no routing headers: a 2.1.1 platform on a hub URL of 2.2.1 (a callback) gets none.
+  if (caller.platform.version === OCPI_2_1_1) return undefined;
   const requester = requesterOf(caller.platform.roles, {
     countryCode: c.req.header(Header.fromCountryCode),
     partyId: c.req.header(Header.fromPartyId),

@@ -376,6 +376,8 @@ describe("a 2.1.1 CPO's command result", () => {
     // The callback took its result: a second one is refused.
     const again = await cpo.hubCall("POST", callback, { body: { result: "ACCEPTED" } });
     expect(again.body.status_code).toBe(4001);
+    // The hub's refusal on a 2.2.1 URL speaks 2.1.1 to a 2.1.1 platform: no routing headers.
+    expect(routingHeadersOf(again.headers)).toEqual([]);
     expect(emsp.moduleRequests("commands", "SENDER")).toHaveLength(1);
   });
 });
