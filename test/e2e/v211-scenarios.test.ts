@@ -133,19 +133,29 @@ const at = (hub: TestHub, version: Version, path: string) => `${hub.url}/ocpi/${
 const partyPath = (p: Party) => `${p.country_code}/${p.party_id}`;
 const first = (l: any) => l.evses?.[0];
 
+/** A location's values, alike in both versions (its first EVSE and connector). */
+const locationView = (l: any) => ({
+  id: l.id,
+  address: l.address,
+  city: l.city,
+  postal_code: l.postal_code,
+  evse_uid: first(l)?.uid,
+  evse_id: first(l)?.evse_id,
+  connector: first(l)?.connectors[0].id,
+  standard: first(l)?.connectors[0].standard,
+});
+
+/** A tariff's values, alike in both versions (its first price component). */
+const tariffView = (t: any) => ({
+  id: t.id,
+  currency: t.currency,
+  price: t.elements[0].price_components[0],
+});
+
 const VIEWS: Record<Version, Views> = {
   "2.2.1": {
-    location: (l) => ({
-      id: l.id,
-      address: l.address,
-      city: l.city,
-      postal_code: l.postal_code,
-      evse_uid: first(l)?.uid,
-      evse_id: first(l)?.evse_id,
-      connector: first(l)?.connectors[0].id,
-      standard: first(l)?.connectors[0].standard,
-    }),
-    tariff: (t) => ({ id: t.id, currency: t.currency, price: t.elements[0].price_components[0] }),
+    location: locationView,
+    tariff: tariffView,
     token: (t) => ({ uid: t.uid, type: t.type, contract: t.contract_id, valid: t.valid }),
     session: (s) => ({
       id: s.id,
@@ -167,17 +177,8 @@ const VIEWS: Record<Version, Views> = {
     }),
   },
   "2.1.1": {
-    location: (l) => ({
-      id: l.id,
-      address: l.address,
-      city: l.city,
-      postal_code: l.postal_code,
-      evse_uid: first(l)?.uid,
-      evse_id: first(l)?.evse_id,
-      connector: first(l)?.connectors[0].id,
-      standard: first(l)?.connectors[0].standard,
-    }),
-    tariff: (t) => ({ id: t.id, currency: t.currency, price: t.elements[0].price_components[0] }),
+    location: locationView,
+    tariff: tariffView,
     token: (t) => ({ uid: t.uid, type: t.type, contract: t.auth_id, valid: t.valid }),
     session: (s) => ({
       id: s.id,
@@ -213,14 +214,7 @@ function cpoDialect(version: Version, hub: () => TestHub): CpoDialect {
     const own = partyPath(party);
     return {
       party,
-      modules: [
-        { identifier: "locations", role: "SENDER" },
-        { identifier: "tariffs", role: "SENDER" },
-        { identifier: "sessions", role: "SENDER" },
-        { identifier: "cdrs", role: "SENDER" },
-        { identifier: "tokens", role: "RECEIVER" },
-        { identifier: "commands", role: "RECEIVER" },
-      ],
+      modules: CPO_MODULES,
       location: () => ({ ...example("location_example.json"), ...ownerOf(party), id: LOCATION }),
       tariff: (id) => ({ ...example("tariff_1_simple_2hour.json"), ...ownerOf(party), id }),
       session: (id, token, emsp) => ({
@@ -263,14 +257,7 @@ function cpoDialect(version: Version, hub: () => TestHub): CpoDialect {
   const own = partyPath(party);
   return {
     party,
-    modules: [
-      { identifier: "locations", role: "SENDER" },
-      { identifier: "tariffs", role: "SENDER" },
-      { identifier: "sessions", role: "SENDER" },
-      { identifier: "cdrs", role: "SENDER" },
-      { identifier: "tokens", role: "RECEIVER" },
-      { identifier: "commands", role: "RECEIVER" },
-    ],
+    modules: CPO_MODULES,
     location: () => location211(LOCATION),
     tariff: (id) => tariff211(id),
     session: (id, token) => session211(id, contractOf(token), location211(LOCATION, "CHARGING")),
@@ -302,14 +289,7 @@ function emspDialect(version: Version, hub: () => TestHub): EmspDialect {
     const own = partyPath(party);
     return {
       party,
-      modules: [
-        { identifier: "locations", role: "RECEIVER" },
-        { identifier: "tariffs", role: "RECEIVER" },
-        { identifier: "sessions", role: "RECEIVER" },
-        { identifier: "cdrs", role: "RECEIVER" },
-        { identifier: "tokens", role: "SENDER" },
-        { identifier: "commands", role: "SENDER" },
-      ],
+      modules: EMSP_MODULES,
       token: (uid) => ({
         ...example("token_put_example.json"),
         ...ownerOf(party),
@@ -324,12 +304,7 @@ function emspDialect(version: Version, hub: () => TestHub): EmspDialect {
       getLocations: (emsp) => emsp.hubRoute("GET", url("locations/sender"), { to: HUB }),
       startSession: (emsp, body) =>
         emsp.hubRoute("POST", url("commands/receiver/START_SESSION"), { body }),
-      startSessionBody: (responseUrl, token) => ({
-        response_url: responseUrl,
-        token,
-        location_id: LOCATION,
-        evse_uid: "3256",
-      }),
+      startSessionBody,
       responseUrl: (emsp, ref) => `${emsp.url}/ocpi/2.2.1/commands/sender/START_SESSION/${ref}`,
       authorizationInfo: (token, refs) => ({
         allowed: "ALLOWED",
@@ -356,24 +331,12 @@ function emspDialect(version: Version, hub: () => TestHub): EmspDialect {
   const own = partyPath(party);
   return {
     party,
-    modules: [
-      { identifier: "locations", role: "RECEIVER" },
-      { identifier: "tariffs", role: "RECEIVER" },
-      { identifier: "sessions", role: "RECEIVER" },
-      { identifier: "cdrs", role: "RECEIVER" },
-      { identifier: "tokens", role: "SENDER" },
-      { identifier: "commands", role: "SENDER" },
-    ],
+    modules: EMSP_MODULES,
     token: (uid) => token211(uid, "DE-ELD-C00000002-Y"),
     putToken: (emsp, body) => emsp.hubCall("PUT", url(`tokens/${own}/${body.uid}`), { body }),
     getLocations: (emsp) => emsp.hubCall("GET", url("locations")),
     startSession: (emsp, body) => emsp.hubCall("POST", url("commands/START_SESSION"), { body }),
-    startSessionBody: (responseUrl, token) => ({
-      response_url: responseUrl,
-      token,
-      location_id: LOCATION,
-      evse_uid: "3256",
-    }),
+    startSessionBody,
     responseUrl: (emsp, ref) => `${emsp.url}/ocpi/2.1.1/commands/START_SESSION/${ref}`,
     authorizationInfo: (_token, refs) => ({ allowed: "ALLOWED", location: refs }),
     authorizePath: (uid) => `/ocpi/2.1.1/tokens/${uid}/authorize`,
@@ -391,6 +354,32 @@ function emspDialect(version: Version, hub: () => TestHub): EmspDialect {
     },
   };
 }
+
+/** Both versions' platforms implement the same interfaces of every 2.1.1 module. */
+const CPO_MODULES: Modules = [
+  { identifier: "locations", role: "SENDER" },
+  { identifier: "tariffs", role: "SENDER" },
+  { identifier: "sessions", role: "SENDER" },
+  { identifier: "cdrs", role: "SENDER" },
+  { identifier: "tokens", role: "RECEIVER" },
+  { identifier: "commands", role: "RECEIVER" },
+];
+const EMSP_MODULES: Modules = [
+  { identifier: "locations", role: "RECEIVER" },
+  { identifier: "tariffs", role: "RECEIVER" },
+  { identifier: "sessions", role: "RECEIVER" },
+  { identifier: "cdrs", role: "RECEIVER" },
+  { identifier: "tokens", role: "SENDER" },
+  { identifier: "commands", role: "SENDER" },
+];
+
+/** A StartSession at LOC1's EVSE 3256, alike in both versions but for the token's shape. */
+const startSessionBody = (responseUrl: string, token: any) => ({
+  response_url: responseUrl,
+  token,
+  location_id: LOCATION,
+  evse_uid: "3256",
+});
 
 const ownerOf = (p: Party) => ({ country_code: p.country_code, party_id: p.party_id });
 
