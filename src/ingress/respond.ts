@@ -5,6 +5,7 @@ import { hubParty } from "../ocpi/parties.js";
 import type { StatusCode } from "../ocpi/status-codes.js";
 import { OCPI_2_1_1 } from "../ocpi/version.js";
 import { type ReplyOptions, reply, requesterOf } from "../routing/scope.js";
+import { statusCodeFor211 } from "../versions/v2_1_1/status-codes.js";
 
 /**
  * reply() for a handler that holds Hono's Context: the envelope with the
@@ -25,6 +26,11 @@ export function respond<T>(
     requestId: c.get("requestId"),
     correlationId: c.get("correlationId"),
   };
+  if (callerOf(c)?.platform.version === OCPI_2_1_1) {
+    const mapped = statusCodeFor211(statusCode, options.message);
+    statusCode = mapped.code;
+    options = { ...options, message: mapped.message };
+  }
   const routing = c.get("routed") === true ? answerRouting(c) : undefined;
   if (routing === undefined) return reply(ids, statusCode, data, options);
   return reply(ids, statusCode, data, { ...options, headers: { ...routing, ...options.headers } });
@@ -32,8 +38,7 @@ export function respond<T>(
 
 /** The routing pair of an answer of the hub: to = the requester, from = the hub. */
 function answerRouting(c: Context<AppEnv>): Record<string, string> | undefined {
-  // Unset when authentication failed: the hub cannot tell who asked, so it names nobody.
-  const caller = c.get("caller") as AppEnv["Variables"]["caller"] | undefined;
+  const caller = callerOf(c);
   if (caller === undefined) return undefined;
   // 2.1.1 has no routing headers: a 2.1.1 platform on a hub URL of 2.2.1 (a callback) gets none.
   if (caller.platform.version === OCPI_2_1_1) return undefined;
@@ -44,3 +49,7 @@ function answerRouting(c: Context<AppEnv>): Record<string, string> | undefined {
   if (requester === undefined) return undefined;
   return routingHeaders(requester, hubParty(c.get("deps").config));
 }
+
+/** The authenticated caller; unset when authentication failed, so the hub cannot tell who asked. */
+const callerOf = (c: Context<AppEnv>) =>
+  c.get("caller") as AppEnv["Variables"]["caller"] | undefined;

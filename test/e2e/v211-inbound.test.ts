@@ -286,6 +286,16 @@ describe("a 2.1.1 CPO", () => {
     expect(hub.logText()).toContain("authorization_reference");
   });
 
+  it("gets 2.1.1 status codes for the hub's own errors: an eMSP it cannot reach is 3001 naming the 2.2.1 code", async () => {
+    const { emsp, cpo } = await cpoWorld();
+    await emsp.close();
+    const answer = await cpo.hubCall("POST", at211("tokens/UID1/authorize"));
+    expect(answer.status).toBe(200);
+    expect(answer.body.status_code, JSON.stringify(answer.body)).toBe(3001);
+    expect(answer.body.status_message).toMatch(/cannot reach .*\(OCPI 2\.2\.1 hub status 4003\)$/);
+    expect(routingHeadersOf(answer.headers)).toEqual([]);
+  });
+
   it("pulls the tokens the hub holds, as 2.1.1 Tokens", async () => {
     const { cpo } = await cpoWorld();
     const list = await cpo.hubCall("GET", at211("tokens"));
@@ -375,7 +385,9 @@ describe("a 2.1.1 CPO's command result", () => {
 
     // The callback took its result: a second one is refused.
     const again = await cpo.hubCall("POST", callback, { body: { result: "ACCEPTED" } });
-    expect(again.body.status_code).toBe(4001);
+    // 2.1.1 has no hub status codes (4xxx): the refusal is a 3000 naming the 2.2.1 code.
+    expect(again.body.status_code).toBe(3000);
+    expect(again.body.status_message).toMatch(/\(OCPI 2\.2\.1 hub status 4001\)$/);
     // The hub's refusal on a 2.2.1 URL speaks 2.1.1 to a 2.1.1 platform: no routing headers.
     expect(routingHeadersOf(again.headers)).toEqual([]);
     expect(emsp.moduleRequests("commands", "SENDER")).toHaveLength(1);
