@@ -127,7 +127,11 @@ async function main(): Promise<void> {
     for (const mode of MODES) {
       const database = await createBenchDatabase(process.env.DATABASE_URL);
       if (database !== undefined) databases.push(database);
-      const child = spawnScript(script, ["hub", mode, database?.url ?? ""]);
+      const child = spawnScript(
+        script,
+        ["hub", mode, database?.url ?? ""],
+        process.env.BENCH_PROFILE_DIR,
+      );
       children.push(child);
       const { hub: url } = await readLine<{ hub: string }>(child);
       const hub: Hub = { mode, url, child, ask: asker(child), headers: {}, database, sent: 0 };
