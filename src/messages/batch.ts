@@ -1,42 +1,15 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
+import { batchText, decodeBatch, encodeEntry, Search, StringTable } from "./codec.js";
 import type { MessageEntry } from "./log.js";
 
 /**
  * How a flush of the log is stored (db/schema/messages.ts): one row, its
- * entries as a JSON array of arrays in ENTRY_FIELDS order (no repeated
- * field names; `at` as epoch milliseconds), and the distinct search keys
- * of all of them.
+ * entries as one text (codec.ts: each distinct string once, entries as
+ * arrays of indexes and numbers), and the distinct search keys of all of
+ * them.
  */
-export const ENTRY_FIELDS = [
-  "kind",
-  "at",
-  "request_id",
-  "message_id",
-  "correlation_id",
-  "module",
-  "interface",
-  "method",
-  "path",
-  "object_id",
-  "from_country_code",
-  "from_party_id",
-  "from_platform_id",
-  "to_country_code",
-  "to_party_id",
-  "to_platform_id",
-  "http_status",
-  "status_code",
-  "latency_ms",
-  "outcome",
-  "request_body",
-  "response_body",
-  "leg_request_id",
-  "leg_http_status",
-  "leg_status_code",
-  "leg_latency_ms",
-  "leg_outcome",
-] as const satisfies readonly (keyof MessageEntry)[];
+export { ENTRY_FIELDS } from "./codec.js";
 
 /**
  * Entries of one batch have positions `seq * POSITIONS + index`: one
@@ -60,40 +33,59 @@ export const key = {
 /** Keys are sent newline-separated; an id with a newline (a decoded path segment may have one) gets a space. */
 const oneLine = (v: string) => (v.includes("\n") ? v.replaceAll("\n", " ") : v);
 
-function addKeys(keys: Set<string>, e: MessageEntry): void {
-  keys.add(key.message(e.message_id));
-  if (e.correlation_id !== null) keys.add(key.correlation(e.correlation_id));
-  if (e.object_id !== null) keys.add(key.object(e.object_id));
-  if (e.from_platform_id !== null) keys.add(key.platform(e.from_platform_id));
-  if (e.to_platform_id !== null) keys.add(key.platform(e.to_platform_id));
-  if (e.from_country_code !== null && e.from_party_id !== null) {
-    keys.add(key.party(e.from_country_code, e.from_party_id));
+/** Parties as one number: the indexes of their country code and party id in the table. */
+const PARTY = 2 ** 20;
+
+/** The search keys of a batch, from what its table marked and the parties and codes seen. */
+function keysOf(s: StringTable, parties: Set<number>, codes: Set<number>): string[] {
+  const keys: string[] = [];
+  s.search.forEach((bits, i) => {
+    if (bits === 0) return;
+    const v = s.list[i] as string;
+    if (bits & Search.message) keys.push(key.message(v));
+    if (bits & Search.correlation) keys.push(key.correlation(v));
+    if (bits & Search.object) keys.push(key.object(v));
+    if (bits & Search.platform) keys.push(key.platform(v));
+    if (bits & Search.module) keys.push(key.module(v));
+  });
+  for (const p of parties) {
+    keys.push(key.party(s.list[Math.floor(p / PARTY)] as string, s.list[p % PARTY] as string));
   }
-  if (e.to_country_code !== null && e.to_party_id !== null) {
-    keys.add(key.party(e.to_country_code, e.to_party_id));
-  }
-  if (e.module !== null) keys.add(key.module(e.module));
-  if (e.status_code !== null) keys.add(key.status(e.status_code));
+  for (const code of codes) keys.push(key.status(code));
+  // Two ids may read alike once their newlines are spaces.
+  return [...new Set(keys)];
+}
+
+/** Notes the party of a row's country code and party id cells (both set) as one number. */
+function addParty(parties: Set<number>, cc: number | null, pid: number | null): void {
+  if (cc !== null && pid !== null) parties.add(cc * PARTY + pid);
 }
 
 /** Writes entries as one batch row. */
 export async function writeBatch(db: Database, entries: readonly MessageEntry[]): Promise<void> {
-  const keys = new Set<string>();
-  const rows: string[] = [];
   let first = Number.POSITIVE_INFINITY;
   let last = 0;
   for (const e of entries) {
     const at = e.at.getTime();
     if (at < first) first = at;
     if (at > last) last = at;
-    addKeys(keys, e);
-    rows.push(JSON.stringify(ENTRY_FIELDS.map((f) => (f === "at" ? at : (e[f] ?? null)))));
   }
+  const table = new StringTable();
+  const parties = new Set<number>();
+  const codes = new Set<number>();
+  const rows = entries.map((e) => {
+    const row = encodeEntry(e, first, table);
+    addParty(parties, row[10] ?? null, row[11] ?? null);
+    addParty(parties, row[13] ?? null, row[14] ?? null);
+    if (e.status_code !== null) codes.add(e.status_code);
+    return row;
+  });
+  const keys = keysOf(table, parties, codes);
   // One text parameter is cheaper to send and parse than an array of thousands.
   await db.execute(sql`
     insert into message_batches (first_at, last_at, count, keys, entries)
     values (${new Date(first).toISOString()}::timestamptz, ${new Date(last).toISOString()}::timestamptz,
-      ${entries.length}, string_to_array(${[...keys].join("\n")}, E'\\n'), ${`[${rows.join(",")}]`})`);
+      ${entries.length}, string_to_array(${keys.join("\n")}, E'\\n'), ${batchText(first, table, rows)})`);
 }
 
 /** A stored entry and its position in the log. */
@@ -103,12 +95,8 @@ export interface StoredEntry extends MessageEntry {
 
 /** The entries of a batch row, each with its position. */
 export function entriesOf(seq: number, text: string): StoredEntry[] {
-  const rows = JSON.parse(text) as unknown[][];
-  return rows.map((row, index) => {
-    const e: Record<string, unknown> = { position: seq * POSITIONS + index };
-    ENTRY_FIELDS.forEach((f, i) => {
-      e[f] = f === "at" ? new Date(row[i] as number) : (row[i] ?? null);
-    });
+  return decodeBatch(text).map((e, index) => {
+    e.position = seq * POSITIONS + index;
     return e as unknown as StoredEntry;
   });
 }

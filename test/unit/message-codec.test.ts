@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DatabaseHandle, openDatabase, rowsOf } from "../../src/db/client.js";
+import { migrate } from "../../src/db/migrate.js";
+import { messageBatches } from "../../src/db/schema/messages.js";
+import { ENTRY_FIELDS, entriesOf, writeBatch } from "../../src/messages/batch.js";
+import type { MessageEntry } from "../../src/messages/log.js";
+
+const message: MessageEntry = {
+  kind: "message",
+  at: new Date("2026-12-05T10:00:00.125Z"),
+  request_id: "req-1",
+  message_id: "req-1",
+  correlation_id: "corr-1",
+  module: "locations",
+  interface: "sender",
+  method: "GET",
+  path: "/ocpi/2.2.1/locations/sender/LOC1",
+  object_id: "LOC\n1",
+  from_country_code: "DE",
+  from_party_id: "EMS",
+  from_platform_id: "plat-emsp",
+  to_country_code: "NL",
+  to_party_id: "CPO",
+  to_platform_id: "plat-cpo",
+  http_status: 200,
+  status_code: 1000,
+  latency_ms: 3.27,
+  outcome: "success",
+  request_body: null,
+  response_body: null,
+  leg_request_id: "leg-1",
+  leg_http_status: 200,
+  leg_status_code: 1000,
+  leg_latency_ms: 2.11,
+  leg_outcome: "success",
+};
+
+const leg: MessageEntry = {
+  kind: "leg",
+  at: new Date("2026-12-05T10:00:01.500Z"),
+  request_id: "leg-2",
+  message_id: "req-2",
+  correlation_id: "corr-1",
+  module: "sessions",
+  interface: "receiver",
+  method: "PUT",
+  path: "/ocpi/2.2.1/sessions/NL/CPO/S1",
+  object_id: "S1",
+  from_country_code: null,
+  from_party_id: null,
+  from_platform_id: null,
+  to_country_code: "DE",
+  to_party_id: "EMS",
+  to_platform_id: "plat-emsp",
+  http_status: null,
+  status_code: null,
+  latency_ms: 0,
+  outcome: "timeout",
+  request_body: '{"id":"S1"}',
+  response_body: null,
+};
+
+let handle: DatabaseHandle;
+
+beforeAll(async () => {
+  handle = await openDatabase({ kind: "pglite-memory" });
+  await migrate(handle, { kind: "pglite-memory" });
+});
+
+afterAll(async () => {
+  await handle.close();
+});
+
+async function batches() {
+  return rowsOf<typeof messageBatches.$inferSelect>(
+    await handle.db.select().from(messageBatches).orderBy(messageBatches.seq),
+  );
+}
+
+/** What an entry reads back as: every field, unset leg fields null. */
+const asRead = (e: MessageEntry) => Object.fromEntries(ENTRY_FIELDS.map((f) => [f, e[f] ?? null]));
+
+describe("a stored batch of the message log", () => {
+  it("reads back every field of its entries, each with its position", async () => {
+    await writeBatch(handle.db, [
+      message,
+      leg,
+      { ...message, request_id: "req-3", message_id: "req-3" },
+    ]);
+    const [row] = (await batches()).slice(-1);
+    const read = entriesOf(Number(row?.seq), row?.entries as string);
+    expect(read).toHaveLength(3);
+    expect(read[0]).toEqual({ ...asRead(message), position: Number(row?.seq) * 10_000 });
+    expect(read[1]).toEqual({ ...asRead(leg), position: Number(row?.seq) * 10_000 + 1 });
+    expect(read[2]?.request_id).toBe("req-3");
+    expect(read[2]?.to_platform_id).toBe("plat-cpo");
+    expect(read[1]?.at).toBeInstanceOf(Date);
+  });
+
+  it("writes each repeated string once", async () => {
+    const many = Array.from({ length: 50 }, (_, i) => ({
+      ...message,
+      request_id: `r${i}`,
+      message_id: `r${i}`,
+    }));
+    await writeBatch(handle.db, many);
+    const [row] = (await batches()).slice(-1);
+    const text = row?.entries as string;
+    expect(text.split("/ocpi/2.2.1/locations/sender/LOC1")).toHaveLength(2);
+    expect(text.split("plat-emsp")).toHaveLength(2);
+    expect(entriesOf(1, text).map((e) => e.path)).toEqual(many.map((e) => e.path));
+  });
+
+  it("carries the search keys of all its entries, once each", async () => {
+    await writeBatch(handle.db, [message, leg]);
+    const [row] = (await batches()).slice(-1);
+    expect([...(row?.keys ?? [])].sort()).toEqual(
+      [
+        "r:req-1",
+        "r:req-2",
+        "c:corr-1",
+        "o:LOC 1",
+        "o:S1",
+        "p:plat-emsp",
+        "p:plat-cpo",
+        "q:DE/EMS",
+        "q:NL/CPO",
+        "m:locations",
+        "m:sessions",
+        "s:1000",
+      ].sort(),
+    );
+  });
+
+  it("reads batches written as one JSON array of values per entry", () => {
+    const values = (e: MessageEntry) =>
+      ENTRY_FIELDS.map((f) => (f === "at" ? e.at.getTime() : (e[f] ?? null)));
+    const text = JSON.stringify([values(message), values(leg)]);
+    const read = entriesOf(7, text);
+    expect(read[0]).toEqual({ ...asRead(message), position: 70_000 });
+    expect(read[1]).toEqual({ ...asRead(leg), position: 70_001 });
+  });
+});
