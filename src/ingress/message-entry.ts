@@ -16,6 +16,7 @@ export function recordMessage(c: Context<AppEnv>, log: MessageLog, ms: number): 
   const caller = c.get("caller") as AppEnv["Variables"]["caller"] | undefined;
   const res = c.res;
   const statusCode = statusCodeOf(res);
+  const leg = c.get("leg")?.held;
   const entry: MessageEntry = {
     kind: "message",
     // When the request arrived: its legs come after it.
@@ -41,9 +42,13 @@ export function recordMessage(c: Context<AppEnv>, log: MessageLog, ms: number): 
     outcome: outcomeOf(res.status, statusCode),
     request_body: null,
     response_body: null,
+    // Set in the literal, not assigned after: every entry keeps one shape.
+    leg_request_id: leg?.leg_request_id,
+    leg_http_status: leg?.leg_http_status,
+    leg_status_code: leg?.leg_status_code,
+    leg_latency_ms: leg?.leg_latency_ms,
+    leg_outcome: leg?.leg_outcome,
   };
-  const leg = c.get("leg")?.held;
-  if (leg !== undefined) Object.assign(entry, leg);
   if (!log.bodies) {
     log.record(entry);
     return;

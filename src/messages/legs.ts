@@ -50,8 +50,6 @@ export function recordLeg(
   started: number,
   answer: { status: number; statusCode: number | null; text: string } | Failure,
 ): void {
-  const path = pathOf(req.url);
-  const facts = describePath(path);
   const failed = "failure" in answer;
   const httpStatus = failed ? (answer.httpStatus ?? null) : answer.status;
   const statusCode = failed ? null : answer.statusCode;
@@ -67,6 +65,9 @@ export function recordLeg(
     };
     return;
   }
+  // A held attempt shows its message's path and module: only a leg of its own needs them.
+  const path = pathOf(req.url);
+  const facts = describePath(path);
   log.record({
     kind: "leg",
     at: new Date(),
