@@ -30,11 +30,11 @@ export function recordMessage(c: Context<AppEnv>, log: MessageLog, ms: number): 
     path,
     object_id: facts.objectId,
     from_country_code:
-      c.req.header(Header.fromCountryCode) ?? caller?.platform.roles[0]?.countryCode ?? null,
-    from_party_id: c.req.header(Header.fromPartyId) ?? caller?.platform.roles[0]?.partyId ?? null,
+      headerOf(c, Header.fromCountryCode) ?? caller?.platform.roles[0]?.countryCode ?? null,
+    from_party_id: headerOf(c, Header.fromPartyId) ?? caller?.platform.roles[0]?.partyId ?? null,
     from_platform_id: caller?.platform.id ?? null,
-    to_country_code: c.req.header(Header.toCountryCode) ?? null,
-    to_party_id: c.req.header(Header.toPartyId) ?? null,
+    to_country_code: headerOf(c, Header.toCountryCode) ?? null,
+    to_party_id: headerOf(c, Header.toPartyId) ?? null,
     to_platform_id: c.get("receiver") ?? null,
     http_status: res.status,
     status_code: statusCode,
@@ -55,6 +55,18 @@ export function recordMessage(c: Context<AppEnv>, log: MessageLog, ms: number): 
   }
   // MESSAGE_LOG_BODIES: the bodies as sent and answered, redacted; read after the answer.
   void withBodies(c, res, entry).then((e) => log.record(e));
+}
+
+/**
+ * A request header (`name` in lower case): from the Node request's own
+ * header object when there is one, a property read, where Hono's lookup
+ * goes through its Headers view on every call.
+ */
+function headerOf(c: Context<AppEnv>, name: string): string | undefined {
+  const incoming = c.env?.incoming;
+  if (incoming === undefined) return c.req.header(name);
+  const value = incoming.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
 }
 
 async function withBodies(

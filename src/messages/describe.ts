@@ -33,6 +33,8 @@ export function describePath(path: string): PathFacts {
 }
 
 function decode(segment: string): string {
+  // Most ids have no escapes: decoding them is a copy the log pays per request.
+  if (!segment.includes("%")) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
