@@ -73,7 +73,12 @@ export interface MessageLogOptions {
   bodies: boolean;
   /** Buffered entries at most (default 20000). */
   capacity?: number;
-  /** A flush starts early once this many entries wait (default 500). */
+  /**
+   * A flush starts early once this many entries wait (default 1000): a
+   * statement costs about 0.7 ms of PGlite's time besides its entries, so
+   * fewer, bigger batches are cheaper, while one batch stays short enough
+   * not to hold PGlite (in the hub's thread) for long.
+   */
   batch?: number;
   /** The loop's period (default 200 ms). */
   intervalMs?: number;
@@ -89,7 +94,7 @@ const ENTRIES_PER_BATCH_WITH_BODIES = 100;
 export function createMessageLog(options: MessageLogOptions): MessageLog {
   const { db, logger, enabled, bodies } = options;
   const capacity = options.capacity ?? 20_000;
-  const batch = options.batch ?? 500;
+  const batch = options.batch ?? 1_000;
   let buffer: MessageEntry[] = [];
   let flushing: Promise<void> | undefined;
   let early = false;
