@@ -21,7 +21,7 @@ export const messageBatches = pgTable(
     count: integer("count").notNull(),
     /** Each distinct key once, such as `r:<request id>`, `p:<platform>` (messages/keys.ts). */
     keys: text("keys").array().notNull(),
-    /** A JSON array of entries, each an array of fields in ENTRY_FIELDS order (messages/batch.ts). */
+    /** A JSON text: the batch's strings once, its entries as arrays of fields in ENTRY_FIELDS order (messages/codec.ts). */
     entries: text("entries").notNull(),
   },
   (t) => [
