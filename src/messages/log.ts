@@ -75,7 +75,7 @@ export interface MessageLogOptions {
   capacity?: number;
   /**
    * A flush starts early once this many entries wait (default 1000): a
-   * statement costs about 0.7 ms of PGlite's time besides its entries, so
+   * statement costs about 0.7–0.8 ms of PGlite's time besides its entries, so
    * fewer, bigger batches are cheaper, while one batch stays short enough
    * not to hold PGlite (in the hub's thread) for long.
    */
