@@ -16,6 +16,7 @@
  * (medians of the per-round ratios), and the log's own counts (written,
  * dropped). Figures only: nothing passes or fails on time; a wrong answer
  * or a log that wrote fewer rows than it was sent makes the exit code 1.
+ * BENCH_PROFILE_DIR=<dir> writes a CPU profile of each hub there.
  */
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
