@@ -198,7 +198,16 @@ async function load(hub: Hub, path: string, total: number): Promise<Result> {
   const started = performance.now();
   const times = await timeRequests(
     pool,
-    { method: "GET", path, headers: hub.headers },
+    {
+      method: "GET",
+      path,
+      // Every request its own ids, as in real traffic: each is a search key of the log.
+      headers: () => ({
+        ...hub.headers,
+        "x-request-id": randomUUID(),
+        "x-correlation-id": randomUUID(),
+      }),
+    },
     { total, concurrency: CONCURRENCY },
     (status, _headers, text) => {
       if (status !== 200 || !text.includes(`"id":"${LOCATION_ID}"`))

@@ -222,7 +222,12 @@ export async function register(
  */
 export async function timeRequests(
   pool: Pool,
-  request: { method: "GET"; path: string; headers: Record<string, string> },
+  /** `headers` may be made anew for each request (fresh X-Request-IDs, as real traffic has). */
+  request: {
+    method: "GET";
+    path: string;
+    headers: Record<string, string> | (() => Record<string, string>);
+  },
   series: { total: number; concurrency: number; deadline?: number },
   verify: (status: number, headers: Record<string, unknown>, text: string) => void,
 ): Promise<number[]> {
@@ -237,7 +242,11 @@ export async function timeRequests(
       ) {
         next += 1;
         const t = performance.now();
-        const res = await pool.request(request);
+        const { headers } = request;
+        const res = await pool.request({
+          ...request,
+          headers: typeof headers === "function" ? headers() : headers,
+        });
         const text = await res.body.text();
         times.push(performance.now() - t);
         verify(res.statusCode, res.headers, text);
