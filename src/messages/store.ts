@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../db/client.js";
-import { entriesOf, key, POSITIONS, type StoredEntry } from "./batch.js";
+import { entriesOf, key, POSITIONS, type StoredEntry, searchedKeys } from "./batch.js";
 import type { MessageEntry } from "./log.js";
 
 /** The filters of GET /admin/messages, validated. */
@@ -48,9 +48,6 @@ export function messageView(e: MessageEntry) {
   };
 }
 
-/** `keys` as one SQL array (sent as one newline-separated text, as batches are written). */
-const keyArray = (keys: readonly string[]) => sql`string_to_array(${keys.join("\n")}, E'\\n')`;
-
 /**
  * The entries of the batches that carry every key of `keys`, newest
  * first, below position `before`; `where` narrows the batches further.
@@ -66,7 +63,7 @@ async function* walk(
     const rows = rowsOf<{ seq: number | string; entries: string }>(
       await db.execute(sql`
         select seq, entries from message_batches
-        where seq < ${below} ${keys.length > 0 ? sql`and keys @> ${keyArray(keys)}` : sql``}
+        where seq < ${below} ${keys.length > 0 ? sql`and keys @> ${searchedKeys(keys)}` : sql``}
           ${where === undefined ? sql`` : sql`and ${where}`}
         order by seq desc limit ${BATCHES_PER_READ}`),
     );
@@ -216,7 +213,7 @@ async function trailsOf(db: Database, ids: readonly string[]): Promise<Map<strin
   const rows = rowsOf<{ seq: number | string; entries: string }>(
     await db.execute(sql`
       select seq, entries from message_batches
-      where keys && ${keyArray(ids.map(key.message))} order by seq`),
+      where keys && ${searchedKeys(ids.map(key.message))} order by seq`),
   );
   for (const row of rows) {
     for (const e of entriesOf(Number(row.seq), row.entries)) {
@@ -243,7 +240,7 @@ export async function messageWithLegs(db: Database, requestId: string, platform?
   const rows = rowsOf<{ seq: number | string; entries: string }>(
     await db.execute(sql`
       select seq, entries from message_batches
-      where keys @> ${keyArray([key.message(requestId)])} order by seq`),
+      where keys @> ${searchedKeys([key.message(requestId)])} order by seq`),
   );
   const all = rows.flatMap((row) =>
     entriesOf(Number(row.seq), row.entries).filter((e) => e.message_id === requestId),
