@@ -5,7 +5,7 @@ import { type PartyRef, partyName } from "../ocpi/parties.js";
 import type { Token } from "../ocpi/schemas/tokens.js";
 import { check, listProblems } from "../ocpi/validate.js";
 import type { Json } from "../versions/v2_1_1/mapping.js";
-import { lossNote, reportLosses } from "../versions/v2_1_1/report.js";
+import { lossNote, reportLosses, withNotes } from "../versions/v2_1_1/report.js";
 import type { Loss } from "../versions/v2_1_1/translation.js";
 import type { CheckedRequest } from "./checks.js";
 import type { Target } from "./decide.js";
@@ -133,11 +133,8 @@ export async function answerFrom211(
 
 /** An answer with `notes` (those not empty) joined to its status_message. */
 export function noted(res: OutboundResponse, notes: readonly string[]): OutboundResponse {
-  const given = notes.filter((n) => n !== "");
-  if (given.length === 0) return res;
-  const env: Envelope = { ...res.body };
-  const message = env.status_message === undefined ? [] : [env.status_message];
-  env.status_message = [...message, ...given].join("; ");
+  if (notes.every((n) => n === "")) return res;
+  const env: Envelope = { ...res.body, status_message: withNotes(res.body.status_message, notes) };
   return { ...res, body: env, text: JSON.stringify(env) };
 }
 

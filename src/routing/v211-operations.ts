@@ -14,6 +14,7 @@ import {
   fullToV211,
   fullToV221,
   levelOf,
+  levelOfParams,
   type ObjectLevel,
   patchToV211,
   schema211,
@@ -76,12 +77,9 @@ export interface Edge211 {
   answer?: AnswerEdge;
 }
 
-/** The ids a locations or tariffs URL may name, outermost first. */
-const IDS = ["location_id", "tariff_id", "evse_uid", "connector_id"] as const;
-
-/** The level of the locations or tariffs object a URL's parameters name (objects.ts: levelOf). */
+/** The level of the locations or tariffs object a URL's parameters name (objects.ts). */
 function levelAt(module: string, params: Params): ObjectLevel {
-  const level = levelOf(module, IDS.filter((id) => params[id] !== undefined).length);
+  const level = levelOfParams(module, params);
   if (level === undefined) throw new Error(`${module} has no object level`);
   return level;
 }
@@ -117,8 +115,7 @@ const pushed =
  * an EVSE or a connector, as the URL names.
  */
 export function answerSchema(edge: AnswerEdge, module: string, params: Params): z.ZodType {
-  const ids = IDS.filter((id) => params[id] !== undefined).length;
-  const level = edge.list === true ? undefined : levelOf(module, ids);
+  const level = edge.list === true ? undefined : levelOfParams(module, params);
   return level === undefined ? edge.schema : schema211(level, false);
 }
 

@@ -4,6 +4,7 @@ import { OcpiError } from "../../ocpi/errors.js";
 import { StatusCode } from "../../ocpi/status-codes.js";
 import type { Json } from "../../versions/v2_1_1/mapping.js";
 import { fullToV211, type ObjectLevel } from "../../versions/v2_1_1/objects.js";
+import { withNotes } from "../../versions/v2_1_1/report.js";
 import type { Loss, Translated } from "../../versions/v2_1_1/translation.js";
 
 /** An OCPI envelope as the hub's routing answered it (2.2.1 and 2.1.1 share its fields). */
@@ -46,9 +47,7 @@ export async function answer211(res: Response, plan: AnswerPlan): Promise<Respon
       ? await listTo211(translate, env.data as Json[], report, log)
       : await oneTo211(translate, env.data as Json, report);
   }
-  if (note !== "") {
-    env.status_message = env.status_message === undefined ? note : `${env.status_message}; ${note}`;
-  }
+  if (note !== "") env.status_message = withNotes(env.status_message, [note]);
   const headers: Record<string, string> = {};
   res.headers.forEach((value, name) => {
     if (name.startsWith("ocpi-") || name === "content-length") return;

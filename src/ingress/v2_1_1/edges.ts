@@ -3,7 +3,7 @@ import type { Session } from "../../ocpi/schemas/sessions.js";
 import { hubUrls, OCPI_2_1_1 } from "../../ocpi/version.js";
 import { cdrTo211, cdrTo221 } from "../../versions/v2_1_1/cdrs.js";
 import type { Json } from "../../versions/v2_1_1/mapping.js";
-import { levelOf } from "../../versions/v2_1_1/objects.js";
+import { levelOf, levelOfParams } from "../../versions/v2_1_1/objects.js";
 import { type Cdr211, Cdr211Schema } from "../../versions/v2_1_1/schemas/cdrs.js";
 import {
   type Session211,
@@ -17,7 +17,7 @@ import type { Translated } from "../../versions/v2_1_1/translation.js";
 import { levelTo211 } from "./answer.js";
 import { COMMANDS_EDGE } from "./commands-edge.js";
 import { type Edge211, type EdgeRequest, emptyPull, read211 } from "./edge.js";
-import { levelOfParams, translateIn } from "./inbound.js";
+import { translateIn } from "./inbound.js";
 import { TOKENS_EDGE } from "./tokens-edge.js";
 
 export { MODULES_2_1_1, type Module211 };

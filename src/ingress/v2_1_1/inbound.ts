@@ -7,23 +7,14 @@ import type { CallerScope } from "../../routing/scope.js";
 import type { Json } from "../../versions/v2_1_1/mapping.js";
 import {
   fullToV221,
-  levelOf,
+  levelOfParams,
   OBJECT_NAME,
-  type ObjectLevel,
   patchToV221,
   schema211,
 } from "../../versions/v2_1_1/objects.js";
 import type { TariffPatch211 } from "../../versions/v2_1_1/schemas/tariffs.js";
 import { tariffPatchToV221 } from "../../versions/v2_1_1/tariffs.js";
 import type { Translated } from "../../versions/v2_1_1/translation.js";
-
-/** The URL parameters that name an object, outermost first. */
-const ID_PARAMS = ["location_id", "evse_uid", "connector_id", "tariff_id"] as const;
-
-/** The object a matched URL of locations or tariffs addresses. */
-export function levelOfParams(module: string, params: Params): ObjectLevel | undefined {
-  return levelOf(module, ID_PARAMS.filter((p) => params[p] !== undefined).length);
-}
 
 /**
  * A 2.1.1 CPO's push body as the 2.2.1 body the hub routes: validated

@@ -45,6 +45,17 @@ export function levelOf(module: string, ids: number): ObjectLevel | undefined {
   return LEVELS[module]?.[ids - 1];
 }
 
+/** The URL parameters that name a locations or tariffs object, outermost first. */
+const ID_PARAMS = ["location_id", "evse_uid", "connector_id", "tariff_id"] as const;
+
+/** The object a matched locations or tariffs URL addresses, by the ids its parameters name. */
+export function levelOfParams(
+  module: string,
+  params: Readonly<Record<string, string | undefined>>,
+): ObjectLevel | undefined {
+  return levelOf(module, ID_PARAMS.filter((p) => params[p] !== undefined).length);
+}
+
 /** Each module's objects, outermost first, as their URLs nest them. */
 const LEVELS: Readonly<Record<string, readonly ObjectLevel[]>> = {
   locations: ["location", "evse", "connector"],

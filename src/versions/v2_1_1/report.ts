@@ -9,6 +9,15 @@ export function lossNote(losses: readonly Loss[]): string {
   return `not carried over in translation: ${fields.join("; ")}`;
 }
 
+/** A status_message with `notes` (those not empty) joined to it, "; " between. */
+export function withNotes(
+  message: string | undefined,
+  notes: readonly string[],
+): string | undefined {
+  const parts = [...(message === undefined ? [] : [message]), ...notes.filter((n) => n !== "")];
+  return parts.length === 0 ? undefined : parts.join("; ");
+}
+
 /**
  * Reports what a translation at the hub's edge lost: one log line naming
  * the fields (with `context`: the platform, path …) and the loss counter
