@@ -1,13 +1,13 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { batchText, decodeBatch, encodeEntry, Search, StringTable } from "./codec.js";
+import { batchText, decodeBatch, encodeEntry, Search, StringTable, Templates } from "./codec.js";
 import type { MessageEntry } from "./log.js";
 
 /**
  * How a flush of the log is stored (db/schema/messages.ts): one row, its
- * entries as one text (codec.ts: each distinct string once, entries as
- * arrays of indexes and numbers), and the distinct search keys of all of
- * them.
+ * entries as one text (codec.ts: each distinct string and each kind of
+ * exchange once, entries as arrays of indexes and numbers), and the
+ * distinct search keys of all of them.
  */
 export { ENTRY_FIELDS } from "./codec.js";
 
@@ -33,11 +33,8 @@ export const key = {
 /** Keys are sent newline-separated; an id with a newline (a decoded path segment may have one) gets a space. */
 const oneLine = (v: string) => (v.includes("\n") ? v.replaceAll("\n", " ") : v);
 
-/** Parties as one number: the indexes of their country code and party id in the table. */
-const PARTY = 2 ** 20;
-
-/** The search keys of a batch, from what its table marked and the parties and codes seen. */
-function keysOf(s: StringTable, parties: Set<number>, codes: Set<number>): string[] {
+/** The search keys of a batch, from what its string table marked and its templates. */
+function keysOf(s: StringTable, templates: Templates): string[] {
   const keys: string[] = [];
   s.search.forEach((bits, i) => {
     if (bits === 0) return;
@@ -48,17 +45,20 @@ function keysOf(s: StringTable, parties: Set<number>, codes: Set<number>): strin
     if (bits & Search.platform) keys.push(key.platform(v));
     if (bits & Search.module) keys.push(key.module(v));
   });
-  for (const p of parties) {
-    keys.push(key.party(s.list[Math.floor(p / PARTY)] as string, s.list[p % PARTY] as string));
+  const text = (cell: number | null | undefined) =>
+    cell === null || cell === undefined ? undefined : (s.list[cell] as string);
+  for (const t of templates.list) {
+    // The template's cells (codec.ts TEMPLATE_FIELDS): sender's party 4–5, receiver's 7–8, status code 11.
+    for (const at of [4, 7]) {
+      const cc = text(t[at]);
+      const pid = text(t[at + 1]);
+      if (cc !== undefined && pid !== undefined) keys.push(key.party(cc, pid));
+    }
+    const code = t[11];
+    if (code !== null && code !== undefined) keys.push(key.status(code));
   }
-  for (const code of codes) keys.push(key.status(code));
-  // Two ids may read alike once their newlines are spaces.
+  // Two ids may read alike once their newlines are spaces; templates share parties and codes.
   return [...new Set(keys)];
-}
-
-/** Notes the party of a row's country code and party id cells (both set) as one number. */
-function addParty(parties: Set<number>, cc: number | null, pid: number | null): void {
-  if (cc !== null && pid !== null) parties.add(cc * PARTY + pid);
 }
 
 /** Writes entries as one batch row. */
@@ -71,20 +71,13 @@ export async function writeBatch(db: Database, entries: readonly MessageEntry[])
     if (at > last) last = at;
   }
   const table = new StringTable();
-  const parties = new Set<number>();
-  const codes = new Set<number>();
-  const rows = entries.map((e) => {
-    const row = encodeEntry(e, first, table);
-    addParty(parties, row[10] ?? null, row[11] ?? null);
-    addParty(parties, row[13] ?? null, row[14] ?? null);
-    if (e.status_code !== null) codes.add(e.status_code);
-    return row;
-  });
-  const keys = keysOf(table, parties, codes);
+  const templates = new Templates();
+  const rows = entries.map((e) => encodeEntry(e, first, table, templates));
+  const keys = keysOf(table, templates);
   await db.execute(sql`
     insert into message_batches (first_at, last_at, count, keys, entries)
     values (${new Date(first).toISOString()}::timestamptz, ${new Date(last).toISOString()}::timestamptz,
-      ${entries.length}, ${hashedKeys(keys)}, ${batchText(first, table, rows)})`);
+      ${entries.length}, ${hashedKeys(keys)}, ${batchText(first, table, templates, rows)})`);
 }
 
 /**

@@ -29,7 +29,7 @@ export const messageBatches = pgTable(
      * wrong answer.
      */
     keys: bigint("keys", { mode: "number" }).array().notNull(),
-    /** A JSON text: the batch's strings once, its entries as arrays of fields in ENTRY_FIELDS order (messages/codec.ts). */
+    /** A JSON text: the batch's strings and templates once, its entries as arrays of indexes and numbers (messages/codec.ts). */
     entries: text("entries").notNull(),
   },
   (t) => [
