@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DatabaseHandle, openDatabase, rowsOf } from "../../src/db/client.js";
-import { migrate } from "../../src/db/migrate.js";
+import { rowsOf } from "../../src/db/client.js";
 import { messageBatches } from "../../src/db/schema/messages.js";
 import { ENTRY_FIELDS, entriesOf, hashedKeys, writeBatch } from "../../src/messages/batch.js";
 import type { MessageEntry } from "../../src/messages/log.js";
+import { freshDatabase, type TestDatabase } from "../support/database.js";
 
 const message: MessageEntry = {
   kind: "message",
@@ -61,21 +61,25 @@ const leg: MessageEntry = {
   response_body: null,
 };
 
-let handle: DatabaseHandle;
+let database: TestDatabase;
 
 beforeAll(async () => {
-  handle = await openDatabase({ kind: "pglite-memory" });
-  await migrate(handle, { kind: "pglite-memory" });
+  database = await freshDatabase();
 });
 
 afterAll(async () => {
-  await handle.close();
+  await database.dispose();
 });
 
 async function batches() {
   return rowsOf<typeof messageBatches.$inferSelect>(
-    await handle.db.select().from(messageBatches).orderBy(messageBatches.seq),
+    await database.handle.db.select().from(messageBatches).orderBy(messageBatches.seq),
   );
+}
+
+async function lastText(): Promise<string> {
+  const [row] = (await batches()).slice(-1);
+  return row?.entries as string;
 }
 
 /** What an entry reads back as: every field, unset leg fields null. */
@@ -83,7 +87,7 @@ const asRead = (e: MessageEntry) => Object.fromEntries(ENTRY_FIELDS.map((f) => [
 
 describe("a stored batch of the message log", () => {
   it("reads back every field of its entries, each with its position", async () => {
-    await writeBatch(handle.db, [
+    await writeBatch(database.handle.db, [
       message,
       leg,
       { ...message, request_id: "req-3", message_id: "req-3" },
@@ -104,7 +108,7 @@ describe("a stored batch of the message log", () => {
       request_id: `r${i}`,
       message_id: `r${i}`,
     }));
-    await writeBatch(handle.db, many);
+    await writeBatch(database.handle.db, many);
     const [row] = (await batches()).slice(-1);
     const text = row?.entries as string;
     expect(text.split("/ocpi/2.2.1/locations/sender/LOC1")).toHaveLength(2);
@@ -113,7 +117,7 @@ describe("a stored batch of the message log", () => {
   });
 
   it("carries the search keys of all its entries, once each, as their hashes", async () => {
-    await writeBatch(handle.db, [message, leg]);
+    await writeBatch(database.handle.db, [message, leg]);
     const expected = [
       "r:req-1",
       "r:req-2",
@@ -130,13 +134,66 @@ describe("a stored batch of the message log", () => {
     ];
     // As text: a 64-bit hash does not fit a JavaScript number exactly.
     const [row] = rowsOf<{ stored: string[]; wanted: string[] }>(
-      await handle.db.execute(sql`
+      await database.handle.db.execute(sql`
         select (select array_agg(h::text order by h) from unnest(keys) as h) as stored,
           (select array_agg(h::text order by h) from unnest(${hashedKeys(expected)}) as h) as wanted
         from message_batches order by seq desc limit 1`),
     );
     expect(row?.stored).toHaveLength(expected.length);
     expect(row?.stored).toEqual(row?.wanted);
+  });
+
+  it("writes the fields every exchange of a kind shares once, as a template", async () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({
+      ...(i % 2 === 0 ? message : leg),
+      request_id: `r${i}`,
+      message_id: i % 2 === 0 ? `r${i}` : "req-2",
+      latency_ms: i,
+    }));
+    await writeBatch(database.handle.db, many);
+    const text = await lastText();
+    const parsed = JSON.parse(text) as { v: number; t: unknown[][]; e: unknown[][] };
+    expect(parsed.v).toBe(3);
+    expect(parsed.t).toHaveLength(2);
+    expect(new Set(parsed.e.map((row) => row[1]))).toEqual(new Set([0, 1]));
+    const read = entriesOf(1, text);
+    expect(read.map((e) => e.message_id)).toEqual(many.map((e) => e.message_id));
+    expect(read.map((e) => e.latency_ms)).toEqual(many.map((e) => e.latency_ms));
+    expect(read[1]).toEqual({ ...asRead(many[1] as MessageEntry), position: 10_001 });
+  });
+
+  it("reads batches written in the former form, all fields of an entry in one array", () => {
+    const text = JSON.stringify({
+      v: 2,
+      b: message.at.getTime(),
+      s: ["message", "req-1", "corr-1", "locations", "sender", "GET", "/p", "LOC1", "success"],
+      e: [[0, 0, 1, 1, 2, 3, 4, 5, 6, 7, null, null, null, null, null, null, 200, 1000, 3.27, 8]],
+    });
+    expect(entriesOf(2, text)[0]).toMatchObject({
+      kind: "message",
+      at: message.at,
+      request_id: "req-1",
+      message_id: "req-1",
+      correlation_id: "corr-1",
+      path: "/p",
+      object_id: "LOC1",
+      from_platform_id: null,
+      http_status: 200,
+      status_code: 1000,
+      latency_ms: 3.27,
+      outcome: "success",
+      leg_request_id: null,
+      position: 20_000,
+    });
+  });
+
+  it("stores the entries' text compressed with lz4, or uncompressed where the database has no lz4", async () => {
+    const [column] = rowsOf<{ attstorage: string; attcompression: string }>(
+      await database.handle.db.execute(sql`
+        select attstorage, attcompression::text as attcompression from pg_attribute
+        where attrelid = 'message_batches'::regclass and attname = 'entries'`),
+    );
+    expect([column?.attcompression === "l", column?.attstorage === "e"]).toContain(true);
   });
 
   it("reads batches written as one JSON array of values per entry", () => {
