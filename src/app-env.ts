@@ -7,6 +7,7 @@ import type { Guards } from "./ingress/guards.js";
 import type { Logger } from "./logging/logger.js";
 import type { LegTrace } from "./messages/legs.js";
 import type { Caller } from "./registry/registry.js";
+import type { RoutingHeaderValues } from "./routing/decide.js";
 
 /** The Hono environment of every route: dependencies and per-request facts. */
 export interface AppEnv {
@@ -40,5 +41,7 @@ export interface AppEnv {
     receiver: string | undefined;
     /** The forward attempt of a routed request, kept for its message in the message log. */
     leg: LegTrace | undefined;
+    /** The routing headers as the OCPI router read them, for the request's message in the log. */
+    routingHeaders: RoutingHeaderValues | undefined;
   };
 }

@@ -17,6 +17,13 @@ export function recordMessage(c: Context<AppEnv>, log: MessageLog, ms: number): 
   const res = c.res;
   const statusCode = statusCodeOf(res);
   const leg = c.get("leg")?.held;
+  // Read once by the OCPI router; requests it did not take read them here.
+  const h = c.get("routingHeaders") ?? {
+    fromCountryCode: headerOf(c, Header.fromCountryCode),
+    fromPartyId: headerOf(c, Header.fromPartyId),
+    toCountryCode: headerOf(c, Header.toCountryCode),
+    toPartyId: headerOf(c, Header.toPartyId),
+  };
   const entry: MessageEntry = {
     kind: "message",
     // When the request arrived: its legs come after it.
@@ -29,12 +36,11 @@ export function recordMessage(c: Context<AppEnv>, log: MessageLog, ms: number): 
     method: c.req.method,
     path,
     object_id: facts.objectId,
-    from_country_code:
-      headerOf(c, Header.fromCountryCode) ?? caller?.platform.roles[0]?.countryCode ?? null,
-    from_party_id: headerOf(c, Header.fromPartyId) ?? caller?.platform.roles[0]?.partyId ?? null,
+    from_country_code: h.fromCountryCode ?? caller?.platform.roles[0]?.countryCode ?? null,
+    from_party_id: h.fromPartyId ?? caller?.platform.roles[0]?.partyId ?? null,
     from_platform_id: caller?.platform.id ?? null,
-    to_country_code: headerOf(c, Header.toCountryCode) ?? null,
-    to_party_id: headerOf(c, Header.toPartyId) ?? null,
+    to_country_code: h.toCountryCode ?? null,
+    to_party_id: h.toPartyId ?? null,
     to_platform_id: c.get("receiver") ?? null,
     http_status: res.status,
     status_code: statusCode,

@@ -45,6 +45,7 @@ export function routedInterface(module: FunctionalModuleSpec, iface: InterfaceRo
       toCountryCode: c.req.header(Header.toCountryCode),
       toPartyId: c.req.header(Header.toPartyId),
     };
+    c.set("routingHeaders", headers);
     const { platform } = scope.caller;
     const routing =
       op.local !== undefined && platform.version === OCPI_2_1_1 && headers.fromPartyId === undefined
