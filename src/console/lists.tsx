@@ -13,7 +13,7 @@ function PerMinuteChart(props: { series: MinuteCount[] }) {
   const max = Math.max(1, ...props.series.map((m) => m.delivered + m.other));
   const delivered = props.series.reduce((n, m) => n + m.delivered, 0);
   const other = props.series.reduce((n, m) => n + m.other, 0);
-  const label = `Delivery attempts per minute on this instance, the last ${props.series.length} minutes: ${delivered} delivered, ${other} not delivered`;
+  const label = `Delivery attempts per minute, every instance's, the last ${props.series.length} minutes: ${delivered} delivered, ${other} not delivered`;
   return (
     <figure>
       <svg
@@ -42,7 +42,7 @@ function PerMinuteChart(props: { series: MinuteCount[] }) {
         })}
       </svg>
       <figcaption>
-        Per minute, the last hour on this instance: <span data-field="delivered">{delivered}</span>{" "}
+        Per minute, the last hour, every instance: <span data-field="delivered">{delivered}</span>{" "}
         delivered (green), <span data-field="other">{other}</span> not delivered (red).
       </figcaption>
     </figure>

@@ -254,7 +254,7 @@ export function consoleRoutes() {
         session={sessionOf(c)}
         durable={deliveries.body.durable}
         rows={deliveries.body.data}
-        perMinute={c.var.deps.metrics.deliveriesPerMinute.series()}
+        perMinute={await c.var.deps.deliveries.perMinute()}
       />,
     );
   });

@@ -4,12 +4,14 @@ import type { Clock } from "../deps.js";
 import type { OcpiClient } from "../egress/ocpi-client.js";
 import type { Logger } from "../logging/logger.js";
 import type { Metrics } from "../metrics/metrics.js";
+import type { MinuteCount } from "../metrics/per-minute.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import type { Party, Platform, Registry } from "../registry/registry.js";
 import { createAddressing } from "./addressing.js";
 import { type CachedObjects, createCatchUp, type Queued } from "./catch-up.js";
 import type { RecipientListener } from "./events.js";
 import { createLeases } from "./leases.js";
+import { flushMinutes, minutesView } from "./minutes.js";
 import { createOfflineHandling } from "./offline.js";
 import { createProbes } from "./probes.js";
 import type { Delivery, DeliveryQueue, Push } from "./queue.js";
@@ -56,6 +58,8 @@ export interface DeliveryService {
   /** With DELIVERY_CATCH_UP, queues what changed while the platform was OFFLINE. */
   catchUp(platformId: string, offlineSince: Date | undefined): Promise<void>;
   view(): Promise<RecipientView[]>;
+  /** Delivery attempts per minute over the last hour, every instance's (the console's chart). */
+  perMinute(): Promise<MinuteCount[]>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -118,6 +122,7 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
       db,
       [...leases.held].map(([id, worker]) => [id, worker.counters] as const),
     );
+    await flushMinutes(db, d.metrics.deliveriesPerMinute);
     probes.probeDue(leases.held);
   }
 
@@ -162,6 +167,7 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
     },
     clearOffline: (platformId) => offline.clearOffline(platformId, leases.held.get(platformId)),
     view: () => recipientsView(d, leases.held),
+    perMinute: () => minutesView(db, d.metrics.deliveriesPerMinute),
     start() {
       if (timer !== undefined || ticking !== undefined || stopped) return;
       // The first round runs at once, so a restarted instance resumes without waiting a tick.
@@ -172,6 +178,9 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
       if (timer !== undefined) clearTimeout(timer);
       await ticking;
       await leases.releaseAll();
+      await flushMinutes(db, d.metrics.deliveriesPerMinute).catch((err: unknown) =>
+        logger.error({ err }, "could not write the delivery counts per minute"),
+      );
     },
   };
 }

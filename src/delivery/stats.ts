@@ -62,7 +62,7 @@ export function newCounters(row?: DeliveryRecipientRow): Counters {
  */
 const turns = new WeakMap<Database, Promise<unknown>>();
 
-function inTurn<T>(db: Database, work: () => Promise<T>): Promise<T> {
+export function inTurn<T>(db: Database, work: () => Promise<T>): Promise<T> {
   const previous = turns.get(db) ?? Promise.resolve();
   const next = previous.then(work, work);
   turns.set(

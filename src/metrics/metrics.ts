@@ -37,7 +37,7 @@ export interface Metrics {
   syncPulled(platformId: string, module: string, count: number): void;
   /** The platform's sync ended, whichever way. */
   syncEnded(platformId: string): void;
-  /** Delivery attempts per minute on this instance, the last hour (the console's chart). */
+  /** Delivery attempts per minute this instance counted and has not written yet (the console's chart). */
   readonly deliveriesPerMinute: PerMinute;
 }
 

@@ -130,10 +130,10 @@ describe("the console in a browser", () => {
     await shot("message");
 
     // A location the CPO broadcasts is delivered to the eMSP: the chart counts it.
-    const deliveredSoFar = () =>
-      hub.deps.metrics.deliveriesPerMinute.series().reduce((n, m) => n + m.delivered, 0);
+    const deliveredSoFar = async () =>
+      (await hub.deps.deliveries.perMinute()).reduce((n, m) => n + m.delivered, 0);
     await hub.settled();
-    const before = deliveredSoFar();
+    const before = await deliveredSoFar();
     const location = { ...locationOf("NL/EXA", "LOC1") };
     const pushed = await cpo.hubRoute(
       "PUT",
@@ -149,7 +149,7 @@ describe("the console in a browser", () => {
 
     await page.getByRole("link", { name: "Deliveries" }).click();
     await expect(page.locator("tr", { hasText: "Example CPO" }).count()).resolves.toBe(1);
-    const delivered = deliveredSoFar();
+    const delivered = await deliveredSoFar();
     expect(delivered).toBe(before + 1);
     await expect(page.locator('[data-field="delivered"]').textContent()).resolves.toBe(
       String(delivered),

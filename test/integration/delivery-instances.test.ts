@@ -324,6 +324,18 @@ describe("two hub instances delivering broadcasts", () => {
       }, 10_000);
     }
 
+    // The console's chart on either instance counts both instances' deliveries.
+    const total = async () => {
+      const res = await a.admin("GET", "/deliveries");
+      return (res.body.data as Row[]).reduce((n, r) => n + r.delivered, 0);
+    };
+    const charted = async (hub: typeof a) =>
+      (await hub.deps.deliveries.perMinute()).reduce((n, m) => n + m.delivered, 0);
+    await eventually(async () => {
+      const all = await total();
+      return all >= 100 && (await charted(a)) === all && (await charted(b)) === all;
+    }, 10_000);
+
     // Rendezvous hashing over 11 recipients: both instances end up owning some.
     const owners = await eventually(async () => {
       const rows = await a.deps.db.db.select().from(deliveryRecipients);

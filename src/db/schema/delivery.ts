@@ -37,3 +37,14 @@ export const deliveryRecipients = pgTable("delivery_recipients", {
 });
 
 export type DeliveryRecipientRow = typeof deliveryRecipients.$inferSelect;
+
+/**
+ * Delivery attempts per minute, every instance's added in: the console's
+ * deliveries chart. Each instance adds what it counted at its counter
+ * flush (delivery/minutes.ts); a day is kept.
+ */
+export const deliveryMinutes = pgTable("delivery_minutes", {
+  minute: at("minute").primaryKey(),
+  delivered: bigint("delivered", { mode: "number" }).notNull().default(0),
+  other: bigint("other", { mode: "number" }).notNull().default(0),
+});
