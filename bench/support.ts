@@ -320,7 +320,7 @@ const CLOCK_TICKS = 100;
  * CPU seconds (user + system) a process on this host has used, from Linux's
  * /proc/<pid>/stat; NaN when it cannot be read (another OS, the process gone).
  */
-export function processCpuSeconds(pid: number): number {
+export function processCpuSeconds(pid: number | string): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -328,6 +328,15 @@ export function processCpuSeconds(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/**
+ * CPU seconds one thread of a process on this host has used, from Linux's
+ * /proc/<pid>/task/<tid>/stat (a process's main thread has its pid as tid);
+ * NaN when it cannot be read.
+ */
+export function threadCpuSeconds(pid: number, tid = pid): number {
+  return processCpuSeconds(`${pid}/task/${tid}`);
 }
 
 /** The processes on this host whose command name (/proc/<pid>/comm) is `name`; none off Linux. */
