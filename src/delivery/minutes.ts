@@ -14,7 +14,7 @@ import { inTurn } from "./stats.js";
 const KEPT_MINUTES = 24 * 60;
 
 /** Minutes the console's chart draws. */
-export const CHART_MINUTES = 60;
+const CHART_MINUTES = 60;
 
 /**
  * Adds this instance's unwritten counts to the shared minutes, in one

@@ -1,6 +1,14 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { batchText, decodeBatch, encodeEntry, Search, StringTable, Templates } from "./codec.js";
+import {
+  batchText,
+  decodeBatch,
+  encodeEntry,
+  Search,
+  StringTable,
+  TEMPLATE_FIELDS,
+  Templates,
+} from "./codec.js";
 import type { MessageEntry } from "./log.js";
 
 /**
@@ -33,6 +41,14 @@ export const key = {
 /** Keys are sent newline-separated; an id with a newline (a decoded path segment may have one) gets a space. */
 const oneLine = (v: string) => (v.includes("\n") ? v.replaceAll("\n", " ") : v);
 
+/** Where a template holds the sender's and the receiver's party, and the status code. */
+const cell = (f: (typeof TEMPLATE_FIELDS)[number]) => TEMPLATE_FIELDS.indexOf(f);
+const PARTY_CELLS = [
+  [cell("from_country_code"), cell("from_party_id")],
+  [cell("to_country_code"), cell("to_party_id")],
+] as const;
+const STATUS_CELL = cell("status_code");
+
 /** The search keys of a batch, from what its string table marked and its templates. */
 function keysOf(s: StringTable, templates: Templates): string[] {
   const keys: string[] = [];
@@ -48,13 +64,13 @@ function keysOf(s: StringTable, templates: Templates): string[] {
   const text = (cell: number | null | undefined) =>
     cell === null || cell === undefined ? undefined : (s.list[cell] as string);
   for (const t of templates.list) {
-    // The template's cells (codec.ts TEMPLATE_FIELDS): sender's party 4–5, receiver's 7–8, status code 11.
-    for (const at of [4, 7]) {
-      const cc = text(t[at]);
-      const pid = text(t[at + 1]);
-      if (cc !== undefined && pid !== undefined) keys.push(key.party(cc, pid));
+    for (const [cc, pid] of PARTY_CELLS) {
+      const countryCode = text(t[cc]);
+      const partyId = text(t[pid]);
+      if (countryCode !== undefined && partyId !== undefined)
+        keys.push(key.party(countryCode, partyId));
     }
-    const code = t[11];
+    const code = t[STATUS_CELL];
     if (code !== null && code !== undefined) keys.push(key.status(code));
   }
   // Two ids may read alike once their newlines are spaces; templates share parties and codes.
