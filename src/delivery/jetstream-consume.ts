@@ -1,5 +1,6 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "../logging/logger.js";
+import type { Settler } from "./jetstream-settle.js";
 import type { StallGuard } from "./jetstream-stall.js";
 import type { Consumption, QueuedDelivery } from "./queue.js";
 
@@ -30,6 +31,8 @@ export function consumeRecipient(c: {
   handle: (d: QueuedDelivery) => Promise<void>;
   /** The delivery a message is for the recipient; undefined when it is not for it (acknowledged at once). */
   toQueued: (m: JsMsg) => QueuedDelivery | undefined;
+  /** Where the recipient's messages are settled (shared by every recipient of the instance). */
+  settle: Settler;
   guard?: StallGuard;
 }): Consumption {
   const { recipient, concurrency, logger } = c;
@@ -60,14 +63,14 @@ export function consumeRecipient(c: {
       }
       const q = c.toQueued(m);
       if (q === undefined) {
-        m.ack();
+        c.settle.ack(m);
         continue;
       }
       const run = c
         .handle(q)
         .catch((err: unknown) => {
           logger.error({ err, recipient }, "delivery handler failed");
-          m.nak(1_000);
+          c.settle.nak(m, 1_000);
         })
         .finally(() => {
           running.delete(run);
@@ -114,6 +117,7 @@ export function consumeRecipient(c: {
       slot?.();
       while (running.size > 0) await Promise.allSettled([...running]);
       await loop;
+      c.settle.flush();
     },
   };
 }

@@ -10,6 +10,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { NatsNames } from "../bus/names.js";
 import type { Logger } from "../logging/logger.js";
 import { consumeRecipient } from "./jetstream-consume.js";
+import type { Settler } from "./jetstream-settle.js";
 import { pushStallGuard } from "./jetstream-stall.js";
 import { NOT_FOUND, provisionStream, pushStreamConfig, refusedWith } from "./jetstream-stream.js";
 import {
@@ -46,6 +47,7 @@ export interface JetStreamPushesDeps {
   logger: Logger;
   replicas: number;
   ackWaitMs: number;
+  settle: Settler;
   addOrUpdateConsumer(
     jsm: JetStreamManager,
     stream: string,
@@ -60,7 +62,7 @@ export interface JetStreamPushesDeps {
  * reads every push and takes those addressed to it. Provisions the stream.
  */
 export async function createJetStreamPushes(d: JetStreamPushesDeps) {
-  const { js, jsm, names, logger } = d;
+  const { js, jsm, names, logger, settle } = d;
   const stream = names.pushStream;
   await provisionStream(jsm, pushStreamConfig(names, d.replicas), logger);
   const parsed = new Map<number, Push>();
@@ -145,6 +147,7 @@ export async function createJetStreamPushes(d: JetStreamPushesDeps) {
         concurrency,
         handle,
         guard: pushStallGuard(d.nc, jsm, names, recipient),
+        settle,
         toQueued(m) {
           const push = pushOf(m);
           const to = addressed?.(push);
@@ -154,9 +157,9 @@ export async function createJetStreamPushes(d: JetStreamPushesDeps) {
             source: "push",
             seq: m.seq,
             attempts: m.info.deliveryCount - 1,
-            ack: () => m.ack(),
-            drop: () => m.term(),
-            retry: (delayMs) => m.nak(Math.max(1, Math.round(delayMs))),
+            ack: () => settle.ack(m),
+            drop: () => settle.term(m),
+            retry: (delayMs) => settle.nak(m, Math.max(1, Math.round(delayMs))),
           };
         },
       });

@@ -13,6 +13,7 @@ import { NATS_NAMES, type NatsNames } from "../bus/names.js";
 import type { Logger } from "../logging/logger.js";
 import { consumeRecipient } from "./jetstream-consume.js";
 import { createJetStreamPushes } from "./jetstream-pushes.js";
+import { createSettler, type Settler } from "./jetstream-settle.js";
 import { stallGuard } from "./jetstream-stall.js";
 import {
   NOT_FOUND,
@@ -63,6 +64,7 @@ export async function createJetStreamQueue(
   const js = jetstream(nc);
   await provisionStream(jsm, streamConfig(names, options.replicas ?? 1), logger);
   const publish = collapsingPublisher(js, jsm, names, logger);
+  const settle = createSettler();
   const pushes = await createJetStreamPushes({
     nc,
     js,
@@ -71,6 +73,7 @@ export async function createJetStreamQueue(
     logger,
     replicas: options.replicas ?? 1,
     ackWaitMs: options.ackWaitMs,
+    settle,
     addOrUpdateConsumer,
   });
 
@@ -147,8 +150,9 @@ export async function createJetStreamQueue(
         recipient,
         concurrency,
         handle,
-        toQueued: queued,
+        toQueued: (m) => queued(m, settle),
         guard: stallGuard(nc, jsm, names, recipient),
+        settle,
       });
       const pushed = pushes.consume(recipient, concurrency, handle, addressed);
       return {
@@ -158,7 +162,9 @@ export async function createJetStreamQueue(
       };
     },
 
-    async close() {},
+    async close() {
+      settle.flush();
+    },
   };
 }
 
@@ -268,14 +274,14 @@ function collapsingPublisher(
   };
 }
 
-function queued(m: JsMsg): QueuedDelivery {
+function queued(m: JsMsg, settle: Settler): QueuedDelivery {
   return {
     delivery: m.json<Delivery>(),
     source: "direct",
     seq: m.seq,
     attempts: m.info.deliveryCount - 1,
-    ack: () => m.ack(),
-    drop: () => m.term(),
-    retry: (delayMs) => m.nak(Math.max(1, Math.round(delayMs))),
+    ack: () => settle.ack(m),
+    drop: () => settle.term(m),
+    retry: (delayMs) => settle.nak(m, Math.max(1, Math.round(delayMs))),
   };
 }
