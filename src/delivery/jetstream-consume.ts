@@ -5,13 +5,25 @@ import type { StallGuard } from "./jetstream-stall.js";
 import type { Consumption, QueuedDelivery } from "./queue.js";
 
 /**
- * How long one pull request waits for messages before the next one is sent
- * (the server's idle heartbeats come at half of it). A pull lost when the
- * consumer's leader moves to another node of a cluster is thus replaced
- * within this long; the default of 30 s left a recipient without
- * deliveries for up to a minute after a node failed.
+ * How long one pull request waits for messages before the next one is
+ * sent. Short expiries are not what keeps a recipient served: every expiry
+ * is a chance of a lost pull. With nats-server 2.9 (Debian 12's), a push
+ * that arrives just as a pull request expires can be neither delivered nor
+ * answered with the expiry's 408: the client then waits for a request that
+ * is gone, and the push with it, until the server's heartbeats are missed
+ * (measured: every 30–60 broadcasts to 100 recipients, one recipient got
+ * its push after the whole expiry of 10 s, or after 4 s with 4 s). So
+ * pulls are long and heartbeats short.
  */
-const PULL_EXPIRES_MS = 10_000;
+const PULL_EXPIRES_MS = 30_000;
+
+/**
+ * The server's heartbeat while a pull waits; two missed make the client
+ * pull again. A pull lost by the server, or when the consumer's leader
+ * moves to another node of a cluster, is thus replaced within about 4 s
+ * (before: 10 s and more, with heartbeats at half the expiry).
+ */
+const PULL_HEARTBEAT_MS = 2_000;
 
 /** A recipient whose consumer handed nothing out for this long is checked for a stall (see StallGuard). */
 const STALL_CHECK_MS = 15_000;
@@ -47,6 +59,7 @@ export function consumeRecipient(c: {
     messages = await consumer.consume({
       max_messages: Math.max(concurrency * 2, 16),
       expires: PULL_EXPIRES_MS,
+      idle_heartbeat: PULL_HEARTBEAT_MS,
     });
     if (stopped) messages.stop();
     for await (const m of messages) {
