@@ -15,6 +15,7 @@ import { flushMinutes, minutesView } from "./minutes.js";
 import { createOfflineHandling } from "./offline.js";
 import { createProbes } from "./probes.js";
 import type { Delivery, DeliveryQueue, Push } from "./queue.js";
+import { createStarts } from "./starts.js";
 import { flushCounters, type RecipientView, recipientsView } from "./stats.js";
 import { startWorker } from "./worker.js";
 
@@ -93,11 +94,16 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
   const { db, queue, registry, logger } = d;
   const { recipientParty, addressed } = createAddressing(registry);
   const offline = createOfflineHandling(d);
+  const starts = createStarts();
   const probes = createProbes({ ...d, markOffline: offline.markOffline });
   const leases = createLeases({
     ...d,
     startWorker: (recipient, counters) =>
-      startWorker({ ...d, windowPassed: offline.goOffline, addressed }, recipient, counters),
+      startWorker(
+        { ...d, windowPassed: offline.goOffline, addressed, starts },
+        recipient,
+        counters,
+      ),
   });
   const catchUp = createCatchUp({ ...d, publish });
   let timer: NodeJS.Timeout | undefined;

@@ -3,6 +3,7 @@ import { createGate } from "./gate.js";
 import { type Addressing, collapse, type Delivery, type QueuedDelivery } from "./queue.js";
 import { type Outcome, send } from "./send.js";
 import type { DeliveryDeps } from "./service.js";
+import type { Starts } from "./starts.js";
 import type { Counters } from "./stats.js";
 
 /** Sends in flight per recipient; different objects go in parallel. */
@@ -23,6 +24,8 @@ export interface WorkerDeps
     "config" | "queue" | "registry" | "client" | "logger" | "metrics" | "clock"
   > {
   cached: Pick<CachedObjects, "currentDoc">;
+  /** When a send may start its request: shared by the instance's recipients. */
+  starts: Starts;
   /** The recipient kept failing past the delivery window. */
   windowPassed(recipient: string, counters: Counters): void;
   /** The party the recipient receives a broadcast push as, or undefined when it is not for it. */
@@ -153,6 +156,7 @@ export function startWorker(d: WorkerDeps, recipient: string, counters: Counters
   }
 
   async function attempt(batch: Batch): Promise<Outcome> {
+    await d.starts.next();
     const platform = d.registry.get(recipient);
     if (platform === undefined || platform.status !== "CONNECTED") {
       return { kind: "failed", reason: "not connected" };
