@@ -9,9 +9,10 @@
  * the same turns as those round trips, and under sustained load a sender's
  * answer waited behind thousands of them. Started here, a turn holds one
  * slice of starts and about as many answers, so a pusher's next step comes
- * within a few milliseconds whatever the number of recipients. Deliveries
- * go as fast as before while the hub has CPU to spare: the loop only turns
- * more often.
+ * within a few milliseconds whatever the number of recipients. While the
+ * hub has CPU to spare, deliveries go as fast as before (the loop only turns
+ * more often); when it has none, the pushes' own steps come first, and
+ * deliveries still start at MIN_RATE at least.
  *
  * Starts are first in, first out across recipients; a recipient has at most
  * its sends in flight waiting here (worker.ts), so none crowds out another,
@@ -24,10 +25,15 @@ export interface Starts {
 
 /** How long a busy turn of the event loop should take, starts and answers together (ms). */
 const TURN_MS = 4;
-/** Starts per turn: at least, at most, at first. */
-export const MIN_SLICE = 8;
+/** Starts per turn: at most, at first. */
 export const MAX_SLICE = 256;
 const FIRST_SLICE = 64;
+/**
+ * Starts per second at least, whatever the turns' length (8 a turn of
+ * TURN_MS): a turn made long by other work (a sync's page, a big list)
+ * gets no shorter for fewer starts, and deliveries must not crawl meanwhile.
+ */
+export const MIN_RATE = 2_000;
 
 /** `now` reads a monotonic clock in ms (tests give their own). */
 export function createStarts(now: () => number = () => performance.now()): Starts {
@@ -44,9 +50,9 @@ export function createStarts(now: () => number = () => performance.now()): Start
     if (lastRun !== 0) {
       // The loop came back after the last slice's starts and a turn's answers and other work:
       // the slice follows the ratio of the turn's length to TURN_MS, halfway each turn.
-      const ratio = TURN_MS / Math.max(0.1, at - lastRun);
-      slice = Math.round(slice * (0.5 + 0.5 * Math.min(2, ratio)));
-      slice = Math.min(MAX_SLICE, Math.max(MIN_SLICE, slice));
+      const turn = Math.max(0.1, at - lastRun);
+      slice = Math.round(slice * (0.5 + 0.5 * Math.min(2, TURN_MS / turn)));
+      slice = Math.min(MAX_SLICE, Math.max(Math.ceil((MIN_RATE * turn) / 1000), slice));
     }
     const end = Math.min(waiting.length, head + slice);
     while (head < end) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createStarts, MAX_SLICE, MIN_SLICE } from "../../src/delivery/starts.js";
+import { createStarts, MAX_SLICE, MIN_RATE } from "../../src/delivery/starts.js";
 
 /**
  * Starts whose turns take `turnMs` each on a clock of their own: `now` is
@@ -62,13 +62,20 @@ describe("delivery starts", () => {
   });
 
   it("takes smaller slices while the loop's turns are long, down to the least", async () => {
-    const s = startsWithTurnsOf(20);
+    const s = startsWithTurnsOf(8);
     const counts = sizes((await startAll(s, 600)).sliceOf);
     expect(counts[0]).toBe(64);
     for (let i = 1; i < counts.length - 1; i++)
       expect(counts[i]).toBeLessThanOrEqual(counts[i - 1] as number);
-    expect(counts.slice(-5, -1)).toEqual([MIN_SLICE, MIN_SLICE, MIN_SLICE, MIN_SLICE]);
+    // 2,000 a second over turns of 8 ms: 16 a turn.
+    expect(counts.slice(-5, -1)).toEqual([16, 16, 16, 16]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(600);
+  });
+
+  it("never goes below MIN_RATE a second over turns made long by other work", async () => {
+    const long = sizes((await startAll(startsWithTurnsOf(50), 1_000)).sliceOf);
+    const least = (MIN_RATE * 50) / 1000;
+    expect(long.slice(1, -1).every((n) => n === least)).toBe(true);
   });
 
   it("takes bigger slices while the turns are short, up to the most", async () => {
