@@ -78,3 +78,13 @@ async function ping(db: Database): Promise<boolean> {
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
+
+/**
+ * The PGlite instance behind `db` when the database is the embedded one:
+ * for a statement that gains from its protocol options (binary parameters,
+ * messages/batch.ts). Undefined on PostgreSQL.
+ */
+export function embeddedClient(db: Database): PGlite | undefined {
+  const client = (db as { $client?: unknown }).$client;
+  return client instanceof PGlite ? client : undefined;
+}

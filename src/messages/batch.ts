@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Database } from "../db/client.js";
+import { type Database, embeddedClient } from "../db/client.js";
 import {
   batchText,
   decodeBatch,
@@ -9,6 +9,7 @@ import {
   TEMPLATE_FIELDS,
   Templates,
 } from "./codec.js";
+import { hashedKeyArray } from "./key-hash.js";
 import type { MessageEntry } from "./log.js";
 
 /**
@@ -90,11 +91,43 @@ export async function writeBatch(db: Database, entries: readonly MessageEntry[])
   const templates = new Templates();
   const rows = entries.map((e) => encodeEntry(e, first, table, templates));
   const keys = keysOf(table, templates);
+  const text = batchText(first, table, templates, rows);
+  const firstAt = new Date(first).toISOString();
+  const lastAt = new Date(last).toISOString();
+  const embedded = embeddedClient(db);
+  if (embedded !== undefined) {
+    await embedded.query(
+      INSERT_BATCH,
+      [firstAt, lastAt, entries.length, hashedKeyArray(keys), encoder.encode(text)],
+      {
+        serializers: AS_BINARY,
+      },
+    );
+    return;
+  }
   await db.execute(sql`
     insert into message_batches (first_at, last_at, count, keys, entries)
-    values (${new Date(first).toISOString()}::timestamptz, ${new Date(last).toISOString()}::timestamptz,
-      ${entries.length}, ${hashedKeys(keys)}, ${batchText(first, table, templates, rows)})`);
+    values (${firstAt}::timestamptz, ${lastAt}::timestamptz,
+      ${entries.length}, ${hashedKeys(keys)}, ${text})`);
 }
+
+/**
+ * On PGlite (in the hub's thread) a batch's keys are hashed here
+ * (key-hash.ts) and both long parameters go as binary, bytes the server
+ * reads as they are: sent as text, PGlite counts their UTF-8 length
+ * character by character in JavaScript, twice, and the server parsed and
+ * hashed each key's text. About a quarter of the insert's cost, by
+ * docs/performance.md.
+ */
+const INSERT_BATCH = `insert into message_batches (first_at, last_at, count, keys, entries)
+  values ($1::timestamptz, $2::timestamptz, $3::integer, $4::bigint[], $5::text)`;
+const encoder = new TextEncoder();
+// Typed as PGlite's serializers are, which return text: a Uint8Array returned goes binary.
+const asIs = (value: unknown) => value as string;
+const TEXT_OID = 25;
+const INT8_ARRAY_OID = 1016;
+/** PGlite's serializers by parameter type: a Uint8Array passed as is is sent binary. */
+const AS_BINARY = { [TEXT_OID]: asIs, [INT8_ARRAY_OID]: asIs };
 
 /**
  * A batch's keys as the stored array of their hashes (db/schema/messages.ts),
