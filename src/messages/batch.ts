@@ -116,8 +116,8 @@ export async function writeBatch(db: Database, entries: readonly MessageEntry[])
  * (key-hash.ts) and both long parameters go as binary, bytes the server
  * reads as they are: sent as text, PGlite counts their UTF-8 length
  * character by character in JavaScript, twice, and the server parsed and
- * hashed each key's text. About a quarter of the insert's cost, by
- * docs/performance.md.
+ * hashed each key's text: about a fifth of a batch's write, encoding
+ * included (docs/performance.md, "Keys hashed by the hub on PGlite").
  */
 const INSERT_BATCH = `insert into message_batches (first_at, last_at, count, keys, entries)
   values ($1::timestamptz, $2::timestamptz, $3::integer, $4::bigint[], $5::text)`;
