@@ -12,10 +12,10 @@
  *
  * Measured in alternating rounds so that drift on a shared host hits both
  * hubs alike; a round ends once the log has written its entries, so that
- * each round pays for its own writes: throughput, p50/p99 and the hub's CPU per request (the
- * database's server processes' too on PostgreSQL, where the log's inserts
- * land), with the hub's main thread's share (the rest of the hub's is the
- * collector's and libuv's threads). Printed: medians over the rounds, the ratios on / off (medians
+ * each round pays for its own writes: throughput, p50/p99 and the hub's
+ * CPU per request (the database's server processes' too on PostgreSQL,
+ * where the log's inserts land), with the hub's main thread's share (the
+ * rest of the hub's is the collector's and libuv's threads). Printed: medians over the rounds, the ratios on / off (medians
  * of the per-round ratios), the ratio of each mode's fastest rounds (its
  * 90th percentile: a shared host's other work only slows rounds down), and
  * the log's own counts (written, dropped). Figures only: nothing passes or fails on time; a wrong answer

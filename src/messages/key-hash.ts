@@ -104,18 +104,18 @@ const INT8_OID = 20;
  */
 export function hashedKeyArray(keys: readonly string[]): Uint8Array {
   const out = new Uint8Array(20 + keys.length * 12);
-  const view = new DataView(out.buffer);
-  view.setInt32(0, 1); // dimensions
-  view.setInt32(4, 0); // no nulls
-  view.setInt32(8, INT8_OID);
-  view.setInt32(12, keys.length);
-  view.setInt32(16, 1); // lower bound
+  const array = new DataView(out.buffer);
+  array.setInt32(0, 1); // dimensions
+  array.setInt32(4, 0); // no nulls
+  array.setInt32(8, INT8_OID);
+  array.setInt32(12, keys.length);
+  array.setInt32(16, 1); // lower bound
   let at = 20;
   for (const key of keys) {
     const [high, low] = halves(key);
-    view.setInt32(at, 8);
-    view.setInt32(at + 4, high);
-    view.setInt32(at + 8, low);
+    array.setInt32(at, 8);
+    array.setInt32(at + 4, high);
+    array.setInt32(at + 8, low);
     at += 12;
   }
   return out;
