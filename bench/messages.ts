@@ -104,6 +104,7 @@ async function serveHub(mode: Mode, databaseUrl: string, dataDir: string): Promi
       process.send?.({ id: m.id, cpu: usage.user + usage.system, main });
       return;
     }
+    // "flush" and "stats" alike: what is buffered is written before the counts are read.
     await hub.deps.messages.flush();
     process.send?.({ id: m.id, ...hub.deps.messages.stats() });
   });
@@ -240,7 +241,7 @@ async function load(hub: Hub, path: string, total: number): Promise<Result> {
   // The entries still buffered are written now, inside the round that made
   // them: left to the timer, a round's last flush lands in the next round,
   // half the time the other hub's, and its cost would count there.
-  await hub.ask({ kind: "stats" });
+  await hub.ask({ kind: "flush" });
   const seconds = (performance.now() - started) / 1000;
   const hubAfter = await hubCpu();
   const dbUs = ((await db()) - dbBefore) / total;

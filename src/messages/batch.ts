@@ -96,13 +96,8 @@ export async function writeBatch(db: Database, entries: readonly MessageEntry[])
   const lastAt = new Date(last).toISOString();
   const embedded = embeddedClient(db);
   if (embedded !== undefined) {
-    await embedded.query(
-      INSERT_BATCH,
-      [firstAt, lastAt, entries.length, hashedKeyArray(keys), encoder.encode(text)],
-      {
-        serializers: AS_BINARY,
-      },
-    );
+    const params = [firstAt, lastAt, entries.length, hashedKeyArray(keys), encoder.encode(text)];
+    await embedded.query(INSERT_BATCH, params, AS_BINARY);
     return;
   }
   await db.execute(sql`
@@ -127,12 +122,13 @@ const asIs = (value: unknown) => value as string;
 const TEXT_OID = 25;
 const INT8_ARRAY_OID = 1016;
 /** PGlite's serializers by parameter type: a Uint8Array passed as is is sent binary. */
-const AS_BINARY = { [TEXT_OID]: asIs, [INT8_ARRAY_OID]: asIs };
+const AS_BINARY = { serializers: { [TEXT_OID]: asIs, [INT8_ARRAY_OID]: asIs } };
 
 /**
  * A batch's keys as the stored array of their hashes (db/schema/messages.ts),
  * computed by the database from one newline-separated text parameter, which
- * is cheaper to send and parse than an array of thousands.
+ * is cheaper to send and parse than an array of thousands. On PostgreSQL;
+ * on PGlite the hub hashes them (INSERT_BATCH above).
  */
 export const hashedKeys = (keys: readonly string[]) =>
   sql`array(select hashtextextended(k, 0) from unnest(string_to_array(${keys.join("\n")}, E'\\n')) as k)`;
