@@ -9,8 +9,8 @@ import { configDefaults, defineConfig } from "vitest/config";
 // biome-ignore lint/style/noProcessEnv: which folders run depends on the services the run has
 const withNats = (process.env.NATS_URL ?? "") !== "";
 /**
- * Tests that start hub processes on an embedded store of their own, so
- * their outcome does not depend on the run's backend. .ci/run runs the
+ * Tests on an embedded store of their own (all but one start hub
+ * processes on it), so their outcome does not depend on the run's backend. .ci/run runs the
  * suite once per backend and sets TEST_BACKEND_ONLY=1 on the embedded run,
  * which leaves these to the PostgreSQL + NATS run instead of repeating them.
  */
@@ -19,6 +19,7 @@ const BACKEND_FREE = [
   "test/integration/demo.test.ts",
   "test/integration/embedded-vacuum.test.ts",
   "test/integration/listeners.test.ts",
+  "test/integration/message-pending-keys.test.ts",
   "test/integration/migrate.test.ts",
   "test/integration/process.test.ts",
   "test/integration/server-timeouts.test.ts",

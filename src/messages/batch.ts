@@ -78,8 +78,8 @@ function keysOf(s: StringTable, templates: Templates): string[] {
   return [...new Set(keys)];
 }
 
-/** Writes entries as one batch row. */
-export async function writeBatch(db: Database, entries: readonly MessageEntry[]): Promise<void> {
+/** Writes entries as one batch row; answers how many search keys the row carries. */
+export async function writeBatch(db: Database, entries: readonly MessageEntry[]): Promise<number> {
   let first = Number.POSITIVE_INFINITY;
   let last = 0;
   for (const e of entries) {
@@ -98,13 +98,30 @@ export async function writeBatch(db: Database, entries: readonly MessageEntry[])
   if (embedded !== undefined) {
     const params = [firstAt, lastAt, entries.length, hashedKeyArray(keys), encoder.encode(text)];
     await embedded.query(INSERT_BATCH, params, AS_BINARY);
-    return;
+    return keys.length;
   }
   await db.execute(sql`
     insert into message_batches (first_at, last_at, count, keys, entries)
     values (${firstAt}::timestamptz, ${lastAt}::timestamptz,
       ${entries.length}, ${hashedKeys(keys)}, ${text})`);
+  return keys.length;
 }
+
+/**
+ * Moves the keys waiting in the GIN index's pending list into the index
+ * proper. PostgreSQL does this itself once the list passes
+ * gin_pending_list_limit (4 MB), inside the insert that crossed it: on
+ * PGlite that insert runs on the hub's thread, which then stood still for
+ * about half a second. The log calls this on PGlite after every
+ * MERGE_EVERY_KEYS keys instead, a shorter stop each time
+ * (docs/performance.md, "The GIN pending list merged in steps").
+ */
+export async function mergePendingKeys(db: Database): Promise<void> {
+  await db.execute(sql`select gin_clean_pending_list('message_batches_keys'::regclass)`);
+}
+
+/** Keys written between two merges of the pending list on PGlite (about 16 full batches of new ids). */
+export const MERGE_EVERY_KEYS = 32_000;
 
 /**
  * On PGlite (in the hub's thread) a batch's keys are hashed here

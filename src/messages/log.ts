@@ -1,6 +1,6 @@
-import type { Database } from "../db/client.js";
+import { type Database, embeddedClient } from "../db/client.js";
 import type { Logger } from "../logging/logger.js";
-import { POSITIONS, writeBatch } from "./batch.js";
+import { MERGE_EVERY_KEYS, mergePendingKeys, POSITIONS, writeBatch } from "./batch.js";
 
 /** One entry of the log as it is buffered: a message or a leg (docs/messages.md). */
 export interface MessageEntry {
@@ -82,6 +82,11 @@ export interface MessageLogOptions {
   batch?: number;
   /** The loop's period (default 200 ms). */
   intervalMs?: number;
+  /**
+   * On PGlite, search keys written between two merges of the index's
+   * pending list (default MERGE_EVERY_KEYS; see mergePendingKeys).
+   */
+  mergeEveryKeys?: number;
 }
 
 /**
@@ -99,13 +104,18 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
   let flushing: Promise<void> | undefined;
   let early = false;
   const counts = { dropped: 0, written: 0, failedFlushes: 0, lost: 0 };
+  const mergeEvery =
+    embeddedClient(db) === undefined
+      ? Number.POSITIVE_INFINITY
+      : (options.mergeEveryKeys ?? MERGE_EVERY_KEYS);
+  let unmergedKeys = 0;
 
   async function write(rows: MessageEntry[]): Promise<void> {
     const size = bodies ? ENTRIES_PER_BATCH_WITH_BODIES : ENTRIES_PER_BATCH;
     for (let i = 0; i < rows.length; i += size) {
       const chunk = rows.slice(i, i + size);
       try {
-        await writeBatch(db, chunk);
+        unmergedKeys += await writeBatch(db, chunk);
         counts.written += chunk.length;
       } catch (err) {
         counts.failedFlushes++;
@@ -115,6 +125,13 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
           "message log: a flush failed; its entries are lost",
         );
       }
+    }
+    if (unmergedKeys >= mergeEvery) {
+      unmergedKeys = 0;
+      // The entries are written: a failed merge leaves the keys pending, for the next one or the engine.
+      await mergePendingKeys(db).catch((err) =>
+        logger.warn({ err }, "message log: merging the search index's pending keys failed"),
+      );
     }
   }
 

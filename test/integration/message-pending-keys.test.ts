@@ -1,0 +1,105 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DatabaseLocation } from "../../src/config/schema.js";
+import { type DatabaseHandle, openDatabase, rowsOf } from "../../src/db/client.js";
+import { migrate } from "../../src/db/migrate.js";
+import { createLogger } from "../../src/logging/logger.js";
+import { createMessageLog, type MessageEntry } from "../../src/messages/log.js";
+import { listMessages } from "../../src/messages/store.js";
+
+/**
+ * On PGlite the log merges its search index's pending list itself, in
+ * steps, instead of leaving it to the insert that fills the list (which
+ * holds the hub's thread for about half a second). PGlite only, whichever
+ * backend the run has: on PostgreSQL the server does it, off the hub.
+ */
+const location: DatabaseLocation = { kind: "pglite-memory" };
+let handle: DatabaseHandle;
+beforeAll(async () => {
+  handle = await openDatabase(location);
+  await migrate(handle, location);
+});
+afterAll(async () => {
+  await handle?.close();
+});
+
+/** Merges what is pending now; answers how many pages of the pending list that took. */
+async function pendingPages(): Promise<number> {
+  const rows = rowsOf<{ pages: number }>(
+    await handle.db.execute(
+      sql`select gin_clean_pending_list('message_batches_keys'::regclass) as pages`,
+    ),
+  );
+  return Number(rows[0]?.pages);
+}
+
+/** A forwarded GET with a new request and correlation id: two new search keys. */
+function forwarded(): MessageEntry {
+  const id = randomUUID();
+  return {
+    kind: "message",
+    at: new Date(),
+    request_id: id,
+    message_id: id,
+    correlation_id: randomUUID(),
+    module: "locations",
+    interface: "sender",
+    method: "GET",
+    path: "/ocpi/2.2.1/locations/sender/LOC1",
+    object_id: "LOC1",
+    from_country_code: "DE",
+    from_party_id: "EMS",
+    from_platform_id: "plat-emsp",
+    to_country_code: "NL",
+    to_party_id: "CPO",
+    to_platform_id: "plat-cpo",
+    http_status: 200,
+    status_code: 1000,
+    latency_ms: 2.5,
+    outcome: "success",
+    request_body: null,
+    response_body: null,
+  };
+}
+
+function logMerging(everyKeys: number) {
+  return createMessageLog({
+    db: handle.db,
+    logger: createLogger("silent"),
+    enabled: true,
+    bodies: false,
+    intervalMs: 3_600_000,
+    mergeEveryKeys: everyKeys,
+  });
+}
+
+describe("the message log on PGlite", () => {
+  it("leaves its search keys pending until it has written mergeEveryKeys of them", async () => {
+    await pendingPages();
+    const log = logMerging(1_000_000);
+    for (let i = 0; i < 300; i++) log.record(forwarded());
+    await log.close();
+    expect(log.stats().written).toBe(300);
+    expect(await pendingPages()).toBeGreaterThan(0);
+  });
+
+  it("merges the pending keys once it has written mergeEveryKeys, and every entry is found after", async () => {
+    await pendingPages();
+    const log = logMerging(500);
+    const entries = Array.from({ length: 300 }, forwarded);
+    for (const e of entries) log.record(e);
+    await log.close();
+    expect(log.stats().written).toBe(300);
+    expect(await pendingPages()).toBe(0);
+    for (const e of [entries[0], entries[150], entries[299]] as MessageEntry[]) {
+      const byRequest = await listMessages(handle.db, { requestId: e.request_id, limit: 10 });
+      expect(byRequest.data.map((m) => m.request_id)).toEqual([e.request_id]);
+      const byCorrelation = await listMessages(handle.db, {
+        correlationId: e.correlation_id as string,
+        limit: 10,
+      });
+      expect(byCorrelation.data.map((m) => m.request_id)).toEqual([e.request_id]);
+    }
+  });
+});
