@@ -9,10 +9,11 @@ import { configDefaults, defineConfig } from "vitest/config";
 // biome-ignore lint/style/noProcessEnv: which folders run depends on the services the run has
 const withNats = (process.env.NATS_URL ?? "") !== "";
 /**
- * Tests on an embedded store of their own (all but one start hub
- * processes on it), so their outcome does not depend on the run's backend. .ci/run runs the
- * suite once per backend and sets TEST_BACKEND_ONLY=1 on the embedded run,
- * which leaves these to the PostgreSQL + NATS run instead of repeating them.
+ * Tests on an embedded store of their own (all but one start hub processes
+ * on it), so their outcome does not depend on the run's backend. .ci/run
+ * runs the suite once per backend and sets TEST_BACKEND_ONLY=1 on the
+ * embedded run, which leaves these to the PostgreSQL + NATS run instead of
+ * repeating them.
  */
 const BACKEND_FREE = [
   "test/integration/build.test.ts",

@@ -121,7 +121,16 @@ export async function mergePendingKeys(db: Database): Promise<void> {
 }
 
 /** Keys written between two merges of the pending list on PGlite (about 16 full batches of new ids). */
-export const MERGE_EVERY_KEYS = 32_000;
+const MERGE_EVERY_KEYS = 32_000;
+
+/**
+ * After how many written keys the log merges the pending list itself:
+ * `everyKeys` on PGlite, never on PostgreSQL (its server merges, off the
+ * hub's thread).
+ */
+export function keysBetweenMerges(db: Database, everyKeys = MERGE_EVERY_KEYS): number {
+  return embeddedClient(db) === undefined ? Number.POSITIVE_INFINITY : everyKeys;
+}
 
 /**
  * On PGlite (in the hub's thread) a batch's keys are hashed here

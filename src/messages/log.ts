@@ -1,6 +1,6 @@
-import { type Database, embeddedClient } from "../db/client.js";
+import type { Database } from "../db/client.js";
 import type { Logger } from "../logging/logger.js";
-import { MERGE_EVERY_KEYS, mergePendingKeys, POSITIONS, writeBatch } from "./batch.js";
+import { keysBetweenMerges, mergePendingKeys, POSITIONS, writeBatch } from "./batch.js";
 
 /** One entry of the log as it is buffered: a message or a leg (docs/messages.md). */
 export interface MessageEntry {
@@ -104,10 +104,7 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
   let flushing: Promise<void> | undefined;
   let early = false;
   const counts = { dropped: 0, written: 0, failedFlushes: 0, lost: 0 };
-  const mergeEvery =
-    embeddedClient(db) === undefined
-      ? Number.POSITIVE_INFINITY
-      : (options.mergeEveryKeys ?? MERGE_EVERY_KEYS);
+  const mergeEvery = keysBetweenMerges(db, options.mergeEveryKeys);
   let unmergedKeys = 0;
 
   async function write(rows: MessageEntry[]): Promise<void> {
