@@ -24,7 +24,8 @@
  * Printed: throughput, p50/p99 and the hub's CPU per request (the
  * database's server processes' too on PostgreSQL, where the log's inserts
  * land), with the hub's main thread's share (the rest of the hub's is the
- * collector's and libuv's threads), medians over all rounds; the ratios on
+ * collector's and libuv's threads) and the collector's pauses of the main
+ * thread, medians over all rounds; the ratios on
  * / off (medians of the per-round ratios of all pairs, and each pair's
  * own); the ratio of each mode's fastest rounds (its 90th percentile: a
  * shared host's other work only slows rounds down); and the log's own
@@ -111,11 +112,16 @@ async function serveHub(mode: Mode, databaseUrl: string, dataDir: string): Promi
     },
   );
   process.on("SIGTERM", () => process.exit(0));
+  // The collector's pauses of the main thread, summed (µs).
+  let gc = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gc += entry.duration * 1000;
+  }).observe({ entryTypes: ["gc"] });
   process.on("message", async (m: { id: number; kind: string }) => {
     if (m.kind === "cpu") {
       const usage = process.cpuUsage();
       const main = threadCpuSeconds(process.pid) * 1e6;
-      process.send?.({ id: m.id, cpu: usage.user + usage.system, main });
+      process.send?.({ id: m.id, cpu: usage.user + usage.system, main, gc });
       return;
     }
     // "flush" and "stats" alike: what is buffered is written before the counts are read.
@@ -134,6 +140,8 @@ interface Result {
   dbUs: number;
   /** Of cpuUs, the hub's main thread (the rest of the hub's: the collector's and libuv's threads). */
   mainUs: number;
+  /** Of mainUs, the collector's pauses of the main thread. */
+  gcUs: number;
 }
 
 interface Hub {
@@ -253,7 +261,7 @@ async function load(hub: Hub, path: string, total: number): Promise<Result> {
   const db = async () => (hub.database === undefined ? 0 : (await hub.database.cpuSeconds()) * 1e6);
   const hubCpu = async () => {
     const m = await hub.ask({ kind: "cpu" });
-    return { all: m.cpu as number, main: m.main as number };
+    return { all: m.cpu as number, main: m.main as number, gc: m.gc as number };
   };
   const dbBefore = await db();
   const hubBefore = await hubCpu();
@@ -285,10 +293,11 @@ async function load(hub: Hub, path: string, total: number): Promise<Result> {
   const dbUs = ((await db()) - dbBefore) / total;
   const cpuUs = (hubAfter.all - hubBefore.all) / total + dbUs;
   const mainUs = (hubAfter.main - hubBefore.main) / total;
+  const gcUs = (hubAfter.gc - hubBefore.gc) / total;
   await pool.close();
   hub.sent += total;
   const { p50, p99 } = timing(times);
-  return { p50, p99, rps: total / seconds, cpuUs, dbUs, mainUs };
+  return { p50, p99, rps: total / seconds, cpuUs, dbUs, mainUs, gcUs };
 }
 
 const mid = (values: number[]) => quantile(values, 0.5);
@@ -302,13 +311,13 @@ function printReport(
     `\n${label} — GET location forwarded to the CPO, ${FORWARDS} per round, concurrency ${CONCURRENCY}, ${PAIRS} pairs of hub processes × ${ROUNDS} alternating rounds (medians)\n`,
   );
   console.log(
-    "| log | p50 ms | p99 ms | requests/s | CPU µs/request | of which database | of which the hub's main thread |",
+    "| log | p50 ms | p99 ms | requests/s | CPU µs/request | of which database | of which the hub's main thread | of which its collector's pauses |",
   );
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const mode of MODES) {
     const series = results[mode];
     console.log(
-      `| ${mode} | ${mid(series.map((r) => r.p50)).toFixed(2)} | ${mid(series.map((r) => r.p99)).toFixed(2)} | ${Math.round(mid(series.map((r) => r.rps)))} | ${mid(series.map((r) => r.cpuUs)).toFixed(1)} | ${mid(series.map((r) => r.dbUs)).toFixed(1)} | ${mid(series.map((r) => r.mainUs)).toFixed(1)} |`,
+      `| ${mode} | ${mid(series.map((r) => r.p50)).toFixed(2)} | ${mid(series.map((r) => r.p99)).toFixed(2)} | ${Math.round(mid(series.map((r) => r.rps)))} | ${mid(series.map((r) => r.cpuUs)).toFixed(1)} | ${mid(series.map((r) => r.dbUs)).toFixed(1)} | ${mid(series.map((r) => r.mainUs)).toFixed(1)} | ${mid(series.map((r) => r.gcUs)).toFixed(1)} |`,
     );
   }
   const ratio = (figure: keyof Result) =>

@@ -162,6 +162,22 @@ describe("a stored batch of the message log", () => {
     expect(read[1]).toEqual({ ...asRead(many[1] as MessageEntry), position: 10_001 });
   });
 
+  it("keeps the time of an entry recorded after a later one, and spans both in the row's window", async () => {
+    // A message is recorded when its answer is sent, with the time its request arrived: before its legs.
+    const later = { ...leg, at: new Date("2026-12-05T10:00:02.000Z") };
+    const earlier = { ...message, at: new Date("2026-12-05T09:59:59.250Z") };
+    await writeBatch(database.handle.db, [later, earlier]);
+    const [row] = (await batches()).slice(-1);
+    expect(row?.firstAt.toISOString()).toBe("2026-12-05T09:59:59.250Z");
+    expect(row?.lastAt.toISOString()).toBe("2026-12-05T10:00:02.000Z");
+    const read = entriesOf(Number(row?.seq), row?.entries as string);
+    expect(read.map((e) => e.at.toISOString())).toEqual([
+      "2026-12-05T10:00:02.000Z",
+      "2026-12-05T09:59:59.250Z",
+    ]);
+    expect(read[1]).toEqual({ ...asRead(earlier), position: Number(row?.seq) * 10_000 + 1 });
+  });
+
   it("reads batches written in the former form, all fields of an entry in one array", () => {
     const text = JSON.stringify({
       v: 2,
