@@ -3,10 +3,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { rowsOf } from "../../src/db/client.js";
 import { messageBatches } from "../../src/db/schema/messages.js";
 import { entriesOf, writeBatch } from "../../src/messages/batch.js";
-import { createMessageLog, type MessageEntry } from "../../src/messages/log.js";
+import { createMessageLog } from "../../src/messages/log.js";
 import { pruneMessages } from "../../src/messages/retention.js";
 import { forEmsp } from "../support/examples.js";
 import type { FakePlatform } from "../support/fake-platform.js";
+import { forwardedEntry } from "../support/message-entries.js";
 import { CPO_MODULES, EMSP_MODULES } from "../support/routed-modules.js";
 import { startHub, type TestHub } from "../support/test-hub.js";
 
@@ -171,41 +172,15 @@ describe("bodies", () => {
   });
 });
 
-function oldEntry(at: Date): MessageEntry {
-  const id = randomUUID();
-  return {
-    kind: "message",
-    at,
-    request_id: id,
-    message_id: id,
-    correlation_id: null,
-    module: "cdrs",
-    interface: "receiver",
-    method: "POST",
-    path: null,
-    object_id: null,
-    from_country_code: null,
-    from_party_id: null,
-    from_platform_id: null,
-    to_country_code: null,
-    to_party_id: null,
-    to_platform_id: null,
-    http_status: 200,
-    status_code: 1000,
-    latency_ms: 1,
-    outcome: "success",
-    request_body: null,
-    response_body: null,
-  };
-}
-
 describe("retention", () => {
   it("deletes, a few batches per statement, the entries older than MESSAGE_LOG_DAYS and nothing newer", async () => {
     hub = await startHub({ env: { MESSAGE_LOG_DAYS: "14" } });
     const now = new Date();
     const day = 86_400_000;
-    const old = [15, 20, 30, 40, 50].map((d) => oldEntry(new Date(now.getTime() - d * day)));
-    const kept = [13, 1].map((d) => oldEntry(new Date(now.getTime() - d * day)));
+    const old = [15, 20, 30, 40, 50].map((d) =>
+      forwardedEntry({ at: new Date(now.getTime() - d * day) }),
+    );
+    const kept = [13, 1].map((d) => forwardedEntry({ at: new Date(now.getTime() - d * day) }));
     // One batch each: a batch goes when its newest entry is past the retention.
     for (const e of [...old, ...kept]) await writeBatch(hub.deps.db.db, [e]);
     const deleted = await pruneMessages(hub.deps.db.db, hub.deps.config.messageLog.days, now, 2);

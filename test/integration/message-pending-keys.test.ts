@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseLocation } from "../../src/config/schema.js";
@@ -7,6 +6,7 @@ import { migrate } from "../../src/db/migrate.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { createMessageLog, type MessageEntry } from "../../src/messages/log.js";
 import { listMessages } from "../../src/messages/store.js";
+import { forwardedEntry } from "../support/message-entries.js";
 
 /**
  * On PGlite the log merges its search index's pending list itself, in
@@ -34,35 +34,6 @@ async function pendingPages(): Promise<number> {
   return Number(rows[0]?.pages);
 }
 
-/** A forwarded GET with a new request and correlation id: two new search keys. */
-function forwarded(): MessageEntry {
-  const id = randomUUID();
-  return {
-    kind: "message",
-    at: new Date(),
-    request_id: id,
-    message_id: id,
-    correlation_id: randomUUID(),
-    module: "locations",
-    interface: "sender",
-    method: "GET",
-    path: "/ocpi/2.2.1/locations/sender/LOC1",
-    object_id: "LOC1",
-    from_country_code: "DE",
-    from_party_id: "EMS",
-    from_platform_id: "plat-emsp",
-    to_country_code: "NL",
-    to_party_id: "CPO",
-    to_platform_id: "plat-cpo",
-    http_status: 200,
-    status_code: 1000,
-    latency_ms: 2.5,
-    outcome: "success",
-    request_body: null,
-    response_body: null,
-  };
-}
-
 function logMerging(everyKeys: number) {
   return createMessageLog({
     db: handle.db,
@@ -78,7 +49,7 @@ describe("the message log on PGlite", () => {
   it("leaves its search keys pending until it has written mergeEveryKeys of them", async () => {
     await pendingPages();
     const log = logMerging(1_000_000);
-    for (let i = 0; i < 300; i++) log.record(forwarded());
+    for (let i = 0; i < 300; i++) log.record(forwardedEntry());
     await log.close();
     expect(log.stats().written).toBe(300);
     expect(await pendingPages()).toBeGreaterThan(0);
@@ -87,7 +58,7 @@ describe("the message log on PGlite", () => {
   it("merges the pending keys once it has written mergeEveryKeys, and every entry is found after", async () => {
     await pendingPages();
     const log = logMerging(500);
-    const entries = Array.from({ length: 300 }, forwarded);
+    const entries = Array.from({ length: 300 }, () => forwardedEntry());
     for (const e of entries) log.record(e);
     await log.close();
     expect(log.stats().written).toBe(300);

@@ -5,36 +5,22 @@ import { messageBatches } from "../../src/db/schema/messages.js";
 import { ENTRY_FIELDS, entriesOf, hashedKeys, writeBatch } from "../../src/messages/batch.js";
 import type { MessageEntry } from "../../src/messages/log.js";
 import { freshDatabase, type TestDatabase } from "../support/database.js";
+import { forwardedEntry } from "../support/message-entries.js";
 
-const message: MessageEntry = {
-  kind: "message",
+/** A forwarded GET with its attempt, fixed ids and an object id with a newline. */
+const message: MessageEntry = forwardedEntry({
   at: new Date("2026-12-05T10:00:00.125Z"),
   request_id: "req-1",
   message_id: "req-1",
   correlation_id: "corr-1",
-  module: "locations",
-  interface: "sender",
-  method: "GET",
-  path: "/ocpi/2.2.1/locations/sender/LOC1",
   object_id: "LOC\n1",
-  from_country_code: "DE",
-  from_party_id: "EMS",
-  from_platform_id: "plat-emsp",
-  to_country_code: "NL",
-  to_party_id: "CPO",
-  to_platform_id: "plat-cpo",
-  http_status: 200,
-  status_code: 1000,
   latency_ms: 3.27,
-  outcome: "success",
-  request_body: null,
-  response_body: null,
   leg_request_id: "leg-1",
   leg_http_status: 200,
   leg_status_code: 1000,
   leg_latency_ms: 2.11,
   leg_outcome: "success",
-};
+});
 
 const leg: MessageEntry = {
   kind: "leg",

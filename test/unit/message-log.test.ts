@@ -4,33 +4,12 @@ import { describe, expect, it } from "vitest";
 import { rowsOf } from "../../src/db/client.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { entriesOf } from "../../src/messages/batch.js";
-import { createMessageLog, type MessageEntry } from "../../src/messages/log.js";
+import { createMessageLog } from "../../src/messages/log.js";
 import { freshDatabase } from "../support/database.js";
+import { forwardedEntry } from "../support/message-entries.js";
 
-const entry = (id: string): MessageEntry => ({
-  kind: "message",
-  at: new Date(),
-  request_id: id,
-  message_id: id,
-  correlation_id: null,
-  module: "locations",
-  interface: "sender",
-  method: "GET",
-  path: "/ocpi/2.2.1/locations/sender/LOC1",
-  object_id: "LOC1",
-  from_country_code: "DE",
-  from_party_id: "EMS",
-  from_platform_id: "plat-emsp",
-  to_country_code: null,
-  to_party_id: null,
-  to_platform_id: null,
-  http_status: 200,
-  status_code: 1000,
-  latency_ms: 1,
-  outcome: "success",
-  request_body: null,
-  response_body: null,
-});
+/** An entry with the request id `id`. */
+const entry = (id: string) => forwardedEntry({ request_id: id, message_id: id });
 
 describe("the message log's buffer", () => {
   it("counts an entry it cannot encode as lost, logs it, and keeps recording", () => {
