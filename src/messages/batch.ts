@@ -1,12 +1,13 @@
 import { sql } from "drizzle-orm";
 import { type Database, embeddedClient } from "../db/client.js";
 import {
-  BatchBuilder,
+  batchText,
   decodeBatch,
+  encodeEntry,
   Search,
-  type StringTable,
+  StringTable,
   TEMPLATE_FIELDS,
-  type Templates,
+  Templates,
 } from "./codec.js";
 import { hashedKeyArray } from "./key-hash.js";
 import type { MessageEntry } from "./log.js";
@@ -78,28 +79,31 @@ function keysOf(s: StringTable, templates: Templates): string[] {
 }
 
 /** Writes entries as one batch row; answers how many search keys the row carries. */
-export function writeBatch(db: Database, entries: readonly MessageEntry[]): Promise<number> {
-  const batch = new BatchBuilder(entries.length);
-  for (const e of entries) batch.add(e);
-  return writeBuilt(db, batch);
-}
-
-/** Writes a batch the log built as it recorded (codec.ts); answers how many search keys it carries. */
-export async function writeBuilt(db: Database, batch: BatchBuilder): Promise<number> {
-  const keys = keysOf(batch.strings, batch.templates);
-  const text = batch.text();
-  const firstAt = new Date(batch.first).toISOString();
-  const lastAt = new Date(batch.last).toISOString();
+export async function writeBatch(db: Database, entries: readonly MessageEntry[]): Promise<number> {
+  let first = Number.POSITIVE_INFINITY;
+  let last = 0;
+  for (const e of entries) {
+    const at = e.at.getTime();
+    if (at < first) first = at;
+    if (at > last) last = at;
+  }
+  const table = new StringTable();
+  const templates = new Templates();
+  const rows = entries.map((e) => encodeEntry(e, first, table, templates));
+  const keys = keysOf(table, templates);
+  const text = batchText(first, table, templates, rows);
+  const firstAt = new Date(first).toISOString();
+  const lastAt = new Date(last).toISOString();
   const embedded = embeddedClient(db);
   if (embedded !== undefined) {
-    const params = [firstAt, lastAt, batch.count, hashedKeyArray(keys), encoder.encode(text)];
+    const params = [firstAt, lastAt, entries.length, hashedKeyArray(keys), encoder.encode(text)];
     await embedded.query(INSERT_BATCH, params, AS_BINARY);
     return keys.length;
   }
   await db.execute(sql`
     insert into message_batches (first_at, last_at, count, keys, entries)
     values (${firstAt}::timestamptz, ${lastAt}::timestamptz,
-      ${batch.count}, ${hashedKeys(keys)}, ${text})`);
+      ${entries.length}, ${hashedKeys(keys)}, ${text})`);
   return keys.length;
 }
 

@@ -130,9 +130,6 @@ export const ENTRY_CELLS = [
 export class Templates {
   readonly list: Cell[][] = [];
   readonly #index = new Map<string, number>();
-  /** The cells of the template found last, untrimmed: traffic runs in streaks of one kind. */
-  #last: Cell[] = [];
-  #lastIndex = -1;
 
   /** The index of the template of `e`, whose strings are added to `s`. */
   of(e: MessageEntry, s: StringTable): number {
@@ -154,23 +151,15 @@ export class Templates {
       e.leg_status_code ?? null,
       s.of(e.leg_outcome),
     ];
-    if (this.#lastIndex !== -1 && sameCells(cells, this.#last)) return this.#lastIndex;
     const key = cells.join();
     let i = this.#index.get(key);
     if (i === undefined) {
       i = this.list.length;
       this.#index.set(key, i);
-      this.list.push(trimmed([...cells]));
+      this.list.push(trimmed(cells));
     }
-    this.#last = cells;
-    this.#lastIndex = i;
     return i;
   }
-}
-
-function sameCells(a: readonly Cell[], b: readonly Cell[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Cells without their trailing nulls. */
@@ -181,84 +170,34 @@ function trimmed(cells: Cell[]): Cell[] {
   return cells;
 }
 
-/** The cells of an entry's row (see above): `at`, its template, then ENTRY_CELLS. */
-const ROW_CELLS = 2 + 10;
-
 /**
- * A batch being encoded as its entries are recorded, so that the log holds
- * what it will write, not the entries: a table of strings, the templates,
- * and the rows' cells in one typed array outside the JavaScript heap (null
- * as NaN). An entry object then lives no longer than the request that
- * made it, and the collector never copies or promotes the log's buffer.
+ * One entry as the array it is written as. Field by field rather than a
+ * loop over the field lists: it runs once per logged request, and named
+ * property reads are what keeps it cheap. Correlation and object ids and
+ * the message's request id are marked for the search keys (platforms and
+ * modules by its template).
  */
-export class BatchBuilder {
-  readonly strings = new StringTable();
-  readonly templates = new Templates();
-  /** The entries' earliest and latest `at` (epoch ms). */
-  first = Number.POSITIVE_INFINITY;
-  last = Number.NEGATIVE_INFINITY;
-  count = 0;
-  /** `at` of a row is counted from this: the first recorded entry's. */
-  #base = 0;
-  readonly #cells: Float64Array;
-
-  constructor(readonly capacity: number) {
-    this.#cells = new Float64Array(capacity * ROW_CELLS);
-  }
-
-  get full(): boolean {
-    return this.count >= this.capacity;
-  }
-
-  /**
-   * Adds an entry. Field by field rather than a loop over the field lists:
-   * it runs once per logged request, and named property reads are what
-   * keeps it cheap. Correlation and object ids and the message's request id
-   * are marked for the search keys (platforms and modules by its template).
-   */
-  add(e: MessageEntry): void {
-    const s = this.strings;
-    const at = e.at.getTime();
-    if (this.count === 0) this.#base = at;
-    if (at < this.first) this.first = at;
-    if (at > this.last) this.last = at;
-    const own = e.message_id === e.request_id;
-    const c = this.#cells;
-    let i = this.count * ROW_CELLS;
-    c[i++] = at - this.#base;
-    c[i++] = this.templates.of(e, s);
-    c[i++] = cell(s.of(e.request_id, own ? Search.message : 0));
-    c[i++] = own ? Number.NaN : cell(s.of(e.message_id, Search.message));
-    c[i++] = cell(s.of(e.correlation_id, Search.correlation));
-    c[i++] = cell(s.of(e.path));
-    c[i++] = cell(s.of(e.object_id, Search.object));
-    c[i++] = e.latency_ms;
-    c[i++] = cell(s.of(e.request_body));
-    c[i++] = cell(s.of(e.response_body));
-    c[i++] = cell(s.of(e.leg_request_id));
-    c[i] = cell(e.leg_latency_ms);
-    this.count++;
-  }
-
-  /** The text of the batch: the tables and the entries (see above). */
-  text(): string {
-    const rows: Cell[][] = new Array(this.count);
-    const c = this.#cells;
-    for (let r = 0; r < this.count; r++) {
-      const row: Cell[] = new Array(ROW_CELLS);
-      const at = r * ROW_CELLS;
-      for (let i = 0; i < ROW_CELLS; i++) {
-        const v = c[at + i] as number;
-        row[i] = Number.isNaN(v) ? null : v;
-      }
-      rows[r] = trimmed(row);
-    }
-    return `{"v":3,"b":${this.#base},"s":${JSON.stringify(this.strings.list)},"t":${JSON.stringify(this.templates.list)},"e":${JSON.stringify(rows)}}`;
-  }
+export function encodeEntry(e: MessageEntry, base: number, s: StringTable, t: Templates): Cell[] {
+  return trimmed([
+    e.at.getTime() - base,
+    t.of(e, s),
+    s.of(e.request_id, e.message_id === e.request_id ? Search.message : 0),
+    e.message_id === e.request_id ? null : s.of(e.message_id, Search.message),
+    s.of(e.correlation_id, Search.correlation),
+    s.of(e.path),
+    s.of(e.object_id, Search.object),
+    e.latency_ms,
+    s.of(e.request_body),
+    s.of(e.response_body),
+    s.of(e.leg_request_id),
+    e.leg_latency_ms ?? null,
+  ]);
 }
 
-/** A cell as the typed array holds it: null as NaN. */
-const cell = (v: number | null | undefined) => (v === null || v === undefined ? Number.NaN : v);
+/** The text of a batch: the tables and the entries (see above). */
+export function batchText(base: number, s: StringTable, t: Templates, rows: Cell[][]): string {
+  return `{"v":3,"b":${base},"s":${JSON.stringify(s.list)},"t":${JSON.stringify(t.list)},"e":${JSON.stringify(rows)}}`;
+}
 
 type Batch =
   | unknown[][]

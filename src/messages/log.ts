@@ -1,7 +1,6 @@
 import type { Database } from "../db/client.js";
 import type { Logger } from "../logging/logger.js";
-import { keysBetweenMerges, mergePendingKeys, POSITIONS, writeBuilt } from "./batch.js";
-import { BatchBuilder } from "./codec.js";
+import { keysBetweenMerges, mergePendingKeys, POSITIONS, writeBatch } from "./batch.js";
 
 /** One entry of the log as it is buffered: a message or a leg (docs/messages.md). */
 export interface MessageEntry {
@@ -50,10 +49,9 @@ export interface MessageLogStats {
 }
 
 /**
- * The message log of this instance: entries are encoded into batches as
- * they are recorded (codec.ts BatchBuilder) and the batches written as rows
- * by a background loop, never on the request path. A full buffer drops new
- * entries and counts them.
+ * The message log of this instance: entries are buffered in memory and
+ * written as batch rows by a background loop, never on the request
+ * path. A full buffer drops new entries and counts them.
  */
 export interface MessageLog {
   /** MESSAGE_LOG: when false, record() does nothing. */
@@ -102,26 +100,25 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
   const { db, logger, enabled, bodies } = options;
   const capacity = options.capacity ?? 20_000;
   const batch = options.batch ?? 1_000;
-  const perBatch = bodies ? ENTRIES_PER_BATCH_WITH_BODIES : ENTRIES_PER_BATCH;
-  /** Batches being filled, the last one open; `buffered` entries in all. */
-  let batches: BatchBuilder[] = [];
-  let buffered = 0;
+  let buffer: MessageEntry[] = [];
   let flushing: Promise<void> | undefined;
   let early = false;
   const counts = { dropped: 0, written: 0, failedFlushes: 0, lost: 0 };
   const mergeEvery = keysBetweenMerges(db, options.mergeEveryKeys);
   let unmergedKeys = 0;
 
-  async function write(taken: BatchBuilder[]): Promise<void> {
-    for (const built of taken) {
+  async function write(rows: MessageEntry[]): Promise<void> {
+    const size = bodies ? ENTRIES_PER_BATCH_WITH_BODIES : ENTRIES_PER_BATCH;
+    for (let i = 0; i < rows.length; i += size) {
+      const chunk = rows.slice(i, i + size);
       try {
-        unmergedKeys += await writeBuilt(db, built);
-        counts.written += built.count;
+        unmergedKeys += await writeBatch(db, chunk);
+        counts.written += chunk.length;
       } catch (err) {
         counts.failedFlushes++;
-        counts.lost += built.count;
+        counts.lost += chunk.length;
         logger.error(
-          { err, rows: built.count },
+          { err, rows: chunk.length },
           "message log: a flush failed; its entries are lost",
         );
       }
@@ -136,12 +133,12 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
   }
 
   function flush(): Promise<void> {
-    if (flushing !== undefined) return flushing.then(() => (buffered > 0 ? flush() : undefined));
-    if (buffered === 0) return Promise.resolve();
-    const taken = batches;
-    batches = [];
-    buffered = 0;
-    flushing = write(taken).finally(() => {
+    if (flushing !== undefined)
+      return flushing.then(() => (buffer.length > 0 ? flush() : undefined));
+    if (buffer.length === 0) return Promise.resolve();
+    const rows = buffer;
+    buffer = [];
+    flushing = write(rows).finally(() => {
       flushing = undefined;
     });
     return flushing;
@@ -149,7 +146,7 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
 
   const tick = () => {
     early = false;
-    if (flushing === undefined && buffered > 0) void flush();
+    if (flushing === undefined && buffer.length > 0) void flush();
   };
   const timer = enabled ? setInterval(tick, options.intervalMs ?? 200) : undefined;
   timer?.unref();
@@ -159,30 +156,17 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
     bodies,
     record(entry) {
       if (!enabled) return;
-      if (buffered >= capacity) {
+      if (buffer.length >= capacity) {
         counts.dropped++;
         return;
       }
-      let open = batches[batches.length - 1];
-      if (open === undefined || open.full) {
-        open = new BatchBuilder(Math.min(perBatch, capacity));
-        batches.push(open);
-      }
-      try {
-        open.add(entry);
-      } catch (err) {
-        // Never on the request path: an entry that cannot be encoded is counted and logged.
-        counts.lost++;
-        logger.error({ err }, "message log: an entry could not be encoded; it is lost");
-        return;
-      }
-      buffered++;
-      if (buffered >= batch && !early && flushing === undefined) {
+      buffer.push(entry);
+      if (buffer.length >= batch && !early && flushing === undefined) {
         early = true;
         setImmediate(tick);
       }
     },
-    stats: () => ({ buffered, capacity, ...counts }),
+    stats: () => ({ buffered: buffer.length, capacity, ...counts }),
     flush,
     async close() {
       if (timer !== undefined) clearInterval(timer);

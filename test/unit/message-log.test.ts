@@ -1,4 +1,3 @@
-import { Writable } from "node:stream";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rowsOf } from "../../src/db/client.js";
@@ -12,30 +11,6 @@ import { forwardedEntry } from "../support/message-entries.js";
 const entry = (id: string) => forwardedEntry({ request_id: id, message_id: id });
 
 describe("the message log's buffer", () => {
-  it("counts an entry it cannot encode as lost, logs it, and keeps recording", () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const log = createMessageLog({
-      // Never written: the loop's period is an hour and nothing flushes.
-      db: { execute: () => new Promise(() => {}) } as never,
-      logger: createLogger("info", sink),
-      enabled: true,
-      bodies: false,
-      intervalMs: 3_600_000,
-    });
-    log.record(entry("a"));
-    // `at` is what the log reads first: an entry without a time cannot be placed in a batch.
-    expect(() => log.record({ ...entry("b"), at: undefined as unknown as Date })).not.toThrow();
-    log.record(entry("c"));
-    expect(log.stats()).toMatchObject({ buffered: 2, dropped: 0, lost: 1 });
-    expect(lines.join("")).toContain("an entry could not be encoded");
-  });
-
   it("fills batches of its size in turn, up to its capacity, drops the rest, and writes each as a row", async () => {
     const database = await freshDatabase();
     try {
@@ -60,6 +35,34 @@ describe("the message log's buffer", () => {
       expect(rows.map((r) => r.count)).toEqual([100, 100, 50]);
       const ids = rows.flatMap((r) => entriesOf(Number(r.seq), r.entries).map((e) => e.request_id));
       expect(ids).toEqual(Array.from({ length: 250 }, (_, i) => `r${i}`));
+    } finally {
+      await database.dispose();
+    }
+  });
+
+  it("writes a batch larger than its first room whole, every entry with its own fields, in order", async () => {
+    const database = await freshDatabase();
+    try {
+      const log = createMessageLog({
+        db: database.handle.db,
+        logger: createLogger("silent"),
+        enabled: true,
+        bodies: false,
+        intervalMs: 3_600_000,
+      });
+      const entries = Array.from({ length: 999 }, (_, i) =>
+        forwardedEntry({ latency_ms: i / 4, status_code: 1000 + (i % 3) }),
+      );
+      for (const e of entries) log.record(e);
+      await log.close();
+      const rows = rowsOf<{ seq: number; count: number; entries: string }>(
+        await database.handle.db.execute(sql`select seq, count, entries from message_batches`),
+      );
+      expect(rows.map((r) => r.count)).toEqual([999]);
+      const read = entriesOf(Number(rows[0]?.seq), rows[0]?.entries as string);
+      expect(
+        read.map((e) => [e.request_id, e.correlation_id, e.latency_ms, e.status_code]),
+      ).toEqual(entries.map((e) => [e.request_id, e.correlation_id, e.latency_ms, e.status_code]));
     } finally {
       await database.dispose();
     }
