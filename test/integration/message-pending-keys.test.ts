@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseLocation } from "../../src/config/schema.js";
 import { type DatabaseHandle, openDatabase, rowsOf } from "../../src/db/client.js";
 import { migrate } from "../../src/db/migrate.js";
-import { createLogger } from "../../src/logging/logger.js";
-import { createMessageLog, type MessageEntry } from "../../src/messages/log.js";
+import type { MessageEntry } from "../../src/messages/log.js";
 import { listMessages } from "../../src/messages/store.js";
-import { forwardedEntry } from "../support/message-entries.js";
+import { forwardedEntry, quietLog } from "../support/message-entries.js";
 
 /**
  * On PGlite the log merges its search index's pending list itself, in
@@ -34,21 +33,10 @@ async function pendingPages(): Promise<number> {
   return Number(rows[0]?.pages);
 }
 
-function logMerging(everyKeys: number) {
-  return createMessageLog({
-    db: handle.db,
-    logger: createLogger("silent"),
-    enabled: true,
-    bodies: false,
-    intervalMs: 3_600_000,
-    mergeEveryKeys: everyKeys,
-  });
-}
-
 describe("the message log on PGlite", () => {
   it("leaves its search keys pending until it has written mergeEveryKeys of them", async () => {
     await pendingPages();
-    const log = logMerging(1_000_000);
+    const log = quietLog(handle.db, { mergeEveryKeys: 1_000_000 });
     for (let i = 0; i < 300; i++) log.record(forwardedEntry());
     await log.close();
     expect(log.stats().written).toBe(300);
@@ -57,7 +45,7 @@ describe("the message log on PGlite", () => {
 
   it("merges the pending keys once it has written mergeEveryKeys, and every entry is found after", async () => {
     await pendingPages();
-    const log = logMerging(500);
+    const log = quietLog(handle.db, { mergeEveryKeys: 500 });
     const entries = Array.from({ length: 300 }, () => forwardedEntry());
     for (const e of entries) log.record(e);
     await log.close();

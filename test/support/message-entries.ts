@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { MessageEntry } from "../../src/messages/log.js";
+import type { Database } from "../../src/db/client.js";
+import { createLogger } from "../../src/logging/logger.js";
+import {
+  createMessageLog,
+  type MessageEntry,
+  type MessageLogOptions,
+} from "../../src/messages/log.js";
 
 /**
  * A message of the log as the hub records a forwarded location GET from
@@ -33,4 +39,19 @@ export function forwardedEntry(fields: Partial<MessageEntry> = {}): MessageEntry
     response_body: null,
     ...fields,
   };
+}
+
+/**
+ * A message log on `db` that writes only when flushed or closed (its loop's
+ * period is an hour) and logs nothing; `options` over that.
+ */
+export function quietLog(db: Database, options: Partial<MessageLogOptions> = {}) {
+  return createMessageLog({
+    db,
+    logger: createLogger("silent"),
+    enabled: true,
+    bodies: false,
+    intervalMs: 3_600_000,
+    ...options,
+  });
 }

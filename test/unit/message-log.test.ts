@@ -1,37 +1,32 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import type { Database } from "../../src/db/client.js";
 import { rowsOf } from "../../src/db/client.js";
-import { createLogger } from "../../src/logging/logger.js";
 import { entriesOf } from "../../src/messages/batch.js";
-import { createMessageLog } from "../../src/messages/log.js";
 import { freshDatabase } from "../support/database.js";
-import { forwardedEntry } from "../support/message-entries.js";
+import { forwardedEntry, quietLog } from "../support/message-entries.js";
 
 /** An entry with the request id `id`. */
 const entry = (id: string) => forwardedEntry({ request_id: id, message_id: id });
+
+/** The stored batch rows, oldest first. */
+async function storedBatches(db: Database) {
+  return rowsOf<{ seq: number; count: number; entries: string }>(
+    await db.execute(sql`select seq, count, entries from message_batches order by seq`),
+  );
+}
 
 describe("the message log's buffer", () => {
   it("fills batches of its size in turn, up to its capacity, drops the rest, and writes each as a row", async () => {
     const database = await freshDatabase();
     try {
-      const log = createMessageLog({
-        db: database.handle.db,
-        logger: createLogger("silent"),
-        enabled: true,
-        bodies: true,
-        capacity: 250,
-        intervalMs: 3_600_000,
-      });
+      const log = quietLog(database.handle.db, { bodies: true, capacity: 250 });
       // With bodies a batch holds 100 entries: 250 take three.
       for (let i = 0; i < 260; i++) log.record(entry(`r${i}`));
       expect(log.stats()).toMatchObject({ buffered: 250, capacity: 250, dropped: 10, lost: 0 });
       await log.close();
       expect(log.stats()).toMatchObject({ buffered: 0, written: 250, failedFlushes: 0 });
-      const rows = rowsOf<{ seq: number; count: number; entries: string }>(
-        await database.handle.db.execute(
-          sql`select seq, count, entries from message_batches order by seq`,
-        ),
-      );
+      const rows = await storedBatches(database.handle.db);
       expect(rows.map((r) => r.count)).toEqual([100, 100, 50]);
       const ids = rows.flatMap((r) => entriesOf(Number(r.seq), r.entries).map((e) => e.request_id));
       expect(ids).toEqual(Array.from({ length: 250 }, (_, i) => `r${i}`));
@@ -40,24 +35,16 @@ describe("the message log's buffer", () => {
     }
   });
 
-  it("writes a batch larger than its first room whole, every entry with its own fields, in order", async () => {
+  it("writes a flush of 999 entries as one row, every entry with its own fields, in order", async () => {
     const database = await freshDatabase();
     try {
-      const log = createMessageLog({
-        db: database.handle.db,
-        logger: createLogger("silent"),
-        enabled: true,
-        bodies: false,
-        intervalMs: 3_600_000,
-      });
+      const log = quietLog(database.handle.db);
       const entries = Array.from({ length: 999 }, (_, i) =>
         forwardedEntry({ latency_ms: i / 4, status_code: 1000 + (i % 3) }),
       );
       for (const e of entries) log.record(e);
       await log.close();
-      const rows = rowsOf<{ seq: number; count: number; entries: string }>(
-        await database.handle.db.execute(sql`select seq, count, entries from message_batches`),
-      );
+      const rows = await storedBatches(database.handle.db);
       expect(rows.map((r) => r.count)).toEqual([999]);
       const read = entriesOf(Number(rows[0]?.seq), rows[0]?.entries as string);
       expect(
