@@ -32,9 +32,13 @@ export async function broadcast(
   const path = push.path;
   // Refused before the cache takes it: a delivery the bus cannot carry would fail on every retry.
   refuseOversize(deps.queue.maxMessageBytes, push.text, path.length + push.query.length);
+  // Recorded meanwhile, as a forward's are (a failure is only logged), and in place before the answer.
+  const recording = recordRouteHints(scope, push, undefined);
   let audience: Audience = EVERYONE;
   if (isCached(module)) {
-    const outcome = await writeToCache(scope, module, op.method, params, push.body);
+    const outcome = await writeToCache(scope, module, op.method, params, push.body).finally(
+      () => recording,
+    );
     if (outcome === "stale") {
       return reply(scope, StatusCode.Success, undefined, {
         message: "older than the hub's copy of this object; delivered to nobody",
@@ -43,7 +47,7 @@ export async function broadcast(
     }
     audience = outcome.audience;
   }
-  await recordRouteHints(scope, push, undefined);
+  await recording;
   const object = module.broadcast.object(params, push.query);
   const key = objectKey(object.owner, object.id, object.type);
   const moduleId = module.id as Exclude<DeliveryModule, "hubclientinfo">;
