@@ -22,7 +22,10 @@
  *   pushes alternating between them.
  * The report ends with the fan-out target table (today, floor, aim,
  * measured). CPU per delivery counts the NATS and PostgreSQL server
- * processes beside the hub's when they run on this host (/proc).
+ * processes beside the hub's when they run on this host (/proc), and the
+ * host's whole CPU in the sustained window is split by who used it (the
+ * hub, those services, this process's eMSP servers and CPO, the rest), to
+ * show what bounds a missed floor.
  * Figures only: nothing here passes or fails on time; a wrong answer or a
  * delivery that never came is listed and makes the exit code 1.
  */
@@ -30,7 +33,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
@@ -40,6 +43,7 @@ import {
   type BenchDatabase,
   createBenchDatabase,
   envelope,
+  hostCpuSeconds,
   invite,
   listenLocal,
   pidsNamed,
@@ -52,6 +56,7 @@ import {
   startHub,
   stopChild,
   type Timing,
+  threadCpuSeconds,
   timing,
   tokenAuthorization,
   versionAnswer,
@@ -163,6 +168,7 @@ async function serveHub(databaseUrl: string | undefined, dataDir: string): Promi
       rss: process.memoryUsage().rss,
       maxRss: process.resourceUsage().maxRSS * 1024,
       cpu: (usage.user + usage.system) / 1e6,
+      mainThread: threadCpuSeconds(process.pid),
     });
   });
   writeLine({ hub: url, backend: deps.bus.kind, durable: deps.queue.durable });
@@ -517,8 +523,14 @@ interface Sustained {
   /** Share of the pushers' time spent waiting for the backlog to shrink. */
   heldBack: number;
   hubCpuUsPerDelivery: number;
+  /** Of which the hub processes' main threads. */
+  hubMainThreadUsPerDelivery: number;
   /** CPU of the NATS and PostgreSQL server processes on this host, per delivery, by process. */
   servicesCpuUsPerDelivery: Map<string, number>;
+  /** This process's CPU per delivery: the eMSP servers and the CPO's pushes. */
+  benchCpuUsPerDelivery: number;
+  /** The host's busy share of its cores over the window, and its busy CPU per delivery. */
+  host: { busyShare: number; busyUsPerDelivery: number } | undefined;
   /** The last_updated base for a later series: newer than every patch of this one. */
   nextBase: number;
 }
@@ -526,8 +538,13 @@ interface Sustained {
 /** CPU seconds so far of the hub processes and of the service processes counted beside them. */
 interface CpuSample {
   hubs: number;
+  /** The hub processes' main threads (their event loops). */
+  hubMainThreads: number;
   /** By process, e.g. "nats-server 2961". */
   services: Map<string, number>;
+  /** This process (the eMSP servers and the CPO), user and system. */
+  bench: number;
+  host: { busy: number; total: number } | undefined;
 }
 
 /**
@@ -628,7 +645,17 @@ async function sustained(
     drainMs,
     heldBack: waitedMs / (PUSH_CONCURRENCY * SECONDS * 1000),
     hubCpuUsPerDelivery: from && to ? perDelivery(to.hubs - from.hubs) : Number.NaN,
+    hubMainThreadUsPerDelivery:
+      from && to ? perDelivery(to.hubMainThreads - from.hubMainThreads) : Number.NaN,
     servicesCpuUsPerDelivery: services,
+    benchCpuUsPerDelivery: from && to ? perDelivery(to.bench - from.bench) : Number.NaN,
+    host:
+      from?.host && to?.host
+        ? {
+            busyShare: (to.host.busy - from.host.busy) / (to.host.total - from.host.total),
+            busyUsPerDelivery: perDelivery(to.host.busy - from.host.busy),
+          }
+        : undefined,
     nextBase: base + (Math.floor(next / LOCATIONS) + 2) * 1000,
   };
 }
@@ -761,11 +788,18 @@ async function main(): Promise<void> {
     progress(`sustained EVSE PATCHes for ${SECONDS} s after ${WARMUP_MS / 1000} s warm-up`);
     const services = servicesOnThisHost(started.backend, database);
     const cpuSample = async (): Promise<CpuSample> => {
-      const cpus = await Promise.all(hubs.map(async (h) => (await h.ask({ kind: "stats" })).cpu));
+      const stats = await Promise.all(hubs.map((h) => h.ask({ kind: "stats" })));
       const counted = new Map<string, number>();
       for (const { name, pid } of await services.pids())
         counted.set(`${name} ${pid}`, processCpuSeconds(pid));
-      return { hubs: cpus.reduce((sum: number, c) => sum + Number(c), 0), services: counted };
+      const own = process.cpuUsage();
+      return {
+        hubs: stats.reduce((sum: number, c) => sum + Number(c.cpu), 0),
+        hubMainThreads: stats.reduce((sum: number, c) => sum + Number(c.mainThread), 0),
+        services: counted,
+        bench: (own.user + own.system) / 1e6,
+        host: hostCpuSeconds(),
+      };
     };
     const s = await sustained([cpo], cpuSample, Date.now() - 3_600_000);
 
@@ -999,6 +1033,7 @@ function printReport(r: {
   console.log(
     `CPU per delivery of the services beside the hub: ${cpuBreakdown(s)}; counted: ${r.services}`,
   );
+  console.log(hostLine(s));
   if (typeof r.two !== "string") {
     const t = r.two;
     console.log(
@@ -1007,6 +1042,7 @@ function printReport(r: {
     console.log(
       `deliveries received: ${Math.round(t.deliveriesPerSecond)}/s (${(t.deliveriesPerSecond / s.deliveriesPerSecond).toFixed(2)} × one hub); pushes accepted: ${Math.round(t.pushesPerSecond)}/s; CPO answer p50 ${ms(t.answer.p50)} ms, p99 ${ms(t.answer.p99)} ms; both hubs' CPU ${t.hubCpuUsPerDelivery.toFixed(0)} µs/delivery; services ${cpuBreakdown(t)}; pushers held back by the backlog cap ${Math.round(t.heldBack * 100)} % of the time; ${t.pushes} pushes`,
     );
+    console.log(hostLine(t));
   }
   console.log(
     `per eMSP: ${r.spread.min}–${r.spread.max} deliveries; hub process RSS after the setup ${mb(r.setupRss)}, at the end ${mb(r.rss.rss)}, peak ${mb(r.rss.peak)} (${r.rss.source})`,
@@ -1034,6 +1070,22 @@ function printReport(r: {
       "\nEvery answer checked was right (1000 queued for every eMSP, routing headers, every push delivered to every eMSP once, the hub's counters).",
     );
   }
+}
+
+/**
+ * The host's CPU in the sustained window, per delivery, by who used it: the
+ * hub, the services counted beside it, this process (the eMSP servers and
+ * the CPO) and the rest of the host. With the cores nearly all busy, the
+ * host's CPU bounds the deliveries per second: more of them needs less CPU
+ * per delivery somewhere, not more hub processes.
+ */
+function hostLine(s: Sustained): string {
+  if (s.host === undefined) return "host CPU: not read (no /proc/stat)";
+  let servicesUs = 0;
+  for (const us of s.servicesCpuUsPerDelivery.values()) servicesUs += us;
+  const rest =
+    s.host.busyUsPerDelivery - s.hubCpuUsPerDelivery - servicesUs - s.benchCpuUsPerDelivery;
+  return `host CPU in the window: ${Math.round(s.host.busyShare * 100)} % of its ${availableParallelism()} cores busy, ${s.host.busyUsPerDelivery.toFixed(0)} µs per delivery: the hub ${s.hubCpuUsPerDelivery.toFixed(0)} (its main thread ${s.hubMainThreadUsPerDelivery.toFixed(0)}), the services ${servicesUs.toFixed(0)}, this process (the ${RECIPIENTS} eMSP servers and the CPO) ${s.benchCpuUsPerDelivery.toFixed(0)}, the rest of the host ${rest.toFixed(0)}`;
 }
 
 /** "12 µs (nats-server 9, postgres 3)": the services' CPU per delivery, in all and by program. */
@@ -1164,7 +1216,34 @@ function printTargets(r: {
       `| ${row.figure} | ${row.today} | ${row.floor} | ${row.aim} | ${row.measured} | ${met(row.meets)} |`,
     );
   console.log(`\nCPU counted beside the hub process: ${r.services}.`);
+  console.log(
+    `\nWhat bounds the deliveries on this host (the one-hub series): ${boundBy(s, r.ratio)}`,
+  );
 }
+
+/**
+ * The host's CPU as the bound of the deliveries per second: with its cores
+ * nearly all busy, deliveries/s = busy core-seconds ÷ host CPU per delivery.
+ * Says what the host CPU per delivery would have to be for the floor of
+ * 0.6 × the plain PUT loop, and what that leaves the hub and its services
+ * once the eMSP servers and the rest of the host have theirs.
+ */
+function boundBy(s: Sustained, ratio: number): string {
+  if (s.host === undefined) return "the host's CPU could not be read (no /proc/stat).";
+  const line = hostLine(s);
+  if (s.host.busyShare < 0.8) {
+    const busy = (s.hubMainThreadUsPerDelivery * s.deliveriesPerSecond) / 1e6;
+    return `${line}. The host had CPU to spare; the hub's main thread, which runs its event loop, was busy ${Math.round(busy * 100)} % of the time (${s.hubMainThreadUsPerDelivery.toFixed(0)} µs per delivery)${busy >= 0.8 ? ", so that thread bounds the deliveries" : ""}.`;
+  }
+  const baselineRps = s.deliveriesPerSecond / ratio;
+  const cores = s.host.busyShare * availableParallelism();
+  const neededUs = (cores * 1e6) / (0.6 * baselineRps);
+  const hubAndServices = s.hubCpuUsPerDelivery + sumOf(s.servicesCpuUsPerDelivery);
+  const others = s.host.busyUsPerDelivery - hubAndServices;
+  return `${line}. The cores were full, so deliveries/s = busy core-seconds ÷ host CPU per delivery (${cores.toFixed(2)} ÷ ${s.host.busyUsPerDelivery.toFixed(0)} µs = ${Math.round((cores * 1e6) / s.host.busyUsPerDelivery)}/s). The floor of 0.6 × the plain PUT loop (${Math.round(0.6 * baselineRps)}/s) needs at most ${neededUs.toFixed(0)} µs per delivery in all; the eMSP servers, the CPO and the rest of the host took ${others.toFixed(0)}, which leaves the hub and its services ${Math.max(0, neededUs - others).toFixed(0)} µs against the ${hubAndServices.toFixed(0)} they took.`;
+}
+
+const sumOf = (values: Map<string, number>) => [...values.values()].reduce((a, b) => a + b, 0);
 
 // ---------------------------------------------------------------------------
 // Entry: the parent, or one of its child processes.

@@ -331,6 +331,24 @@ export function processCpuSeconds(pid: number | string): number {
 }
 
 /**
+ * CPU seconds of the whole host so far, from Linux's /proc/stat: `busy`
+ * (every state but idle and waiting for I/O) and `total`, summed over its
+ * cores; undefined when it cannot be read.
+ */
+export function hostCpuSeconds(): { busy: number; total: number } | undefined {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0] as string;
+    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    if (!Number.isFinite(total) || total === 0) return undefined;
+    return { busy: (total - idle) / CLOCK_TICKS, total: total / CLOCK_TICKS };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * CPU seconds one thread of a process on this host has used, from Linux's
  * /proc/<pid>/task/<tid>/stat (a process's main thread has its pid as tid);
  * NaN when it cannot be read.
