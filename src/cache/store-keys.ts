@@ -4,6 +4,7 @@ import type { Database } from "../db/client.js";
 import { cachedTokens, locations, tariffs } from "../db/schema/index.js";
 import type { ObjectRef } from "../modules/module-spec.js";
 import type { PartyRef } from "../ocpi/parties.js";
+import type { Json } from "./apply.js";
 import { allowedToSql } from "./publication.js";
 import type { cacheTokens } from "./store-cached-tokens.js";
 import type { cacheReads } from "./store-reads.js";
@@ -23,18 +24,22 @@ const KEYED = {
       recipient === undefined
         ? eq(locations.published, true)
         : or(eq(locations.published, true), allowedToSql(sql`${locations.data}`, recipient)),
+    /** Whether every recipient may see the document: a published location. */
+    everyone: (doc: Json) => doc.publish !== false,
   },
   tariffs: {
     table: tariffs,
     idField: "id",
     type: sql<string | null>`null`,
     listed: (): SQL | undefined => undefined,
+    everyone: (_doc: Json) => true,
   },
   tokens: {
     table: cachedTokens,
     idField: "uid",
     type: sql<string | null>`${cachedTokens.type}`,
     listed: (): SQL | undefined => undefined,
+    everyone: (_doc: Json) => true,
   },
 };
 
@@ -107,6 +112,23 @@ export function cacheKeys(
     ): Promise<string | undefined> {
       const found = await ownedWithId[module]({ owner, id, type: options.type }, options.recipient);
       return found[0] === undefined ? undefined : JSON.stringify(found[0].doc);
+    },
+
+    /**
+     * An object's document as JSON text whoever asks, and whether every
+     * recipient may see it (false for a location that is not published:
+     * then currentDoc with the recipient decides); undefined when it is not
+     * cached.
+     */
+    async currentCopy(
+      module: CachedModule,
+      owner: PartyRef,
+      id: string,
+      options: { type?: string } = {},
+    ): Promise<{ doc: string; everyone: boolean } | undefined> {
+      const [found] = await ownedWithId[module]({ owner, id, type: options.type }, undefined);
+      if (found === undefined) return undefined;
+      return { doc: JSON.stringify(found.doc), everyone: KEYED[module].everyone(found.doc) };
     },
   };
 }

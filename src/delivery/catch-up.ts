@@ -41,6 +41,16 @@ export interface CachedObjects {
     id: string,
     options?: { type?: string; recipient?: string },
   ): Promise<string | undefined>;
+  /**
+   * An object's current copy whoever asks, and whether every recipient may
+   * see it; undefined when it is not cached.
+   */
+  currentCopy(
+    module: CachedModule,
+    owner: PartyRef,
+    id: string,
+    options?: { type?: string },
+  ): Promise<{ doc: string; everyone: boolean } | undefined>;
 }
 
 /** How many objects of each cached module the platform receives were queued. */

@@ -23,6 +23,8 @@ export async function send(
   d: WorkerDeps,
   delivery: Delivery,
   platform: Platform,
+  /** When the delivery's updates were all taken in (performance.now()); see current-copies.ts. */
+  asOf?: number,
 ): Promise<Outcome> {
   const endpoint = endpointOf(platform, delivery.module, "RECEIVER");
   if (endpoint === undefined || platform.outboundToken === null) {
@@ -39,6 +41,7 @@ export async function send(
     const doc = await d.cached.currentDoc(delivery.module, owner, id, {
       type,
       recipient: platform.id,
+      asOf,
     });
     if (doc === undefined) {
       // Gone from the cache meanwhile (a tariff is deleted; OCPI never deletes a location or

@@ -9,6 +9,7 @@ import type { PartyRef } from "../ocpi/parties.js";
 import type { Party, Platform, Registry } from "../registry/registry.js";
 import { createAddressing } from "./addressing.js";
 import { type CachedObjects, createCatchUp, type Queued } from "./catch-up.js";
+import { sharedCurrentCopies } from "./current-copies.js";
 import type { RecipientListener } from "./events.js";
 import { createLeases } from "./leases.js";
 import { flushMinutes, minutesView } from "./minutes.js";
@@ -95,12 +96,13 @@ export function createDeliveryService(d: DeliveryDeps): DeliveryService {
   const { recipientParty, addressed } = createAddressing(registry);
   const offline = createOfflineHandling(d);
   const starts = createStarts();
+  const cached = sharedCurrentCopies(d.cached);
   const probes = createProbes({ ...d, markOffline: offline.markOffline });
   const leases = createLeases({
     ...d,
     startWorker: (recipient, counters) =>
       startWorker(
-        { ...d, windowPassed: offline.goOffline, addressed, starts },
+        { ...d, cached, windowPassed: offline.goOffline, addressed, starts },
         recipient,
         counters,
       ),

@@ -1,4 +1,4 @@
-import type { CachedObjects } from "./catch-up.js";
+import type { CurrentCopies } from "./current-copies.js";
 import { createGate } from "./gate.js";
 import { type Addressing, collapse, type Delivery, type QueuedDelivery } from "./queue.js";
 import { type Outcome, send } from "./send.js";
@@ -23,7 +23,7 @@ export interface WorkerDeps
     DeliveryDeps,
     "config" | "queue" | "registry" | "client" | "logger" | "metrics" | "clock"
   > {
-  cached: Pick<CachedObjects, "currentDoc">;
+  cached: CurrentCopies;
   /** When a send may start its request: shared by the instance's recipients. */
   starts: Starts;
   /** The recipient kept failing past the delivery window. */
@@ -45,6 +45,11 @@ export interface RecipientWorker {
 interface Batch {
   delivery: Delivery;
   entries: QueuedDelivery[];
+  /**
+   * When its newest entry was taken in (performance.now()): a current copy
+   * read since then holds every update merged here (current-copies.ts).
+   */
+  takenAt: number;
 }
 
 /** One object's updates at this recipient. */
@@ -162,7 +167,7 @@ export function startWorker(d: WorkerDeps, recipient: string, counters: Counters
       return { kind: "failed", reason: "not connected" };
     }
     try {
-      return await send(d, batch.delivery, platform);
+      return await send(d, batch.delivery, platform, batch.takenAt);
     } catch (err) {
       d.logger.error({ err, platform_id: recipient }, "delivery handler failed");
       return { kind: "failed", reason: "the hub failed to send it" };
@@ -217,10 +222,11 @@ function absorb(st: ObjectState, q: QueuedDelivery): boolean {
   st.seen[q.source] = q.seq;
   const delivery = handedOutAgain(q) ? collapse(q.delivery, q.delivery) : q.delivery;
   const w = st.waiting;
+  const takenAt = performance.now();
   st.waiting =
     w === undefined
-      ? { delivery, entries: [q] }
-      : { delivery: collapse(w.delivery, delivery), entries: [...w.entries, q] };
+      ? { delivery, entries: [q], takenAt }
+      : { delivery: collapse(w.delivery, delivery), entries: [...w.entries, q], takenAt };
   return true;
 }
 
@@ -327,7 +333,11 @@ function settle(
       st.waiting =
         w === undefined
           ? batch
-          : { delivery: collapse(delivery, w.delivery), entries: [...entries, ...w.entries] };
+          : {
+              delivery: collapse(delivery, w.delivery),
+              entries: [...entries, ...w.entries],
+              takenAt: Math.max(batch.takenAt, w.takenAt),
+            };
       const failures = then.retry(left);
       d.logger.debug(
         { platform_id: recipient, failures, reason: outcome.reason },

@@ -118,3 +118,41 @@ describe("currentDoc", () => {
     expect(await cache.currentDoc("tariffs", CPA, "T2")).toBeUndefined();
   });
 });
+
+describe("currentCopy", () => {
+  it("says whether every recipient may see the copy: a published location, a tariff", async () => {
+    const published = await cache.currentCopy("locations", CPA, "LOC1");
+    expect(published?.everyone).toBe(true);
+    expect(JSON.parse(published?.doc as string)).toMatchObject({ id: "LOC1" });
+    const tariff = await cache.currentCopy("tariffs", CPB, "T2");
+    expect(tariff?.everyone).toBe(true);
+    expect(JSON.parse(tariff?.doc as string)).toEqual(
+      tariffOf("DE/CPB", "T2", "2023-01-01T00:00:00Z"),
+    );
+  });
+
+  it("reads an unpublished location whoever asks, marked as not for everyone", async () => {
+    const copy = await cache.currentCopy("locations", CPA, "LOC2");
+    expect(copy?.everyone).toBe(false);
+    expect(JSON.parse(copy?.doc as string)).toMatchObject({ id: "LOC2", publish: false });
+  });
+
+  it("lays EVSE statuses over the document, as currentDoc does", async () => {
+    await cache.pushLocation({
+      platformId: "a",
+      owner: CPA,
+      locationId: "LOC1",
+      method: "PATCH",
+      target: { evseUid: "3256" },
+      body: { status: "CHARGING", last_updated: "2020-02-01T00:00:00Z" },
+    });
+    const copy = await cache.currentCopy("locations", CPA, "loc1");
+    expect(copy?.doc).toBe(await cache.currentDoc("locations", CPA, "loc1"));
+    expect(JSON.parse(copy?.doc as string).evses[0]).toMatchObject({ status: "CHARGING" });
+  });
+
+  it("is undefined for an id the owner has not cached", async () => {
+    expect(await cache.currentCopy("locations", CPA, "NOPE")).toBeUndefined();
+    expect(await cache.currentCopy("locations", CPA, "LOC4")).toBeUndefined();
+  });
+});
