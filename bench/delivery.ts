@@ -15,7 +15,13 @@
  *   eMSP has it, BENCH_BROADCASTS times, one after the other;
  * - sustained: EVSE status PATCHes of distinct locations, BENCH_PUSH_CONCURRENCY
  *   in flight, for BENCH_SECONDS; deliveries received per second, next to the
- *   baseline's requests per second;
+ *   baseline's requests per second (the CPO waits while the backlog is over
+ *   a cap, so that every push reaches every eMSP as sent);
+ * - acceptance: the same without the cap, the CPO sending each push once
+ *   the last is answered: pushes accepted per second while the hub fans out,
+ *   recipients behind getting an EVSE's updates merged; every eMSP must end
+ *   with the newest status of every EVSE, and never get an older one after
+ *   a newer;
  * - the hub process's RSS at the end;
  * - with DATABASE_URL and NATS_URL both set: the sustained series again
  *   through two hub processes on the same database and NATS, the CPO's
@@ -75,6 +81,10 @@ const BASELINE_CONCURRENCY = Number(process.env.BENCH_BASELINE_CONCURRENCY ?? 12
 const PER_RECIPIENT = 16;
 /** Locations the sustained series patches, one after the other. */
 const LOCATIONS = Number(process.env.BENCH_LOCATIONS ?? 1_000);
+/** Locations the acceptance series patches (the CPO unthrottled), made with the sustained ones. */
+const ACCEPT_LOCATIONS = Number(process.env.BENCH_ACCEPT_LOCATIONS ?? 1_000);
+/** The EVSE of every bench location the series patch (location_example.json). */
+const EVSE_UID = "3256";
 /**
  * The CPO waits while more than this many pushes are not yet delivered to
  * everyone: the hub always has work, and the backlog drains in seconds.
@@ -303,6 +313,64 @@ const arrivals = {
 
 const prefixOf = (id: string) => /^[A-Z]+/.exec(id)?.[0] ?? id;
 
+/** An EVSE's status as pushed or received, with its last_updated (epoch ms). */
+interface EvseState {
+  status: string;
+  at: number;
+}
+
+/** The acceptance series' EVSE state each eMSP holds, by location id: the last that arrived. */
+const held: Map<string, EvseState>[] = [];
+
+/**
+ * Once the acceptance series' pushes end: the newest state of each EVSE
+ * pushed, and the eMSP/location pairs not holding it yet, kept up to date
+ * as deliveries arrive (a scan of every pair per poll would hold up the
+ * eMSP servers in this process).
+ */
+let awaited: { newest: Map<string, EvseState>; behind: Set<string> } | undefined;
+
+const sameState = (a: EvseState | undefined, b: EvseState) =>
+  a !== undefined && a.status === b.status && a.at === b.at;
+
+/**
+ * Notes an acceptance-series delivery at eMSP `index`: an EVSE PATCH (the
+ * updates of a recipient behind merged into one) or a PUT of the hub's
+ * current copy of the location. An arrival older than what the eMSP holds
+ * is a stale replay.
+ */
+function noteHeld(index: number, method: string | undefined, id: string, text: string): void {
+  let state: EvseState | undefined;
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const evse =
+      method === "PATCH"
+        ? body
+        : (body.evses as Record<string, unknown>[] | undefined)?.find((e) => e.uid === EVSE_UID);
+    if (evse !== undefined && typeof evse.status === "string")
+      state = { status: evse.status, at: Date.parse(String(evse.last_updated)) };
+  } catch {}
+  if (
+    !check(
+      state !== undefined,
+      `eMSP ${index}: ${method} of ${id} without an EVSE status: ${text.slice(0, 200)}`,
+    )
+  )
+    return;
+  const mine = held[index] ?? new Map<string, EvseState>();
+  held[index] = mine;
+  const before = mine.get(id);
+  check(
+    before === undefined || (state as EvseState).at >= before.at,
+    `eMSP ${index}: ${id} arrived with last_updated ${new Date((state as EvseState).at).toISOString()} after ${new Date(before?.at ?? 0).toISOString()}`,
+  );
+  mine.set(id, state as EvseState);
+  const want = awaited?.newest.get(id);
+  if (want === undefined) return;
+  if (sameState(state, want)) awaited?.behind.delete(`${index}/${id}`);
+  else awaited?.behind.add(`${index}/${id}`);
+}
+
 function arrived(index: number, req: IncomingMessage): void {
   const at = performance.now();
   const id = DELIVERED.exec(req.url ?? "")?.[1];
@@ -359,6 +427,16 @@ async function startEmsp(index: number): Promise<{ server: Server; url: string }
       return;
     }
     arrived(index, req);
+    const id = DELIVERED.exec(req.url ?? "")?.[1];
+    if (id?.startsWith("ACC")) {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        noteHeld(index, req.method, id, Buffer.concat(chunks).toString());
+        respond(req, res, null);
+      });
+      return;
+    }
     req.on("end", () => respond(req, res, null));
     req.resume();
   });
@@ -733,13 +811,15 @@ async function main(): Promise<void> {
     await awaitSync(hub, cpoInvite.id);
     const cpo = pusher(hub, cpoToken, PUSH_CONCURRENCY);
 
-    progress(`${LOCATIONS} locations for the sustained series, before any eMSP is there`);
+    progress(
+      `${LOCATIONS + ACCEPT_LOCATIONS} locations for the sustained and acceptance series, before any eMSP is there`,
+    );
     let made = 0;
     await Promise.all(
       Array.from({ length: PUSH_CONCURRENCY }, async () => {
-        while (made < LOCATIONS) {
+        while (made < LOCATIONS + ACCEPT_LOCATIONS) {
           made += 1;
-          const id = `SUS${pad(made, 5)}`;
+          const id = made <= LOCATIONS ? `SUS${pad(made, 5)}` : `ACC${pad(made - LOCATIONS, 5)}`;
           await cpo.push(
             "PUT",
             `${LOCATION_PATH}/${id}`,
@@ -831,6 +911,21 @@ async function main(): Promise<void> {
       max: Math.max(...counts),
     };
 
+    progress(
+      `the CPO unthrottled: EVSE PATCHes as fast as the hub answers, for ${SECONDS} s after ${WARMUP_MS / 1000} s warm-up`,
+    );
+    const a = await acceptance(cpo, s.nextBase);
+    const afterAcceptance = await settledRows(hub);
+    const acceptedDelivered = afterAcceptance.reduce((sum, r) => sum + Number(r.delivered), 0);
+    check(
+      afterAcceptance.every((r) => r.pending === 0 && r.in_flight === 0 && r.dropped === 0),
+      `after the acceptance series a platform has deliveries pending, in flight or dropped: ${JSON.stringify(afterAcceptance.find((r) => r.pending !== 0 || r.in_flight !== 0 || r.dropped !== 0))}`,
+    );
+    check(
+      acceptedDelivered === arrivals.total,
+      `after the acceptance series GET /admin/deliveries counts ${acceptedDelivered} delivered; the eMSPs received ${arrivals.total}`,
+    );
+
     const rss = await rssOf(hubChild, ask);
     let two: Sustained | string = "n/a: needs a shared database (DATABASE_URL and NATS_URL)";
     if (database !== undefined && started.backend === "nats") {
@@ -849,9 +944,11 @@ async function main(): Promise<void> {
         );
       }
       const all = (3 + BROADCASTS + s.pushes + two.pushes) * RECIPIENTS;
+      // The acceptance series' updates may have been merged: counted apart.
+      const counted = arrivals.total - (arrivals.byPrefix.get("ACC") ?? 0);
       check(
-        arrivals.total === all,
-        `two hubs: the eMSPs received ${arrivals.total} deliveries in all; ${all / RECIPIENTS} pushes to ${RECIPIENTS} eMSPs make ${all}`,
+        counted === all,
+        `two hubs: the eMSPs received ${counted} deliveries of the capped series in all; ${all / RECIPIENTS} pushes to ${RECIPIENTS} eMSPs make ${all}`,
       );
     }
     await cpo.close();
@@ -863,6 +960,7 @@ async function main(): Promise<void> {
       baselineRps,
       broadcasts: b,
       sustained: s,
+      acceptance: a,
       rss,
       setupRss: setupRss.rss,
       spread,
@@ -871,6 +969,105 @@ async function main(): Promise<void> {
     await cleanUp();
   }
   if (problems.length > 0) process.exitCode = 1;
+}
+
+interface Acceptance {
+  pushesPerSecond: number;
+  pushes: number;
+  answer: Timing;
+  /** Deliveries received per second in the same window. */
+  deliveriesPerSecond: number;
+  /** Deliveries of the series ÷ its pushes × recipients: below 1 when updates were merged. */
+  delivered: number;
+  /** From the last push until every eMSP held the newest status of every EVSE. */
+  drainMs: number;
+}
+
+/**
+ * The CPO unthrottled: EVSE status PATCHes of ACCEPT_LOCATIONS locations in
+ * turn, PUSH_CONCURRENCY in flight, each sent as soon as the last was
+ * answered, for SECONDS after a warm-up: what the hub accepts while it
+ * fans out to every eMSP at the same time. A recipient that falls behind
+ * gets the updates of one EVSE merged (never an older one after a newer);
+ * at the end every eMSP must hold the newest status of every EVSE.
+ */
+async function acceptance(cpo: ReturnType<typeof pusher>, base: number): Promise<Acceptance> {
+  const statuses = ["AVAILABLE", "CHARGING", "BLOCKED", "RESERVED"] as const;
+  const received = () => arrivals.byPrefix.get("ACC") ?? 0;
+  const receivedBefore = received();
+  const newest = new Map<string, EvseState>();
+  const times: number[] = [];
+  let next = 0;
+  let accepted = 0;
+  const warmEnd = performance.now() + WARMUP_MS;
+  const end = warmEnd + SECONDS * 1000;
+  const window = { from: 0, to: 0, receivedFrom: 0, receivedTo: 0, acceptedFrom: 0, acceptedTo: 0 };
+  const snapshots = [
+    setTimeout(() => {
+      window.from = performance.now();
+      window.receivedFrom = received();
+      window.acceptedFrom = accepted;
+    }, WARMUP_MS),
+    setTimeout(
+      () => {
+        window.to = performance.now();
+        window.receivedTo = received();
+        window.acceptedTo = accepted;
+      },
+      WARMUP_MS + SECONDS * 1000,
+    ),
+  ];
+  await Promise.all(
+    Array.from({ length: PUSH_CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        const i = next++;
+        const id = `ACC${pad(1 + (i % ACCEPT_LOCATIONS), 5)}`;
+        const state = {
+          status: statuses[i % statuses.length] as string,
+          // As the push carries it: whole seconds.
+          at: Date.parse(ocpiTime(base + (Math.floor(i / ACCEPT_LOCATIONS) + 1) * 1000)),
+        };
+        const started = performance.now();
+        const answer = await cpo.push(
+          "PATCH",
+          `${LOCATION_PATH}/${id}/${EVSE_UID}`,
+          { status: state.status, last_updated: ocpiTime(state.at) },
+          RECIPIENTS,
+        );
+        if (!answer.ok) continue;
+        accepted++;
+        const before = newest.get(id);
+        if (before === undefined || before.at < state.at) newest.set(id, state);
+        if (started >= warmEnd && performance.now() <= end) times.push(answer.ms);
+      }
+    }),
+  );
+  const drainStarted = performance.now();
+  const behind = new Set<string>();
+  for (let i = 0; i < RECIPIENTS; i++) {
+    for (const [id, want] of newest)
+      if (!sameState(held[i]?.get(id), want)) behind.add(`${i}/${id}`);
+  }
+  awaited = { newest, behind };
+  await eventually(
+    `every eMSP holds the newest status of the ${newest.size} EVSEs patched`,
+    () => behind.size === 0,
+    60_000,
+  ).catch((err: unknown) =>
+    check(false, `${(err as Error).message}: ${behind.size} EVSE states behind or wrong`),
+  );
+  awaited = undefined;
+  const drainMs = performance.now() - drainStarted;
+  for (const t of snapshots) clearTimeout(t);
+  const seconds = (window.to - window.from) / 1000;
+  return {
+    pushesPerSecond: (window.acceptedTo - window.acceptedFrom) / seconds,
+    pushes: accepted,
+    answer: timing(times),
+    deliveriesPerSecond: (window.receivedTo - window.receivedFrom) / seconds,
+    delivered: (received() - receivedBefore) / Math.max(1, accepted * RECIPIENTS),
+    drainMs,
+  };
 }
 
 /** A hub child process: its URL, queue kind and IPC questions. */
@@ -991,6 +1188,7 @@ function printReport(r: {
   baselineRps: number;
   broadcasts: BroadcastFigures;
   sustained: Sustained;
+  acceptance: Acceptance;
   rss: { rss: number; peak: number; source: string };
   /** Once every platform was registered, before any load. */
   setupRss: number;
@@ -1034,6 +1232,13 @@ function printReport(r: {
     `CPU per delivery of the services beside the hub: ${cpuBreakdown(s)}; counted: ${r.services}`,
   );
   console.log(hostLine(s));
+  const a = r.acceptance;
+  console.log(
+    `\nAcceptance: EVSE status PATCHes of ${ACCEPT_LOCATIONS} locations in turn, ${PUSH_CONCURRENCY} in flight from the CPO, each sent once the last is answered (no backlog cap; a recipient behind gets an EVSE's updates merged), ${SECONDS} s after ${WARMUP_MS / 1000} s warm-up`,
+  );
+  console.log(
+    `pushes accepted: ${Math.round(a.pushesPerSecond)}/s; CPO answer p50 ${ms(a.answer.p50)} ms, p99 ${ms(a.answer.p99)} ms; deliveries received: ${Math.round(a.deliveriesPerSecond)}/s; ${a.pushes} pushes, delivered as ${(a.delivered * 100).toFixed(0)} % of pushes × recipients (the rest merged); every eMSP held the newest status of every EVSE ${ms(a.drainMs)} ms after the last push`,
+  );
   if (typeof r.two !== "string") {
     const t = r.two;
     console.log(
@@ -1060,7 +1265,14 @@ function printReport(r: {
   console.log(`| CPO's 1000 answer, p50 / p99 | ${ms(answer.p50)} / ${ms(answer.p99)} ms | | |`);
   console.log(`| sustained deliveries/s | ${Math.round(s.deliveriesPerSecond)} | | |`);
   console.log(`| hub RSS at the end | ${mb(r.rss.rss)} | | |`);
-  printTargets({ ratio, allP99: all.p99, sustained: s, two: r.two, services: r.services });
+  printTargets({
+    ratio,
+    allP99: all.p99,
+    sustained: s,
+    acceptance: a,
+    two: r.two,
+    services: r.services,
+  });
   if (problems.length > 0) {
     console.log("\nWrong answers\n");
     for (const p of problems) console.log(`- ${p}`);
@@ -1130,10 +1342,12 @@ function printTargets(r: {
   ratio: number;
   allP99: number;
   sustained: Sustained;
+  acceptance: Acceptance;
   two: Sustained | string;
   services: string;
 }): void {
   const s = r.sustained;
+  const a = r.acceptance;
   const cpuUs = s.hubCpuUsPerDelivery + sumOf(s.servicesCpuUsPerDelivery);
   const twoRatio =
     typeof r.two === "string" ? undefined : r.two.deliveriesPerSecond / s.deliveriesPerSecond;
@@ -1167,8 +1381,9 @@ function printTargets(r: {
       today: "37",
       floor: "≥ 300",
       aim: "≥ 1,000",
-      measured: `${Math.round(s.pushesPerSecond)} (held back by the backlog cap ${Math.round(s.heldBack * 100)} % of the time)`,
-      meets: atLeast(s.pushesPerSecond, 300, 1_000),
+      // The CPO unthrottled (the acceptance series): the sustained series' cap holds it to the deliveries.
+      measured: `${Math.round(a.pushesPerSecond)} (answer p50 ${a.answer.p50.toFixed(1)} ms; with the sustained series' backlog cap ${Math.round(s.pushesPerSecond)})`,
+      meets: atLeast(a.pushesPerSecond, 300, 1_000),
     },
     {
       figure: `broadcast to all ${RECIPIENTS}, p99 (one at a time)`,
