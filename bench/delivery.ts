@@ -596,6 +596,8 @@ interface Sustained {
   deliveriesPerSecond: number;
   pushesPerSecond: number;
   pushes: number;
+  /** Deliveries of the series that came as a PUT of the hub's current copy. */
+  currentCopies: number;
   answer: Timing;
   drainMs: number;
   /** Share of the pushers' time spent waiting for the backlog to shrink. */
@@ -640,6 +642,7 @@ async function sustained(
   const statuses = ["AVAILABLE", "CHARGING", "BLOCKED", "RESERVED"] as const;
   const receivedBefore = arrivals.byPrefix.get("SUS") ?? 0;
   const received = () => (arrivals.byPrefix.get("SUS") ?? 0) - receivedBefore;
+  const copiesBefore = arrivals.currentCopies;
   const times: number[] = [];
   let next = 0;
   let sent = 0;
@@ -719,6 +722,7 @@ async function sustained(
     deliveriesPerSecond: deliveries / seconds,
     pushesPerSecond: (window.acceptedTo - window.acceptedFrom) / seconds,
     pushes: accepted,
+    currentCopies: arrivals.currentCopies - copiesBefore,
     answer: timing(times),
     drainMs,
     heldBack: waitedMs / (PUSH_CONCURRENCY * SECONDS * 1000),
@@ -1226,7 +1230,7 @@ function printReport(r: {
     `\nSustained: EVSE status PATCHes of ${LOCATIONS} locations in turn, ${PUSH_CONCURRENCY} in flight from the CPO (pausing while more than ${BACKLOG_PUSHES} pushes are not delivered to everyone), ${SECONDS} s after ${WARMUP_MS / 1000} s warm-up`,
   );
   console.log(
-    `deliveries received: ${Math.round(s.deliveriesPerSecond)}/s (${(ratio).toFixed(2)} × baseline); pushes accepted: ${Math.round(s.pushesPerSecond)}/s; CPO answer p50 ${ms(s.answer.p50)} ms, p99 ${ms(s.answer.p99)} ms; hub CPU ${s.hubCpuUsPerDelivery.toFixed(0)} µs/delivery; pushers held back by the backlog cap ${Math.round(s.heldBack * 100)} % of the time; backlog drained ${ms(s.drainMs)} ms after the last push; ${s.pushes} pushes, ${arrivals.currentCopies} deliveries as the current copy`,
+    `deliveries received: ${Math.round(s.deliveriesPerSecond)}/s (${(ratio).toFixed(2)} × baseline); pushes accepted: ${Math.round(s.pushesPerSecond)}/s; CPO answer p50 ${ms(s.answer.p50)} ms, p99 ${ms(s.answer.p99)} ms; hub CPU ${s.hubCpuUsPerDelivery.toFixed(0)} µs/delivery; pushers held back by the backlog cap ${Math.round(s.heldBack * 100)} % of the time; backlog drained ${ms(s.drainMs)} ms after the last push; ${s.pushes} pushes, ${s.currentCopies} deliveries as the current copy`,
   );
   console.log(
     `CPU per delivery of the services beside the hub: ${cpuBreakdown(s)}; counted: ${r.services}`,
@@ -1245,7 +1249,7 @@ function printReport(r: {
       `\nTwo hub processes on the same database and NATS, the CPO's pushes alternating between them (${PUSH_CONCURRENCY} in flight), ${SECONDS} s after ${WARMUP_MS / 1000} s warm-up`,
     );
     console.log(
-      `deliveries received: ${Math.round(t.deliveriesPerSecond)}/s (${(t.deliveriesPerSecond / s.deliveriesPerSecond).toFixed(2)} × one hub); pushes accepted: ${Math.round(t.pushesPerSecond)}/s; CPO answer p50 ${ms(t.answer.p50)} ms, p99 ${ms(t.answer.p99)} ms; both hubs' CPU ${t.hubCpuUsPerDelivery.toFixed(0)} µs/delivery; services ${cpuBreakdown(t)}; pushers held back by the backlog cap ${Math.round(t.heldBack * 100)} % of the time; ${t.pushes} pushes`,
+      `deliveries received: ${Math.round(t.deliveriesPerSecond)}/s (${(t.deliveriesPerSecond / s.deliveriesPerSecond).toFixed(2)} × one hub); pushes accepted: ${Math.round(t.pushesPerSecond)}/s; CPO answer p50 ${ms(t.answer.p50)} ms, p99 ${ms(t.answer.p99)} ms; both hubs' CPU ${t.hubCpuUsPerDelivery.toFixed(0)} µs/delivery; services ${cpuBreakdown(t)}; pushers held back by the backlog cap ${Math.round(t.heldBack * 100)} % of the time; ${t.pushes} pushes, ${t.currentCopies} deliveries as the current copy`,
     );
     console.log(hostLine(t));
   }
