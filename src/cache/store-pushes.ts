@@ -58,6 +58,11 @@ export function cachePushes(db: Database, knownEvses: KnownEvses) {
         else knownEvses.add(k);
         return outcome;
       }
+      if (push.method === "PUT" && push.target.evseUid === undefined) {
+        const outcome = await putLocation(db, push, owner, id, location);
+        if (outcome.kind === "applied") rememberEvses(knownEvses, owner, id, outcome.doc);
+        return outcome;
+      }
       for (let attempt = 0; ; attempt++) {
         const outcome = await db.transaction(async (tx) => {
           const [row] = await tx
@@ -121,6 +126,47 @@ export function cachePushes(db: Database, knownEvses: KnownEvses) {
     knowsEvse: (owner: PartyRef, locationId: string, uid: string) =>
       knownEvses.has(evseKey(owner, locationId, uid)),
   };
+}
+
+/**
+ * A whole location's PUT in one statement, where a transaction of four
+ * round trips read the row first (2.3–3.1 ms against 4.4–5.1 at p50 for a
+ * new location on PostgreSQL): the row is inserted, or replaced unless its
+ * last_updated is newer (which EVSE status changes lift, as the sync's
+ * upsert compares it), and the replaced location's EVSE statuses go with
+ * its old document. Nothing is written for an older push.
+ */
+async function putLocation(
+  db: Database,
+  push: LocationPush,
+  owner: PartyRef,
+  id: string,
+  location: { owner: PartyRef; id: string },
+): Promise<
+  Exclude<PushOutcome, { kind: "applied" }> | { kind: "applied"; audience: Audience; doc: Json }
+> {
+  const applied = applyLocationPush(undefined, "PUT", push.target, push.body, location);
+  if (applied.kind !== "applied") return applied;
+  const doc = applied.doc;
+  const stamp = timestampOf(doc.last_updated).toISOString();
+  const result = await db.execute(sql`
+    with up as (
+      insert into ${locations} as l (platform_id, country_code, party_id, location_id,
+        last_updated, published, refreshed_at, data)
+      values (${push.platformId}, ${owner.countryCode}, ${owner.partyId}, ${id},
+        ${stamp}::timestamptz, ${doc.publish !== false}, now(), ${JSON.stringify(doc)}::jsonb)
+      on conflict (country_code, party_id, location_id) do update set
+        platform_id = excluded.platform_id, last_updated = excluded.last_updated,
+        published = excluded.published, refreshed_at = excluded.refreshed_at, data = excluded.data
+      where l.last_updated <= excluded.last_updated
+      returning l.seq, (l.xmax = 0) as inserted
+    ),
+    cleared as (
+      delete from ${evseStatuses} where location_seq in (select seq from up where not inserted)
+    )
+    select seq from up`);
+  if (rowsOf(result).length === 0) return { kind: "stale" };
+  return { kind: "applied", doc, audience: audienceOf(doc) };
 }
 
 /**

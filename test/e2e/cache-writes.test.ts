@@ -496,6 +496,30 @@ describe("EVSE status changes", () => {
   });
 });
 
+describe("a whole location's PUT", () => {
+  it("is older than a status change that lifted the location: stale, the status stays", async () => {
+    await push("PUT", "locations/receiver/NL/CPO/LOC1", location);
+    const charging = { status: "CHARGING", last_updated: "2019-06-24T12:39:09Z" };
+    await push("PATCH", "locations/receiver/NL/CPO/LOC1/3256", charging);
+    const withCharging = {
+      ...location,
+      evses: [{ ...evse3256, ...charging }, evse3257],
+      last_updated: charging.last_updated,
+    };
+    // Newer than the location's own document, older than the status change laid over it.
+    await push("PUT", "locations/receiver/NL/CPO/LOC1", {
+      ...copy(location),
+      name: "Between",
+      last_updated: "2018-01-01T00:00:00Z",
+    });
+    expect(await cachedLocation()).toEqual(withCharging);
+    // As new as the status change: it applies, and the status goes with the old document.
+    const same = { ...copy(location), name: "Same instant", last_updated: charging.last_updated };
+    await push("PUT", "locations/receiver/NL/CPO/LOC1", same);
+    expect(await cachedLocation()).toEqual(same);
+  });
+});
+
 describe("unknown objects", () => {
   const connector = evse3256.connectors[0];
   const patch = { status: "CHARGING", last_updated: "2019-06-24T12:39:09Z" };
