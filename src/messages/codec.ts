@@ -130,9 +130,21 @@ export const ENTRY_CELLS = [
 export class Templates {
   readonly list: Cell[][] = [];
   readonly #index = new Map<string, number>();
+  /** The entry whose template was looked up last, and its index. */
+  #last: MessageEntry | undefined;
+  #lastIndex = 0;
 
   /** The index of the template of `e`, whose strings are added to `s`. */
   of(e: MessageEntry, s: StringTable): number {
+    // Traffic comes in runs of one kind of exchange: most entries have the previous one's template.
+    const last = this.#last;
+    if (last !== undefined && sameTemplate(last, e)) return this.#lastIndex;
+    this.#last = e;
+    this.#lastIndex = this.#lookUp(e, s);
+    return this.#lastIndex;
+  }
+
+  #lookUp(e: MessageEntry, s: StringTable): number {
     const cells: Cell[] = [
       s.of(e.kind),
       s.of(e.module, Search.module),
@@ -160,6 +172,28 @@ export class Templates {
     }
     return i;
   }
+}
+
+/** Whether two entries have the same TEMPLATE_FIELDS (a missing leg field reads as null). */
+function sameTemplate(a: MessageEntry, b: MessageEntry): boolean {
+  return (
+    a.kind === b.kind &&
+    a.module === b.module &&
+    a.interface === b.interface &&
+    a.method === b.method &&
+    a.from_country_code === b.from_country_code &&
+    a.from_party_id === b.from_party_id &&
+    a.from_platform_id === b.from_platform_id &&
+    a.to_country_code === b.to_country_code &&
+    a.to_party_id === b.to_party_id &&
+    a.to_platform_id === b.to_platform_id &&
+    a.http_status === b.http_status &&
+    a.status_code === b.status_code &&
+    a.outcome === b.outcome &&
+    (a.leg_http_status ?? null) === (b.leg_http_status ?? null) &&
+    (a.leg_status_code ?? null) === (b.leg_status_code ?? null) &&
+    (a.leg_outcome ?? null) === (b.leg_outcome ?? null)
+  );
 }
 
 /** Cells without their trailing nulls. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../src/db/client.js";
 import { messageBatches } from "../../src/db/schema/messages.js";
 import { ENTRY_FIELDS, entriesOf, hashedKeys, writeBatch } from "../../src/messages/batch.js";
+import { TEMPLATE_FIELDS } from "../../src/messages/codec.js";
 import type { MessageEntry } from "../../src/messages/log.js";
 import { freshDatabase, type TestDatabase } from "../support/database.js";
 import { forwardedEntry } from "../support/message-entries.js";
@@ -146,6 +147,25 @@ describe("a stored batch of the message log", () => {
     expect(read.map((e) => e.message_id)).toEqual(many.map((e) => e.message_id));
     expect(read.map((e) => e.latency_ms)).toEqual(many.map((e) => e.latency_ms));
     expect(read[1]).toEqual({ ...asRead(many[1] as MessageEntry), position: 10_001 });
+  });
+
+  it("gives an entry that differs from the one before in any shared field a template of its own", async () => {
+    // Runs of one kind, then one field changed: each change must be noticed, leg fields included.
+    const changed = TEMPLATE_FIELDS.map((f) => ({
+      ...message,
+      [f]: typeof message[f] === "number" ? 999 : f === "kind" ? "leg" : `changed ${f}`,
+    }));
+    const many = changed.flatMap((c, i) => [
+      { ...message, request_id: `a${i}`, message_id: `a${i}` },
+      { ...c, request_id: `b${i}`, message_id: `b${i}` },
+      { ...c, request_id: `c${i}`, message_id: `c${i}` },
+    ]);
+    await writeBatch(database.handle.db, many as MessageEntry[]);
+    const text = await lastText();
+    const parsed = JSON.parse(text) as { t: unknown[][] };
+    expect(parsed.t).toHaveLength(1 + TEMPLATE_FIELDS.length);
+    const read = entriesOf(1, text);
+    expect(read.map(({ position, ...e }) => e)).toEqual(many.map((e) => asRead(e as MessageEntry)));
   });
 
   it("keeps the time of an entry recorded after a later one, and spans both in the row's window", async () => {
