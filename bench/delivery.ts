@@ -628,6 +628,34 @@ interface CpuSample {
 }
 
 /**
+ * A series' measured window, WARMUP_MS from now and SECONDS long: the
+ * time and the counts at its start and its end; `atEdge` runs at each.
+ */
+function measuredWindow(
+  counts: () => { received: number; accepted: number },
+  atEdge?: (edge: "from" | "to") => void,
+) {
+  const window = { from: 0, to: 0, receivedFrom: 0, receivedTo: 0, acceptedFrom: 0, acceptedTo: 0 };
+  const mark = (edge: "from" | "to") => {
+    const { received, accepted } = counts();
+    window[edge] = performance.now();
+    if (edge === "from") {
+      window.receivedFrom = received;
+      window.acceptedFrom = accepted;
+    } else {
+      window.receivedTo = received;
+      window.acceptedTo = accepted;
+    }
+    atEdge?.(edge);
+  };
+  const timers = [
+    setTimeout(() => mark("from"), WARMUP_MS),
+    setTimeout(() => mark("to"), WARMUP_MS + SECONDS * 1000),
+  ];
+  return { window, clear: () => timers.forEach(clearTimeout) };
+}
+
+/**
  * EVSE status PATCHes, each of the next location, PUSH_CONCURRENCY in flight
  * (push i to hub i mod the number of hubs); deliveries received are counted
  * over SECONDS after a warm-up, then the backlog drains and every push must
@@ -651,26 +679,15 @@ async function sustained(
   let waitedMs = 0;
   const warmEnd = performance.now() + WARMUP_MS;
   const end = warmEnd + SECONDS * 1000;
-  const window = { from: 0, to: 0, receivedFrom: 0, receivedTo: 0, acceptedFrom: 0, acceptedTo: 0 };
   let cpuFrom: Promise<CpuSample> | undefined;
   let cpuTo: Promise<CpuSample> | undefined;
-  const snapshots = [
-    setTimeout(() => {
-      window.from = performance.now();
-      window.receivedFrom = received();
-      window.acceptedFrom = accepted;
-      cpuFrom = cpuSample();
-    }, WARMUP_MS),
-    setTimeout(
-      () => {
-        window.to = performance.now();
-        window.receivedTo = received();
-        window.acceptedTo = accepted;
-        cpuTo = cpuSample();
-      },
-      WARMUP_MS + SECONDS * 1000,
-    ),
-  ];
+  const { window, clear } = measuredWindow(
+    () => ({ received: received(), accepted }),
+    (edge) => {
+      if (edge === "from") cpuFrom = cpuSample();
+      else cpuTo = cpuSample();
+    },
+  );
   await Promise.all(
     Array.from({ length: PUSH_CONCURRENCY }, async () => {
       while (performance.now() < end) {
@@ -708,7 +725,7 @@ async function sustained(
     60_000,
   ).catch((err: unknown) => check(false, String((err as Error).message)));
   const drainMs = performance.now() - drainStarted;
-  for (const t of snapshots) clearTimeout(t);
+  clear();
   const seconds = (window.to - window.from) / 1000;
   const deliveries = window.receivedTo - window.receivedFrom;
   const [from, to] = await Promise.all([cpuFrom, cpuTo]);
@@ -1005,22 +1022,7 @@ async function acceptance(cpo: ReturnType<typeof pusher>, base: number): Promise
   let accepted = 0;
   const warmEnd = performance.now() + WARMUP_MS;
   const end = warmEnd + SECONDS * 1000;
-  const window = { from: 0, to: 0, receivedFrom: 0, receivedTo: 0, acceptedFrom: 0, acceptedTo: 0 };
-  const snapshots = [
-    setTimeout(() => {
-      window.from = performance.now();
-      window.receivedFrom = received();
-      window.acceptedFrom = accepted;
-    }, WARMUP_MS),
-    setTimeout(
-      () => {
-        window.to = performance.now();
-        window.receivedTo = received();
-        window.acceptedTo = accepted;
-      },
-      WARMUP_MS + SECONDS * 1000,
-    ),
-  ];
+  const { window, clear } = measuredWindow(() => ({ received: received(), accepted }));
   await Promise.all(
     Array.from({ length: PUSH_CONCURRENCY }, async () => {
       while (performance.now() < end) {
@@ -1062,7 +1064,7 @@ async function acceptance(cpo: ReturnType<typeof pusher>, base: number): Promise
   );
   awaited = undefined;
   const drainMs = performance.now() - drainStarted;
-  for (const t of snapshots) clearTimeout(t);
+  clear();
   const seconds = (window.to - window.from) / 1000;
   return {
     pushesPerSecond: (window.acceptedTo - window.acceptedFrom) / seconds,

@@ -449,16 +449,25 @@ describe("last_updated", () => {
   });
 });
 
+/**
+ * The location cached, then EVSE 3256 CHARGING by a status change newer
+ * than the location: the change and the location as the cache then holds it.
+ */
+async function cachedWithCharging() {
+  await push("PUT", "locations/receiver/NL/CPO/LOC1", location);
+  const charging = { status: "CHARGING", last_updated: "2019-06-24T12:39:09Z" };
+  await push("PATCH", "locations/receiver/NL/CPO/LOC1/3256", charging);
+  const withCharging = {
+    ...location,
+    evses: [{ ...evse3256, ...charging }, evse3257],
+    last_updated: charging.last_updated,
+  };
+  return { charging, withCharging };
+}
+
 describe("EVSE status changes", () => {
   it("give way to a newer PUT of the EVSE or the location and to a PATCH that replaces the evses array, not to an older PUT", async () => {
-    await push("PUT", "locations/receiver/NL/CPO/LOC1", location);
-    const charging = { status: "CHARGING", last_updated: "2019-06-24T12:39:09Z" };
-    await push("PATCH", "locations/receiver/NL/CPO/LOC1/3256", charging);
-    const withCharging = {
-      ...location,
-      evses: [{ ...evse3256, ...charging }, evse3257],
-      last_updated: charging.last_updated,
-    };
+    const { withCharging } = await cachedWithCharging();
     expect(await cachedLocation()).toEqual(withCharging);
 
     // Newer than the EVSE's document, older than its status change: stale.
@@ -498,14 +507,7 @@ describe("EVSE status changes", () => {
 
 describe("a whole location's PUT", () => {
   it("is older than a status change that lifted the location: stale, the status stays", async () => {
-    await push("PUT", "locations/receiver/NL/CPO/LOC1", location);
-    const charging = { status: "CHARGING", last_updated: "2019-06-24T12:39:09Z" };
-    await push("PATCH", "locations/receiver/NL/CPO/LOC1/3256", charging);
-    const withCharging = {
-      ...location,
-      evses: [{ ...evse3256, ...charging }, evse3257],
-      last_updated: charging.last_updated,
-    };
+    const { charging, withCharging } = await cachedWithCharging();
     // Newer than the location's own document, older than the status change laid over it.
     await push("PUT", "locations/receiver/NL/CPO/LOC1", {
       ...copy(location),

@@ -89,19 +89,23 @@ describe("changedKeys", () => {
   });
 });
 
+/** An EVSE status change of LOC1's EVSE 3256 to CHARGING, pushed by its CPO. */
+const chargeLoc1 = () =>
+  cache.pushLocation({
+    platformId: "a",
+    owner: CPA,
+    locationId: "LOC1",
+    method: "PATCH",
+    target: { evseUid: "3256" },
+    body: { status: "CHARGING", last_updated: "2020-02-01T00:00:00Z" },
+  });
+
 describe("currentDoc", () => {
   it("returns an owner's location, published or not, with EVSE statuses laid over", async () => {
     const unpublished = await cache.currentDoc("locations", CPA, "LOC2");
     expect(JSON.parse(unpublished as string)).toMatchObject({ id: "LOC2", publish: false });
 
-    const status = await cache.pushLocation({
-      platformId: "a",
-      owner: CPA,
-      locationId: "LOC1",
-      method: "PATCH",
-      target: { evseUid: "3256" },
-      body: { status: "CHARGING", last_updated: "2020-02-01T00:00:00Z" },
-    });
+    const status = await chargeLoc1();
     expect(status).toEqual({ kind: "applied", audience: { everyone: true } });
     const doc = JSON.parse((await cache.currentDoc("locations", CPA, "loc1")) as string);
     expect(doc.evses[0]).toMatchObject({ uid: "3256", status: "CHARGING" });
@@ -138,14 +142,7 @@ describe("currentCopy", () => {
   });
 
   it("lays EVSE statuses over the document, as currentDoc does", async () => {
-    await cache.pushLocation({
-      platformId: "a",
-      owner: CPA,
-      locationId: "LOC1",
-      method: "PATCH",
-      target: { evseUid: "3256" },
-      body: { status: "CHARGING", last_updated: "2020-02-01T00:00:00Z" },
-    });
+    await chargeLoc1();
     const copy = await cache.currentCopy("locations", CPA, "loc1");
     expect(copy?.doc).toBe(await cache.currentDoc("locations", CPA, "loc1"));
     expect(JSON.parse(copy?.doc as string).evses[0]).toMatchObject({ status: "CHARGING" });
