@@ -13,8 +13,8 @@ export interface CurrentCopies {
   /**
    * The object's current copy as JSON text for `recipient`; undefined when
    * it is not cached or the recipient may not see it. With `asOf` (a
-   * performance.now() time of this process), a read that started at or
-   * after it may be shared.
+   * performance.now() time of this process), a read that started after it
+   * may be shared.
    */
   currentDoc(
     module: CachedModule,
@@ -33,11 +33,11 @@ interface Read {
  * A recipient behind gets one update per object, the hub's current copy
  * (queue.ts collapse()), and when a push falls behind at many recipients
  * at once each of them asked the cache for the same document. A delivery
- * whose updates were all taken in by `asOf` needs a read that started no
- * earlier: each update was in the cache before it was queued, so such a
+ * whose updates were all taken in by `asOf` needs a read that started
+ * after it: each update was in the cache before it was queued, so such a
  * read holds them all, and any newer update is queued after them and sent
  * after this send. So a read is shared by every send of that object whose
- * `asOf` it does not precede, for a second or two; a location not
+ * `asOf` it follows, for a second or two; a location not
  * published to everyone is read for each recipient, as before.
  */
 export function sharedCurrentCopies(
@@ -57,7 +57,8 @@ export function sharedCurrentCopies(
       rotatedAt = at;
     }
     const kept = fresh.get(key) ?? older.get(key);
-    if (kept !== undefined && kept.startedAt >= asOf) return kept;
+    // Strictly after: a read and a take-in the clock cannot tell apart are not ordered.
+    if (kept !== undefined && kept.startedAt > asOf) return kept;
     const read: Read = { startedAt: at, copy: start() };
     fresh.set(key, read);
     // A failed read serves nobody after it: the next send reads again.

@@ -59,7 +59,7 @@ describe("shared current copies", () => {
       copies.currentDoc("locations", CPO, "LOC1", { recipient, asOf: 900 }),
     );
     time.at = 1_200;
-    sends.push(copies.currentDoc("locations", CPO, "LOC1", { recipient: "e4", asOf: 1_000 }));
+    sends.push(copies.currentDoc("locations", CPO, "LOC1", { recipient: "e4", asOf: 999 }));
     cache.release();
     expect(await Promise.all(sends)).toEqual(["LOC1 v1", "LOC1 v1", "LOC1 v1", "LOC1 v1"]);
     expect(cache.calls.copy).toBe(1);
@@ -81,6 +81,16 @@ describe("shared current copies", () => {
     // The newer read serves the sends after it.
     const third = copies.currentDoc("locations", CPO, "LOC1", { recipient: "e3", asOf: 1_004 });
     expect(await third).toBe("LOC1 v2");
+    expect(cache.calls.copy).toBe(2);
+  });
+
+  it("does not share a read that began at the very time a send's update was taken in", async () => {
+    const cache = fakeCache();
+    const copies = sharedCurrentCopies(cache.cached, clock().now);
+    const first = copies.currentDoc("locations", CPO, "LOC1", { recipient: "e1", asOf: 999 });
+    const same = copies.currentDoc("locations", CPO, "LOC1", { recipient: "e2", asOf: 1_000 });
+    cache.release();
+    await Promise.all([first, same]);
     expect(cache.calls.copy).toBe(2);
   });
 
