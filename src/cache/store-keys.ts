@@ -5,7 +5,7 @@ import { cachedTokens, locations, tariffs } from "../db/schema/index.js";
 import type { ObjectRef } from "../modules/module-spec.js";
 import type { PartyRef } from "../ocpi/parties.js";
 import type { Json } from "./apply.js";
-import { allowedToSql } from "./publication.js";
+import { allowedToSql, audienceOf } from "./publication.js";
 import type { cacheTokens } from "./store-cached-tokens.js";
 import type { cacheReads } from "./store-reads.js";
 import type { CachedModule } from "./store-shared.js";
@@ -25,7 +25,7 @@ const KEYED = {
         ? eq(locations.published, true)
         : or(eq(locations.published, true), allowedToSql(sql`${locations.data}`, recipient)),
     /** Whether every recipient may see the document: a published location. */
-    everyone: (doc: Json) => doc.publish !== false,
+    everyone: (doc: Json) => audienceOf(doc).everyone,
   },
   tariffs: {
     table: tariffs,
