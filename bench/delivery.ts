@@ -26,6 +26,9 @@
  * - with DATABASE_URL and NATS_URL both set: the sustained series again
  *   through two hub processes on the same database and NATS, the CPO's
  *   pushes alternating between them.
+ * - with NATS_URL set, last: the bare fan-out (bench/bare-fanout.ts), the
+ *   same delivery design on the same NATS and eMSP servers with nothing of
+ *   the hub, as the floor of what the hub can reach on this host.
  * The report ends with the fan-out target table (today, floor, aim,
  * measured). CPU per delivery counts the NATS and PostgreSQL server
  * processes beside the hub's when they run on this host (/proc), and the
@@ -43,6 +46,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
+import type { BareResult } from "./bare-fanout.js";
 import {
   ADMIN,
   asker,
@@ -91,7 +95,7 @@ const EVSE_UID = "3256";
  */
 const BACKLOG_PUSHES = Number(process.env.BENCH_BACKLOG_PUSHES ?? 50);
 const HUB_LOG_LEVEL = process.env.BENCH_HUB_LOG_LEVEL ?? "warn";
-/** Set to a folder to get a V8 CPU profile of the hub process there. */
+/** Set to a folder to get V8 CPU profiles of the hub processes and the bare fan-out there. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 const WARMUP_MS = 1_000;
 /** A delivery that has not arrived after this long counts as lost. */
@@ -308,6 +312,8 @@ const arrivals = {
   /** Deliveries that came as a PUT of the hub's current copy (updates piled up). */
   currentCopies: 0,
   baseline: 0,
+  /** Deliveries of the bare fan-out (bench/bare-fanout.ts). */
+  bare: 0,
   watches: new Map<string, Watch>(),
 };
 
@@ -380,6 +386,10 @@ function arrived(index: number, req: IncomingMessage): void {
   }
   if (id.startsWith("BASE")) {
     arrivals.baseline++;
+    return;
+  }
+  if (id.startsWith("BARE")) {
+    arrivals.bare++;
     return;
   }
   const h = req.headers;
@@ -972,6 +982,27 @@ async function main(): Promise<void> {
         `two hubs: the eMSPs received ${counted} deliveries of the capped series in all; ${all / RECIPIENTS} pushes to ${RECIPIENTS} eMSPs make ${all}`,
       );
     }
+    let bare: BareResult | undefined;
+    if (started.backend === "nats" && process.env.NATS_URL) {
+      // Last, so that its load on NATS comes after every series of the hub's.
+      progress("the bare fan-out: the design with nothing of the hub, on the same NATS");
+      const bareChild = spawnScript(
+        fileURLToPath(new URL("./bare-fanout.ts", import.meta.url)),
+        [JSON.stringify(emsps.map((e) => e.url)), process.env.NATS_URL],
+        PROFILE_DIR,
+      );
+      children.push(bareChild);
+      bare = await readLine<BareResult>(bareChild);
+      await Promise.race([
+        new Promise((resolve) => bareChild.once("exit", resolve)),
+        new Promise((resolve) => setTimeout(resolve, 10_000)),
+      ]);
+      check(bare.failed === 0, `${bare.failed} bare fan-out deliveries were not answered 1000`);
+      check(
+        arrivals.bare >= bare.sustained.deliveries + bare.unthrottled.deliveries,
+        `the eMSPs received ${arrivals.bare} bare fan-out deliveries; it counted ${bare.sustained.deliveries + bare.unthrottled.deliveries} answered`,
+      );
+    }
     await cpo.close();
     printReport({
       two,
@@ -979,6 +1010,7 @@ async function main(): Promise<void> {
       backend,
       baseline,
       baselineRps,
+      bare,
       broadcasts: b,
       sustained: s,
       acceptance: a,
@@ -1192,6 +1224,8 @@ function printReport(r: {
   backend: string;
   baseline: BaselineResult;
   baselineRps: number;
+  /** The bare fan-out, on NATS only. */
+  bare: BareResult | undefined;
   broadcasts: BroadcastFigures;
   sustained: Sustained;
   acceptance: Acceptance;
@@ -1214,6 +1248,7 @@ function printReport(r: {
   console.log(
     `Baseline: keep-alive PUTs from a child process straight to the ${RECIPIENTS} eMSP servers (an undici Pool of ${PER_RECIPIENT} connections per eMSP, ${BASELINE_CONCURRENCY} in flight overall), ${r.baseline.seconds} s after ${WARMUP_MS / 1000} s warm-up: ${Math.round(r.baselineRps)} requests/s, p50 ${r.baseline.p50.toFixed(2)} ms, p99 ${r.baseline.p99.toFixed(2)} ms, sender CPU ${r.baseline.cpuUs.toFixed(0)} µs/request`,
   );
+  if (r.bare !== undefined) console.log(`\n${bareLines(r.bare, r.baselineRps)}`);
   console.log(
     `\nBroadcast: one location PUT from the CPO (OCPI-to = the hub) until all ${RECIPIENTS} eMSPs have it, ${all.n} times one after the other\n`,
   );
@@ -1278,6 +1313,8 @@ function printReport(r: {
     acceptance: a,
     two: r.two,
     services: r.services,
+    bare: r.bare,
+    baselineRps: r.baselineRps,
   });
   if (problems.length > 0) {
     console.log("\nWrong answers\n");
@@ -1351,6 +1388,8 @@ function printTargets(r: {
   acceptance: Acceptance;
   two: Sustained | string;
   services: string;
+  bare: BareResult | undefined;
+  baselineRps: number;
 }): void {
   const s = r.sustained;
   const a = r.acceptance;
@@ -1437,6 +1476,31 @@ function printTargets(r: {
   console.log(
     `\nWhat bounds the deliveries on this host (the one-hub series): ${boundBy(s, r.ratio)}`,
   );
+  if (r.bare !== undefined) console.log(`\n${bareBound(r.bare, r.baselineRps, s)}`);
+}
+
+/** The bare fan-out's two series, as the report gives them. */
+function bareLines(bare: BareResult, baselineRps: number): string {
+  const ms = (v: number) => v.toFixed(1);
+  const { sustained: s, unthrottled: u } = bare;
+  return [
+    `Bare fan-out: the delivery design with nothing of the hub (bench/bare-fanout.ts: one JetStream message per push, a durable consumer per eMSP reading every push, each sent as a keep-alive request and acknowledged once answered), ${PUSH_CONCURRENCY} publishers, ${s.seconds} s after ${WARMUP_MS / 1000} s warm-up`,
+    `sustained (pausing while more than ${BACKLOG_PUSHES} pushes' worth of deliveries are outstanding): ${Math.round(s.deliveries / s.seconds)} deliveries/s (${(s.deliveries / s.seconds / baselineRps).toFixed(2)} × baseline); CPU per delivery: its process ${s.processUs.toFixed(0)} µs, nats-server ${s.natsUs.toFixed(0)} µs; host ${Math.round(s.hostBusy * 100)} % busy; publish acknowledged p50 ${ms(s.publish.p50)} ms, p99 ${ms(s.publish.p99)} ms`,
+    `unthrottled (no pause, deliveries falling behind): ${Math.round(u.pushes / u.seconds)} publishes acknowledged/s, p50 ${ms(u.publish.p50)} ms, p99 ${ms(u.publish.p99)} ms, while delivering ${Math.round(u.deliveries / u.seconds)}/s; host ${Math.round(u.hostBusy * 100)} % busy`,
+  ].join("\n");
+}
+
+/**
+ * What the bare fan-out says of the floors: the deliveries/s and CPU per
+ * delivery that the design reaches on this host with no work of the hub's,
+ * beside the floors and the hub's own figures.
+ */
+function bareBound(bare: BareResult, baselineRps: number, hub: Sustained): string {
+  const s = bare.sustained;
+  const ratio = s.deliveries / s.seconds / baselineRps;
+  const cpu = s.processUs + (Number.isNaN(s.natsUs) ? 0 : s.natsUs);
+  const hubCpu = hub.hubCpuUsPerDelivery + sumOf(hub.servicesCpuUsPerDelivery);
+  return `The design alone on this host (the bare fan-out, same run): ${ratio.toFixed(2)} × the plain PUT loop (floor ${RATIO_FLOOR} ×: ${ratio >= RATIO_FLOOR ? "met" : "not met"} even with nothing of the hub), ${cpu.toFixed(0)} µs of CPU per delivery with nats-server's (floor 60 µs: ${cpu <= 60 ? "met" : "not met"}); the hub took ${(hub.deliveriesPerSecond / (s.deliveries / s.seconds)).toFixed(2)} × its deliveries/s at ${(hubCpu / cpu).toFixed(2)} × its CPU per delivery.`;
 }
 
 /**
