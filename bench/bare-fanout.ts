@@ -101,7 +101,8 @@ async function main(urls: string[], natsUrl: string): Promise<void> {
     discard: DiscardPolicy.Old,
     max_age: 3600 * 1e9,
   });
-  const natsPids = pidsNamed("nats-server");
+  // nats-server's CPU counts only when the server is this host's.
+  const natsPids = LOOPBACK.has(new URL(natsUrl).hostname) ? pidsNamed("nats-server") : [];
   const natsCpu = () =>
     natsPids.length === 0
       ? Number.NaN
@@ -115,6 +116,14 @@ async function main(urls: string[], natsUrl: string): Promise<void> {
   // The acknowledgements of the deliveries that end in one turn leave in one write, as the hub's.
   const settle = createSettler();
   const pools: Pool[] = [];
+  // Stopped early (the parent interrupted), the run's stream goes all the same.
+  process.once("SIGTERM", () => {
+    closing = true;
+    jsm.streams
+      .delete(stream)
+      .catch(() => {})
+      .finally(() => process.exit(143));
+  });
   try {
     for (const [i, url] of urls.entries()) {
       const durable = `R${i}`;
@@ -240,6 +249,8 @@ async function main(urls: string[], natsUrl: string): Promise<void> {
     if (process.connected) process.disconnect();
   }
 }
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
