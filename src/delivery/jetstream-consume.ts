@@ -50,49 +50,77 @@ export function consumeRecipient(c: {
   const { recipient, concurrency, logger } = c;
   let stopped = false;
   const running = new Set<Promise<void>>();
-  let slot: (() => void) | undefined;
+  /** Handed out by the server and not yet handled, oldest first (from `next`). */
+  const waiting: JsMsg[] = [];
+  let next = 0;
   let messages: ConsumerMessages | undefined;
   let lastSeen = Date.now();
   let checking = false;
+
+  function run(m: JsMsg): void {
+    let q: QueuedDelivery | undefined;
+    try {
+      q = c.toQueued(m);
+    } catch (err) {
+      // Unreadable now is unreadable on every redelivery.
+      logger.error({ err, recipient, seq: m.seq }, "a queued message could not be read; dropped");
+      c.settle.term(m);
+      return;
+    }
+    if (q === undefined) {
+      c.settle.ack(m);
+      return;
+    }
+    const handled = c
+      .handle(q)
+      .catch((err: unknown) => {
+        logger.error({ err, recipient }, "delivery handler failed");
+        c.settle.nak(m, 1_000);
+      })
+      .finally(() => {
+        running.delete(handled);
+        lastSeen = Date.now();
+        pump();
+      });
+    running.add(handled);
+  }
+
+  /** Hands the waiting messages on, in order, while fewer than `concurrency` are being handled. */
+  function pump(): void {
+    while (!stopped && running.size < concurrency && next < waiting.length) {
+      const m = waiting[next] as JsMsg;
+      next++;
+      run(m);
+    }
+    // What was handed on leaves the array once it is half of it.
+    if (next > 0 && next * 2 >= waiting.length) {
+      waiting.splice(0, next);
+      next = 0;
+    }
+  }
+
   const loop = (async () => {
     const consumer = await c.js.consumers.get(c.stream, c.durable);
+    // A callback, not the iterator: measured, the iterator cost the instance about 10 µs
+    // and nats-server about 7 µs more per message (docs/performance.md).
     messages = await consumer.consume({
       max_messages: Math.max(concurrency * 2, 16),
       expires: PULL_EXPIRES_MS,
       idle_heartbeat: PULL_HEARTBEAT_MS,
+      callback: (m) => {
+        lastSeen = Date.now();
+        if (stopped) {
+          // Handed back at once, so the next owner need not wait for ack_wait.
+          m.nak();
+          return;
+        }
+        waiting.push(m);
+        pump();
+      },
     });
     if (stopped) messages.stop();
-    for await (const m of messages) {
-      lastSeen = Date.now();
-      while (!stopped && running.size >= concurrency) {
-        await new Promise<void>((resolve) => {
-          slot = resolve;
-        });
-      }
-      if (stopped) {
-        // Handed back at once, so the next owner need not wait for ack_wait.
-        m.nak();
-        continue;
-      }
-      const q = c.toQueued(m);
-      if (q === undefined) {
-        c.settle.ack(m);
-        continue;
-      }
-      const run = c
-        .handle(q)
-        .catch((err: unknown) => {
-          logger.error({ err, recipient }, "delivery handler failed");
-          c.settle.nak(m, 1_000);
-        })
-        .finally(() => {
-          running.delete(run);
-          lastSeen = Date.now();
-          slot?.();
-          slot = undefined;
-        });
-      running.add(run);
-    }
+    const ended = await messages.closed();
+    if (ended instanceof Error) throw ended;
   })().catch((err: unknown) => {
     if (!stopped) logger.error({ err, recipient }, "delivery consumer ended");
   });
@@ -127,7 +155,10 @@ export function consumeRecipient(c: {
       stopped = true;
       clearInterval(watch);
       messages?.stop();
-      slot?.();
+      // What was handed out and not started goes back at once, for the next owner.
+      for (let i = next; i < waiting.length; i++) (waiting[i] as JsMsg).nak();
+      waiting.length = 0;
+      next = 0;
       while (running.size > 0) await Promise.allSettled([...running]);
       await loop;
       c.settle.flush();
