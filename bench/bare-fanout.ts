@@ -40,6 +40,7 @@ import { Pool } from "undici";
 import { createSettler } from "../src/delivery/jetstream-settle.js";
 import {
   hostCpuSeconds,
+  onThisHost,
   pidsNamed,
   processCpuSeconds,
   type Timing,
@@ -102,7 +103,7 @@ async function main(urls: string[], natsUrl: string): Promise<void> {
     max_age: 3600 * 1e9,
   });
   // nats-server's CPU counts only when the server is this host's.
-  const natsPids = LOOPBACK.has(new URL(natsUrl).hostname) ? pidsNamed("nats-server") : [];
+  const natsPids = onThisHost(natsUrl) ? pidsNamed("nats-server") : [];
   const natsCpu = () =>
     natsPids.length === 0
       ? Number.NaN
@@ -249,8 +250,6 @@ async function main(urls: string[], natsUrl: string): Promise<void> {
     if (process.connected) process.disconnect();
   }
 }
-
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -56,6 +56,7 @@ import {
   hostCpuSeconds,
   invite,
   listenLocal,
+  onThisHost,
   pidsNamed,
   processCpuSeconds,
   type Role,
@@ -1132,18 +1133,6 @@ async function settledRows(hub: string): Promise<DeliveryRow[]> {
   return rows;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
-/** True when `url` names a server on this host, whose processes /proc shows. */
-function onThisHost(url: string | undefined): boolean {
-  if (!url) return false;
-  try {
-    return LOOPBACK.has(new URL(url).hostname);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The NATS and PostgreSQL server processes whose CPU counts beside the hub's:
  * nats-server processes when the hub's NATS server is on this host; the
@@ -1393,7 +1382,7 @@ function printTargets(r: {
 }): void {
   const s = r.sustained;
   const a = r.acceptance;
-  const cpuUs = s.hubCpuUsPerDelivery + sumOf(s.servicesCpuUsPerDelivery);
+  const cpuUs = hubAndServicesUs(s);
   const twoRatio =
     typeof r.two === "string" ? undefined : r.two.deliveriesPerSecond / s.deliveriesPerSecond;
   const rows: TargetRow[] = [
@@ -1499,7 +1488,7 @@ function bareBound(bare: BareResult, baselineRps: number, hub: Sustained): strin
   const s = bare.sustained;
   const ratio = s.deliveries / s.seconds / baselineRps;
   const cpu = s.processUs + (Number.isNaN(s.natsUs) ? 0 : s.natsUs);
-  const hubCpu = hub.hubCpuUsPerDelivery + sumOf(hub.servicesCpuUsPerDelivery);
+  const hubCpu = hubAndServicesUs(hub);
   return `The design alone on this host (the bare fan-out, same run): ${ratio.toFixed(2)} × the plain PUT loop (floor ${RATIO_FLOOR} ×: ${ratio >= RATIO_FLOOR ? "met" : "not met"} even with nothing of the hub), ${cpu.toFixed(0)} µs of CPU per delivery with nats-server's (floor 60 µs: ${cpu <= 60 ? "met" : "not met"}); the hub took ${(hub.deliveriesPerSecond / (s.deliveries / s.seconds)).toFixed(2)} × its deliveries/s at ${(hubCpu / cpu).toFixed(2)} × its CPU per delivery.`;
 }
 
@@ -1521,7 +1510,7 @@ function boundBy(s: Sustained, ratio: number): string {
   const cores = s.host.busyShare * availableParallelism();
   const floorRps = RATIO_FLOOR * baselineRps;
   const neededUs = (cores * 1e6) / floorRps;
-  const hubAndServices = s.hubCpuUsPerDelivery + sumOf(s.servicesCpuUsPerDelivery);
+  const hubAndServices = hubAndServicesUs(s);
   const others = s.host.busyUsPerDelivery - hubAndServices;
   return `${line}. The cores were full, so deliveries/s = busy core-seconds ÷ host CPU per delivery (${cores.toFixed(2)} ÷ ${s.host.busyUsPerDelivery.toFixed(0)} µs = ${Math.round((cores * 1e6) / s.host.busyUsPerDelivery)}/s). The floor of ${RATIO_FLOOR} × the plain PUT loop (${Math.round(floorRps)}/s) needs at most ${neededUs.toFixed(0)} µs per delivery in all; the eMSP servers, the CPO and the rest of the host took ${others.toFixed(0)}, which leaves the hub and its services ${Math.max(0, neededUs - others).toFixed(0)} µs against the ${hubAndServices.toFixed(0)} they took.`;
 }
@@ -1530,6 +1519,10 @@ function boundBy(s: Sustained, ratio: number): string {
 const RATIO_FLOOR = 0.6;
 
 const sumOf = (values: Map<string, number>) => [...values.values()].reduce((a, b) => a + b, 0);
+
+/** The hub's CPU per delivery with that of the services counted beside it (NATS, PostgreSQL). */
+const hubAndServicesUs = (s: Sustained) =>
+  s.hubCpuUsPerDelivery + sumOf(s.servicesCpuUsPerDelivery);
 
 // ---------------------------------------------------------------------------
 // Entry: the parent, or one of its child processes.

@@ -357,6 +357,18 @@ export function threadCpuSeconds(pid: number, tid = pid): number {
   return processCpuSeconds(`${pid}/task/${tid}`);
 }
 
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/** True when `url` names a server on this host, whose processes /proc shows. */
+export function onThisHost(url: string | undefined): boolean {
+  if (!url) return false;
+  try {
+    return LOOPBACK.has(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** The processes on this host whose command name (/proc/<pid>/comm) is `name`; none off Linux. */
 export function pidsNamed(name: string): number[] {
   let entries: string[];
