@@ -1,15 +1,15 @@
 import { sql } from "drizzle-orm";
 import { type Database, embeddedClient } from "../db/client.js";
 import {
-  batchText,
+  BatchBuilder,
   decodeBatch,
-  encodeEntry,
+  oneLine,
   Search,
-  StringTable,
+  type StringTable,
   TEMPLATE_FIELDS,
-  Templates,
+  type Templates,
 } from "./codec.js";
-import { hashedKeyArray } from "./key-hash.js";
+import { hashedKeyArray, keyCount } from "./key-hash.js";
 import type { MessageEntry } from "./log.js";
 
 /**
@@ -39,9 +39,6 @@ export const key = {
   status: (code: number) => `s:${code}`,
 };
 
-/** Keys are sent newline-separated; an id with a newline (a decoded path segment may have one) gets a space. */
-const oneLine = (v: string) => (v.includes("\n") ? v.replaceAll("\n", " ") : v);
-
 /** Where a template holds the sender's and the receiver's party, and the status code. */
 const cell = (f: (typeof TEMPLATE_FIELDS)[number]) => TEMPLATE_FIELDS.indexOf(f);
 const PARTY_CELLS = [
@@ -50,14 +47,15 @@ const PARTY_CELLS = [
 ] as const;
 const STATUS_CELL = cell("status_code");
 
-/** The search keys of a batch, from what its string table marked and its templates. */
-function keysOf(s: StringTable, templates: Templates): string[] {
+/**
+ * The search keys of a batch besides its ids' (BatchBuilder.idKeys): from
+ * what its string table marked and its templates.
+ */
+function tableKeys(s: StringTable, templates: Templates): string[] {
   const keys: string[] = [];
   s.search.forEach((bits, i) => {
     if (bits === 0) return;
     const v = s.list[i] as string;
-    if (bits & Search.message) keys.push(key.message(v));
-    if (bits & Search.correlation) keys.push(key.correlation(v));
     if (bits & Search.object) keys.push(key.object(v));
     if (bits & Search.platform) keys.push(key.platform(v));
     if (bits & Search.module) keys.push(key.module(v));
@@ -79,32 +77,33 @@ function keysOf(s: StringTable, templates: Templates): string[] {
 }
 
 /** Writes entries as one batch row; answers how many search keys the row carries. */
-export async function writeBatch(db: Database, entries: readonly MessageEntry[]): Promise<number> {
-  let first = Number.POSITIVE_INFINITY;
-  let last = 0;
-  for (const e of entries) {
-    const at = e.at.getTime();
-    if (at < first) first = at;
-    if (at > last) last = at;
-  }
-  const table = new StringTable();
-  const templates = new Templates();
-  const rows = entries.map((e) => encodeEntry(e, first, table, templates));
-  const keys = keysOf(table, templates);
-  const text = batchText(first, table, templates, rows);
-  const firstAt = new Date(first).toISOString();
-  const lastAt = new Date(last).toISOString();
+export function writeBatch(db: Database, entries: readonly MessageEntry[]): Promise<number> {
+  const batch = new BatchBuilder();
+  for (const e of entries) batch.add(e);
+  return writeBuilt(db, batch);
+}
+
+const decoder = new TextDecoder();
+
+/** Writes a filled batch as one row; answers how many search keys the row carries. */
+export async function writeBuilt(db: Database, batch: BatchBuilder): Promise<number> {
+  const text = batch.text();
+  // The ids' keys, a line each, then the table's and the templates'.
+  const lines = `${decoder.decode(batch.idKeys())}${tableKeys(batch.strings, batch.templates).join("\n")}`;
+  const keys = lines.endsWith("\n") ? lines.slice(0, -1) : lines;
+  const firstAt = new Date(batch.first).toISOString();
+  const lastAt = new Date(batch.last).toISOString();
   const embedded = embeddedClient(db);
   if (embedded !== undefined) {
-    const params = [firstAt, lastAt, entries.length, hashedKeyArray(keys), encoder.encode(text)];
+    const params = [firstAt, lastAt, batch.count, hashedKeyArray(keys), text];
     await embedded.query(INSERT_BATCH, params, AS_BINARY);
-    return keys.length;
+    return keyCount(keys);
   }
   await db.execute(sql`
     insert into message_batches (first_at, last_at, count, keys, entries)
     values (${firstAt}::timestamptz, ${lastAt}::timestamptz,
-      ${entries.length}, ${hashedKeys(keys)}, ${text})`);
-  return keys.length;
+      ${batch.count}, ${hashedKeyLines(keys)}, ${decoder.decode(text)})`);
+  return keyCount(keys);
 }
 
 /**
@@ -142,7 +141,6 @@ export function keysBetweenMerges(db: Database, everyKeys = MERGE_EVERY_KEYS): n
  */
 const INSERT_BATCH = `insert into message_batches (first_at, last_at, count, keys, entries)
   values ($1::timestamptz, $2::timestamptz, $3::integer, $4::bigint[], $5::text)`;
-const encoder = new TextEncoder();
 // Typed as PGlite's serializers are, which return text: a Uint8Array returned goes binary.
 const asIs = (value: unknown) => value as string;
 const TEXT_OID = 25;
@@ -156,8 +154,11 @@ const AS_BINARY = { serializers: { [TEXT_OID]: asIs, [INT8_ARRAY_OID]: asIs } };
  * is cheaper to send and parse than an array of thousands. On PostgreSQL;
  * on PGlite the hub hashes them (INSERT_BATCH above).
  */
-export const hashedKeys = (keys: readonly string[]) =>
-  sql`array(select hashtextextended(k, 0) from unnest(string_to_array(${keys.join("\n")}, E'\\n')) as k)`;
+export const hashedKeys = (keys: readonly string[]) => hashedKeyLines(keys.join("\n"));
+
+/** The same, of keys given a line each. */
+const hashedKeyLines = (lines: string) =>
+  sql`array(select hashtextextended(k, 0) from unnest(string_to_array(${lines}, E'\\n')) as k)`;
 
 /**
  * The few keys of a search as an array of their hashes, each hashed by an

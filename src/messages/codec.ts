@@ -204,39 +204,117 @@ function trimmed(cells: Cell[]): Cell[] {
   return cells;
 }
 
+/** A string cell of the text: its JSON, or null. */
+const quoted = (v: string | null | undefined) =>
+  v === null || v === undefined ? "null" : JSON.stringify(v);
+/** A number cell: JSON has no NaN or infinities. */
+const numeric = (v: number | null | undefined) =>
+  v !== null && v !== undefined && Number.isFinite(v) ? String(v) : "null";
+/** An index cell of the string table. */
+const indexed = (i: number | null) => (i === null ? "null" : String(i));
+
+/** Keys are kept newline-separated; an id with a newline gets a space. */
+export const oneLine = (v: string) => (v.includes("\n") ? v.replaceAll("\n", " ") : v);
+
 /**
- * One entry as the array it is written as. Field by field rather than a
- * loop over the field lists: it runs once per logged request, and named
- * property reads are what keeps it cheap. Correlation and object ids and
- * the message's request id are marked for the search keys (platforms and
- * modules by its template).
+ * UTF-8 bytes appended to, in a Buffer outside the JavaScript heap that
+ * grows by doubling.
  */
-export function encodeEntry(e: MessageEntry, base: number, s: StringTable, t: Templates): Cell[] {
-  return trimmed([
-    e.at.getTime() - base,
-    t.of(e, s),
-    s.of(e.request_id, e.message_id === e.request_id ? Search.message : 0),
-    e.message_id === e.request_id ? null : s.of(e.message_id, Search.message),
-    s.of(e.correlation_id, Search.correlation),
-    s.of(e.path),
-    s.of(e.object_id, Search.object),
-    e.latency_ms,
-    s.of(e.request_body),
-    s.of(e.response_body),
-    s.of(e.leg_request_id),
-    e.leg_latency_ms ?? null,
-  ]);
+class ByteSink {
+  #buffer: Buffer;
+  #end = 0;
+
+  constructor(initial: number) {
+    this.#buffer = Buffer.allocUnsafe(initial);
+  }
+
+  append(value: string): void {
+    // UTF-8 takes at most three bytes per UTF-16 code unit.
+    const need = this.#end + value.length * 3;
+    if (need > this.#buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, need));
+      this.#buffer.copy(grown, 0, 0, this.#end);
+      this.#buffer = grown;
+    }
+    this.#end += this.#buffer.write(value, this.#end, "utf8");
+  }
+
+  bytes(): Uint8Array {
+    return this.#buffer.subarray(0, this.#end);
+  }
 }
 
-/** The text of a batch: the tables and the entries (see above). */
-export function batchText(base: number, s: StringTable, t: Templates, rows: Cell[][]): string {
-  return `{"v":3,"b":${base},"s":${JSON.stringify(s.list)},"t":${JSON.stringify(t.list)},"e":${JSON.stringify(rows)}}`;
+/**
+ * A batch being filled, in the form it is stored (`v` 4): each entry is
+ * written into the batch's bytes as it is recorded, so that no entry
+ * object outlives its request. Buffered entries outlived one or two
+ * young-generation collections and were promoted, and the collector's
+ * copying and marking of them was a large part of what the log cost a
+ * forwarded request (docs/performance.md, "Entries written as they are
+ * recorded").
+ *
+ * The text is `{"v":4,"b":…,"e":[[entry],…],"s":[strings…],"t":[[template],…]}`:
+ * as v3, but the ids an entry alone has (its request id, its message's,
+ * its correlation id and its attempt's) are written in the entry as JSON
+ * strings instead of through the string table, whose map would hold each
+ * of them until the flush; an entry's `at` counts from `b`, the first
+ * recorded entry's. The ids' search keys (`r:` and `c:`) go as text,
+ * a line each, into bytes of their own; the table's and the templates'
+ * (`o:`, `p:`, `m:`, `q:`, `s:`) are named when the batch is written.
+ */
+export class BatchBuilder {
+  readonly strings = new StringTable();
+  readonly templates = new Templates();
+  count = 0;
+  /** The earliest and latest `at` (ms). */
+  first = Number.POSITIVE_INFINITY;
+  last = 0;
+  #base = 0;
+  readonly #text = new ByteSink(16 * 1024);
+  readonly #keys = new ByteSink(4 * 1024);
+  /** The previous entry's keyed ids: a broadcast's legs repeat their message's. */
+  #lastMessage: string | null = null;
+  #lastCorrelation: string | null = null;
+
+  add(e: MessageEntry): void {
+    const at = e.at.getTime();
+    if (this.count === 0) this.#base = at;
+    if (at < this.first) this.first = at;
+    if (at > this.last) this.last = at;
+    const s = this.strings;
+    const own = e.message_id === e.request_id;
+    // Made whole before any byte is written: the text stays JSON whatever happens.
+    const row = `${this.count === 0 ? `{"v":4,"b":${at},"e":[` : ","}[${at - this.#base},${this.templates.of(e, s)},${quoted(e.request_id)},${own ? "null" : quoted(e.message_id)},${quoted(e.correlation_id)},${indexed(s.of(e.path))},${indexed(s.of(e.object_id, Search.object))},${numeric(e.latency_ms)},${quoted(e.request_body)},${quoted(e.response_body)},${quoted(e.leg_request_id)},${numeric(e.leg_latency_ms)}]`;
+    this.#text.append(row);
+    this.count++;
+    if (e.message_id !== this.#lastMessage) {
+      this.#lastMessage = e.message_id;
+      this.#keys.append(`r:${oneLine(e.message_id)}\n`);
+    }
+    const correlation = e.correlation_id;
+    if (correlation !== null && correlation !== this.#lastCorrelation) {
+      this.#lastCorrelation = correlation;
+      this.#keys.append(`c:${oneLine(correlation)}\n`);
+    }
+  }
+
+  /** The stored text's bytes (UTF-8); called once, after the last entry. */
+  text(): Uint8Array {
+    const strings = JSON.stringify(this.strings.list);
+    this.#text.append(`],"s":${strings},"t":${JSON.stringify(this.templates.list)}}`);
+    return this.#text.bytes();
+  }
+
+  /** The ids' search keys: UTF-8 lines, each ending with a newline. */
+  idKeys(): Uint8Array {
+    return this.#keys.bytes();
+  }
 }
 
 type Batch =
   | unknown[][]
   | { v: 2; b: number; s: string[]; e: Cell[][] }
-  | { v: 3; b: number; s: string[]; t: Cell[][]; e: Cell[][] };
+  | { v: 3 | 4; b: number; s: string[]; t: Cell[][]; e: (Cell | string)[][] };
 
 /** A batch's entries as fields by name, from any form of the text. */
 export function decodeBatch(text: string): Record<string, unknown>[] {
@@ -244,8 +322,13 @@ export function decodeBatch(text: string): Record<string, unknown>[] {
   if (Array.isArray(parsed)) return parsed.map(plainEntry);
   if (parsed.v === 2) return parsed.e.map((row) => tableEntry(parsed.b, parsed.s, row));
   const { b, s, t, e } = parsed;
-  const string = (cell: Cell | undefined) =>
-    cell === null || cell === undefined ? null : (s[cell] ?? null);
+  // v4 writes an entry's own ids as strings, any other string as its index in `s`.
+  const string = (cell: Cell | string | undefined) =>
+    cell === null || cell === undefined
+      ? null
+      : typeof cell === "string"
+        ? cell
+        : (s[cell] ?? null);
   return e.map((row) => {
     const entry: Record<string, unknown> = { at: new Date(b + (row[0] as number)) };
     const template = t[row[1] as number] ?? [];

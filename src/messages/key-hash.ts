@@ -24,12 +24,15 @@ function halves(key: string): [number, number] {
     bytes = new Uint8Array(key.length * 3);
     view = new DataView(bytes.buffer);
   }
-  const len = encoder.encodeInto(key, bytes).written;
-  const k = view;
+  return halvesOf(view, 0, encoder.encodeInto(key, bytes).written);
+}
+
+/** The hash of the `len` bytes of `k` from `i` on, as [high, low]. */
+function halvesOf(k: DataView, from: number, len: number): [number, number] {
+  let i = from;
   let a = (0x9e3779b9 + len + 3923095) | 0;
   let b = a;
   let c = a;
-  let i = 0;
   let n = len;
   while (n >= 12) {
     a = (a + k.getInt32(i, true)) | 0;
@@ -96,27 +99,43 @@ export function hashKey(key: string): bigint {
 /** The element type of the array below: int8. */
 const INT8_OID = 20;
 
+/** How many keys `lines` holds: one a line (an empty text holds none). */
+export function keyCount(lines: string): number {
+  if (lines === "") return 0;
+  let count = 1;
+  for (let i = lines.indexOf("\n"); i !== -1; i = lines.indexOf("\n", i + 1)) count++;
+  return count;
+}
+
 /**
- * The hashes of `keys` as a `bigint[]` in PostgreSQL's binary form (a
- * one-dimensional array without nulls: its header, then each element as
- * its length, 8, and its big-endian value), which a binary parameter
- * carries as it is.
+ * The hashes of the keys in `lines` (one a line, newline-separated) as a
+ * `bigint[]` in PostgreSQL's binary form (a one-dimensional array without
+ * nulls: its header, then each element as its length, 8, and its
+ * big-endian value), which a binary parameter carries as it is. Each key
+ * is hashed where it lies in the text's UTF-8 bytes.
  */
-export function hashedKeyArray(keys: readonly string[]): Uint8Array {
-  const out = new Uint8Array(20 + keys.length * 12);
+export function hashedKeyArray(lines: string): Uint8Array {
+  const count = keyCount(lines);
+  const text = encoder.encode(lines);
+  const keys = new DataView(text.buffer, text.byteOffset, text.byteLength);
+  const out = new Uint8Array(20 + count * 12);
   const array = new DataView(out.buffer);
   array.setInt32(0, 1); // dimensions
   array.setInt32(4, 0); // no nulls
   array.setInt32(8, INT8_OID);
-  array.setInt32(12, keys.length);
+  array.setInt32(12, count);
   array.setInt32(16, 1); // lower bound
   let at = 20;
-  for (const key of keys) {
-    const [high, low] = halves(key);
+  let start = 0;
+  for (let n = 0; n < count; n++) {
+    let end = text.indexOf(0x0a, start);
+    if (end === -1) end = text.length;
+    const [high, low] = halvesOf(keys, start, end - start);
     array.setInt32(at, 8);
     array.setInt32(at + 4, high);
     array.setInt32(at + 8, low);
     at += 12;
+    start = end + 1;
   }
   return out;
 }

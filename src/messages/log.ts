@@ -1,6 +1,7 @@
 import type { Database } from "../db/client.js";
 import type { Logger } from "../logging/logger.js";
-import { keysBetweenMerges, mergePendingKeys, POSITIONS, writeBatch } from "./batch.js";
+import { keysBetweenMerges, mergePendingKeys, POSITIONS, writeBuilt } from "./batch.js";
+import { BatchBuilder } from "./codec.js";
 
 /** One entry of the log as it is buffered: a message or a leg (docs/messages.md). */
 export interface MessageEntry {
@@ -100,27 +101,26 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
   const { db, logger, enabled, bodies } = options;
   const capacity = options.capacity ?? 20_000;
   const batch = options.batch ?? 1_000;
-  let buffer: MessageEntry[] = [];
+  const perBatch = bodies ? ENTRIES_PER_BATCH_WITH_BODIES : ENTRIES_PER_BATCH;
+  // Entries are written into their batch as they are recorded (codec.ts BatchBuilder).
+  let filling: BatchBuilder | undefined;
+  let filled: BatchBuilder[] = [];
+  let buffered = 0;
   let flushing: Promise<void> | undefined;
   let early = false;
   const counts = { dropped: 0, written: 0, failedFlushes: 0, lost: 0 };
   const mergeEvery = keysBetweenMerges(db, options.mergeEveryKeys);
   let unmergedKeys = 0;
 
-  async function write(rows: MessageEntry[]): Promise<void> {
-    const size = bodies ? ENTRIES_PER_BATCH_WITH_BODIES : ENTRIES_PER_BATCH;
-    for (let i = 0; i < rows.length; i += size) {
-      const chunk = rows.slice(i, i + size);
+  async function write(batches: BatchBuilder[]): Promise<void> {
+    for (const b of batches) {
       try {
-        unmergedKeys += await writeBatch(db, chunk);
-        counts.written += chunk.length;
+        unmergedKeys += await writeBuilt(db, b);
+        counts.written += b.count;
       } catch (err) {
         counts.failedFlushes++;
-        counts.lost += chunk.length;
-        logger.error(
-          { err, rows: chunk.length },
-          "message log: a flush failed; its entries are lost",
-        );
+        counts.lost += b.count;
+        logger.error({ err, rows: b.count }, "message log: a flush failed; its entries are lost");
       }
     }
     if (unmergedKeys >= mergeEvery) {
@@ -133,20 +133,30 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
   }
 
   function flush(): Promise<void> {
-    if (flushing !== undefined)
-      return flushing.then(() => (buffer.length > 0 ? flush() : undefined));
-    if (buffer.length === 0) return Promise.resolve();
-    const rows = buffer;
-    buffer = [];
-    flushing = write(rows).finally(() => {
+    if (flushing !== undefined) return flushing.then(() => (buffered > 0 ? flush() : undefined));
+    if (buffered === 0) return Promise.resolve();
+    const batches = filling === undefined ? filled : [...filled, filling];
+    filling = undefined;
+    filled = [];
+    buffered = 0;
+    flushing = write(batches).finally(() => {
       flushing = undefined;
     });
     return flushing;
   }
 
+  function add(entry: MessageEntry): void {
+    if (filling === undefined || filling.count >= perBatch) {
+      if (filling !== undefined) filled.push(filling);
+      filling = new BatchBuilder();
+    }
+    filling.add(entry);
+    buffered++;
+  }
+
   const tick = () => {
     early = false;
-    if (flushing === undefined && buffer.length > 0) void flush();
+    if (flushing === undefined && buffered > 0) void flush();
   };
   const timer = enabled ? setInterval(tick, options.intervalMs ?? 200) : undefined;
   timer?.unref();
@@ -156,17 +166,24 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
     bodies,
     record(entry) {
       if (!enabled) return;
-      if (buffer.length >= capacity) {
+      if (buffered >= capacity) {
         counts.dropped++;
         return;
       }
-      buffer.push(entry);
-      if (buffer.length >= batch && !early && flushing === undefined) {
+      try {
+        add(entry);
+      } catch (err) {
+        // Never thrown into a request: the entry is dropped, counted and logged.
+        counts.dropped++;
+        logger.error({ err }, "message log: an entry could not be recorded");
+        return;
+      }
+      if (buffered >= batch && !early && flushing === undefined) {
         early = true;
         setImmediate(tick);
       }
     },
-    stats: () => ({ buffered: buffer.length, capacity, ...counts }),
+    stats: () => ({ buffered, capacity, ...counts }),
     flush,
     async close() {
       if (timer !== undefined) clearInterval(timer);

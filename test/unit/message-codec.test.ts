@@ -5,6 +5,7 @@ import { messageBatches } from "../../src/db/schema/messages.js";
 import { ENTRY_FIELDS, entriesOf, hashedKeys, writeBatch } from "../../src/messages/batch.js";
 import { TEMPLATE_FIELDS } from "../../src/messages/codec.js";
 import type { MessageEntry } from "../../src/messages/log.js";
+import { messageWithLegs } from "../../src/messages/store.js";
 import { freshDatabase, type TestDatabase } from "../support/database.js";
 import { forwardedEntry } from "../support/message-entries.js";
 
@@ -140,7 +141,7 @@ describe("a stored batch of the message log", () => {
     await writeBatch(database.handle.db, many);
     const text = await lastText();
     const parsed = JSON.parse(text) as { v: number; t: unknown[][]; e: unknown[][] };
-    expect(parsed.v).toBe(3);
+    expect(parsed.v).toBe(4);
     expect(parsed.t).toHaveLength(2);
     expect(new Set(parsed.e.map((row) => row[1]))).toEqual(new Set([0, 1]));
     const read = entriesOf(1, text);
@@ -182,6 +183,52 @@ describe("a stored batch of the message log", () => {
       "2026-12-05T09:59:59.250Z",
     ]);
     expect(read[1]).toEqual({ ...asRead(earlier), position: Number(row?.seq) * 10_000 + 1 });
+  });
+
+  it("writes an entry's own ids in the entry, escaped, and reads them back as they were", async () => {
+    const odd = {
+      ...message,
+      request_id: 'quote " backslash \\ ü 😀',
+      message_id: 'quote " backslash \\ ü 😀',
+      correlation_id: "tab\tand\u0001control",
+      leg_request_id: "leg-ü",
+    };
+    await writeBatch(database.handle.db, [odd, { ...leg, message_id: odd.request_id }]);
+    const text = await lastText();
+    const parsed = JSON.parse(text) as { s: string[]; e: unknown[][] };
+    expect(parsed.e[0]?.slice(2, 5)).toEqual([odd.request_id, null, odd.correlation_id]);
+    expect(parsed.s).not.toContain(odd.request_id);
+    const read = entriesOf(1, text);
+    expect(read[0]).toEqual({ ...asRead(odd), position: 10_000 });
+    expect(read[1]?.message_id).toBe(odd.request_id);
+    const found = await messageWithLegs(database.handle.db, odd.request_id);
+    expect(found?.legs?.map((l) => l.request_id)).toEqual(["leg-ü", "leg-2"]);
+  });
+
+  it("reads batches written with every string in the table (v3)", () => {
+    const text = JSON.stringify({
+      v: 3,
+      b: message.at.getTime(),
+      s: ["message", "locations", "sender", "GET", "req-1", "corr-1", "/p", "LOC1", "success"],
+      t: [[0, 1, 2, 3, null, null, null, null, null, null, 200, 1000, 8]],
+      e: [[0, 0, 4, null, 5, 6, 7, 3.27]],
+    });
+    expect(entriesOf(3, text)[0]).toMatchObject({
+      kind: "message",
+      at: message.at,
+      request_id: "req-1",
+      message_id: "req-1",
+      correlation_id: "corr-1",
+      module: "locations",
+      path: "/p",
+      object_id: "LOC1",
+      http_status: 200,
+      status_code: 1000,
+      latency_ms: 3.27,
+      outcome: "success",
+      leg_request_id: null,
+      position: 30_000,
+    });
   });
 
   it("reads batches written in the former form, all fields of an entry in one array", () => {
