@@ -4,25 +4,27 @@ import type { MessageEntry } from "./log.js";
  * How a batch's entries are written as text (message_batches.entries).
  *
  * Most values of a batch repeat from entry to entry: the platforms, parties,
- * modules, methods, paths and outcomes of the traffic of 200 ms. So every
+ * modules, methods, paths and outcomes of the traffic of 200 ms. So such a
  * string is written once, in a table, and named by its index; and the
  * fields that describe the kind of exchange (TEMPLATE_FIELDS: who to whom,
  * which module, how it ended) are written once per distinct combination, a
  * template, which an entry names by its index:
  *
- *   {"v":3,"b":<epoch ms>,"s":[strings…],"t":[[template],…],"e":[[entry],…]}
+ *   {"v":4,"b":<epoch ms>,"e":[[entry],…],"s":[strings…],"t":[[template],…]}
  *
- * An entry is `at` as milliseconds from `b` (the first entry's), its template's index, then
- * its ENTRY_CELLS: a string as its index in `s` (null when unset; a
- * message's `message_id` null when it is its `request_id`), a number as
- * itself; trailing nulls are left off. A template holds TEMPLATE_FIELDS the
- * same way.
+ * An entry is `at` as milliseconds from `b` (the first recorded entry's),
+ * its template's index, then its ENTRY_CELLS: the ids only it has and its
+ * bodies as JSON strings, any other string as its index in `s` (null when
+ * unset; a message's `message_id` null when it is its `request_id`), a
+ * number as itself. A template holds TEMPLATE_FIELDS the same way (strings
+ * by index). BatchBuilder writes it.
  *
- * The entry of a forwarded request is then about 170 characters, against
- * 215 in the former form (v2: all fields of an entry in one array) and 345
- * as one JSON array of values per entry (v1); its three ids are most of
- * what is left. The database pays for every character (its parse, storage
- * and WAL), PGlite the most. Batches of the former forms read as they are.
+ * The entry of a forwarded request is then about 155 characters, against
+ * 215 in v2 (all fields of an entry in one array) and 345 as one JSON
+ * array of values per entry (v1); its three ids are most of it. The
+ * database pays for every character (its parse, storage and WAL), PGlite
+ * the most. Batches of the former forms (v3: every string by its index,
+ * `e` last, trailing nulls left off; v2; v1) read as they are.
  */
 /** Every field of an entry, in the order of the former forms (v1, v2). */
 export const ENTRY_FIELDS = [

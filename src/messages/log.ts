@@ -3,7 +3,7 @@ import type { Logger } from "../logging/logger.js";
 import { keysBetweenMerges, mergePendingKeys, POSITIONS, writeBuilt } from "./batch.js";
 import { BatchBuilder } from "./codec.js";
 
-/** One entry of the log as it is buffered: a message or a leg (docs/messages.md). */
+/** One entry of the log as it is recorded: a message or a leg (docs/messages.md). */
 export interface MessageEntry {
   kind: "message" | "leg";
   at: Date;
@@ -50,9 +50,10 @@ export interface MessageLogStats {
 }
 
 /**
- * The message log of this instance: entries are buffered in memory and
- * written as batch rows by a background loop, never on the request
- * path. A full buffer drops new entries and counts them.
+ * The message log of this instance: entries are written into batches in
+ * memory as they are recorded, and the batches stored as rows by a
+ * background loop, never on the request path. A full buffer drops new
+ * entries and counts them.
  */
 export interface MessageLog {
   /** MESSAGE_LOG: when false, record() does nothing. */
