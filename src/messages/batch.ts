@@ -48,7 +48,7 @@ const PARTY_CELLS = [
 const STATUS_CELL = cell("status_code");
 
 /**
- * The search keys of a batch besides its ids' (BatchBuilder.idKeys): from
+ * The search keys of a batch besides its ids' (BatchBuilder.finish): from
  * what its string table marked and its templates.
  */
 function tableKeys(s: StringTable, templates: Templates): string[] {
@@ -87,10 +87,7 @@ const decoder = new TextDecoder();
 
 /** Writes a filled batch as one row; answers how many search keys the row carries. */
 export async function writeBuilt(db: Database, batch: BatchBuilder): Promise<number> {
-  const text = batch.text();
-  // The ids' keys, a line each, then the table's and the templates'.
-  const lines = `${decoder.decode(batch.idKeys())}${tableKeys(batch.strings, batch.templates).join("\n")}`;
-  const keys = lines.endsWith("\n") ? lines.slice(0, -1) : lines;
+  const { text, keys } = batch.finish(tableKeys(batch.strings, batch.templates));
   const firstAt = new Date(batch.first).toISOString();
   const lastAt = new Date(batch.last).toISOString();
   const embedded = embeddedClient(db);
@@ -102,7 +99,7 @@ export async function writeBuilt(db: Database, batch: BatchBuilder): Promise<num
   await db.execute(sql`
     insert into message_batches (first_at, last_at, count, keys, entries)
     values (${firstAt}::timestamptz, ${lastAt}::timestamptz,
-      ${batch.count}, ${hashedKeyLines(keys)}, ${decoder.decode(text)})`);
+      ${batch.count}, ${hashedKeyLines(decoder.decode(keys))}, ${decoder.decode(text)})`);
   return keyCount(keys);
 }
 

@@ -68,7 +68,7 @@ const NUMBER_FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 /** What a string is searched by (see key in batch.ts): bits, since one value may be several. */
-export const Search = { message: 1, correlation: 2, object: 4, platform: 8, module: 16 } as const;
+export const Search = { object: 4, platform: 8, module: 16 } as const;
 
 /** The strings of a batch, each once, with what it is searched by. */
 export class StringTable {
@@ -307,18 +307,24 @@ export class BatchBuilder {
     }
   }
 
-  /** The stored text's bytes (UTF-8); called once, after the last entry. */
-  text(): Uint8Array {
+  /**
+   * Completes the batch, once, after its last entry: the stored text and
+   * the search keys (the ids', then `more`), both as UTF-8 bytes, the keys
+   * a line each.
+   */
+  finish(more: readonly string[]): { text: Uint8Array; keys: Uint8Array } {
     const strings = JSON.stringify(this.strings.list);
     this.#text.append(`],"s":${strings},"t":${JSON.stringify(this.templates.list)}}`);
-    return this.#text.bytes();
-  }
-
-  /** The ids' search keys: UTF-8 lines, each ending with a newline. */
-  idKeys(): Uint8Array {
-    return this.#keys.bytes();
+    if (more.length > 0) this.#keys.append(more.join("\n"));
+    const keys = this.#keys.bytes();
+    // The ids' lines end with a newline; without more keys the last one is dropped.
+    const end =
+      keys.length > 0 && keys[keys.length - 1] === NEWLINE ? keys.length - 1 : keys.length;
+    return { text: this.#text.bytes(), keys: keys.subarray(0, end) };
   }
 }
+
+const NEWLINE = 0x0a;
 
 type Batch =
   | unknown[][]

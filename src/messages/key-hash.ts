@@ -99,25 +99,26 @@ export function hashKey(key: string): bigint {
 /** The element type of the array below: int8. */
 const INT8_OID = 20;
 
-/** How many keys `lines` holds: one a line (an empty text holds none). */
-export function keyCount(lines: string): number {
-  if (lines === "") return 0;
+const NEWLINE = 0x0a;
+
+/** How many keys `lines` holds: one a line (no bytes hold none). */
+export function keyCount(lines: Uint8Array): number {
+  if (lines.length === 0) return 0;
   let count = 1;
-  for (let i = lines.indexOf("\n"); i !== -1; i = lines.indexOf("\n", i + 1)) count++;
+  for (let i = lines.indexOf(NEWLINE); i !== -1; i = lines.indexOf(NEWLINE, i + 1)) count++;
   return count;
 }
 
 /**
- * The hashes of the keys in `lines` (one a line, newline-separated) as a
- * `bigint[]` in PostgreSQL's binary form (a one-dimensional array without
- * nulls: its header, then each element as its length, 8, and its
+ * The hashes of the keys in `lines` (UTF-8, one a line, newline-separated)
+ * as a `bigint[]` in PostgreSQL's binary form (a one-dimensional array
+ * without nulls: its header, then each element as its length, 8, and its
  * big-endian value), which a binary parameter carries as it is. Each key
- * is hashed where it lies in the text's UTF-8 bytes.
+ * is hashed where it lies in the bytes.
  */
-export function hashedKeyArray(lines: string): Uint8Array {
+export function hashedKeyArray(lines: Uint8Array): Uint8Array {
   const count = keyCount(lines);
-  const text = encoder.encode(lines);
-  const keys = new DataView(text.buffer, text.byteOffset, text.byteLength);
+  const keys = new DataView(lines.buffer, lines.byteOffset, lines.byteLength);
   const out = new Uint8Array(20 + count * 12);
   const array = new DataView(out.buffer);
   array.setInt32(0, 1); // dimensions
@@ -128,8 +129,8 @@ export function hashedKeyArray(lines: string): Uint8Array {
   let at = 20;
   let start = 0;
   for (let n = 0; n < count; n++) {
-    let end = text.indexOf(0x0a, start);
-    if (end === -1) end = text.length;
+    let end = lines.indexOf(NEWLINE, start);
+    if (end === -1) end = lines.length;
     const [high, low] = halvesOf(keys, start, end - start);
     array.setInt32(at, 8);
     array.setInt32(at + 4, high);

@@ -55,7 +55,7 @@ describe("the message log's key hashes computed by the hub", () => {
 
   it("are written as a binary bigint[] whose elements are those hashes", () => {
     const keys = ["r:a", "c:ü", ""];
-    const view = new DataView(hashedKeyArray(keys.join("\n")).buffer);
+    const view = new DataView(hashedKeyArray(new TextEncoder().encode(keys.join("\n"))).buffer);
     expect([view.getInt32(0), view.getInt32(4), view.getInt32(8), view.getInt32(12)]).toEqual([
       1, 0, 20, 3,
     ]);
