@@ -4,7 +4,7 @@ import type { MessageEntry } from "./log.js";
  * How a batch's entries are written as text (message_batches.entries).
  *
  * Most values of a batch repeat from entry to entry: the platforms, parties,
- * modules, methods, paths and outcomes of the traffic of 200 ms. So such a
+ * modules, methods, paths and outcomes of a second of traffic. So such a
  * string is written once, in a table, and named by its index; and the
  * fields that describe the kind of exchange (TEMPLATE_FIELDS: who to whom,
  * which module, how it ended) are written once per distinct combination, a

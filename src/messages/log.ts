@@ -76,13 +76,17 @@ export interface MessageLogOptions {
   /** Buffered entries at most (default 20000). */
   capacity?: number;
   /**
-   * A flush starts early once this many entries wait (default 1000): a
-   * statement costs about 0.7–0.8 ms of PGlite's time besides its entries, so
-   * fewer, bigger batches are cheaper, while one batch stays short enough
-   * not to hold PGlite (in the hub's thread) for long.
+   * A flush starts early once this many entries wait (default 2000, a
+   * full batch; 1000 when bodies are kept): a statement costs about 1 ms of PGlite's time besides its
+   * entries (2–3 ms in a busy hub), so fewer, bigger batches are cheaper,
+   * while one batch stays short enough not to hold PGlite (in the hub's
+   * thread) for long.
    */
   batch?: number;
-  /** The loop's period (default 200 ms). */
+  /**
+   * The loop's period (default 1000 ms): how long an entry waits at most
+   * before it is written, when fewer than `batch` come in meanwhile.
+   */
   intervalMs?: number;
   /**
    * On PGlite, search keys written between two merges of the index's
@@ -98,14 +102,28 @@ export interface MessageLogOptions {
 const ENTRIES_PER_BATCH = Math.min(2_000, POSITIONS - 1);
 const ENTRIES_PER_BATCH_WITH_BODIES = 100;
 
+/**
+ * Recorded entries wait in a short list and are written into their batch
+ * this many at a time: one loop over a few hundred entries keeps the
+ * writer's code and its tables warm in the CPU's caches, where writing
+ * each entry alone, between two requests, found them cold (several times
+ * slower; docs/performance.md, "Entries written a few hundred at a time").
+ * The list is short enough that its entries die young, before the
+ * collector moves them (at the bench's rates about 50–100 ms).
+ */
+const STAGED = 256;
+
 export function createMessageLog(options: MessageLogOptions): MessageLog {
   const { db, logger, enabled, bodies } = options;
   const capacity = options.capacity ?? 20_000;
-  const batch = options.batch ?? 1_000;
+  const batch = options.batch ?? (bodies ? 1_000 : ENTRIES_PER_BATCH);
   const perBatch = bodies ? ENTRIES_PER_BATCH_WITH_BODIES : ENTRIES_PER_BATCH;
   // Entries are written into their batch as they are recorded (codec.ts BatchBuilder).
   let filling: BatchBuilder | undefined;
   let filled: BatchBuilder[] = [];
+  /** Recorded, not yet written into a batch (STAGED). */
+  const staged: MessageEntry[] = [];
+  /** Entries staged or in a batch, not yet stored. */
   let buffered = 0;
   let flushing: Promise<void> | undefined;
   let early = false;
@@ -133,8 +151,24 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
     }
   }
 
+  /** Writes the staged entries into their batch; one that cannot be written is dropped and counted. */
+  function writeStaged(): void {
+    for (const entry of staged) {
+      try {
+        add(entry);
+      } catch (err) {
+        // Never thrown into a request: the entry is dropped, counted and logged.
+        buffered--;
+        counts.dropped++;
+        logger.error({ err }, "message log: an entry could not be recorded");
+      }
+    }
+    staged.length = 0;
+  }
+
   function flush(): Promise<void> {
     if (flushing !== undefined) return flushing.then(() => (buffered > 0 ? flush() : undefined));
+    writeStaged();
     if (buffered === 0) return Promise.resolve();
     const batches = filling === undefined ? filled : [...filled, filling];
     filling = undefined;
@@ -152,14 +186,13 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
       filling = new BatchBuilder();
     }
     filling.add(entry);
-    buffered++;
   }
 
   const tick = () => {
     early = false;
     if (flushing === undefined && buffered > 0) void flush();
   };
-  const timer = enabled ? setInterval(tick, options.intervalMs ?? 200) : undefined;
+  const timer = enabled ? setInterval(tick, options.intervalMs ?? 1_000) : undefined;
   timer?.unref();
 
   return {
@@ -171,14 +204,9 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
         counts.dropped++;
         return;
       }
-      try {
-        add(entry);
-      } catch (err) {
-        // Never thrown into a request: the entry is dropped, counted and logged.
-        counts.dropped++;
-        logger.error({ err }, "message log: an entry could not be recorded");
-        return;
-      }
+      staged.push(entry);
+      buffered++;
+      if (staged.length >= STAGED) writeStaged();
       if (buffered >= batch && !early && flushing === undefined) {
         early = true;
         setImmediate(tick);

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client.js";
 import { rowsOf } from "../../src/db/client.js";
 import { entriesOf } from "../../src/messages/batch.js";
+import type { MessageEntry } from "../../src/messages/log.js";
 import { freshDatabase } from "../support/database.js";
 import { forwardedEntry, quietLog } from "../support/message-entries.js";
 
@@ -30,6 +31,27 @@ describe("the message log's buffer", () => {
       expect(rows.map((r) => r.count)).toEqual([100, 100, 50]);
       const ids = rows.flatMap((r) => entriesOf(Number(r.seq), r.entries).map((e) => e.request_id));
       expect(ids).toEqual(Array.from({ length: 250 }, (_, i) => `r${i}`));
+    } finally {
+      await database.dispose();
+    }
+  });
+
+  it("drops and counts an entry it cannot write, and stores the entries recorded around it in order", async () => {
+    const database = await freshDatabase();
+    try {
+      const log = quietLog(database.handle.db);
+      // Entries wait in a short list and are written into their batch a few hundred at a
+      // time: a broken one among 600 must not take the others of its turn with it.
+      const broken = { ...entry("broken"), at: "not a date" } as unknown as MessageEntry;
+      for (let i = 0; i < 600; i++) log.record(i === 300 ? broken : entry(`r${i}`));
+      expect(log.stats()).toMatchObject({ buffered: 599, dropped: 1 });
+      await log.close();
+      expect(log.stats()).toMatchObject({ buffered: 0, written: 599, dropped: 1, lost: 0 });
+      const rows = await storedBatches(database.handle.db);
+      const ids = rows.flatMap((r) => entriesOf(Number(r.seq), r.entries).map((e) => e.request_id));
+      expect(ids).toEqual(
+        Array.from({ length: 600 }, (_, i) => `r${i}`).filter((id) => id !== "r300"),
+      );
     } finally {
       await database.dispose();
     }
