@@ -254,9 +254,10 @@ class ByteSink {
 }
 
 /**
- * A batch being filled, in the form it is stored (`v` 4): each entry is
- * written into the batch's bytes as it is recorded, so that no entry
- * object outlives its request. Buffered entries outlived one or two
+ * A batch being filled, in the form it is stored (`v` 4): entries are
+ * written into the batch's bytes shortly after they are recorded (log.ts
+ * writes them a few hundred at a time), so that no entry object waits for
+ * the flush. Entries kept until the flush outlived one or two
  * young-generation collections and were promoted, and the collector's
  * copying and marking of them was a large part of what the log cost a
  * forwarded request (docs/performance.md, "Entries written as they are

@@ -50,10 +50,10 @@ export interface MessageLogStats {
 }
 
 /**
- * The message log of this instance: entries are written into batches in
- * memory as they are recorded, and the batches stored as rows by a
- * background loop, never on the request path. A full buffer drops new
- * entries and counts them.
+ * The message log of this instance: recorded entries are written into
+ * batches in memory a few hundred at a time, and the batches stored as
+ * rows by a background loop, never on the request path. A full buffer
+ * drops new entries and counts them.
  */
 export interface MessageLog {
   /** MESSAGE_LOG: when false, record() does nothing. */
@@ -77,10 +77,10 @@ export interface MessageLogOptions {
   capacity?: number;
   /**
    * A flush starts early once this many entries wait (default 2000, a
-   * full batch; 1000 when bodies are kept): a statement costs about 1 ms of PGlite's time besides its
-   * entries (2–3 ms in a busy hub), so fewer, bigger batches are cheaper,
-   * while one batch stays short enough not to hold PGlite (in the hub's
-   * thread) for long.
+   * full batch; 1000 when bodies are kept): a statement costs about 1 ms
+   * of PGlite's time besides its entries (2–3 ms in a busy hub), so fewer,
+   * bigger batches are cheaper, while one batch stays short enough not to
+   * hold PGlite (in the hub's thread) for long.
    */
   batch?: number;
   /**
@@ -104,12 +104,13 @@ const ENTRIES_PER_BATCH_WITH_BODIES = 100;
 
 /**
  * Recorded entries wait in a short list and are written into their batch
- * this many at a time: one loop over a few hundred entries keeps the
- * writer's code and its tables warm in the CPU's caches, where writing
- * each entry alone, between two requests, found them cold (several times
- * slower; docs/performance.md, "Entries written a few hundred at a time").
- * The list is short enough that its entries die young, before the
- * collector moves them (at the bench's rates about 50–100 ms).
+ * once this many wait, right after the request that filled the list: one
+ * loop over a few hundred entries keeps the writer's code and its tables
+ * warm in the CPU's caches, where writing each entry alone, between two
+ * requests, found them cold (several times slower; docs/performance.md,
+ * "Bigger batches, and entries written a few hundred at a time"). The
+ * list is short enough that its entries die young, before the collector
+ * moves them (at the bench's rates about 50–100 ms).
  */
 const STAGED = 256;
 
@@ -118,7 +119,7 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
   const capacity = options.capacity ?? 20_000;
   const batch = options.batch ?? (bodies ? 1_000 : ENTRIES_PER_BATCH);
   const perBatch = bodies ? ENTRIES_PER_BATCH_WITH_BODIES : ENTRIES_PER_BATCH;
-  // Entries are written into their batch as they are recorded (codec.ts BatchBuilder).
+  // The batch being filled (codec.ts BatchBuilder) and those full, waiting for the flush.
   let filling: BatchBuilder | undefined;
   let filled: BatchBuilder[] = [];
   /** Recorded, not yet written into a batch (STAGED). */
@@ -206,7 +207,8 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
       }
       staged.push(entry);
       buffered++;
-      if (staged.length >= STAGED) writeStaged();
+      // Not in the request that fills the list: its answer would wait for the loop.
+      if (staged.length === STAGED) setImmediate(writeStaged);
       if (buffered >= batch && !early && flushing === undefined) {
         early = true;
         setImmediate(tick);
