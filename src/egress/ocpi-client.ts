@@ -91,28 +91,32 @@ export function createOcpiClient(options: OcpiClientOptions): OcpiClient {
 
   const log = options.messages?.enabled === true ? options.messages : undefined;
 
-  async function traced(req: OutboundRequest, trace: LegTrace): Promise<OutboundResponse> {
+  function traced(req: OutboundRequest, trace: LegTrace): Promise<OutboundResponse> {
     const started = performance.now();
     const requestId = req.requestId ?? randomUUID();
-    try {
-      const res = await send(req.requestId === undefined ? { ...req, requestId } : req);
-      const code = res.body.status_code;
-      recordLeg(log as MessageLog, req, trace, requestId, started, {
-        status: res.status,
-        statusCode: typeof code === "number" ? code : null,
-        text: res.text,
-      });
-      return res;
-    } catch (err) {
-      if (err instanceof OutboundError) {
-        recordLeg(log as MessageLog, req, trace, requestId, started, err);
-      }
-      throw err;
-    }
+    return send(req, requestId).then(
+      (res) => {
+        const code = res.body.status_code;
+        recordLeg(log as MessageLog, req, trace, requestId, started, {
+          status: res.status,
+          statusCode: typeof code === "number" ? code : null,
+          text: res.text,
+        });
+        return res;
+      },
+      (err: unknown) => {
+        if (err instanceof OutboundError) {
+          recordLeg(log as MessageLog, req, trace, requestId, started, err);
+        }
+        throw err;
+      },
+    );
   }
 
-  async function send(req: OutboundRequest): Promise<OutboundResponse> {
-    const requestId = req.requestId ?? randomUUID();
+  async function send(
+    req: OutboundRequest,
+    requestId = req.requestId ?? randomUUID(),
+  ): Promise<OutboundResponse> {
     const headers: Record<string, string> = {
       authorization: authorizationHeader(req.token, req.encoding),
       "x-request-id": requestId,

@@ -1,51 +1,92 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { describePath, outcomeOf, statusCodeOf, storedBody } from "../messages/describe.js";
+import type { HeldLeg } from "../messages/legs.js";
 import type { MessageEntry, MessageLog } from "../messages/log.js";
 import { Header } from "../ocpi/headers.js";
+import type { RoutingHeaderValues } from "../routing/decide.js";
 
 /**
  * Records an OCPI request a sender made to the hub as a message of the log
  * (docs/messages.md), from what the request context holds already: the
  * ids, the caller, the routing headers, the receiver, the answer's status
- * and the OCPI status_code the hub noted on its answer.
+ * and the OCPI status_code the hub noted on its answer. The request's
+ * facts are read now; the entry is made from them when the log writes it
+ * into its batch, with a few hundred others (log.ts STAGED): that work,
+ * run once per request between two requests' code, cost several times as
+ * much (docs/performance.md, "Entries made when they are written").
  */
 export function recordMessage(c: Context<AppEnv>, log: MessageLog, ms: number): void {
-  const path = c.req.path;
-  const facts = describePath(path);
-  const caller = c.get("caller") as AppEnv["Variables"]["caller"] | undefined;
-  const res = c.res;
-  const statusCode = statusCodeOf(res);
-  const leg = c.get("leg")?.held;
-  // Read once by the OCPI router; requests it did not take read them here.
-  const h = c.get("routingHeaders") ?? {
-    fromCountryCode: headerOf(c, Header.fromCountryCode),
-    fromPartyId: headerOf(c, Header.fromPartyId),
-    toCountryCode: headerOf(c, Header.toCountryCode),
-    toPartyId: headerOf(c, Header.toPartyId),
+  const facts: RequestFacts = {
+    at: Date.now() - ms,
+    ms,
+    path: c.req.path,
+    method: c.req.method,
+    requestId: c.get("requestId"),
+    correlationId: c.get("correlationId"),
+    caller: (c.get("caller") as AppEnv["Variables"]["caller"] | undefined)?.platform,
+    receiver: c.get("receiver") ?? null,
+    status: c.res.status,
+    statusCode: statusCodeOf(c.res),
+    leg: c.get("leg")?.held,
+    // Read once by the OCPI router; requests it did not take read them here.
+    headers: c.get("routingHeaders") ?? {
+      fromCountryCode: headerOf(c, Header.fromCountryCode),
+      fromPartyId: headerOf(c, Header.fromPartyId),
+      toCountryCode: headerOf(c, Header.toCountryCode),
+      toPartyId: headerOf(c, Header.toPartyId),
+    },
   };
-  const entry: MessageEntry = {
+  if (!log.bodies) {
+    log.record(() => messageEntry(facts));
+    return;
+  }
+  // MESSAGE_LOG_BODIES: the bodies as sent and answered, redacted; read after the answer.
+  const entry = messageEntry(facts);
+  void withBodies(c, c.res, entry).then((e) => log.record(e));
+}
+
+/** What the log keeps of a request until it makes its entry. */
+interface RequestFacts {
+  /** When the request arrived (ms since the epoch): its legs come after it. */
+  at: number;
+  ms: number;
+  path: string;
+  method: string;
+  requestId: string;
+  correlationId: string;
+  caller: AppEnv["Variables"]["caller"]["platform"] | undefined;
+  receiver: string | null;
+  status: number;
+  statusCode: number | null;
+  leg: HeldLeg | undefined;
+  headers: RoutingHeaderValues;
+}
+
+function messageEntry(f: RequestFacts): MessageEntry {
+  const facts = describePath(f.path);
+  const { headers: h, caller, leg } = f;
+  return {
     kind: "message",
-    // When the request arrived: its legs come after it.
-    at: new Date(Date.now() - ms),
-    request_id: c.get("requestId"),
-    message_id: c.get("requestId"),
-    correlation_id: c.get("correlationId"),
+    at: new Date(f.at),
+    request_id: f.requestId,
+    message_id: f.requestId,
+    correlation_id: f.correlationId,
     module: facts.module,
     interface: facts.interface,
-    method: c.req.method,
-    path,
+    method: f.method,
+    path: f.path,
     object_id: facts.objectId,
-    from_country_code: h.fromCountryCode ?? caller?.platform.roles[0]?.countryCode ?? null,
-    from_party_id: h.fromPartyId ?? caller?.platform.roles[0]?.partyId ?? null,
-    from_platform_id: caller?.platform.id ?? null,
+    from_country_code: h.fromCountryCode ?? caller?.roles[0]?.countryCode ?? null,
+    from_party_id: h.fromPartyId ?? caller?.roles[0]?.partyId ?? null,
+    from_platform_id: caller?.id ?? null,
     to_country_code: h.toCountryCode ?? null,
     to_party_id: h.toPartyId ?? null,
-    to_platform_id: c.get("receiver") ?? null,
-    http_status: res.status,
-    status_code: statusCode,
-    latency_ms: Math.round(ms * 100) / 100,
-    outcome: outcomeOf(res.status, statusCode),
+    to_platform_id: f.receiver,
+    http_status: f.status,
+    status_code: f.statusCode,
+    latency_ms: Math.round(f.ms * 100) / 100,
+    outcome: outcomeOf(f.status, f.statusCode),
     request_body: null,
     response_body: null,
     // Set in the literal, not assigned after: every entry keeps one shape.
@@ -55,12 +96,6 @@ export function recordMessage(c: Context<AppEnv>, log: MessageLog, ms: number): 
     leg_latency_ms: leg?.leg_latency_ms,
     leg_outcome: leg?.leg_outcome,
   };
-  if (!log.bodies) {
-    log.record(entry);
-    return;
-  }
-  // MESSAGE_LOG_BODIES: the bodies as sent and answered, redacted; read after the answer.
-  void withBodies(c, res, entry).then((e) => log.record(e));
 }
 
 /**

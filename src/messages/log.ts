@@ -35,6 +35,13 @@ export interface MessageEntry {
   leg_outcome?: string;
 }
 
+/**
+ * What record() takes: an entry, or a function that makes it, called when
+ * the entry is written into its batch (after the request, with other
+ * entries) instead of on the request path.
+ */
+export type Recorded = MessageEntry | (() => MessageEntry);
+
 export interface MessageLogStats {
   /** Entries waiting for the next flush. */
   buffered: number;
@@ -60,7 +67,7 @@ export interface MessageLog {
   readonly enabled: boolean;
   /** MESSAGE_LOG_BODIES: whether entries carry (redacted, truncated) bodies. */
   readonly bodies: boolean;
-  record(entry: MessageEntry): void;
+  record(entry: Recorded): void;
   stats(): MessageLogStats;
   /** Writes what is buffered now. */
   flush(): Promise<void>;
@@ -123,7 +130,7 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
   let filling: BatchBuilder | undefined;
   let filled: BatchBuilder[] = [];
   /** Recorded, not yet written into a batch (STAGED). */
-  const staged: MessageEntry[] = [];
+  const staged: Recorded[] = [];
   /** Entries staged or in a batch, not yet stored. */
   let buffered = 0;
   let flushing: Promise<void> | undefined;
@@ -156,7 +163,7 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
   function writeStaged(): void {
     for (const entry of staged) {
       try {
-        add(entry);
+        add(typeof entry === "function" ? entry() : entry);
       } catch (err) {
         // Never thrown into a request: the entry is dropped, counted and logged.
         buffered--;

@@ -36,23 +36,34 @@ describe("the message log's buffer", () => {
     }
   });
 
-  it("drops and counts an entry it cannot write, and stores the entries recorded around it in order", async () => {
+  it("drops and counts an entry it cannot make or write, and stores the entries recorded around it in order", async () => {
     const database = await freshDatabase();
     try {
       const log = quietLog(database.handle.db);
       // Entries wait in a short list and are written into their batch a few hundred at a
       // time: a broken one among 600 must not take the others of its turn with it.
+      // Entries are given as they are or as a function that makes them when they are written
+      // (a request's message); a broken one of either kind is dropped alone.
       const broken = { ...entry("broken"), at: "not a date" } as unknown as MessageEntry;
-      for (let i = 0; i < 600; i++) log.record(i === 300 ? broken : entry(`r${i}`));
+      const unmakeable = () => {
+        throw new Error("the request's facts do not make an entry");
+      };
+      for (let i = 0; i < 600; i++) {
+        if (i === 300) log.record(broken);
+        else if (i === 450) log.record(unmakeable);
+        else log.record(i % 2 === 0 ? entry(`r${i}`) : () => entry(`r${i}`));
+      }
       // The list is written right after the request that filled it.
       await new Promise((resolve) => setImmediate(resolve));
-      expect(log.stats()).toMatchObject({ buffered: 599, dropped: 1 });
+      expect(log.stats()).toMatchObject({ buffered: 598, dropped: 2 });
       await log.close();
-      expect(log.stats()).toMatchObject({ buffered: 0, written: 599, dropped: 1, lost: 0 });
+      expect(log.stats()).toMatchObject({ buffered: 0, written: 598, dropped: 2, lost: 0 });
       const rows = await storedBatches(database.handle.db);
       const ids = rows.flatMap((r) => entriesOf(Number(r.seq), r.entries).map((e) => e.request_id));
       expect(ids).toEqual(
-        Array.from({ length: 600 }, (_, i) => `r${i}`).filter((id) => id !== "r300"),
+        Array.from({ length: 600 }, (_, i) => `r${i}`).filter(
+          (id) => id !== "r300" && id !== "r450",
+        ),
       );
     } finally {
       await database.dispose();

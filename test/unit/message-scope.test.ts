@@ -8,7 +8,7 @@ function fakeLog(): MessageLog & { entries: MessageEntry[] } {
     enabled: true,
     bodies: false,
     entries,
-    record: (e) => entries.push(e),
+    record: (e) => entries.push(typeof e === "function" ? e() : e),
     stats: () => ({ buffered: 0, capacity: 0, dropped: 0, written: 0, failedFlushes: 0, lost: 0 }),
     flush: async () => {},
     close: async () => {},
