@@ -227,17 +227,29 @@ export const oneLine = (v: string) => (v.includes("\n") ? v.replaceAll("\n", " "
 
 /**
  * UTF-8 bytes appended to, in a Buffer outside the JavaScript heap that
- * grows by doubling.
+ * grows by doubling. Appended text is gathered and encoded some 8,000
+ * characters at a time: one encoding call per entry's row and keys cost
+ * about a fifth of writing an entry (docs/performance.md, "Text encoded
+ * a few kilobytes at a time").
  */
 class ByteSink {
   #buffer: Buffer;
   #end = 0;
+  /** Appended text not yet encoded. */
+  #pending = "";
 
   constructor(initial: number) {
     this.#buffer = Buffer.allocUnsafe(initial);
   }
 
   append(value: string): void {
+    this.#pending += value;
+    if (this.#pending.length >= PENDING) this.#encode();
+  }
+
+  #encode(): void {
+    const value = this.#pending;
+    this.#pending = "";
     // UTF-8 takes at most three bytes per UTF-16 code unit.
     const need = this.#end + value.length * 3;
     if (need > this.#buffer.length) {
@@ -249,9 +261,13 @@ class ByteSink {
   }
 
   bytes(): Uint8Array {
+    if (this.#pending.length > 0) this.#encode();
     return this.#buffer.subarray(0, this.#end);
   }
 }
+
+/** Characters of text a ByteSink gathers before it encodes them. */
+const PENDING = 8 * 1024;
 
 /**
  * A batch being filled, in the form it is stored (`v` 4): entries are
