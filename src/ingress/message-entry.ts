@@ -17,6 +17,7 @@ import type { RoutingHeaderValues } from "../routing/decide.js";
  * much (docs/performance.md, "Entries made when they are written").
  */
 export function recordMessage(c: Context<AppEnv>, log: MessageLog, ms: number): void {
+  const res = c.res;
   const facts: RequestFacts = {
     at: Date.now() - ms,
     ms,
@@ -26,8 +27,8 @@ export function recordMessage(c: Context<AppEnv>, log: MessageLog, ms: number): 
     correlationId: c.get("correlationId"),
     caller: (c.get("caller") as AppEnv["Variables"]["caller"] | undefined)?.platform,
     receiver: c.get("receiver") ?? null,
-    status: c.res.status,
-    statusCode: statusCodeOf(c.res),
+    status: res.status,
+    statusCode: statusCodeOf(res),
     leg: c.get("leg")?.held,
     // Read once by the OCPI router; requests it did not take read them here.
     headers: c.get("routingHeaders") ?? {
@@ -43,7 +44,7 @@ export function recordMessage(c: Context<AppEnv>, log: MessageLog, ms: number): 
   }
   // MESSAGE_LOG_BODIES: the bodies as sent and answered, redacted; read after the answer.
   const entry = messageEntry(facts);
-  void withBodies(c, c.res, entry).then((e) => log.record(e));
+  void withBodies(c, res, entry).then((e) => log.record(e));
 }
 
 /** What the log keeps of a request until it makes its entry. */
@@ -64,7 +65,7 @@ interface RequestFacts {
 }
 
 function messageEntry(f: RequestFacts): MessageEntry {
-  const facts = describePath(f.path);
+  const described = describePath(f.path);
   const { headers: h, caller, leg } = f;
   return {
     kind: "message",
@@ -72,11 +73,11 @@ function messageEntry(f: RequestFacts): MessageEntry {
     request_id: f.requestId,
     message_id: f.requestId,
     correlation_id: f.correlationId,
-    module: facts.module,
-    interface: facts.interface,
+    module: described.module,
+    interface: described.interface,
     method: f.method,
     path: f.path,
-    object_id: facts.objectId,
+    object_id: described.objectId,
     from_country_code: h.fromCountryCode ?? caller?.roles[0]?.countryCode ?? null,
     from_party_id: h.fromPartyId ?? caller?.roles[0]?.partyId ?? null,
     from_platform_id: caller?.id ?? null,

@@ -229,7 +229,7 @@ export const oneLine = (v: string) => (v.includes("\n") ? v.replaceAll("\n", " "
  * UTF-8 bytes appended to, in a Buffer outside the JavaScript heap that
  * grows by doubling. Appended text is gathered and encoded some 8,000
  * characters at a time: one encoding call per entry's row and keys cost
- * about a fifth of writing an entry (docs/performance.md, "Text encoded
+ * about a sixth of writing an entry (docs/performance.md, "Text encoded
  * a few kilobytes at a time").
  */
 class ByteSink {
