@@ -91,87 +91,88 @@ export function createOcpiClient(options: OcpiClientOptions): OcpiClient {
 
   const log = options.messages?.enabled === true ? options.messages : undefined;
 
-  function traced(req: OutboundRequest, trace: LegTrace): Promise<OutboundResponse> {
-    const started = performance.now();
-    const requestId = req.requestId ?? randomUUID();
-    return send(req, requestId).then(
-      (res) => {
+  /**
+   * One call. With a `trace`, the attempt is recorded as a leg of its
+   * message, here rather than in a callback on the returned promise: one
+   * promise and one turn of the microtask queue fewer per forwarded
+   * request.
+   */
+  async function send(
+    req: OutboundRequest,
+    requestId = req.requestId ?? randomUUID(),
+    trace?: LegTrace,
+  ): Promise<OutboundResponse> {
+    const started = trace === undefined ? 0 : performance.now();
+    try {
+      const headers: Record<string, string> = {
+        authorization: authorizationHeader(req.token, req.encoding),
+        "x-request-id": requestId,
+        "x-correlation-id": req.correlationId ?? randomUUID(),
+        accept: "application/json",
+        ...req.headers,
+        via: req.headers?.via === undefined ? via : `${req.headers.via}, ${via}`,
+      };
+      let body = req.rawBody;
+      if (body === undefined && req.body !== undefined) body = JSON.stringify(req.body);
+      if (body !== undefined) headers["content-type"] = "application/json";
+      const target = splitUrl(req.url);
+      if (target === undefined) throw refusedUrl(req.url, "not an http(s) URL");
+      const checked = policy.originOf(target.origin);
+      if ("refused" in checked) throw refusedUrl(req.url, checked.refused);
+      const { origin } = checked;
+      const { path } = target;
+      let answer: Answer;
+      try {
+        const timeoutMs = req.timeoutMs ?? options.timeoutMs;
+        const limits =
+          req.timeoutMs === undefined ? {} : { headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+        answer = await new Promise<Answer>((resolve, reject) => {
+          const collector = new Collector(resolve, reject, {
+            timeoutMs,
+            maxBytes: maxResponseBytes,
+          });
+          try {
+            pools
+              .get(req.pool, origin)
+              .dispatch({ origin, path, method: req.method, headers, body, ...limits }, collector);
+          } catch (err) {
+            collector.onError(err as Error);
+          }
+        });
+      } catch (err) {
+        const failure = toOutboundError(err, req.url);
+        const status = (err as { statusCode?: number }).statusCode;
+        // Headers came, then the body broke off: an unusable answer, not an unreachable peer.
+        if (status === undefined || failure.failure !== "unreachable") throw failure;
+        throw new OutboundError(
+          "invalid-response",
+          `${req.method} ${req.url} answered HTTP ${status} and broke off the body`,
+          status,
+          "the body broke off",
+        );
+      }
+      const res = toResponse(req, answer, requestId);
+      if (trace !== undefined) {
         const code = res.body.status_code;
         recordLeg(log as MessageLog, req, trace, requestId, started, {
           status: res.status,
           statusCode: typeof code === "number" ? code : null,
           text: res.text,
         });
-        return res;
-      },
-      (err: unknown) => {
-        if (err instanceof OutboundError) {
-          recordLeg(log as MessageLog, req, trace, requestId, started, err);
-        }
-        throw err;
-      },
-    );
-  }
-
-  async function send(
-    req: OutboundRequest,
-    requestId = req.requestId ?? randomUUID(),
-  ): Promise<OutboundResponse> {
-    const headers: Record<string, string> = {
-      authorization: authorizationHeader(req.token, req.encoding),
-      "x-request-id": requestId,
-      "x-correlation-id": req.correlationId ?? randomUUID(),
-      accept: "application/json",
-      ...req.headers,
-      via: req.headers?.via === undefined ? via : `${req.headers.via}, ${via}`,
-    };
-    let body = req.rawBody;
-    if (body === undefined && req.body !== undefined) body = JSON.stringify(req.body);
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const target = splitUrl(req.url);
-    if (target === undefined) throw refusedUrl(req.url, "not an http(s) URL");
-    const checked = policy.originOf(target.origin);
-    if ("refused" in checked) throw refusedUrl(req.url, checked.refused);
-    const { origin } = checked;
-    const { path } = target;
-    let answer: Answer;
-    try {
-      const timeoutMs = req.timeoutMs ?? options.timeoutMs;
-      const limits =
-        req.timeoutMs === undefined ? {} : { headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
-      answer = await new Promise<Answer>((resolve, reject) => {
-        const collector = new Collector(resolve, reject, {
-          timeoutMs,
-          maxBytes: maxResponseBytes,
-        });
-        try {
-          pools
-            .get(req.pool, origin)
-            .dispatch({ origin, path, method: req.method, headers, body, ...limits }, collector);
-        } catch (err) {
-          collector.onError(err as Error);
-        }
-      });
+      }
+      return res;
     } catch (err) {
-      const failure = toOutboundError(err, req.url);
-      const status = (err as { statusCode?: number }).statusCode;
-      // Headers came, then the body broke off: an unusable answer, not an unreachable peer.
-      if (status === undefined || failure.failure !== "unreachable") throw failure;
-      throw new OutboundError(
-        "invalid-response",
-        `${req.method} ${req.url} answered HTTP ${status} and broke off the body`,
-        status,
-        "the body broke off",
-      );
+      if (trace !== undefined && err instanceof OutboundError)
+        recordLeg(log as MessageLog, req, trace, requestId, started, err);
+      throw err;
     }
-    return toResponse(req, answer, requestId);
   }
 
   return {
     send(req) {
       if (log === undefined) return send(req);
       const trace = req.trace === undefined ? legScope.getStore() : req.trace;
-      return trace === undefined || trace === null ? send(req) : traced(req, trace);
+      return trace === undefined || trace === null ? send(req) : send(req, undefined, trace);
     },
     release: (key) => pools.release(key),
     stats: () => ({ pools: pools.size }),
