@@ -97,11 +97,8 @@ export function createOcpiClient(options: OcpiClientOptions): OcpiClient {
    * promise and one turn of the microtask queue fewer per forwarded
    * request.
    */
-  async function send(
-    req: OutboundRequest,
-    requestId = req.requestId ?? randomUUID(),
-    trace?: LegTrace,
-  ): Promise<OutboundResponse> {
+  async function send(req: OutboundRequest, trace?: LegTrace): Promise<OutboundResponse> {
+    const requestId = req.requestId ?? randomUUID();
     const started = trace === undefined ? 0 : performance.now();
     try {
       const headers: Record<string, string> = {
@@ -172,7 +169,7 @@ export function createOcpiClient(options: OcpiClientOptions): OcpiClient {
     send(req) {
       if (log === undefined) return send(req);
       const trace = req.trace === undefined ? legScope.getStore() : req.trace;
-      return trace === undefined || trace === null ? send(req) : send(req, undefined, trace);
+      return send(req, trace ?? undefined);
     },
     release: (key) => pools.release(key),
     stats: () => ({ pools: pools.size }),
