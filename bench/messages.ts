@@ -8,7 +8,10 @@
  * with MESSAGE_LOG=true (the default) and one with MESSAGE_LOG=false. A
  * fake CPO in a process of its own serves one location; an eMSP registered
  * on both hubs GETs it through the hub (a message and a leg per request on
- * the logging hub, stored as one row).
+ * the logging hub, stored as one row). The load generator and the CPO speak
+ * HTTP on bare sockets (raw-http.ts): with undici and node:http they took
+ * about as much of this two-core host's CPU as the hub, which then measured
+ * them as much as itself; the subject is the hub.
  *
  * Both hubs first serve BENCH_MESSAGES_WARMUP requests (default 20,000),
  * so that the rounds measure hubs that run, not hubs that start (WARMUP).
@@ -27,7 +30,7 @@
  * database's server processes' too on PostgreSQL, where the log's inserts
  * land), with the hub's main thread's share (the rest of the hub's is the
  * collector's and libuv's threads) and the collector's pauses of the main
- * thread, medians over all rounds; the ratios on
+ * thread, and what the load generator and the CPO took, medians over all rounds; the ratios on
  * / off (medians of the per-round ratios of all pairs, and each pair's
  * own); the ratio of each mode's fastest rounds (its 90th percentile: a
  * shared host's other work only slows rounds down); and the log's own
@@ -43,13 +46,15 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Pool } from "undici";
+import { rawRequests, serveRaw } from "./raw-http.js";
 import {
   asker,
   type BenchDatabase,
   createBenchDatabase,
+  envelope,
   invite,
   listenLocal,
+  processCpuSeconds,
   quantile,
   readLine,
   register,
@@ -58,7 +63,6 @@ import {
   startHub,
   stopChild,
   threadCpuSeconds,
-  timeRequests,
   timing,
   tokenAuthorization,
   versionAnswer,
@@ -87,7 +91,7 @@ const LOCATION_ID = "LOC1";
 type Mode = "on" | "off";
 const MODES: readonly Mode[] = ["off", "on"];
 
-/** Child: a CPO serving one location on its locations Sender. */
+/** Child: a CPO serving one location on its locations Sender, on bare sockets (see raw-http.ts). */
 async function serveCpo(): Promise<void> {
   const location = {
     ...(JSON.parse(
@@ -100,19 +104,19 @@ async function serveCpo(): Promise<void> {
     party_id: "CPO",
     id: LOCATION_ID,
   };
-  const server = createServer((req, res) => {
-    const base = `http://${req.headers.host}/ocpi`;
-    if (req.url?.startsWith("/ocpi/2.2.1/locations/sender?")) {
-      res.setHeader("x-total-count", "1");
-      res.setHeader("x-limit", "1000");
-      respond(req, res, [location]);
-      return;
-    }
-    respond(req, res, versionAnswer(req.url, base, [["locations", "SENDER"]]) ?? location);
+  const one = Buffer.from(envelope(location));
+  const list = Buffer.from(envelope([location]));
+  let base = "";
+  const cpo = await serveRaw((_method, path) => {
+    if (path.startsWith("/ocpi/2.2.1/locations/sender?"))
+      return { headers: { "x-total-count": "1", "x-limit": "1000" }, body: list };
+    if (path === `/ocpi/2.2.1/locations/sender/${LOCATION_ID}`) return { body: one };
+    const versions = versionAnswer(path, base, [["locations", "SENDER"]]);
+    return versions === undefined ? { status: 404, body: "{}" } : { body: envelope(versions) };
   });
-  const url = await listenLocal(server);
+  base = `${cpo.url}/ocpi`;
   process.on("SIGTERM", () => process.exit(0));
-  writeLine({ cpo: url });
+  writeLine({ cpo: cpo.url });
 }
 
 /** Child: a hub with the log on or off; reports its CPU time and the log's counts. */
@@ -155,6 +159,8 @@ interface Result {
   mainUs: number;
   /** Of mainUs, the collector's pauses of the main thread. */
   gcUs: number;
+  /** Not the hub's: the load generator's (this process) and the CPO's. */
+  harnessUs: number;
 }
 
 interface Hub {
@@ -179,7 +185,7 @@ async function main(): Promise<void> {
     for (let pair = 0; pair < PAIRS; pair++) {
       // Started in turn: the logging hub first in one pair, second in the next.
       const order = pair % 2 === 0 ? MODES : [...MODES].reverse();
-      const counts = await measurePair(script, cpoUrl, order, results);
+      const counts = await measurePair(script, { url: cpoUrl, pid: cpo.pid ?? 0 }, order, results);
       log.written += counts.written as number;
       log.dropped += counts.dropped as number;
       log.failedFlushes += counts.failedFlushes as number;
@@ -202,7 +208,7 @@ async function main(): Promise<void> {
  */
 async function measurePair(
   script: string,
-  cpoUrl: string,
+  cpo: { url: string; pid: number },
   order: readonly Mode[],
   results: Record<Mode, Result[]>,
 ): Promise<Record<string, unknown>> {
@@ -223,14 +229,14 @@ async function measurePair(
       const hub: Hub = { mode, url: "", child, ask: asker(child), headers: {}, database, sent: 0 };
       hubs.push(hub);
       hub.url = (await readLine<{ hub: string }>(child)).hub;
-      hub.headers = await prepare(hub, cpoUrl);
+      hub.headers = await prepare(hub, cpo.url);
     }
     const path = `/ocpi/2.2.1/locations/sender/${LOCATION_ID}`;
     // Both hubs are measured running, not starting: see WARMUP.
-    for (const hub of hubs) await load(hub, path, WARMUP);
+    for (const hub of hubs) await load(hub, path, WARMUP, cpo.pid);
     for (let round = 0; round < ROUNDS; round++) {
       for (const hub of round % 2 === 0 ? hubs : [...hubs].reverse())
-        results[hub.mode].push(await load(hub, path, FORWARDS));
+        results[hub.mode].push(await load(hub, path, FORWARDS, cpo.pid));
     }
     const logging = hubs.find((h) => h.mode === "on") as Hub;
     const stats = await logging.ask({ kind: "stats" });
@@ -270,32 +276,33 @@ async function prepare(hub: Hub, cpoUrl: string): Promise<Record<string, string>
   };
 }
 
-async function load(hub: Hub, path: string, total: number): Promise<Result> {
-  const pool = new Pool(hub.url, { connections: CONCURRENCY, pipelining: 1 });
+async function load(hub: Hub, path: string, total: number, cpoPid: number): Promise<Result> {
   const db = async () => (hub.database === undefined ? 0 : (await hub.database.cpuSeconds()) * 1e6);
   const hubCpu = async () => {
     const m = await hub.ask({ kind: "cpu" });
     return { all: m.cpu as number, main: m.main as number, gc: m.gc as number };
   };
+  const benchBefore = process.cpuUsage();
+  const cpoBefore = processCpuSeconds(cpoPid);
   const dbBefore = await db();
   const hubBefore = await hubCpu();
   const started = performance.now();
-  const times = await timeRequests(
-    pool,
-    {
-      method: "GET",
-      path,
-      // Every request its own ids, as in real traffic: each is a search key of the log.
-      headers: () => ({
-        ...hub.headers,
-        "x-request-id": randomUUID(),
-        "x-correlation-id": randomUUID(),
-      }),
-    },
+  const fixed = Object.entries(hub.headers)
+    .filter(([name]) => name !== "x-request-id" && name !== "x-correlation-id")
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("");
+  const expected = Buffer.from(`"id":"${LOCATION_ID}"`);
+  const times = await rawRequests(
+    hub.url,
+    path,
+    // Every request its own ids, as in real traffic: each is a search key of the log.
+    () => `${fixed}x-request-id: ${randomUUID()}\r\nx-correlation-id: ${randomUUID()}\r\n`,
     { total, concurrency: CONCURRENCY },
-    (status, _headers, text) => {
-      if (status !== 200 || !text.includes(`"id":"${LOCATION_ID}"`))
-        problems.push(`${hub.mode}: forwarded GET answered ${status} ${text.slice(0, 200)}`);
+    (status, body) => {
+      if (status !== 200 || body.indexOf(expected) === -1)
+        problems.push(
+          `${hub.mode}: forwarded GET answered ${status} ${body.toString("utf8", 0, 200)}`,
+        );
     },
   );
   // The entries still buffered are written now, inside the round that made
@@ -304,14 +311,16 @@ async function load(hub: Hub, path: string, total: number): Promise<Result> {
   await hub.ask({ kind: "flush" });
   const seconds = (performance.now() - started) / 1000;
   const hubAfter = await hubCpu();
+  const bench = process.cpuUsage(benchBefore);
+  const harnessUs =
+    (bench.user + bench.system + (processCpuSeconds(cpoPid) - cpoBefore) * 1e6) / total;
   const dbUs = ((await db()) - dbBefore) / total;
   const cpuUs = (hubAfter.all - hubBefore.all) / total + dbUs;
   const mainUs = (hubAfter.main - hubBefore.main) / total;
   const gcUs = (hubAfter.gc - hubBefore.gc) / total;
-  await pool.close();
   hub.sent += total;
   const { p50, p99 } = timing(times);
-  return { p50, p99, rps: total / seconds, cpuUs, dbUs, mainUs, gcUs };
+  return { p50, p99, rps: total / seconds, cpuUs, dbUs, mainUs, gcUs, harnessUs };
 }
 
 const mid = (values: number[]) => quantile(values, 0.5);
@@ -325,13 +334,13 @@ function printReport(
     `\n${label} — GET location forwarded to the CPO, ${FORWARDS} per round, concurrency ${CONCURRENCY}, ${PAIRS} pairs of hub processes × ${ROUNDS} alternating rounds (medians)\n`,
   );
   console.log(
-    "| log | p50 ms | p99 ms | requests/s | CPU µs/request | of which database | of which the hub's main thread | of which its collector's pauses |",
+    "| log | p50 ms | p99 ms | requests/s | CPU µs/request | of which database | of which the hub's main thread | of which its collector's pauses | not the hub's: load generator and CPO |",
   );
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const mode of MODES) {
     const series = results[mode];
     console.log(
-      `| ${mode} | ${mid(series.map((r) => r.p50)).toFixed(2)} | ${mid(series.map((r) => r.p99)).toFixed(2)} | ${Math.round(mid(series.map((r) => r.rps)))} | ${mid(series.map((r) => r.cpuUs)).toFixed(1)} | ${mid(series.map((r) => r.dbUs)).toFixed(1)} | ${mid(series.map((r) => r.mainUs)).toFixed(1)} | ${mid(series.map((r) => r.gcUs)).toFixed(1)} |`,
+      `| ${mode} | ${mid(series.map((r) => r.p50)).toFixed(2)} | ${mid(series.map((r) => r.p99)).toFixed(2)} | ${Math.round(mid(series.map((r) => r.rps)))} | ${mid(series.map((r) => r.cpuUs)).toFixed(1)} | ${mid(series.map((r) => r.dbUs)).toFixed(1)} | ${mid(series.map((r) => r.mainUs)).toFixed(1)} | ${mid(series.map((r) => r.gcUs)).toFixed(1)} | ${mid(series.map((r) => r.harnessUs)).toFixed(1)} |`,
     );
   }
   const ratio = (figure: keyof Result) =>
