@@ -264,10 +264,43 @@ class ByteSink {
     if (this.#pending.length > 0) this.#encode();
     return this.#buffer.subarray(0, this.#end);
   }
+
+  /** Its capacity, in bytes. */
+  get capacity(): number {
+    return this.#buffer.length;
+  }
+
+  /** Empties it, keeping its buffer. */
+  reset(): void {
+    this.#end = 0;
+    this.#pending = "";
+  }
 }
 
 /** Characters of text a ByteSink gathers before it encodes them. */
 const PENDING = 8 * 1024;
+
+/**
+ * Sinks of written batches, emptied and kept for the next ones. A new
+ * batch's sinks grew by doubling to several hundred kilobytes, new memory
+ * each time, which the kernel hands out a page fault at a time on the
+ * hub's thread (docs/performance.md, "A load generator that leaves the
+ * hub its core"). Kept: a few, none larger than SPARE_BYTES (bodies make
+ * batches of megabytes).
+ */
+const spare: ByteSink[] = [];
+const SPARE_SINKS = 4;
+const SPARE_BYTES = 4 * 1024 * 1024;
+
+function takeSink(initial: number): ByteSink {
+  return spare.pop() ?? new ByteSink(initial);
+}
+
+function giveSink(sink: ByteSink): void {
+  if (spare.length >= SPARE_SINKS || sink.capacity > SPARE_BYTES) return;
+  sink.reset();
+  spare.push(sink);
+}
 
 /**
  * A batch being filled, in the form it is stored (`v` 4): entries are
@@ -296,8 +329,9 @@ export class BatchBuilder {
   first = Number.POSITIVE_INFINITY;
   last = 0;
   #base = 0;
-  readonly #text = new ByteSink(16 * 1024);
-  readonly #keys = new ByteSink(4 * 1024);
+  readonly #text = takeSink(16 * 1024);
+  readonly #keys = takeSink(4 * 1024);
+  #released = false;
   /** The previous entry's keyed ids: a broadcast's legs repeat their message's. */
   #lastMessage: string | null = null;
   #lastCorrelation: string | null = null;
@@ -338,6 +372,18 @@ export class BatchBuilder {
     const end =
       keys.length > 0 && keys[keys.length - 1] === NEWLINE ? keys.length - 1 : keys.length;
     return { text: this.#text.bytes(), keys: keys.subarray(0, end) };
+  }
+
+  /**
+   * Hands its sinks on to later batches, once what finish() answered has
+   * been written: its bytes are then another batch's. Optional; a batch
+   * not released is collected as any object.
+   */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    giveSink(this.#text);
+    giveSink(this.#keys);
   }
 }
 

@@ -148,6 +148,9 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
         counts.failedFlushes++;
         counts.lost += b.count;
         logger.error({ err, rows: b.count }, "message log: a flush failed; its entries are lost");
+      } finally {
+        // Written or lost, its bytes are done with.
+        b.release();
       }
     }
     if (unmergedKeys >= mergeEvery) {

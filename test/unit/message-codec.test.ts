@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../src/db/client.js";
 import { messageBatches } from "../../src/db/schema/messages.js";
 import { ENTRY_FIELDS, entriesOf, hashedKeys, writeBatch } from "../../src/messages/batch.js";
-import { TEMPLATE_FIELDS } from "../../src/messages/codec.js";
+import { BatchBuilder, decodeBatch, TEMPLATE_FIELDS } from "../../src/messages/codec.js";
 import type { MessageEntry } from "../../src/messages/log.js";
 import { messageWithLegs } from "../../src/messages/store.js";
 import { freshDatabase, type TestDatabase } from "../support/database.js";
@@ -272,5 +272,32 @@ describe("a stored batch of the message log", () => {
     const read = entriesOf(7, text);
     expect(read[0]).toEqual({ ...asRead(message), position: 70_000 });
     expect(read[1]).toEqual({ ...asRead(leg), position: 70_001 });
+  });
+
+  it("builds a batch on a released batch's bytes with its own entries only, even when released twice", () => {
+    const decoder = new TextDecoder();
+    const built = (entries: MessageEntry[]) => {
+      const b = new BatchBuilder();
+      for (const e of entries) b.add(e);
+      return b;
+    };
+    const ids = (text: Uint8Array) => decodeBatch(decoder.decode(text)).map((e) => e.request_id);
+    // Big enough that the first batch's sinks grow well past their first size.
+    const first = Array.from({ length: 3_000 }, () => forwardedEntry());
+    const a = built(first);
+    expect(ids(a.finish([]).text)).toEqual(first.map((e) => e.request_id));
+    a.release();
+    a.release();
+    const second = Array.from({ length: 5 }, () => forwardedEntry());
+    const third = Array.from({ length: 7 }, () => forwardedEntry());
+    const b = built(second);
+    const c = built(third);
+    const bBytes = b.finish([]);
+    const cBytes = c.finish([]);
+    expect(ids(bBytes.text)).toEqual(second.map((e) => e.request_id));
+    expect(ids(cBytes.text)).toEqual(third.map((e) => e.request_id));
+    expect(decoder.decode(bBytes.keys).split("\n")).toEqual(
+      second.flatMap((e) => [`r:${e.request_id}`, `c:${e.correlation_id}`]),
+    );
   });
 });
