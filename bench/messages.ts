@@ -87,6 +87,8 @@ const FORWARDS = Number(process.env.BENCH_MESSAGES_FORWARDS ?? 2_000);
 const WARMUP = Number(process.env.BENCH_MESSAGES_WARMUP ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const LOCATION_ID = "LOC1";
+/** What every forwarded answer's body holds. */
+const EXPECTED = Buffer.from(`"id":"${LOCATION_ID}"`);
 
 type Mode = "on" | "off";
 const MODES: readonly Mode[] = ["off", "on"];
@@ -168,7 +170,8 @@ interface Hub {
   url: string;
   child: ChildProcess;
   ask: ReturnType<typeof asker>;
-  headers: Record<string, string>;
+  /** The eMSP's header lines for every request ("name: value\r\n" each); the ids are added per request. */
+  headers: string;
   database: BenchDatabase | undefined;
   sent: number;
 }
@@ -226,7 +229,7 @@ async function measurePair(
         ["hub", mode, database?.url ?? "", dataDir],
         process.env.BENCH_PROFILE_DIR,
       );
-      const hub: Hub = { mode, url: "", child, ask: asker(child), headers: {}, database, sent: 0 };
+      const hub: Hub = { mode, url: "", child, ask: asker(child), headers: "", database, sent: 0 };
       hubs.push(hub);
       hub.url = (await readLine<{ hub: string }>(child)).hub;
       hub.headers = await prepare(hub, cpo.url);
@@ -252,8 +255,8 @@ async function measurePair(
   }
 }
 
-/** Registers the CPO and the eMSP through the credentials module; the eMSP's request headers. */
-async function prepare(hub: Hub, cpoUrl: string): Promise<Record<string, string>> {
+/** Registers the CPO and the eMSP through the credentials module; the eMSP's header lines (Hub.headers). */
+async function prepare(hub: Hub, cpoUrl: string): Promise<string> {
   const cpoRole = { role: "CPO", country_code: "NL", party_id: "CPO" };
   const cpoInvite = await invite(hub.url, "bench CPO", [cpoRole]);
   await register(hub.url, cpoInvite.token_a, cpoUrl, cpoRole);
@@ -265,15 +268,15 @@ async function prepare(hub: Hub, cpoUrl: string): Promise<Record<string, string>
   const emspRole = { role: "EMSP", country_code: "DE", party_id: "EMS" };
   const emspInvite = await invite(hub.url, "bench eMSP", [emspRole]);
   const token = await register(hub.url, emspInvite.token_a, emsp, emspRole);
-  return {
-    authorization: tokenAuthorization(token),
-    "ocpi-from-country-code": "DE",
-    "ocpi-from-party-id": "EMS",
-    "ocpi-to-country-code": "NL",
-    "ocpi-to-party-id": "CPO",
-    "x-request-id": randomUUID(),
-    "x-correlation-id": randomUUID(),
-  };
+  return [
+    `authorization: ${tokenAuthorization(token)}`,
+    "ocpi-from-country-code: DE",
+    "ocpi-from-party-id: EMS",
+    "ocpi-to-country-code: NL",
+    "ocpi-to-party-id: CPO",
+  ]
+    .map((line) => `${line}\r\n`)
+    .join("");
 }
 
 async function load(hub: Hub, path: string, total: number, cpoPid: number): Promise<Result> {
@@ -287,19 +290,14 @@ async function load(hub: Hub, path: string, total: number, cpoPid: number): Prom
   const dbBefore = await db();
   const hubBefore = await hubCpu();
   const started = performance.now();
-  const fixed = Object.entries(hub.headers)
-    .filter(([name]) => name !== "x-request-id" && name !== "x-correlation-id")
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join("");
-  const expected = Buffer.from(`"id":"${LOCATION_ID}"`);
   const times = await rawRequests(
     hub.url,
     path,
     // Every request its own ids, as in real traffic: each is a search key of the log.
-    () => `${fixed}x-request-id: ${randomUUID()}\r\nx-correlation-id: ${randomUUID()}\r\n`,
+    () => `${hub.headers}x-request-id: ${randomUUID()}\r\nx-correlation-id: ${randomUUID()}\r\n`,
     { total, concurrency: CONCURRENCY },
     (status, body) => {
-      if (status !== 200 || body.indexOf(expected) === -1)
+      if (status !== 200 || body.indexOf(EXPECTED) === -1)
         problems.push(
           `${hub.mode}: forwarded GET answered ${status} ${body.toString("utf8", 0, 200)}`,
         );
