@@ -1,11 +1,11 @@
 import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { DatabaseLocation } from "../config/schema.js";
+import { EmbeddedClient } from "./embedded-thread.js";
 import * as schema from "./schema/index.js";
 import { acquireStoreLock } from "./store-lock.js";
 
@@ -39,18 +39,16 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
     };
   }
   if (location.kind === "pglite-memory") {
-    const client = new PGlite();
-    await client.waitReady;
-    const db = drizzlePglite(client, { schema }) as unknown as Database;
+    const client = await EmbeddedClient.open();
+    const db = embeddedDatabase(client);
     return { db, kind: location.kind, ping: () => ping(db), close: () => client.close() };
   }
   mkdirSync(location.dataDir, { recursive: true });
   // Before PGlite touches the files: a second process must not open them at all.
   const lock = acquireStoreLock(location.dataDir);
   try {
-    const client = new PGlite(location.dataDir);
-    await client.waitReady;
-    const db = drizzlePglite(client, { schema }) as unknown as Database;
+    const client = await EmbeddedClient.open(location.dataDir);
+    const db = embeddedDatabase(client);
     const close = async () => {
       try {
         await client.close();
@@ -79,12 +77,17 @@ export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
+/** Drizzle over an embedded database in the database thread (embedded-thread.ts). */
+function embeddedDatabase(client: EmbeddedClient): Database {
+  // biome-ignore lint/suspicious/noExplicitAny: the client offers the part of PGlite's interface drizzle calls
+  return drizzlePglite({ client: client as any, schema }) as unknown as Database;
+}
+
 /**
- * The PGlite instance behind `db` when the database is the embedded one:
- * for a statement that gains from its protocol options (binary parameters,
- * messages/batch.ts). Undefined on PostgreSQL.
+ * The embedded database behind `db`, when it is one: for a statement that
+ * gains from binary parameters (messages/batch.ts). Undefined on PostgreSQL.
  */
-export function embeddedClient(db: Database): PGlite | undefined {
+export function embeddedClient(db: Database): EmbeddedClient | undefined {
   const client = (db as { $client?: unknown }).$client;
-  return client instanceof PGlite ? client : undefined;
+  return client instanceof EmbeddedClient ? client : undefined;
 }

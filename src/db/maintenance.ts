@@ -15,7 +15,8 @@ const ANALYZE_EVERY = 6;
  * the planner's statistics follow the data too. On PostgreSQL autovacuum
  * does this. Measured on 100,000 cached locations: a vacuum after 1 % of
  * them changed takes about 10 ms, with analyze about 230 ms, during which
- * the embedded store answers nothing else.
+ * the embedded store answers nothing else (in its own thread: the hub
+ * serves on, and its statements wait).
  */
 export async function vacuumEmbedded(handle: DatabaseHandle, analyze = true): Promise<void> {
   await handle.db.execute(analyze ? sql`vacuum (analyze)` : sql`vacuum`);

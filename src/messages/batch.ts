@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Database, embeddedClient } from "../db/client.js";
+import { keyCount } from "../db/key-hash.js";
 import {
   BatchBuilder,
   decodeBatch,
@@ -9,7 +10,6 @@ import {
   TEMPLATE_FIELDS,
   type Templates,
 } from "./codec.js";
-import { hashedKeyArray, keyCount } from "./key-hash.js";
 import type { MessageEntry } from "./log.js";
 
 /**
@@ -92,9 +92,16 @@ export async function writeBuilt(db: Database, batch: BatchBuilder): Promise<num
   const lastAt = new Date(batch.last).toISOString();
   const embedded = embeddedClient(db);
   if (embedded !== undefined) {
-    const params = [firstAt, lastAt, batch.count, hashedKeyArray(keys), text];
-    await embedded.query(INSERT_BATCH, params, AS_BINARY);
-    return keyCount(keys);
+    const count = keyCount(keys);
+    // Copies, handed to the database's thread: the batch's bytes are its sinks', which later batches reuse.
+    await embedded.binary(INSERT_BATCH, [
+      firstAt,
+      lastAt,
+      batch.count,
+      { hashLines: new Uint8Array(keys) },
+      new Uint8Array(text),
+    ]);
+    return count;
   }
   await db.execute(sql`
     insert into message_batches (first_at, last_at, count, keys, entries)
@@ -107,8 +114,9 @@ export async function writeBuilt(db: Database, batch: BatchBuilder): Promise<num
  * Moves the keys waiting in the GIN index's pending list into the index
  * proper. PostgreSQL does this itself once the list passes
  * gin_pending_list_limit (4 MB), inside the insert that crossed it: on
- * PGlite that insert runs on the hub's thread, which then stood still for
- * about half a second. The log calls this on PGlite after every
+ * PGlite, which runs one statement at a time, every statement then waited
+ * about half a second behind it (when PGlite ran in the hub's thread,
+ * forwarding too). The log calls this on PGlite after every
  * MERGE_EVERY_KEYS keys instead, a shorter stop each time
  * (docs/performance.md, "The GIN pending list merged in steps").
  */
@@ -121,16 +129,16 @@ const MERGE_EVERY_KEYS = 32_000;
 
 /**
  * After how many written keys the log merges the pending list itself:
- * `everyKeys` on PGlite, never on PostgreSQL (its server merges, off the
- * hub's thread).
+ * `everyKeys` on PGlite, never on PostgreSQL (its server merges in the
+ * background, autovacuum among them).
  */
 export function keysBetweenMerges(db: Database, everyKeys = MERGE_EVERY_KEYS): number {
   return embeddedClient(db) === undefined ? Number.POSITIVE_INFINITY : everyKeys;
 }
 
 /**
- * On PGlite (in the hub's thread) a batch's keys are hashed here
- * (key-hash.ts) and both long parameters go as binary, bytes the server
+ * On PGlite a batch's keys are hashed in the database's thread
+ * (db/key-hash.ts) and both long parameters go as binary, bytes the server
  * reads as they are: sent as text, PGlite counts their UTF-8 length
  * character by character in JavaScript, twice, and the server parsed and
  * hashed each key's text: about a fifth of a batch's write, encoding
@@ -138,12 +146,6 @@ export function keysBetweenMerges(db: Database, everyKeys = MERGE_EVERY_KEYS): n
  */
 const INSERT_BATCH = `insert into message_batches (first_at, last_at, count, keys, entries)
   values ($1::timestamptz, $2::timestamptz, $3::integer, $4::bigint[], $5::text)`;
-// Typed as PGlite's serializers are, which return text: a Uint8Array returned goes binary.
-const asIs = (value: unknown) => value as string;
-const TEXT_OID = 25;
-const INT8_ARRAY_OID = 1016;
-/** PGlite's serializers by parameter type: a Uint8Array passed as is is sent binary. */
-const AS_BINARY = { serializers: { [TEXT_OID]: asIs, [INT8_ARRAY_OID]: asIs } };
 
 /**
  * A batch's keys as the stored array of their hashes (db/schema/messages.ts),

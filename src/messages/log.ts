@@ -87,7 +87,7 @@ export interface MessageLogOptions {
    * full batch; 1000 when bodies are kept): a statement costs about 1 ms
    * of PGlite's time besides its entries (2–3 ms in a busy hub), so fewer,
    * bigger batches are cheaper, while one batch stays short enough not to
-   * hold PGlite (in the hub's thread) for long.
+   * hold PGlite, which runs one statement at a time, for long.
    */
   batch?: number;
   /**

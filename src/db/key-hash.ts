@@ -1,8 +1,8 @@
 /**
- * PostgreSQL's `hashtextextended(key, 0)` computed in the hub, for the
- * embedded database (messages/batch.ts): PGlite runs in the hub's thread,
- * where hashing a batch's keys from their text cost more than hashing them
- * here and sending the 8-byte results. The stored hashes are compared with
+ * PostgreSQL's `hashtextextended(key, 0)` computed in JavaScript, for the
+ * embedded database (messages/batch.ts, embedded-worker.ts): PGlite hashing
+ * a batch's keys from their text cost more than hashing them here and
+ * sending the 8-byte results. The stored hashes are compared with
  * those the database computes for a search (searchedKeys), so this must
  * give exactly its result: lookup3 (src/common/hashfn.c,
  * hash_bytes_extended with seed 0) over the key's UTF-8 bytes, which is
