@@ -124,7 +124,7 @@ export async function mergePendingKeys(db: Database): Promise<void> {
   await db.execute(sql`select gin_clean_pending_list('message_batches_keys'::regclass)`);
 }
 
-/** Keys written between two merges of the pending list on PGlite (about 16 full batches of new ids). */
+/** Keys written between two merges of the pending list on PGlite (about 8 full batches of new ids). */
 const MERGE_EVERY_KEYS = 32_000;
 
 /**
