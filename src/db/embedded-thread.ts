@@ -10,9 +10,11 @@ import type { Answer, BinaryParam, Request, SentError } from "./embedded-protoco
  * vacuum, an operator's search) held the thread that serves requests, and
  * forwarding stood still meanwhile. Now one thread per process runs every
  * embedded database the process opens (embedded-worker.ts), and the hub's
- * thread only sends statements and reads answers: at full rate the
- * message log's writes no longer cost forwarding (docs/performance.md,
- * "The embedded database in a thread of its own").
+ * thread only sends statements and reads answers: the database's work
+ * runs beside the requests' on a second core, where it held them before
+ * (on the delivery bench the main thread's time per delivery fell by a
+ * third; docs/performance.md, "The embedded database in a thread of its
+ * own"). A statement costs a message each way.
  *
  * EmbeddedClient offers what drizzle's PGlite driver calls (query,
  * transaction) and a binary statement for the message log's batches.
