@@ -9,7 +9,7 @@ import { configDefaults, defineConfig } from "vitest/config";
 // biome-ignore lint/style/noProcessEnv: which folders run depends on the services the run has
 const withNats = (process.env.NATS_URL ?? "") !== "";
 /**
- * Tests on an embedded store of their own (all but one start hub processes
+ * Tests on an embedded store of their own (most start hub processes
  * on it), so their outcome does not depend on the run's backend. .ci/run
  * runs the suite once per backend and sets TEST_BACKEND_ONLY=1 on the
  * PostgreSQL + NATS run, which leaves these to the embedded run instead of
@@ -19,6 +19,7 @@ const withNats = (process.env.NATS_URL ?? "") !== "";
 const BACKEND_FREE = [
   "test/integration/build.test.ts",
   "test/integration/demo.test.ts",
+  "test/integration/embedded-thread.test.ts",
   "test/integration/embedded-vacuum.test.ts",
   "test/integration/listeners.test.ts",
   "test/integration/message-pending-keys.test.ts",
