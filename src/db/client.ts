@@ -78,7 +78,7 @@ export function rowsOf<T>(result: unknown): T[] {
 }
 
 /** Drizzle over an embedded database in the database thread (embedded-thread.ts). */
-function embeddedDatabase(client: EmbeddedClient): Database {
+export function embeddedDatabase(client: EmbeddedClient): Database {
   // biome-ignore lint/suspicious/noExplicitAny: the client offers the part of PGlite's interface drizzle calls
   return drizzlePglite({ client: client as any, schema }) as unknown as Database;
 }

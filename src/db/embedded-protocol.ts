@@ -3,8 +3,17 @@
 /** A parameter of a binary statement: bytes as they are, or key lines to send as their hashes. */
 export type BinaryParam = string | number | Uint8Array | { hashLines: Uint8Array };
 
+/** What PGlite may start from besides a directory: compiled modules and a dump (tests). */
+export interface OpenOptions {
+  pgliteWasmModule?: WebAssembly.Module;
+  initdbWasmModule?: WebAssembly.Module;
+  fsBundle?: Blob;
+  /** A dump of a data directory (PGlite's dumpDataDir) to start from. */
+  loadDataDir?: Blob;
+}
+
 export type Request = { seq: number; db: number } & (
-  | { op: "open"; dataDir?: string }
+  | { op: "open"; dataDir?: string; options?: OpenOptions }
   | {
       op: "query";
       tx?: number;

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { Answer, BinaryParam, Request, SentError } from "./embedded-protocol.js";
+import type { Answer, BinaryParam, OpenOptions, Request, SentError } from "./embedded-protocol.js";
 
 /**
  * The embedded database (PGlite) in a thread of its own. PGlite runs
@@ -121,18 +121,32 @@ interface Results<T = Record<string, unknown>> {
 export class EmbeddedClient {
   readonly #thread: DatabaseThread;
   readonly #db: number;
+  #closed = false;
 
   private constructor(dbThread: DatabaseThread, db: number) {
     this.#thread = dbThread;
     this.#db = db;
   }
 
-  /** Opens a database: in `dataDir` (created by PGlite when new), or in memory. */
-  static async open(dataDir?: string): Promise<EmbeddedClient> {
+  /**
+   * Opens a database: in `dataDir` (created by PGlite when new), or in
+   * memory; `options` as PGlite takes them (compiled modules, a dump to
+   * start from).
+   */
+  static async open(dataDir?: string, options?: OpenOptions): Promise<EmbeddedClient> {
     thread ??= new DatabaseThread();
     const client = new EmbeddedClient(thread, ++databases);
-    await client.#call(dataDir === undefined ? { op: "open" } : { op: "open", dataDir });
+    await client.#call({
+      op: "open",
+      ...(dataDir === undefined ? {} : { dataDir }),
+      ...(options === undefined ? {} : { options }),
+    });
     return client;
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   #call(call: Call, transfer?: ArrayBuffer[]): Promise<unknown> {
@@ -213,6 +227,7 @@ export class EmbeddedClient {
   }
 
   close(): Promise<void> {
+    this.#closed = true;
     return this.#call({ op: "close" }).then(() => undefined);
   }
 }

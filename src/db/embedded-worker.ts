@@ -39,7 +39,10 @@ function database(id: number): PGlite {
 async function run(m: Request): Promise<unknown> {
   switch (m.op) {
     case "open": {
-      const db = m.dataDir === undefined ? new PGlite() : new PGlite(m.dataDir);
+      const db = new PGlite({
+        ...m.options,
+        ...(m.dataDir === undefined ? {} : { dataDir: m.dataDir }),
+      });
       await db.waitReady;
       databases.set(m.db, db);
       return null;

@@ -46,6 +46,8 @@ describe("tsconfig.build.json", () => {
     const files = shown.files.map((f) => relative(ROOT, join(ROOT, f)));
     expect(files).toContain("src/main.ts");
     expect(files).toContain("src/migrate.ts");
+    // Started by dist/db/embedded-thread.js from the file beside it, not imported.
+    expect(files).toContain("src/db/embedded-worker.ts");
     expect(files.every((f) => f.startsWith("src/"))).toBe(true);
   });
 

@@ -7,7 +7,13 @@ import { drizzle } from "drizzle-orm/pglite";
 import postgres from "postgres";
 import { natsNames } from "../../src/bus/names.js";
 import type { DatabaseLocation } from "../../src/config/schema.js";
-import { type Database, type DatabaseHandle, openDatabase } from "../../src/db/client.js";
+import {
+  type Database,
+  type DatabaseHandle,
+  embeddedDatabase,
+  openDatabase,
+} from "../../src/db/client.js";
+import { EmbeddedClient } from "../../src/db/embedded-thread.js";
 import { migrate } from "../../src/db/migrate.js";
 import * as schema from "../../src/db/schema/index.js";
 import { dropStreams, testNatsPrefix } from "./nats-streams.js";
@@ -36,7 +42,8 @@ export const usingPostgres = (process.env.DATABASE_URL ?? "").startsWith("postgr
 /**
  * A fresh, migrated database for one test hub: a copy of the template
  * database on PostgreSQL, or an in-memory PGlite loaded from a migrated
- * dump (compiling PGlite's WASM once per worker keeps that well under a second).
+ * dump (compiling PGlite's WASM once per worker keeps that well under a
+ * second), in the embedded database's thread, as the hub runs it.
  */
 export async function freshDatabase(): Promise<TestDatabase> {
   const database = await (usingPostgres ? freshPostgres() : freshPglite());
@@ -104,9 +111,10 @@ function pgliteAssets(): Promise<PgliteAssets> {
       initdbWasmModule: await wasm.compile(initdb),
       fsBundle: new Blob([data]),
     };
+    // Migrated once here, in this thread: the dump is what every test database starts from.
     const seed = new PGlite(modules);
     const location: DatabaseLocation = { kind: "pglite-memory" };
-    await migrate(wrap(seed), location);
+    await migrate(seedHandle(seed), location);
     const migrated = await seed.dumpDataDir("none");
     await seed.close();
     return { ...modules, migrated };
@@ -114,8 +122,13 @@ function pgliteAssets(): Promise<PgliteAssets> {
   return assets;
 }
 
-function wrap(client: PGlite): DatabaseHandle {
+function seedHandle(client: PGlite): DatabaseHandle {
   const db = drizzle(client, { schema }) as unknown as Database;
+  return { db, kind: "pglite-memory", ping: async () => true, close: () => client.close() };
+}
+
+function wrap(client: EmbeddedClient): DatabaseHandle {
+  const db = embeddedDatabase(client);
   return {
     db,
     kind: "pglite-memory",
@@ -131,7 +144,7 @@ function wrap(client: PGlite): DatabaseHandle {
  * emptied: starting one from the dump costs about a second of CPU, emptying
  * it a few milliseconds.
  */
-const idle: PGlite[] = [];
+const idle: EmbeddedClient[] = [];
 /** `truncate … restart identity`, over every table the migrations made (read once). */
 let emptyAll: string | undefined;
 /** The migrated schema's fingerprint (see SCHEMA_FINGERPRINT), read once. */
@@ -163,7 +176,7 @@ const SCHEMA_FINGERPRINT = `select string_agg(c, ',' order by c) as fingerprint 
     )
     .join(" union all ")}) catalogs`;
 
-async function schemaOf(client: PGlite): Promise<string> {
+async function schemaOf(client: EmbeddedClient): Promise<string> {
   const { rows } = await client.query<{ fingerprint: string }>(SCHEMA_FINGERPRINT);
   return rows[0]?.fingerprint ?? "";
 }
@@ -173,7 +186,7 @@ async function schemaOf(client: PGlite): Promise<string> {
  * given back (closed or disposed), so that work a test left running cannot
  * reach the next test's rows.
  */
-function lease(client: PGlite): { client: PGlite; end(): void } {
+function lease(client: EmbeddedClient): { client: EmbeddedClient; end(): void } {
   let ended = false;
   const proxy = new Proxy(client, {
     get(target, property) {
@@ -194,10 +207,9 @@ function lease(client: PGlite): { client: PGlite; end(): void } {
   };
 }
 
-async function newPglite(): Promise<PGlite> {
+async function newPglite(): Promise<EmbeddedClient> {
   const { migrated, ...modules } = await pgliteAssets();
-  const client = new PGlite({ ...modules, loadDataDir: migrated });
-  await client.waitReady;
+  const client = await EmbeddedClient.open(undefined, { ...modules, loadDataDir: migrated });
   if (emptyAll === undefined) {
     const { rows } = await client.query<{ name: string; n: number }>(
       `select format('%I.%I', schemaname, relname) as name, n_live_tup::int as n
@@ -216,12 +228,12 @@ async function newPglite(): Promise<PGlite> {
  * Empties an instance a test gave back and ends its session state (locks,
  * settings, prepared statements); false when the test changed its schema.
  */
-async function empty(client: PGlite): Promise<boolean> {
+async function empty(client: EmbeddedClient): Promise<boolean> {
   // One statement per call: several in one run as a single transaction, which DISCARD may not.
-  await client.exec("rollback");
+  await client.query("rollback");
   if ((await schemaOf(client)) !== migratedSchema) return false;
-  await client.exec(emptyAll as string);
-  await client.exec("discard all");
+  await client.query(emptyAll as string);
+  await client.query("discard all");
   return true;
 }
 
