@@ -200,7 +200,8 @@ export class EmbeddedClient {
         query: (sql, params = [], options = {}) => this.#query(tx, sql, params, options),
       });
     } catch (err) {
-      await this.#call({ op: "end", tx, commit: false });
+      // The work's error is the one to see: a rollback fails only when the thread is gone or the transaction already ended.
+      await this.#call({ op: "end", tx, commit: false }).catch(() => undefined);
       throw err;
     }
     await this.#call({ op: "end", tx, commit: true });
