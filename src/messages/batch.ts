@@ -90,9 +90,9 @@ export async function writeBuilt(db: Database, batch: BatchBuilder): Promise<num
   const { text, keys } = batch.finish(tableKeys(batch.strings, batch.templates));
   const firstAt = new Date(batch.first).toISOString();
   const lastAt = new Date(batch.last).toISOString();
+  const count = keyCount(keys);
   const embedded = embeddedClient(db);
   if (embedded !== undefined) {
-    const count = keyCount(keys);
     // Copies, handed to the database's thread: the batch's bytes are its sinks', which later batches reuse.
     await embedded.binary(INSERT_BATCH, [
       firstAt,
@@ -107,7 +107,7 @@ export async function writeBuilt(db: Database, batch: BatchBuilder): Promise<num
     insert into message_batches (first_at, last_at, count, keys, entries)
     values (${firstAt}::timestamptz, ${lastAt}::timestamptz,
       ${batch.count}, ${hashedKeyLines(decoder.decode(keys))}, ${decoder.decode(text)})`);
-  return keyCount(keys);
+  return count;
 }
 
 /**
