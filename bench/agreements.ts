@@ -31,6 +31,7 @@ import {
   asker,
   type BenchDatabase,
   createBenchDatabase,
+  hubNodeFlags,
   invite,
   listenLocal,
   quantile,
@@ -272,7 +273,12 @@ async function main(): Promise<void> {
       // On PostgreSQL each hub has a database of its own, and its server processes' CPU counts.
       const database = await createBenchDatabase(process.env.DATABASE_URL);
       if (database !== undefined) databases.push(database);
-      const child = spawnScript(script, ["hub", policy, database?.url ?? ""], PROFILE_DIR);
+      const child = spawnScript(
+        script,
+        ["hub", policy, database?.url ?? ""],
+        PROFILE_DIR,
+        hubNodeFlags(),
+      );
       children.push(child);
       const { hub: url } = await readLine<{ hub: string }>(child);
       hubs.push({ policy, url, child, ask: asker(child), emspHeaders: {}, database });

@@ -29,6 +29,7 @@ import {
   asker,
   createBenchDatabase,
   envelope,
+  hubNodeFlags,
   invite,
   listenLocal,
   type Role,
@@ -584,7 +585,11 @@ async function main(): Promise<void> {
     const cpo = spawnChild(["cpo"], false);
     children.push(cpo);
     const { cpo: cpoUrl } = await readLine<{ cpo: string }>(cpo);
-    const hubChild = spawnChild(["hub", database?.url ?? "", dataDir], Boolean(PROFILE_DIR));
+    const hubChild = spawnChild(
+      ["hub", database?.url ?? "", dataDir],
+      Boolean(PROFILE_DIR),
+      hubNodeFlags(),
+    );
     children.push(hubChild);
     const { hub } = await readLine<{ hub: string }>(hubChild);
     const askHub = asker<Ask>(hubChild);
@@ -1190,8 +1195,17 @@ function printReport(r: {
 // ---------------------------------------------------------------------------
 // Processes, ports and databases.
 
-function spawnChild(args: string[], profile: boolean): ChildProcess {
-  return spawnScript(fileURLToPath(import.meta.url), args, profile ? PROFILE_DIR : undefined);
+function spawnChild(
+  args: string[],
+  profile: boolean,
+  nodeFlags: readonly string[] = [],
+): ChildProcess {
+  return spawnScript(
+    fileURLToPath(import.meta.url),
+    args,
+    profile ? PROFILE_DIR : undefined,
+    nodeFlags,
+  );
 }
 
 function cpuSeconds(): number {

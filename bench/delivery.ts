@@ -54,6 +54,7 @@ import {
   createBenchDatabase,
   envelope,
   hostCpuSeconds,
+  hubNodeFlags,
   invite,
   listenLocal,
   onThisHost,
@@ -816,7 +817,12 @@ async function main(): Promise<void> {
   try {
     const script = fileURLToPath(import.meta.url);
     const startHubChild = async (): Promise<HubChild> => {
-      const child = spawnScript(script, ["hub", database?.url ?? "", dataDir], PROFILE_DIR);
+      const child = spawnScript(
+        script,
+        ["hub", database?.url ?? "", dataDir],
+        PROFILE_DIR,
+        hubNodeFlags(),
+      );
       children.push(child);
       const ask = asker<Ask>(child);
       const h = { child, ask, ...(await readLine<HubStarted>(child)) };

@@ -4,7 +4,8 @@
  * Two hubs run in child processes of their own (embedded PGlite in a
  * DATA_DIR of its own, as the hub runs by default, and the in-process bus;
  * with DATABASE_URL=postgres://… a database of its own each on that server,
- * whose server processes' CPU counts with the hub's), one
+ * whose server processes' CPU counts with the hub's), started with the
+ * V8 settings the hub runs with (support.ts HUB_NODE_FLAGS; BENCH_HUB_NODE_FLAGS to compare others), one
  * with MESSAGE_LOG=true (the default) and one with MESSAGE_LOG=false. A
  * fake CPO in a process of its own serves one location; an eMSP registered
  * on both hubs GETs it through the hub (a message and a leg per request on
@@ -30,7 +31,8 @@
  * database's server processes' too on PostgreSQL, where the log's inserts
  * land), with the hub's main thread's share (the rest of the hub's is the
  * collector's and libuv's threads) and the collector's pauses of the main
- * thread, and what the load generator and the CPO took, medians over all rounds; the ratios on
+ * thread, what the load generator and the CPO took, and the hub's peak
+ * resident set, medians over all rounds; the ratios on
  * / off (medians of the per-round ratios of all pairs, and each pair's
  * own); the ratio of each mode's fastest rounds (its 90th percentile: a
  * shared host's other work only slows rounds down); and the log's own
@@ -52,6 +54,7 @@ import {
   type BenchDatabase,
   createBenchDatabase,
   envelope,
+  hubNodeFlags,
   invite,
   listenLocal,
   processCpuSeconds,
@@ -140,7 +143,8 @@ async function serveHub(mode: Mode, databaseUrl: string, dataDir: string): Promi
     if (m.kind === "cpu") {
       const usage = process.cpuUsage();
       const main = threadCpuSeconds(process.pid) * 1e6;
-      process.send?.({ id: m.id, cpu: usage.user + usage.system, main, gc });
+      const rss = process.resourceUsage().maxRSS / 1024;
+      process.send?.({ id: m.id, cpu: usage.user + usage.system, main, gc, rss });
       return;
     }
     // "flush" and "stats" alike: what is buffered is written before the counts are read.
@@ -163,6 +167,8 @@ interface Result {
   gcUs: number;
   /** Not the hub's: the load generator's (this process) and the CPO's. */
   harnessUs: number;
+  /** The hub's peak resident set so far (MB). */
+  peakMb: number;
 }
 
 interface Hub {
@@ -228,6 +234,7 @@ async function measurePair(
         script,
         ["hub", mode, database?.url ?? "", dataDir],
         process.env.BENCH_PROFILE_DIR,
+        hubNodeFlags(),
       );
       const hub: Hub = { mode, url: "", child, ask: asker(child), headers: "", database, sent: 0 };
       hubs.push(hub);
@@ -283,7 +290,12 @@ async function load(hub: Hub, path: string, total: number, cpoPid: number): Prom
   const db = async () => (hub.database === undefined ? 0 : (await hub.database.cpuSeconds()) * 1e6);
   const hubCpu = async () => {
     const m = await hub.ask({ kind: "cpu" });
-    return { all: m.cpu as number, main: m.main as number, gc: m.gc as number };
+    return {
+      all: m.cpu as number,
+      main: m.main as number,
+      gc: m.gc as number,
+      rss: m.rss as number,
+    };
   };
   const benchBefore = process.cpuUsage();
   const cpoBefore = processCpuSeconds(cpoPid);
@@ -318,7 +330,17 @@ async function load(hub: Hub, path: string, total: number, cpoPid: number): Prom
   const gcUs = (hubAfter.gc - hubBefore.gc) / total;
   hub.sent += total;
   const { p50, p99 } = timing(times);
-  return { p50, p99, rps: total / seconds, cpuUs, dbUs, mainUs, gcUs, harnessUs };
+  return {
+    p50,
+    p99,
+    rps: total / seconds,
+    cpuUs,
+    dbUs,
+    mainUs,
+    gcUs,
+    harnessUs,
+    peakMb: hubAfter.rss,
+  };
 }
 
 const mid = (values: number[]) => quantile(values, 0.5);
@@ -329,16 +351,16 @@ function printReport(
 ): void {
   const label = CONTROL ? "control: MESSAGE_LOG=false in both hubs" : "MESSAGE_LOG=true vs false";
   console.log(
-    `\n${label} — GET location forwarded to the CPO, ${FORWARDS} per round, concurrency ${CONCURRENCY}, ${PAIRS} pairs of hub processes × ${ROUNDS} alternating rounds (medians)\n`,
+    `\n${label} — GET location forwarded to the CPO, ${FORWARDS} per round, concurrency ${CONCURRENCY}, ${PAIRS} pairs of hub processes × ${ROUNDS} alternating rounds (medians); the hubs run with ${hubNodeFlags().join(" ") || "node's defaults"}\n`,
   );
   console.log(
-    "| log | p50 ms | p99 ms | requests/s | CPU µs/request | of which database | of which the hub's main thread | of which its collector's pauses | not the hub's: load generator and CPO |",
+    "| log | p50 ms | p99 ms | requests/s | CPU µs/request | of which database | of which the hub's main thread | of which its collector's pauses | not the hub's: load generator and CPO | the hub's peak RSS MB |",
   );
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const mode of MODES) {
     const series = results[mode];
     console.log(
-      `| ${mode} | ${mid(series.map((r) => r.p50)).toFixed(2)} | ${mid(series.map((r) => r.p99)).toFixed(2)} | ${Math.round(mid(series.map((r) => r.rps)))} | ${mid(series.map((r) => r.cpuUs)).toFixed(1)} | ${mid(series.map((r) => r.dbUs)).toFixed(1)} | ${mid(series.map((r) => r.mainUs)).toFixed(1)} | ${mid(series.map((r) => r.gcUs)).toFixed(1)} | ${mid(series.map((r) => r.harnessUs)).toFixed(1)} |`,
+      `| ${mode} | ${mid(series.map((r) => r.p50)).toFixed(2)} | ${mid(series.map((r) => r.p99)).toFixed(2)} | ${Math.round(mid(series.map((r) => r.rps)))} | ${mid(series.map((r) => r.cpuUs)).toFixed(1)} | ${mid(series.map((r) => r.dbUs)).toFixed(1)} | ${mid(series.map((r) => r.mainUs)).toFixed(1)} | ${mid(series.map((r) => r.gcUs)).toFixed(1)} | ${mid(series.map((r) => r.harnessUs)).toFixed(1)} | ${Math.round(mid(series.map((r) => r.peakMb)))} |`,
     );
   }
   const ratio = (figure: keyof Result) =>

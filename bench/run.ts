@@ -24,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
 import {
   envelope,
+  hubNodeFlags,
   invite,
   listenLocal,
   quantile,
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
   let child: ChildProcess | undefined;
   try {
     const { cpo: cpoUrl } = await readLine<{ cpo: string }>(cpo);
-    child = spawnScript(script, ["serve", cpoUrl], PROFILE_DIR);
+    child = spawnScript(script, ["serve", cpoUrl], PROFILE_DIR, hubNodeFlags());
     const server = child;
     serverCpu = () =>
       new Promise((resolve) => {

@@ -18,14 +18,35 @@ export const ADMIN = "bench-admin-token-0123456789";
 // Child processes.
 
 /**
+ * The V8 settings the hub is started with (package.json's start script,
+ * deploy/Dockerfile, deploy/k8s/deployment.yaml; docs/production.md):
+ * children that run a hub get them too, so that the benches measure the
+ * hub as it runs.
+ */
+export const HUB_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=32"];
+
+/** HUB_NODE_FLAGS, or BENCH_HUB_NODE_FLAGS (space-separated; empty for none) to compare others. */
+export const hubNodeFlags = (): readonly string[] =>
+  process.env.BENCH_HUB_NODE_FLAGS === undefined
+    ? HUB_NODE_FLAGS
+    : process.env.BENCH_HUB_NODE_FLAGS.split(" ").filter(Boolean);
+
+/**
  * Runs `script` with `args` under tsx in a child process: stdout piped (see
  * readLine), stderr shared, and an IPC channel. With `profileDir`, the child
- * writes a V8 CPU profile there.
+ * writes a V8 CPU profile there; `nodeFlags` go to node before anything else
+ * (HUB_NODE_FLAGS for a child that runs a hub).
  */
-export function spawnScript(script: string, args: string[], profileDir?: string): ChildProcess {
+export function spawnScript(
+  script: string,
+  args: string[],
+  profileDir?: string,
+  nodeFlags: readonly string[] = [],
+): ChildProcess {
   return spawn(
     process.execPath,
     [
+      ...nodeFlags,
       ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
       "--import",
       "tsx",

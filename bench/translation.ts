@@ -40,6 +40,7 @@ import { fullToV211, fullToV221, patchToV221 } from "../src/versions/v2_1_1/obje
 import { EvsePatch211Schema, Location211Schema } from "../src/versions/v2_1_1/schemas/locations.js";
 import {
   ADMIN,
+  hubNodeFlags,
   invite,
   listenLocal,
   quantile,
@@ -464,7 +465,7 @@ function median(results: Series[]): Series {
 
 async function main(): Promise<void> {
   const script = fileURLToPath(import.meta.url);
-  const hubChild = spawnScript(script, ["hub"], PROFILE_DIR);
+  const hubChild = spawnScript(script, ["hub"], PROFILE_DIR, hubNodeFlags());
   const emspChild = spawnScript(script, ["emsp"]);
   const cpos: Server[] = [];
   const pools: Pool[] = [];

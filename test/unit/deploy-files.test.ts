@@ -71,16 +71,46 @@ function sourceOf(entry: string): string {
 
 function expectEntryBuilt(command: unknown, where: string) {
   expect(Array.isArray(command), `${where}: command is an exec array`).toBe(true);
-  const [bin, entry] = command as string[];
+  const [bin, ...args] = command as string[];
   expect(bin, `${where} runs node directly`).toBe("node");
+  // node's own options come before the script.
+  const entry = args.find((arg) => !arg.startsWith("-"));
   const source = sourceOf(entry as string);
   expect(present(source, existsSync(join(ROOT, source))), `${where}: ${source} exists`).toBe(true);
 }
+
+/**
+ * The V8 settings the hub runs with (docs/production.md), as the benches
+ * start their hubs (bench/support.ts), so that what they measure is what
+ * runs.
+ */
+const HUB_NODE_FLAGS: string[] = JSON.parse(
+  /export const HUB_NODE_FLAGS: readonly string\[\] = (\[[^\]]*\]);/.exec(
+    read("bench/support.ts"),
+  )?.[1] ?? "null",
+);
 
 const known = knownVariables();
 const compose = parseYaml(join(DEPLOY, "compose.yaml"))[0];
 const manifests = yamlFiles(join(DEPLOY, "k8s")).flatMap(parseYaml);
 const ofKind = (kind: string) => manifests.filter((m) => m.kind === kind);
+
+describe("the hub's V8 settings", () => {
+  it("are the benches', and every way of starting the hub passes them", () => {
+    expect(HUB_NODE_FLAGS).toContain("--max-semi-space-size=32");
+    const start = JSON.parse(read("package.json")).scripts.start as string;
+    expect(start).toBe(`exec node ${HUB_NODE_FLAGS.join(" ")} --import tsx src/main.ts`);
+    const hub = ofKind("Deployment")[0]?.spec.template.spec.containers[0];
+    expect(hub.command).toEqual(["node", ...HUB_NODE_FLAGS, "dist/main.js"]);
+    const cmd = /^CMD (\[.*\])$/m.exec(read("deploy/Dockerfile"))?.[1];
+    expect(JSON.parse(cmd ?? "null")).toEqual(["node", ...HUB_NODE_FLAGS, "dist/main.js"]);
+    // The compose file's hubs run the image's CMD.
+    for (const name of ["hub-1", "hub-2"]) {
+      expect(compose.services[name], name).toBeDefined();
+      expect(compose.services[name].command, name).toBeUndefined();
+    }
+  });
+});
 
 describe("deploy/ files", () => {
   it("parse as YAML, every one of them", () => {
@@ -124,7 +154,7 @@ describe("deploy/Dockerfile", () => {
   it("runs node on what the build emits, as a non-root user, stopping on SIGTERM", () => {
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
     const command = JSON.parse(cmd ?? "null");
-    expect(command).toEqual(["node", "dist/main.js"]);
+    expect(command).toEqual(["node", ...HUB_NODE_FLAGS, "dist/main.js"]);
     expectEntryBuilt(command, "Dockerfile CMD");
     expect(sourceOf("dist/main.js")).toBe("src/main.ts");
     const users = [...dockerfile.matchAll(/^USER (\S+)$/gm)].map((m) => m[1]);
