@@ -5,7 +5,8 @@
  * DATA_DIR of its own, as the hub runs by default, and the in-process bus;
  * with DATABASE_URL=postgres://… a database of its own each on that server,
  * whose server processes' CPU counts with the hub's), started with the
- * V8 settings the hub runs with (support.ts HUB_NODE_FLAGS; BENCH_HUB_NODE_FLAGS to compare others), one
+ * V8 settings the hub runs with (support.ts HUB_NODE_FLAGS;
+ * BENCH_HUB_NODE_FLAGS to compare others), one
  * with MESSAGE_LOG=true (the default) and one with MESSAGE_LOG=false. A
  * fake CPO in a process of its own serves one location; an eMSP registered
  * on both hubs GETs it through the hub (a message and a leg per request on
