@@ -31,11 +31,12 @@
  * Printed: throughput, p50/p99 and the hub's CPU per request (the
  * database's server processes' too on PostgreSQL, where the log's inserts
  * land), with the hub's main thread's share (the rest of the hub's is the
- * collector's and libuv's threads) and the collector's pauses of the main
- * thread, what the load generator and the CPO took, and the hub's peak
- * resident set, medians over all rounds; the ratios on
- * / off (medians of the per-round ratios of all pairs, and each pair's
- * own); the ratio of each mode's fastest rounds (its 90th percentile: a
+ * database's thread on PGlite, the collector's and libuv's threads) and
+ * the collector's pauses of the main thread, what the load generator and
+ * the CPO took, and the hub's peak resident set, medians over all rounds;
+ * the ratios on / off (medians of the per-round ratios of all pairs, and
+ * each pair's own) of throughput, of CPU per request and of the main
+ * thread's CPU per request; the ratio of each mode's fastest rounds (its 90th percentile: a
  * shared host's other work only slows rounds down); and the log's own
  * counts (written, dropped). Figures only: nothing passes or fails on
  * time; a wrong answer or a log that wrote fewer rows than it was sent
@@ -381,7 +382,7 @@ function printReport(
   const fastest = best("on") / best("off");
   const verdict = (r: number) => (r >= 0.9 ? "within 10 %" : "NOT within 10 %");
   console.log(
-    `\nforwarding: on / off throughput ${mid(rps).toFixed(3)} (${verdict(mid(rps))}); each pair's: ${pairs.map((r) => r.toFixed(2)).join(", ")}; CPU per request ${mid(cpu).toFixed(3)}; p50 ${mid(ratio("p50")).toFixed(3)}`,
+    `\nforwarding: on / off throughput ${mid(rps).toFixed(3)} (${verdict(mid(rps))}); each pair's: ${pairs.map((r) => r.toFixed(2)).join(", ")}; CPU per request ${mid(cpu).toFixed(3)}, of the main thread ${mid(ratio("mainUs")).toFixed(3)}; p50 ${mid(ratio("p50")).toFixed(3)}`,
   );
   console.log(`per round: ${rps.map((r) => r.toFixed(2)).join(", ")}`);
   console.log(

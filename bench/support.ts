@@ -370,11 +370,19 @@ export function hostCpuSeconds(): { busy: number; total: number } | undefined {
 }
 
 /**
- * CPU seconds one thread of a process on this host has used, from Linux's
- * /proc/<pid>/task/<tid>/stat (a process's main thread has its pid as tid);
- * NaN when it cannot be read.
+ * CPU seconds one thread of a process on this host has used (a process's
+ * main thread has its pid as tid): from Linux's
+ * /proc/<pid>/task/<tid>/schedstat, in nanoseconds, where the kernel keeps
+ * it (its stat counts clock ticks of 10 ms, 5 µs per request in a round of
+ * 2,000), else from that stat; NaN when neither can be read.
  */
 export function threadCpuSeconds(pid: number, tid = pid): number {
+  try {
+    const ran = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    if (Number.isFinite(ran)) return ran / 1e9;
+  } catch {
+    // No schedstat: the ticks of stat.
+  }
   return processCpuSeconds(`${pid}/task/${tid}`);
 }
 
