@@ -37,8 +37,8 @@ export function registrationRoutes() {
     }
     try {
       const message = handshakeMessage(deps.config, platform.id, "POST", c.var.correlationId);
-      await asHubMessage(deps.messages, message, () =>
-        registerByHub(deps, platform, body.versions_url, body.token, c.var.correlationId),
+      await asHubMessage(deps.messages, message, deps, (traced) =>
+        registerByHub(traced, platform, body.versions_url, body.token, c.var.correlationId),
       );
     } catch (err) {
       if (err instanceof HandshakeBusy) throw adminConflict(err.message);

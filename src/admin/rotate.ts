@@ -27,8 +27,8 @@ export function rotationRoutes() {
     let rotation: Awaited<ReturnType<typeof rotateCredentials>>;
     try {
       const message = handshakeMessage(deps.config, platform.id, "PUT", c.var.correlationId);
-      rotation = await asHubMessage(deps.messages, message, () =>
-        rotateCredentials(deps, platform, c.var.correlationId),
+      rotation = await asHubMessage(deps.messages, message, deps, (traced) =>
+        rotateCredentials(traced, platform, c.var.correlationId),
       );
     } catch (err) {
       if (err instanceof RotationBusy || err instanceof RotationOvertaken) {

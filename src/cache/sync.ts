@@ -76,7 +76,9 @@ export async function startSync(
   deps.logger.info({ platform_id: platformId, trigger }, "cache sync started");
   const message = syncMessage(deps, platform);
   deps.tasks.run("cache sync", () =>
-    asHubMessage(deps.messages, message, () => runSync(deps, platform, message.correlationId)),
+    asHubMessage(deps.messages, message, deps, (traced) =>
+      runSync(traced, platform, message.correlationId),
+    ),
   );
   return undefined;
 }

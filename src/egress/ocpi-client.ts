@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { errors as undiciErrors } from "undici";
-import { legScope } from "../messages/hub-message.js";
 import { type LegTrace, recordLeg } from "../messages/legs.js";
 import type { MessageLog } from "../messages/log.js";
 import { type Envelope, isEnvelope } from "../ocpi/envelope.js";
@@ -30,7 +29,8 @@ export interface OutboundRequest {
   timeoutMs?: number;
   /**
    * The message this call passes on: the call is recorded as one of its legs.
-   * Unset: the message of the surrounding legScope, if any; null: not recorded.
+   * Unset or null: not recorded (a handshake's or a sync's client sets it on
+   * every call: messages/hub-message.ts).
    */
   trace?: LegTrace | null;
 }
@@ -168,8 +168,7 @@ export function createOcpiClient(options: OcpiClientOptions): OcpiClient {
   return {
     send(req) {
       if (log === undefined) return send(req);
-      const trace = req.trace === undefined ? legScope.getStore() : req.trace;
-      return send(req, trace ?? undefined);
+      return send(req, req.trace ?? undefined);
     },
     release: (key) => pools.release(key),
     stats: () => ({ pools: pools.size }),

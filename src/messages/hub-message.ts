@@ -1,39 +1,36 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { LegTrace } from "./legs.js";
 import type { MessageLog } from "./log.js";
 
-/**
- * The message the calls made inside it belong to, for calls that do not
- * pass a trace themselves (credentials handshakes, syncs): the outbound
- * client records them as its legs.
- */
-export const legScope = new AsyncLocalStorage<LegTrace>();
-
-/** Scopes running now (they nest: a handshake may start a sync). */
-let openScopes = 0;
-
-/**
- * Runs `work` inside legScope, and turns the scope off again once no scope
- * is open: an AsyncLocalStorage that ran once keeps Node's promise hooks
- * on for every promise of the process, which made each forwarded request
- * pay for the log's handshakes long after they ended (Node 20: an `await`
- * about three times as costly). A call that outlives its scope's `work`
- * (one it did not wait for) is not recorded as a leg.
- */
-async function inScope<T>(trace: LegTrace, work: () => Promise<T>): Promise<T> {
-  openScopes++;
-  try {
-    return await legScope.run(trace, work);
-  } finally {
-    openScopes--;
-    if (openScopes === 0) legScope.disable();
-  }
+/** What a traced call needs of the dependencies: an outbound client whose calls take a trace. */
+export interface Traceable {
+  client: { send(req: { trace?: LegTrace | null }): unknown };
 }
 
-/** Runs `work` with its outbound calls recorded as legs of the message `trace.message`. */
-export function asLegsOf<T>(log: MessageLog, trace: LegTrace, work: () => Promise<T>): Promise<T> {
-  return log.enabled ? inScope(trace, work) : work();
+/**
+ * `deps` with an outbound client that records every call it makes as a leg
+ * of the message `trace.message` (a call that names its own trace keeps
+ * it). The calls of a credentials handshake or a sync are made through
+ * it. This was an AsyncLocalStorage scope: once run, even turned off again,
+ * it left every later request of the process slower (about 7 % of the main
+ * thread's CPU per forwarded request in npm run bench; docs/performance.md,
+ * "The legs scope, and what it cost every request after it").
+ */
+function traced<D extends Traceable>(deps: D, trace: LegTrace): D {
+  const client = deps.client;
+  const send = (req: { trace?: LegTrace | null }) =>
+    client.send(req.trace === undefined ? { ...req, trace } : req);
+  return { ...deps, client: { ...client, send } };
+}
+
+/** Runs `work` with `deps` whose outbound calls are recorded as legs of the message `trace.message`. */
+export function asLegsOf<D extends Traceable, T>(
+  log: MessageLog,
+  trace: LegTrace,
+  deps: D,
+  work: (deps: D) => Promise<T>,
+): Promise<T> {
+  return work(log.enabled ? traced(deps, trace) : deps);
 }
 
 export interface HubMessage {
@@ -51,18 +48,19 @@ export interface HubMessage {
  * message with the hub as its sender and the calls it makes as its legs.
  * Its outcome is "success" when `work` settles, "failed" when it throws.
  */
-export async function asHubMessage<T>(
+export async function asHubMessage<D extends Traceable, T>(
   log: MessageLog,
   m: HubMessage,
-  work: () => Promise<T>,
+  deps: D,
+  work: (deps: D) => Promise<T>,
 ): Promise<T> {
-  if (!log.enabled) return work();
+  if (!log.enabled) return work(deps);
   const requestId = randomUUID();
   const at = new Date();
   const started = performance.now();
   let outcome = "failed";
   try {
-    const result = await inScope({ message: requestId, platformId: m.platformId }, work);
+    const result = await work(traced(deps, { message: requestId, platformId: m.platformId }));
     outcome = "success";
     return result;
   } finally {

@@ -50,8 +50,8 @@ export function credentialsRoutes(version: OcpiVersion = OCPI_VERSION) {
     }
     const body = dialect.readBody(await readJson(c), caller.platform, mode(c));
     const deps = c.get("deps");
-    const answer = await asLegsOf(deps.messages, legsOf(c), () =>
-      registerFromParty(deps, caller.platform, body, c.get("correlationId"), dialect),
+    const answer = await asLegsOf(deps.messages, legsOf(c), deps, (traced) =>
+      registerFromParty(traced, caller.platform, body, c.get("correlationId"), dialect),
     );
     return respond(c, StatusCode.Success, dialect.write(answer));
   });
@@ -62,8 +62,8 @@ export function credentialsRoutes(version: OcpiVersion = OCPI_VERSION) {
       throw methodNotAllowed("this platform is not registered; use POST to register");
     const body = dialect.readBody(await readJson(c), caller.platform, mode(c));
     const deps = c.get("deps");
-    const answer = await asLegsOf(deps.messages, legsOf(c), () =>
-      updateFromParty(deps, caller.platform, body, c.get("correlationId"), dialect),
+    const answer = await asLegsOf(deps.messages, legsOf(c), deps, (traced) =>
+      updateFromParty(traced, caller.platform, body, c.get("correlationId"), dialect),
     );
     return respond(c, StatusCode.Success, dialect.write(answer));
   });
