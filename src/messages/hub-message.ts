@@ -11,10 +11,12 @@ export interface Traceable {
  * `deps` with an outbound client that records every call it makes as a leg
  * of the message `trace.message` (a call that names its own trace keeps
  * it). The calls of a credentials handshake or a sync are made through
- * it. This was an AsyncLocalStorage scope: once run, even turned off again,
- * it left every later request of the process slower (about 7 % of the main
- * thread's CPU per forwarded request in npm run bench; docs/performance.md,
- * "The legs scope, and what it cost every request after it").
+ * it. This was an AsyncLocalStorage scope, turned off again after each
+ * task; still, in npm run bench a logging hub that only kept each
+ * request's facts spent 7–10 % more of its main thread per forwarded
+ * request than the hub with the log off, and 1–3 % once the bench's
+ * registration ran without the scope (docs/performance.md, "The legs
+ * scope, and what it cost every request after it").
  */
 function traced<D extends Traceable>(deps: D, trace: LegTrace): D {
   const client = deps.client;
