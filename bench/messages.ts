@@ -27,7 +27,7 @@
  * BENCH_MESSAGES_ROUNDS rounds each, default 8), the pairs started in
  * turn with the logging hub first and second: one pair's luck does not
  * decide the ratio. Each pair's own median still spreads by about ±10 %
- * (the control's pairs read 0.90–1.14), so the run's median narrows with
+ * (the control's pairs read 0.90–1.25), so the run's median narrows with
  * the number of pairs more than with rounds; both hubs of a pair start
  * and warm up at once, which keeps a pair to about 20 seconds.
  *
@@ -243,7 +243,7 @@ async function measurePair(
       );
       hubs.push({ mode, url: "", child, ask: asker(child), headers: "", database, sent: 0 });
     }
-    // Both start at once (a start is most of a pair's time); registered in order.
+    // Both start at once (starting took about half of a pair's time); registered in order.
     const urls = await Promise.all(hubs.map((h) => readLine<{ hub: string }>(h.child)));
     for (const [i, hub] of hubs.entries()) {
       hub.url = (urls[i] as { hub: string }).hub;
