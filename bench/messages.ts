@@ -244,11 +244,12 @@ async function measurePair(
       hubs.push({ mode, url: "", child, ask: asker(child), headers: "", database, sent: 0 });
     }
     // Both start at once (starting took about half of a pair's time); registered in order.
-    const urls = await Promise.all(hubs.map((h) => readLine<{ hub: string }>(h.child)));
-    for (const [i, hub] of hubs.entries()) {
-      hub.url = (urls[i] as { hub: string }).hub;
-      hub.headers = await prepare(hub, cpo.url);
-    }
+    await Promise.all(
+      hubs.map(async (hub) => {
+        hub.url = (await readLine<{ hub: string }>(hub.child)).hub;
+      }),
+    );
+    for (const hub of hubs) hub.headers = await prepare(hub, cpo.url);
     const path = `/ocpi/2.2.1/locations/sender/${LOCATION_ID}`;
     // Both hubs are measured running, not starting (see WARMUP); warmed at once.
     await Promise.all(hubs.map((hub) => load(hub, path, WARMUP, cpo.pid)));
