@@ -109,6 +109,9 @@ export function keyCount(lines: Uint8Array): number {
   return count;
 }
 
+/** An empty `bigint[]` in binary form: no dimensions, no nulls, its element type. */
+const EMPTY_ARRAY = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, INT8_OID]);
+
 /**
  * The hashes of the keys in `lines` (UTF-8, one a line, newline-separated)
  * as a `bigint[]` in PostgreSQL's binary form (a one-dimensional array
@@ -118,6 +121,7 @@ export function keyCount(lines: Uint8Array): number {
  */
 export function hashedKeyArray(lines: Uint8Array): Uint8Array {
   const count = keyCount(lines);
+  if (count === 0) return EMPTY_ARRAY;
   const keys = new DataView(lines.buffer, lines.byteOffset, lines.byteLength);
   const out = new Uint8Array(20 + count * 12);
   const array = new DataView(out.buffer);

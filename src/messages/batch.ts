@@ -76,8 +76,14 @@ function tableKeys(s: StringTable, templates: Templates): string[] {
   return [...new Set(keys)];
 }
 
-/** Writes entries as one batch row; answers how many search keys the row carries. */
-export function writeBatch(db: Database, entries: readonly MessageEntry[]): Promise<number> {
+/** What a written batch carries: its search keys in the GIN index, and its ids for the id index. */
+export interface Written {
+  keys: number;
+  ids: number;
+}
+
+/** Writes entries as one batch row. */
+export function writeBatch(db: Database, entries: readonly MessageEntry[]): Promise<Written> {
   const batch = new BatchBuilder();
   for (const e of entries) batch.add(e);
   return writeBuilt(db, batch);
@@ -85,12 +91,15 @@ export function writeBatch(db: Database, entries: readonly MessageEntry[]): Prom
 
 const decoder = new TextDecoder();
 
-/** Writes a filled batch as one row; answers how many search keys the row carries. */
-export async function writeBuilt(db: Database, batch: BatchBuilder): Promise<number> {
-  const { text, keys } = batch.finish(tableKeys(batch.strings, batch.templates));
+/**
+ * Writes a filled batch as one row, and its ids' keys as a pending row of
+ * the id index (id-index.ts), in one statement: both or neither.
+ */
+export async function writeBuilt(db: Database, batch: BatchBuilder): Promise<Written> {
+  const { text, keys, ids } = batch.finish(tableKeys(batch.strings, batch.templates));
   const firstAt = new Date(batch.first).toISOString();
   const lastAt = new Date(batch.last).toISOString();
-  const count = keyCount(keys);
+  const written = { keys: keyCount(keys), ids: keyCount(ids) };
   const embedded = embeddedClient(db);
   if (embedded !== undefined) {
     // Copies, handed to the database's thread: the batch's bytes are its sinks', which later batches reuse.
@@ -100,14 +109,19 @@ export async function writeBuilt(db: Database, batch: BatchBuilder): Promise<num
       batch.count,
       { hashLines: new Uint8Array(keys) },
       new Uint8Array(text),
+      { hashLines: new Uint8Array(ids) },
     ]);
-    return count;
+    return written;
   }
   await db.execute(sql`
-    insert into message_batches (first_at, last_at, count, keys, entries)
-    values (${firstAt}::timestamptz, ${lastAt}::timestamptz,
-      ${batch.count}, ${hashedKeyLines(decoder.decode(keys))}, ${decoder.decode(text)})`);
-  return count;
+    with batch as (
+      insert into message_batches (first_at, last_at, count, keys, entries)
+      values (${firstAt}::timestamptz, ${lastAt}::timestamptz,
+        ${batch.count}, ${hashedKeyLines(decoder.decode(keys))}, ${decoder.decode(text)})
+      returning seq)
+    insert into message_id_pending (seq, ids)
+    select seq, ${hashedKeyLines(decoder.decode(ids))} from batch`);
+  return written;
 }
 
 /**
@@ -124,7 +138,7 @@ export async function mergePendingKeys(db: Database): Promise<void> {
   await db.execute(sql`select gin_clean_pending_list('message_batches_keys'::regclass)`);
 }
 
-/** Keys written between two merges of the pending list on PGlite (about 8 full batches of new ids). */
+/** Keys written between two merges of the pending list on PGlite. */
 const MERGE_EVERY_KEYS = 32_000;
 
 /**
@@ -144,8 +158,11 @@ export function keysBetweenMerges(db: Database, everyKeys = MERGE_EVERY_KEYS): n
  * hashed each key's text: about a fifth of a batch's write, encoding
  * included (docs/performance.md, "Keys hashed by the hub on PGlite").
  */
-const INSERT_BATCH = `insert into message_batches (first_at, last_at, count, keys, entries)
-  values ($1::timestamptz, $2::timestamptz, $3::integer, $4::bigint[], $5::text)`;
+const INSERT_BATCH = `with batch as (
+    insert into message_batches (first_at, last_at, count, keys, entries)
+    values ($1::timestamptz, $2::timestamptz, $3::integer, $4::bigint[], $5::text)
+    returning seq)
+  insert into message_id_pending (seq, ids) select seq, $6::bigint[] from batch`;
 
 /**
  * A batch's keys as the stored array of their hashes (db/schema/messages.ts),

@@ -242,8 +242,9 @@ export const oneLine = (v: string) => (v.includes("\n") ? v.replaceAll("\n", " "
  * strings instead of through the string table, whose map would hold each
  * of them until the flush; an entry's `at` counts from `b`, the first
  * recorded entry's. The ids' search keys (`r:` and `c:`) go as text,
- * a line each, into bytes of their own; the table's and the templates'
- * (`o:`, `p:`, `m:`, `q:`, `s:`) are named when the batch is written.
+ * a line each, into bytes of their own, for the id index (id-index.ts);
+ * the table's and the templates' (`o:`, `p:`, `m:`, `q:`, `s:`) are named
+ * when the batch is written.
  */
 export class BatchBuilder {
   readonly strings = new StringTable();
@@ -254,7 +255,7 @@ export class BatchBuilder {
   last = 0;
   #base = 0;
   readonly #text = takeSink(16 * 1024);
-  readonly #keys = takeSink(4 * 1024);
+  readonly #ids = takeSink(4 * 1024);
   #released = false;
   /** The previous entry's keyed ids: a broadcast's legs repeat their message's. */
   #lastMessage: string | null = null;
@@ -273,29 +274,31 @@ export class BatchBuilder {
     this.count++;
     if (e.message_id !== this.#lastMessage) {
       this.#lastMessage = e.message_id;
-      this.#keys.append(`r:${oneLine(e.message_id)}\n`);
+      this.#ids.append(`r:${oneLine(e.message_id)}\n`);
     }
     const correlation = e.correlation_id;
     if (correlation !== null && correlation !== this.#lastCorrelation) {
       this.#lastCorrelation = correlation;
-      this.#keys.append(`c:${oneLine(correlation)}\n`);
+      this.#ids.append(`c:${oneLine(correlation)}\n`);
     }
   }
 
   /**
-   * Completes the batch, once, after its last entry: the stored text and
-   * the search keys (the ids', then `more`), both as UTF-8 bytes, the keys
-   * a line each.
+   * Completes the batch, once, after its last entry: the stored text, the
+   * search keys `more` and the ids' keys, all as UTF-8 bytes, the keys a
+   * line each.
    */
-  finish(more: readonly string[]): { text: Uint8Array; keys: Uint8Array } {
+  finish(more: readonly string[]): { text: Uint8Array; keys: Uint8Array; ids: Uint8Array } {
     const strings = JSON.stringify(this.strings.list);
     this.#text.append(`],"s":${strings},"t":${JSON.stringify(this.templates.list)}}`);
-    if (more.length > 0) this.#keys.append(more.join("\n"));
-    const keys = this.#keys.bytes();
-    // The ids' lines end with a newline; without more keys the last one is dropped.
-    const end =
-      keys.length > 0 && keys[keys.length - 1] === NEWLINE ? keys.length - 1 : keys.length;
-    return { text: this.#text.bytes(), keys: keys.subarray(0, end) };
+    const ids = this.#ids.bytes();
+    // Each id's line ends with a newline; the last one is dropped.
+    const end = ids.length > 0 && ids[ids.length - 1] === NEWLINE ? ids.length - 1 : ids.length;
+    return {
+      text: this.#text.bytes(),
+      keys: encoder.encode(more.join("\n")),
+      ids: ids.subarray(0, end),
+    };
   }
 
   /**
@@ -307,11 +310,12 @@ export class BatchBuilder {
     if (this.#released) return;
     this.#released = true;
     giveSink(this.#text);
-    giveSink(this.#keys);
+    giveSink(this.#ids);
   }
 }
 
 const NEWLINE = 0x0a;
+const encoder = new TextEncoder();
 
 type Batch =
   | unknown[][]

@@ -1,7 +1,14 @@
 import type { Database } from "../db/client.js";
 import type { Logger } from "../logging/logger.js";
-import { keysBetweenMerges, mergePendingKeys, POSITIONS, writeBuilt } from "./batch.js";
+import {
+  keysBetweenMerges,
+  mergePendingKeys,
+  POSITIONS,
+  type Written,
+  writeBuilt,
+} from "./batch.js";
 import { BatchBuilder } from "./codec.js";
+import { FOLD_EVERY_IDS, foldIds } from "./id-index.js";
 
 /** One entry of the log as it is recorded: a message or a leg (docs/messages.md). */
 export interface MessageEntry {
@@ -100,6 +107,8 @@ export interface MessageLogOptions {
    * pending list (default MERGE_EVERY_KEYS; see mergePendingKeys).
    */
   mergeEveryKeys?: number;
+  /** Ids written between two folds into the id index (default FOLD_EVERY_IDS; see id-index.ts). */
+  foldEveryIds?: number;
 }
 
 /**
@@ -121,6 +130,41 @@ const ENTRIES_PER_BATCH_WITH_BODIES = 100;
  */
 const STAGED = 256;
 
+/**
+ * The upkeep of the log's two indexes as it writes: on PGlite, merging
+ * the GIN index's pending list every mergeEveryKeys keys; everywhere,
+ * folding the pending ids into the id index every foldEveryIds ids. Each
+ * runs after a flush's batches are written; a failure leaves its keys
+ * pending, found by searches, for the next run.
+ */
+function indexUpkeep(options: MessageLogOptions) {
+  const { db, logger } = options;
+  const mergeEvery = keysBetweenMerges(db, options.mergeEveryKeys);
+  const foldEvery = options.foldEveryIds ?? FOLD_EVERY_IDS;
+  let unmergedKeys = 0;
+  let unfoldedIds = 0;
+  return {
+    count(written: Written): void {
+      unmergedKeys += written.keys;
+      unfoldedIds += written.ids;
+    },
+    async run(): Promise<void> {
+      if (unmergedKeys >= mergeEvery) {
+        unmergedKeys = 0;
+        await mergePendingKeys(db).catch((err) =>
+          logger.warn({ err }, "message log: merging the search index's pending keys failed"),
+        );
+      }
+      if (unfoldedIds >= foldEvery) {
+        unfoldedIds = 0;
+        await foldIds(db).catch((err) =>
+          logger.warn({ err }, "message log: folding the pending ids into the id index failed"),
+        );
+      }
+    },
+  };
+}
+
 export function createMessageLog(options: MessageLogOptions): MessageLog {
   const { db, logger, enabled, bodies } = options;
   const capacity = options.capacity ?? 20_000;
@@ -136,13 +180,12 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
   let flushing: Promise<void> | undefined;
   let early = false;
   const counts = { dropped: 0, written: 0, failedFlushes: 0, lost: 0 };
-  const mergeEvery = keysBetweenMerges(db, options.mergeEveryKeys);
-  let unmergedKeys = 0;
+  const upkeep = indexUpkeep(options);
 
   async function write(batches: BatchBuilder[]): Promise<void> {
     for (const b of batches) {
       try {
-        unmergedKeys += await writeBuilt(db, b);
+        upkeep.count(await writeBuilt(db, b));
         counts.written += b.count;
       } catch (err) {
         counts.failedFlushes++;
@@ -153,13 +196,7 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
         b.release();
       }
     }
-    if (unmergedKeys >= mergeEvery) {
-      unmergedKeys = 0;
-      // The entries are written: a failed merge leaves the keys pending, for the next one or the engine.
-      await mergePendingKeys(db).catch((err) =>
-        logger.warn({ err }, "message log: merging the search index's pending keys failed"),
-      );
-    }
+    await upkeep.run();
   }
 
   /** Writes the staged entries into their batch; one that cannot be written is dropped and counted. */

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../db/client.js";
 import type { Logger } from "../logging/logger.js";
+import { foldWaitingIds, pruneIds } from "./id-index.js";
 import { createMessageLog, type MessageLog } from "./log.js";
 
 /** Batch rows one delete takes at most (up to 2,000 entries each): short statements, never a long lock of the table. */
@@ -30,7 +31,10 @@ export async function pruneMessages(
         ) returning count`),
     );
     total += deleted.reduce((n, row) => n + Number(row.count), 0);
-    if (deleted.length < batch) return total;
+    if (deleted.length < batch) {
+      if (total > 0) await pruneIds(db);
+      return total;
+    }
     // Other statements get their turn between batches.
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -48,10 +52,13 @@ export function startMessageRetention(
     if (running) return;
     running = true;
     pruneMessages(db, days, now())
-      .then((n) => {
+      .then(async (n) => {
         if (n > 0) logger.info({ deleted: n, days }, "message log: old entries deleted");
+        await foldWaitingIds(db, now());
       })
-      .catch((err) => logger.warn({ err }, "message log: deleting old entries failed"))
+      .catch((err) =>
+        logger.warn({ err }, "message log: deleting old entries or folding ids failed"),
+      )
       .finally(() => {
         running = false;
       });

@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../db/client.js";
 import { entriesOf, key, POSITIONS, type StoredEntry, searchedKeys } from "./batch.js";
+import { isIdKey, withIds } from "./id-index.js";
 import type { MessageEntry } from "./log.js";
 
 /** The filters of GET /admin/messages, validated. */
@@ -59,12 +60,20 @@ async function* walk(
   before: number | undefined,
 ): AsyncGenerator<StoredEntry> {
   let below = before === undefined ? Number.MAX_SAFE_INTEGER : Math.floor(before / POSITIONS) + 1;
+  const conditions: SQL[] = [];
+  const others = keys.filter((k) => !isIdKey(k));
+  if (others.length > 0) conditions.push(sql`keys @> ${searchedKeys(others)}`);
+  const ids = keys.filter(isIdKey);
+  if (ids.length > 0) conditions.push(await withIds(db, ids, true));
+  if (where !== undefined) conditions.push(where);
   for (;;) {
     const rows = rowsOf<{ seq: number | string; entries: string }>(
       await db.execute(sql`
         select seq, entries from message_batches
-        where seq < ${below} ${keys.length > 0 ? sql`and keys @> ${searchedKeys(keys)}` : sql``}
-          ${where === undefined ? sql`` : sql`and ${where}`}
+        where seq < ${below} ${sql.join(
+          conditions.map((c) => sql`and ${c}`),
+          sql` `,
+        )}
         order by seq desc limit ${BATCHES_PER_READ}`),
     );
     for (const row of rows) {
@@ -213,7 +222,7 @@ async function trailsOf(db: Database, ids: readonly string[]): Promise<Map<strin
   const rows = rowsOf<{ seq: number | string; entries: string }>(
     await db.execute(sql`
       select seq, entries from message_batches
-      where keys && ${searchedKeys(ids.map(key.message))} order by seq`),
+      where ${await withIds(db, ids.map(key.message), false)} order by seq`),
   );
   for (const row of rows) {
     for (const e of entriesOf(Number(row.seq), row.entries)) {
@@ -240,7 +249,7 @@ export async function messageWithLegs(db: Database, requestId: string, platform?
   const rows = rowsOf<{ seq: number | string; entries: string }>(
     await db.execute(sql`
       select seq, entries from message_batches
-      where keys @> ${searchedKeys([key.message(requestId)])} order by seq`),
+      where ${await withIds(db, [key.message(requestId)], false)} order by seq`),
   );
   const all = rows.flatMap((row) =>
     entriesOf(Number(row.seq), row.entries).filter((e) => e.message_id === requestId),

@@ -65,6 +65,43 @@ describe("the message log's key hashes computed by the hub", () => {
     });
   });
 
+  it("write a batch whose entries carry no key besides their ids as an empty array, found by its request id", async () => {
+    const { db } = database.handle;
+    const requestId = `bare-${randomUUID()}`;
+    const bare: MessageEntry = {
+      kind: "message",
+      at: new Date(),
+      request_id: requestId,
+      message_id: requestId,
+      correlation_id: null,
+      module: null,
+      interface: null,
+      method: "GET",
+      path: null,
+      object_id: null,
+      from_country_code: null,
+      from_party_id: null,
+      from_platform_id: null,
+      to_country_code: null,
+      to_party_id: null,
+      to_platform_id: null,
+      http_status: 401,
+      status_code: null,
+      latency_ms: 0.5,
+      outcome: "refused",
+      request_body: null,
+      response_body: null,
+    };
+    expect(await writeBatch(db, [bare])).toEqual({ keys: 0, ids: 1 });
+    const [row] = rowsOf<{ keys: string }>(
+      await db.execute(
+        sql`select cardinality(keys) as keys from message_batches order by seq desc limit 1`,
+      ),
+    );
+    expect(Number(row?.keys)).toBe(0);
+    expect((await messageWithLegs(db, requestId))?.http_status).toBe(401);
+  });
+
   it("find a batch written with multi-byte ids by its request and correlation ids, entries intact", async () => {
     const { db } = database.handle;
     const requestId = `Anfrage-ä-日本-😀-${randomUUID()}`;

@@ -104,12 +104,9 @@ describe("a stored batch of the message log", () => {
     expect(entriesOf(1, text).map((e) => e.path)).toEqual(many.map((e) => e.path));
   });
 
-  it("carries the search keys of all its entries, once each, as their hashes", async () => {
+  it("carries the search keys of all its entries once each, its ids pending for the id index, as their hashes", async () => {
     await writeBatch(database.handle.db, [message, leg]);
     const expected = [
-      "r:req-1",
-      "r:req-2",
-      "c:corr-1",
       "o:LOC 1",
       "o:S1",
       "p:plat-emsp",
@@ -120,15 +117,22 @@ describe("a stored batch of the message log", () => {
       "m:sessions",
       "s:1000",
     ];
+    // The leg shares the message's correlation id: written once, as it follows it.
+    const ids = ["r:req-1", "c:corr-1", "r:req-2"];
     // As text: a 64-bit hash does not fit a JavaScript number exactly.
-    const [row] = rowsOf<{ stored: string[]; wanted: string[] }>(
+    const [row] = rowsOf<{ stored: string[]; wanted: string[]; pending: string[]; ids: string[] }>(
       await database.handle.db.execute(sql`
-        select (select array_agg(h::text order by h) from unnest(keys) as h) as stored,
-          (select array_agg(h::text order by h) from unnest(${hashedKeys(expected)}) as h) as wanted
-        from message_batches order by seq desc limit 1`),
+        select (select array_agg(h::text order by h) from unnest(b.keys) as h) as stored,
+          (select array_agg(h::text order by h) from unnest(${hashedKeys(expected)}) as h) as wanted,
+          (select array_agg(h::text order by h) from unnest(p.ids) as h) as pending,
+          (select array_agg(h::text order by h) from unnest(${hashedKeys(ids)}) as h) as ids
+        from message_batches b join message_id_pending p using (seq)
+        order by seq desc limit 1`),
     );
     expect(row?.stored).toHaveLength(expected.length);
     expect(row?.stored).toEqual(row?.wanted);
+    expect(row?.pending).toHaveLength(ids.length);
+    expect(row?.pending).toEqual(row?.ids);
   });
 
   it("writes the fields every exchange of a kind shares once, as a template", async () => {
@@ -296,7 +300,7 @@ describe("a stored batch of the message log", () => {
     const cBytes = c.finish([]);
     expect(ids(bBytes.text)).toEqual(second.map((e) => e.request_id));
     expect(ids(cBytes.text)).toEqual(third.map((e) => e.request_id));
-    expect(decoder.decode(bBytes.keys).split("\n")).toEqual(
+    expect(decoder.decode(bBytes.ids).split("\n")).toEqual(
       second.flatMap((e) => [`r:${e.request_id}`, `c:${e.correlation_id}`]),
     );
   });
