@@ -2,6 +2,16 @@ import { type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../db/client.js";
 import { hashKey } from "../db/key-hash.js";
 import { searchedKeys } from "./batch.js";
+import {
+  arrayKeys,
+  chunkPairs,
+  chunksOf,
+  joined,
+  lowerBound,
+  merged,
+  type Pairs,
+  sortedPairs,
+} from "./id-runs.js";
 
 /**
  * The index of the log's request and correlation ids (`r:` and `c:` keys,
@@ -43,12 +53,6 @@ export const CHUNK_PAIRS = 4_096;
 
 /** The key a run sorts by: the high 32 bits of the key's hash, signed, as `hashtextextended(key, 0) >> 32`. */
 export const runKey = (key: string) => Number(hashKey(key) >> 32n);
-
-/** A run in memory: keys ascending, each with the batch carrying it. */
-interface Pairs {
-  keys: Int32Array;
-  seqs: Float64Array;
-}
 
 /** A literal array of whole numbers, as one parameter. */
 const numbers = (values: Iterable<number>) => `{${[...values].join(",")}}`;
@@ -109,56 +113,16 @@ export async function pruneIds(db: Database): Promise<void> {
     where not exists (select 1 from message_batches b where b.seq = p.seq)`);
 }
 
-/** The high halves of a `bigint[]` sent by array_send (base64): a header of 20 bytes, then each as length and value. */
-function arrayKeys(base64: string): Int32Array {
-  const bytes = Buffer.from(base64, "base64");
-  if (bytes.length < 20) return new Int32Array(0);
-  const count = bytes.readInt32BE(12);
-  const keys = new Int32Array(count);
-  for (let i = 0, at = 24; i < count; i++, at += 12) keys[i] = bytes.readInt32BE(at);
-  return keys;
-}
-
-/** Index bits of the sort below: a fold holds fewer pairs than 2^21 (FOLD_BATCHES × 2 ids × 2,000 entries). */
-const INDEX = 2 ** 21;
-
-/**
- * The batches' keys as one run: each key (offset to unsigned) times INDEX
- * plus its place, sorted as doubles (exact below 2^53) by the engine's
- * own sort, which outruns any comparator; a key repeated in one batch is
- * kept once.
- */
-function sortedPairs(batches: readonly { seq: number; keys: Int32Array }[]): Pairs {
-  const total = batches.reduce((n, b) => n + b.keys.length, 0);
-  if (total >= INDEX) throw new Error(`a fold of ${total} ids is too large`);
-  const order = new Float64Array(total);
-  const seqOf = new Float64Array(total);
-  let i = 0;
-  for (const b of batches) {
-    for (const k of b.keys) {
-      seqOf[i] = b.seq;
-      order[i] = (k + 2 ** 31) * INDEX + i;
-      i++;
-    }
-  }
-  order.sort();
-  const keys = new Int32Array(total);
-  const seqs = new Float64Array(total);
-  let n = 0;
-  for (const o of order) {
-    const key = Math.floor(o / INDEX) - 2 ** 31;
-    const seq = seqOf[o % INDEX] as number;
-    if (n > 0 && keys[n - 1] === key && seqs[n - 1] === seq) continue;
-    keys[n] = key;
-    seqs[n] = seq;
-    n++;
-  }
-  return { keys: keys.subarray(0, n), seqs: seqs.subarray(0, n) };
-}
-
 type Executor = Pick<Database, "execute">;
 
-/** Writes a run and its chunks; a key's pairs stay in one chunk. */
+/** Chunks written by one statement (about 2.8 MB of text). */
+const CHUNKS_PER_STATEMENT = 64;
+
+/**
+ * Writes a run and its chunks, a key's pairs in one chunk, a statement for
+ * CHUNKS_PER_STATEMENT chunks: on PGlite a statement costs most of a
+ * millisecond before its first byte, as much as 40 KB of chunks.
+ */
 async function writeRun(tx: Executor, level: number, run: Pairs): Promise<void> {
   const n = run.keys.length;
   if (n === 0) return;
@@ -168,44 +132,29 @@ async function writeRun(tx: Executor, level: number, run: Pairs): Promise<void> 
     if (seq < lo) lo = seq;
     if (seq > hi) hi = seq;
   }
-  const [row] = rowsOf<{ id: number | string }>(
-    await tx.execute(sql`
-      insert into message_id_runs (level, lo_seq, hi_seq, pairs)
-      values (${level}, ${lo}, ${hi}, ${n}) returning id`),
-  );
-  const id = Number(row?.id);
-  for (let start = 0; start < n; ) {
-    let end = Math.min(start + CHUNK_PAIRS, n);
-    while (end < n && run.keys[end] === run.keys[end - 1]) end++;
-    await tx.execute(sql`
-      insert into message_id_chunks (run, first_key, pairs)
-      values (${id}, ${run.keys[start]}, decode(${chunkBytes(run, start, end, lo)}, 'base64'))`);
-    start = end;
+  const { firsts, chunks } = await chunksOf(run, CHUNK_PAIRS, lo);
+  let id: number | undefined;
+  for (let g = 0; g < chunks.length; g += CHUNKS_PER_STATEMENT) {
+    // Base64 holds no character an array literal quotes.
+    const group = sql`unnest(${numbers(firsts.slice(g, g + CHUNKS_PER_STATEMENT))}::integer[],
+      ${`{${chunks.slice(g, g + CHUNKS_PER_STATEMENT).join(",")}}`}::text[]) as t(first_key, pairs)`;
+    const rows = rowsOf<{ run: number | string }>(
+      await tx.execute(
+        id === undefined
+          ? sql`
+            with run as (
+              insert into message_id_runs (level, lo_seq, hi_seq, pairs)
+              values (${level}, ${lo}, ${hi}, ${n}) returning id)
+            insert into message_id_chunks (run, first_key, pairs)
+            select run.id, t.first_key, decode(t.pairs, 'base64') from run, ${group}
+            returning run`
+          : sql`
+            insert into message_id_chunks (run, first_key, pairs)
+            select ${id}, t.first_key, decode(t.pairs, 'base64') from ${group}`,
+      ),
+    );
+    id ??= Number(rows[0]?.run);
   }
-}
-
-/** Pairs start..end as stored (base64): their keys, then their batches' offsets from `lo`, little-endian. */
-function chunkBytes(run: Pairs, start: number, end: number, lo: number): string {
-  const m = end - start;
-  const bytes = Buffer.allocUnsafe(8 * m);
-  for (let i = 0; i < m; i++) {
-    bytes.writeInt32LE(run.keys[start + i] as number, 4 * i);
-    bytes.writeUInt32LE((run.seqs[start + i] as number) - lo, 4 * (m + i));
-  }
-  return bytes.toString("base64");
-}
-
-/** A stored chunk's pairs, its batches counted from `lo`. */
-function chunkPairs(base64: string, lo: number): Pairs {
-  const bytes = Buffer.from(base64, "base64");
-  const m = bytes.length >>> 3;
-  const keys = new Int32Array(m);
-  const seqs = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    keys[i] = bytes.readInt32LE(4 * i);
-    seqs[i] = lo + bytes.readUInt32LE(4 * (m + i));
-  }
-  return { keys, seqs };
 }
 
 /**
@@ -245,65 +194,15 @@ async function mergeRuns(db: Database, level: number): Promise<boolean> {
       await tx.execute(sql`select min(seq) as seq from message_batches`),
     );
     const live = Number(oldest?.seq ?? Number.POSITIVE_INFINITY);
-    const loOf = new Map(runs.map((r) => [String(r.id), Number(r.lo_seq)]));
-    const inputs = new Map<string, Pairs[]>();
-    for (const c of chunks) {
-      const run = String(c.run);
-      const list = inputs.get(run) ?? [];
-      list.push(chunkPairs(c.pairs, loOf.get(run) ?? 0));
-      inputs.set(run, list);
+    const inputs: Pairs[] = [];
+    for (const r of runs) {
+      const own = chunks.filter((c) => String(c.run) === String(r.id));
+      inputs.push(await joined(own, Number(r.lo_seq)));
     }
-    await writeRun(tx, level + 1, merged([...inputs.values()].map(joined), live));
+    await writeRun(tx, level + 1, await merged(inputs, live));
     await tx.execute(sql`delete from message_id_runs where id = any(${ids}::bigint[])`);
     return true;
   });
-}
-
-/** A run's chunks, in order, as one. */
-function joined(chunks: readonly Pairs[]): Pairs {
-  const n = chunks.reduce((sum, c) => sum + c.keys.length, 0);
-  const keys = new Int32Array(n);
-  const seqs = new Float64Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    keys.set(c.keys, at);
-    seqs.set(c.seqs, at);
-    at += c.keys.length;
-  }
-  return { keys, seqs };
-}
-
-/** Sorted runs as one sorted run, without pairs of batches below `live`. */
-function merged(runs: readonly Pairs[], live: number): Pairs {
-  const n = runs.reduce((sum, r) => sum + r.keys.length, 0);
-  const keys = new Int32Array(n);
-  const seqs = new Float64Array(n);
-  const at = runs.map(() => 0);
-  let out = 0;
-  for (;;) {
-    let best = -1;
-    let bestKey = 0;
-    for (let r = 0; r < runs.length; r++) {
-      const run = runs[r] as Pairs;
-      const i = at[r] as number;
-      if (i >= run.keys.length) continue;
-      const key = run.keys[i] as number;
-      if (best === -1 || key < bestKey) {
-        best = r;
-        bestKey = key;
-      }
-    }
-    if (best === -1) break;
-    const run = runs[best] as Pairs;
-    const i = at[best] as number;
-    at[best] = i + 1;
-    const seq = run.seqs[i] as number;
-    if (seq < live) continue;
-    keys[out] = bestKey;
-    seqs[out] = seq;
-    out++;
-  }
-  return { keys: keys.subarray(0, out), seqs: seqs.subarray(0, out) };
 }
 
 /**
@@ -354,16 +253,4 @@ export async function withIds(db: Database, keys: readonly string[], all: boolea
   const seqs = await batchesWithIds(db, keys);
   const gin = all ? sql`keys @> ${searchedKeys(keys)}` : sql`keys && ${searchedKeys(keys)}`;
   return sql`(${gin} or seq = any(${numbers(seqs)}::bigint[]))`;
-}
-
-/** The first place in sorted `keys` whose key is not below `key`. */
-function lowerBound(keys: Int32Array, key: number): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((keys[mid] as number) < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

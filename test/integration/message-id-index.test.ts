@@ -95,6 +95,19 @@ describe("the id index", () => {
     const [run] = await runs();
     expect(run?.pairs).toBe(2 * written.length);
     expect(await count("message_id_chunks")).toBe(Math.ceil((2 * written.length) / CHUNK_PAIRS));
+    // Stored sorted: each chunk's keys ascend from its first key, and from the previous chunk's last.
+    const chunks = rowsOf<{ first_key: number; pairs: string }>(
+      await db().execute(sql`
+        select first_key, encode(pairs, 'base64') as pairs from message_id_chunks order by first_key`),
+    );
+    let previous = -(2 ** 31);
+    for (const chunk of chunks) {
+      const bytes = Buffer.from(chunk.pairs, "base64");
+      const keys = Array.from({ length: bytes.length / 8 }, (_, i) => bytes.readInt32LE(4 * i));
+      expect(keys[0]).toBe(Number(chunk.first_key));
+      expect(keys.every((k, i) => k >= (i === 0 ? previous : (keys[i - 1] as number)))).toBe(true);
+      previous = keys[keys.length - 1] as number;
+    }
     const sample = written.filter((_, i) => i % 97 === 0 || i === written.length - 1);
     await allFound(sample);
   });
