@@ -16,7 +16,8 @@ import type { MessageEntry } from "./log.js";
  * How a flush of the log is stored (db/schema/messages.ts): one row, its
  * entries as one text (codec.ts: each distinct string and each kind of
  * exchange once, entries as arrays of indexes and numbers), and the
- * distinct search keys of all of them.
+ * distinct search keys of all of them: the ids' pending for the id index
+ * (id-index.ts), the others in the row.
  */
 export { ENTRY_FIELDS } from "./codec.js";
 

@@ -13,9 +13,9 @@ import {
 /**
  * The message log (docs/messages.md), stored as one row per flush of an
  * instance's buffer: its entries (messages and legs) as one JSON text, and
- * the search keys they carry (request, correlation and object ids,
- * platforms, parties, modules, status codes) in one GIN-indexed array of
- * their 64-bit hashes.
+ * the search keys they carry (object ids, platforms, parties, modules,
+ * status codes) in one GIN-indexed array of their 64-bit hashes; their
+ * request and correlation ids go to the id index (message_id_* below).
  * A row per entry cost an insert, a JSON record and eleven index entries
  * each; a batch costs one insert and a few keys per entry, which keeps the
  * log's cost on forwarding small. Searches find candidate batches by their
@@ -31,12 +31,12 @@ export const messageBatches = pgTable(
     lastAt: timestamp("last_at", { withTimezone: true, precision: 3 }).notNull(),
     count: integer("count").notNull(),
     /**
-     * Each distinct key once, such as `r:<request id>`, `p:<platform>`
+     * Each distinct key once, such as `o:<object id>`, `p:<platform>`
      * (messages/batch.ts), as `hashtextextended(key, 0)`: eight bytes a key
-     * instead of its text, which made most of a batch's insert cost (every
-     * request brings two new ids). A search reads the entries and compares
-     * their fields, so a hash two keys share costs a batch read, never a
-     * wrong answer.
+     * instead of its text. Batches written before the id index (migration
+     * 0016) carry their ids' keys (`r:`, `c:`) here too. A search reads
+     * the entries and compares their fields, so a hash two keys share
+     * costs a batch read, never a wrong answer.
      */
     keys: bigint("keys", { mode: "number" }).array().notNull(),
     /** A JSON text: the batch's strings and templates once, its entries as arrays of indexes and numbers (messages/codec.ts). */
