@@ -134,8 +134,9 @@ const STAGED = 256;
  * The upkeep of the log's two indexes as it writes: on PGlite, merging
  * the GIN index's pending list every mergeEveryKeys keys; everywhere,
  * folding the pending ids into the id index every foldEveryIds ids. Each
- * runs after a flush's batches are written; a failure leaves its keys
- * pending, found by searches, for the next run.
+ * runs after a flush's batches are written, a fold without holding up the
+ * next flush (a merge of large runs takes about a second); a failure
+ * leaves its keys pending, found by searches, for the next run.
  */
 function indexUpkeep(options: MessageLogOptions) {
   const { db, logger } = options;
@@ -143,6 +144,7 @@ function indexUpkeep(options: MessageLogOptions) {
   const foldEvery = options.foldEveryIds ?? FOLD_EVERY_IDS;
   let unmergedKeys = 0;
   let unfoldedIds = 0;
+  let folding: Promise<void> | undefined;
   return {
     count(written: Written): void {
       unmergedKeys += written.keys;
@@ -155,13 +157,22 @@ function indexUpkeep(options: MessageLogOptions) {
           logger.warn({ err }, "message log: merging the search index's pending keys failed"),
         );
       }
-      if (unfoldedIds >= foldEvery) {
+      if (unfoldedIds >= foldEvery && folding === undefined) {
         unfoldedIds = 0;
-        await foldIds(db).catch((err) =>
-          logger.warn({ err }, "message log: folding the pending ids into the id index failed"),
-        );
+        // Not awaited: flushes go on meanwhile (on PGlite they queue behind its transaction).
+        folding = foldIds(db)
+          .then(
+            () => undefined,
+            (err) =>
+              logger.warn({ err }, "message log: folding the pending ids into the id index failed"),
+          )
+          .finally(() => {
+            folding = undefined;
+          });
       }
     },
+    /** Once the fold under way, if any, has ended. */
+    settled: (): Promise<void> => folding ?? Promise.resolve(),
   };
 }
 
@@ -266,6 +277,7 @@ export function createMessageLog(options: MessageLogOptions): MessageLog {
     async close() {
       if (timer !== undefined) clearInterval(timer);
       await flush();
+      await upkeep.settled();
     },
   };
 }
