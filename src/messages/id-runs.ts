@@ -19,64 +19,39 @@ export interface Pairs {
 const SLICE = 65_536;
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Pairs a fold takes at most (FOLD_BATCHES × 2 ids × 2,000 entries, with room). */
-const FOLD_PAIRS = 2 ** 21;
-/** Bits of a key each pass of the sort below orders by. */
-const RADIX_BITS = 11;
-const RADIX = 2 ** RADIX_BITS;
+/** Index bits of the sort below: a fold holds fewer pairs than 2^21 (FOLD_BATCHES × 2 ids × 2,000 entries, with room). */
+const INDEX = 2 ** 21;
 
 /**
- * The batches' keys as one run, by a least-significant-digit radix sort
- * of their places (three passes of 11 bits over keys made unsigned): a
- * few array reads a key, where the engine's sort of 32,000 numbers took
- * about a third of a microsecond each in the hub. Each pass is stable, so
- * a key's batches stay in the order written; a key repeated in one batch
- * is kept once.
+ * The batches' keys as one run: each key (made unsigned) times INDEX plus
+ * its place, sorted as doubles (exact below 2^53) by the engine's own
+ * sort. A fold runs a few times a minute at most, too seldom for the
+ * engine to compile a loop of JavaScript: a radix sort, a few array reads
+ * a key once compiled, took 16–19 ms for 32,000 keys on its first run,
+ * against 9–10 for this (docs/performance.md, "Sorted runs of ids
+ * instead of GIN"). A key's batches stay in the order written; a key
+ * repeated in one batch is kept once.
  */
 export function sortedPairs(batches: readonly { seq: number; keys: Int32Array }[]): Pairs {
   const total = batches.reduce((n, b) => n + b.keys.length, 0);
-  if (total > FOLD_PAIRS) throw new Error(`a fold of ${total} ids is too large`);
-  const unsigned = new Uint32Array(total);
+  if (total >= INDEX) throw new Error(`a fold of ${total} ids is too large`);
+  const order = new Float64Array(total);
   const seqOf = new Float64Array(total);
-  let at = 0;
+  let i = 0;
   for (const b of batches) {
-    for (let i = 0; i < b.keys.length; i++, at++) {
-      unsigned[at] = ((b.keys[i] as number) ^ 0x80000000) >>> 0;
-      seqOf[at] = b.seq;
+    for (const k of b.keys) {
+      seqOf[i] = b.seq;
+      order[i] = (k + 2 ** 31) * INDEX + i;
+      i++;
     }
   }
-  let order = new Uint32Array(total);
-  for (let i = 0; i < total; i++) order[i] = i;
-  let next = new Uint32Array(total);
-  const counts = new Uint32Array(RADIX);
-  for (let shift = 0; shift < 32; shift += RADIX_BITS) {
-    counts.fill(0);
-    for (let i = 0; i < total; i++) {
-      const digit = ((unsigned[i] as number) >>> shift) & (RADIX - 1);
-      counts[digit] = (counts[digit] as number) + 1;
-    }
-    let sum = 0;
-    for (let d = 0; d < RADIX; d++) {
-      const c = counts[d] as number;
-      counts[d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < total; i++) {
-      const place = order[i] as number;
-      const digit = ((unsigned[place] as number) >>> shift) & (RADIX - 1);
-      const to = counts[digit] as number;
-      next[to] = place;
-      counts[digit] = to + 1;
-    }
-    [order, next] = [next, order];
-  }
+  order.sort();
   const keys = new Int32Array(total);
   const seqs = new Float64Array(total);
   let n = 0;
-  for (let i = 0; i < total; i++) {
-    const place = order[i] as number;
-    const key = (unsigned[place] as number) ^ 0x80000000;
-    const seq = seqOf[place] as number;
+  for (const o of order) {
+    const key = Math.floor(o / INDEX) - 2 ** 31;
+    const seq = seqOf[o % INDEX] as number;
     if (n > 0 && keys[n - 1] === key && seqs[n - 1] === seq) continue;
     keys[n] = key;
     seqs[n] = seq;
