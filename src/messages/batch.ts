@@ -40,6 +40,9 @@ export const key = {
   status: (code: number) => `s:${code}`,
 };
 
+/** Whether a key is an id's (key.message, key.correlation): those go to the id index (id-index.ts), not GIN. */
+export const isIdKey = (k: string) => k.startsWith("r:") || k.startsWith("c:");
+
 /** Where a template holds the sender's and the receiver's party, and the status code. */
 const cell = (f: (typeof TEMPLATE_FIELDS)[number]) => TEMPLATE_FIELDS.indexOf(f);
 const PARTY_CELLS = [

@@ -22,7 +22,7 @@ import {
  * forwarding (docs/performance.md, "Sorted runs of ids instead of GIN").
  * Here a batch's ids go, hashed, into a pending row beside the batch, in
  * the same statement (batch.ts). Once enough are pending, a fold sorts
- * them here, in JavaScript, and writes them as a run: pairs of the high
+ * them in JavaScript (id-runs.ts) and writes them as a run: pairs of the high
  * 32 bits of a key's hash and the batch carrying it, sorted by key, in
  * chunks of a few thousand found by their first key. Eight runs of one
  * level merge into one of the next, up to MAX_LEVEL, so a search reads a
@@ -240,9 +240,6 @@ export async function batchesWithIds(db: Database, keys: readonly string[]): Pro
   }
   return [...found];
 }
-
-/** Whether a key is an id's, kept in this index (not in GIN, but for batches written before it). */
-export const isIdKey = (key: string) => key.startsWith("r:") || key.startsWith("c:");
 
 /**
  * A condition on message_batches: the batch may carry the id keys `keys`,

@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../db/client.js";
-import { entriesOf, key, POSITIONS, type StoredEntry, searchedKeys } from "./batch.js";
-import { isIdKey, withIds } from "./id-index.js";
+import { entriesOf, isIdKey, key, POSITIONS, type StoredEntry, searchedKeys } from "./batch.js";
+import { withIds } from "./id-index.js";
 import type { MessageEntry } from "./log.js";
 
 /** The filters of GET /admin/messages, validated. */
