@@ -18,11 +18,11 @@ import {
  * two new ones for nearly every request): which batches carry an id.
  *
  * A GIN index took each new key into its pending list and then into its
- * tree, about 2.9 µs a key on PGlite, half of what the log cost
- * forwarding (docs/performance.md, "Sorted runs of ids instead of GIN").
- * Here a batch's ids go, hashed, into a pending row beside the batch, in
- * the same statement (batch.ts). Once enough are pending, a fold sorts
- * them in JavaScript (id-runs.ts) and writes them as a run: pairs of the high
+ * tree, about 2.9 µs a key on PGlite; here an id costs about 1.5 µs in
+ * all (docs/performance.md, "Sorted runs of ids instead of GIN"). A
+ * batch's ids go, hashed, into a pending row beside the batch, in the
+ * same statement (batch.ts). Once enough are pending, a fold sorts them
+ * in JavaScript (id-runs.ts) and writes them as a run: pairs of the high
  * 32 bits of a key's hash and the batch carrying it, sorted by key, in
  * chunks of a few thousand found by their first key. Eight runs of one
  * level merge into one of the next, up to MAX_LEVEL, so a search reads a
