@@ -13,23 +13,48 @@ export interface PathFacts {
 const NOTHING: PathFacts = { module: null, interface: null, objectId: null };
 
 export function describePath(path: string): PathFacts {
-  // "", "ocpi", version, module, interface, rest…
-  const parts = path.split("/");
-  if (parts[1] !== "ocpi") return NOTHING;
-  if (parts[2] === "versions" || parts.length < 4) {
+  // "", "ocpi", version, module, interface, rest…, found in place: split("/") made a string of each.
+  const n = segments(path);
+  if (!(n > 1 && segmentIs(path, 1, "ocpi"))) return NOTHING;
+  if (n < 4 || segmentIs(path, 2, "versions")) {
     return { module: "versions", interface: null, objectId: null };
   }
-  const module = parts[3] || null;
-  const role = parts[4];
+  const module = segment(path, 3) || null;
+  const role = n > 4 ? segment(path, 4) : "";
   if (role !== "sender" && role !== "receiver") {
-    return { module, interface: null, objectId: parts[4] || null };
+    return { module, interface: null, objectId: role || null };
   }
-  const rest = parts.length - 5;
-  let objectId: string | null = null;
-  if (role === "receiver")
-    objectId = rest >= 3 ? parts[7] || null : rest >= 1 ? parts[5] || null : null;
-  else objectId = rest >= 1 ? parts[5] || null : null;
+  // A receiver path names {cc}/{pid}/{id}, a sender path {id}.
+  const at = role === "receiver" ? (n >= 8 ? 7 : n >= 6 ? 5 : 0) : n >= 6 ? 5 : 0;
+  const objectId = at === 0 ? null : segment(path, at) || null;
   return { module, interface: role, objectId: objectId === null ? null : decode(objectId) };
+}
+
+/** The most segments describePath reads: "", "ocpi", version, module, interface and three more. */
+const SEGMENTS = 8;
+/** Where each of the first SEGMENTS segments of the path segments() read last ends. */
+const ends = new Int32Array(SEGMENTS);
+
+/** Finds where the path's first segments end; answers how many it has, SEGMENTS for that many or more. */
+function segments(path: string): number {
+  let from = 0;
+  for (let n = 0; n < SEGMENTS; n++) {
+    const slash = path.indexOf("/", from);
+    ends[n] = slash === -1 ? path.length : slash;
+    if (slash === -1) return n + 1;
+    from = slash + 1;
+  }
+  return SEGMENTS;
+}
+
+/** Segment `i` of the path segments() read last. */
+function segment(path: string, i: number): string {
+  return path.slice(i === 0 ? 0 : (ends[i - 1] as number) + 1, ends[i]);
+}
+
+function segmentIs(path: string, i: number, value: string): boolean {
+  const start = i === 0 ? 0 : (ends[i - 1] as number) + 1;
+  return (ends[i] as number) - start === value.length && path.startsWith(value, start);
 }
 
 function decode(segment: string): string {
