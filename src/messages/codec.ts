@@ -220,6 +220,21 @@ const quoted = (v: string | null | undefined) =>
 /** A number cell: JSON has no NaN or infinities. */
 const numeric = (v: number | null | undefined) =>
   v !== null && v !== undefined && Number.isFinite(v) ? String(v) : "null";
+/**
+ * A latency cell (milliseconds, to the hundredth as the log keeps them):
+ * written from whole hundredths, the same text String() gives. Formatting
+ * a fraction costs about 170 ns, a whole number under 10, and an entry
+ * has two.
+ */
+export const hundredths = (v: number | null | undefined) => {
+  if (v === null || v === undefined || !(v >= 0 && v < 1e12)) return numeric(v);
+  const all = Math.round(v * 100);
+  const whole = Math.floor(all / 100);
+  const rest = all - whole * 100;
+  if (rest === 0) return `${whole}`;
+  if (rest % 10 === 0) return `${whole}.${rest / 10}`;
+  return rest < 10 ? `${whole}.0${rest}` : `${whole}.${rest}`;
+};
 /** An index cell of the string table. */
 const indexed = (i: number | null) => (i === null ? "null" : String(i));
 
@@ -269,7 +284,7 @@ export class BatchBuilder {
     const s = this.strings;
     const own = e.message_id === e.request_id;
     // Made whole before any byte is written: the text stays JSON whatever happens.
-    const row = `${this.count === 0 ? `{"v":4,"b":${at},"e":[` : ","}[${at - this.#base},${this.templates.of(e, s)},${quoted(e.request_id)},${own ? "null" : quoted(e.message_id)},${quoted(e.correlation_id)},${indexed(s.of(e.path))},${indexed(s.of(e.object_id, Search.object))},${numeric(e.latency_ms)},${quoted(e.request_body)},${quoted(e.response_body)},${quoted(e.leg_request_id)},${numeric(e.leg_latency_ms)}]`;
+    const row = `${this.count === 0 ? `{"v":4,"b":${at},"e":[` : ","}[${at - this.#base},${this.templates.of(e, s)},${quoted(e.request_id)},${own ? "null" : quoted(e.message_id)},${quoted(e.correlation_id)},${indexed(s.of(e.path))},${indexed(s.of(e.object_id, Search.object))},${hundredths(e.latency_ms)},${quoted(e.request_body)},${quoted(e.response_body)},${quoted(e.leg_request_id)},${hundredths(e.leg_latency_ms)}]`;
     this.#text.append(row);
     this.count++;
     if (e.message_id !== this.#lastMessage) {

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../src/db/client.js";
 import { messageBatches } from "../../src/db/schema/messages.js";
 import { ENTRY_FIELDS, entriesOf, hashedKeys, writeBatch } from "../../src/messages/batch.js";
-import { BatchBuilder, decodeBatch, TEMPLATE_FIELDS } from "../../src/messages/codec.js";
+import {
+  BatchBuilder,
+  decodeBatch,
+  hundredths,
+  TEMPLATE_FIELDS,
+} from "../../src/messages/codec.js";
 import type { MessageEntry } from "../../src/messages/log.js";
 import { messageWithLegs } from "../../src/messages/store.js";
 import { freshDatabase, type TestDatabase } from "../support/database.js";
@@ -303,5 +308,23 @@ describe("a stored batch of the message log", () => {
     expect(decoder.decode(bBytes.ids).split("\n")).toEqual(
       second.flatMap((e) => [`r:${e.request_id}`, `c:${e.correlation_id}`]),
     );
+  });
+
+  it("writes a latency as String() writes it rounded to the hundredth, and reads it back", () => {
+    const values = [0, 0.01, 0.05, 0.1, 0.5, 1, 3.27, 4.1, 4.105, 9.99, 10, 99.999, 123_456.78];
+    for (let i = 0; i < 2_000; i++)
+      values.push(Math.round(Math.random() * 10 ** (i % 7) * 100) / 100);
+    for (const v of values) expect(hundredths(v)).toBe(String(Math.round(v * 100) / 100));
+    // What has no hundredths to write goes as any number: JSON's null for what it cannot hold.
+    expect(
+      [-1.5, Number.NaN, Number.POSITIVE_INFINITY, 1e13, null, undefined].map(hundredths),
+    ).toEqual(["-1.5", "null", "null", "10000000000000", "null", "null"]);
+    const entries = values.map((v) => forwardedEntry({ latency_ms: v, leg_latency_ms: v + 0.5 }));
+    const b = new BatchBuilder();
+    for (const e of entries) b.add(e);
+    const read = decodeBatch(new TextDecoder().decode(b.finish([]).text));
+    const rounded = (v: number) => Math.round(v * 100) / 100;
+    expect(read.map((e) => e.latency_ms)).toEqual(values.map(rounded));
+    expect(read.map((e) => e.leg_latency_ms)).toEqual(values.map((v) => rounded(v + 0.5)));
   });
 });
