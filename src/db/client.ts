@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -81,6 +82,11 @@ export function rowsOf<T>(result: unknown): T[] {
 export function embeddedDatabase(client: EmbeddedClient): Database {
   // biome-ignore lint/suspicious/noExplicitAny: the client offers the part of PGlite's interface drizzle calls
   return drizzlePglite({ client: client as any, schema }) as unknown as Database;
+}
+
+/** Drizzle over a PGlite of the database thread itself, for a task run there (EmbeddedClient.task). */
+export function pgliteDatabase(client: PGlite): Database {
+  return drizzlePglite({ client, schema }) as unknown as Database;
 }
 
 /**

@@ -24,6 +24,8 @@ export type Request = { seq: number; db: number } & (
       textTypes: number[];
     }
   | { op: "binary"; sql: string; params: BinaryParam[] }
+  /** The export `name` of the module at `module` (a URL), run here on the database (EmbeddedClient.task). */
+  | { op: "task"; module: string; name: string }
   | { op: "begin"; tx: number }
   | { op: "end"; tx: number; commit: boolean }
   | { op: "close" }

@@ -227,6 +227,17 @@ export class EmbeddedClient {
     return result.affectedRows;
   }
 
+  /**
+   * Runs the export `name` of the hub's module at `module` (its URL) in the
+   * database's thread, given this database's PGlite, and answers what it
+   * answers: for work that reads and writes much and answers little, so
+   * that its statements' results and its own computing stay off the hub's
+   * thread. The module is loaded there once, with what it imports.
+   */
+  task(module: string, name: string): Promise<unknown> {
+    return this.#call({ op: "task", module, name });
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     return this.#call({ op: "close" }).then(() => undefined);

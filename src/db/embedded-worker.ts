@@ -63,6 +63,12 @@ async function run(m: Request): Promise<unknown> {
       const result = await database(m.db).query(m.sql, params, BINARY);
       return { affectedRows: result.affectedRows ?? 0 };
     }
+    case "task": {
+      const exports = (await import(m.module)) as Record<string, unknown>;
+      const task = exports[m.name];
+      if (typeof task !== "function") throw new Error(`${m.module} exports no task ${m.name}`);
+      return await (task as (db: PGlite) => Promise<unknown>)(database(m.db));
+    }
     case "begin":
       return begin(database(m.db), m.tx);
     case "end": {

@@ -1,5 +1,6 @@
+import type { PGlite } from "@electric-sql/pglite";
 import { type SQL, sql } from "drizzle-orm";
-import { type Database, rowsOf } from "../db/client.js";
+import { type Database, embeddedClient, pgliteDatabase, rowsOf } from "../db/client.js";
 import { hashKey } from "../db/key-hash.js";
 import { searchedKeys } from "./batch.js";
 import {
@@ -22,7 +23,7 @@ import {
  * all (docs/performance.md, "Sorted runs of ids instead of GIN"). A
  * batch's ids go, hashed, into a pending row beside the batch, in the
  * same statement (batch.ts). Once enough are pending, a fold sorts them
- * in JavaScript (id-runs.ts) and writes them as a run: pairs of the high
+ * in JavaScript (id-runs.ts; on PGlite in the database's thread) and writes them as a run: pairs of the high
  * 32 bits of a key's hash and the batch carrying it, sorted by key, in
  * chunks of a few thousand found by their first key. Eight runs of one
  * level merge into one of the next, up to MAX_LEVEL, so a search reads a
@@ -82,6 +83,24 @@ export async function foldIds(db: Database): Promise<number> {
   return folded;
 }
 
+/**
+ * foldIds where the database runs: on PGlite in its thread, so that the
+ * pending ids' reading, their sort, the chunks' coding and the merges
+ * (about a second of work for a level-2 merge) leave the hub's thread
+ * (docs/performance.md, "The id index's upkeep in the database's thread");
+ * on PostgreSQL here.
+ */
+export function foldIdsBesideData(db: Database): Promise<number> {
+  const embedded = embeddedClient(db);
+  if (embedded === undefined) return foldIds(db);
+  return embedded.task(import.meta.url, foldIdsInThread.name) as Promise<number>;
+}
+
+/** foldIds, run in the embedded database's thread on its PGlite (EmbeddedClient.task). */
+export function foldIdsInThread(client: PGlite): Promise<number> {
+  return foldIds(pgliteDatabase(client));
+}
+
 /** How long ids may stay pending when an instance writes too few to fold them. */
 const PENDING_AT_MOST_MS = 60 * 60_000;
 
@@ -97,7 +116,7 @@ export async function foldWaitingIds(db: Database, now: Date): Promise<number> {
       select 1 from message_id_pending p join message_batches b using (seq)
       where b.last_at < ${before}::timestamptz limit 1`),
   );
-  return waiting.length === 0 ? 0 : foldIds(db);
+  return waiting.length === 0 ? 0 : foldIdsBesideData(db);
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   writeBuilt,
 } from "./batch.js";
 import { BatchBuilder } from "./codec.js";
-import { FOLD_EVERY_IDS, foldIds } from "./id-index.js";
+import { FOLD_EVERY_IDS, foldIdsBesideData } from "./id-index.js";
 
 /** One entry of the log as it is recorded: a message or a leg (docs/messages.md). */
 export interface MessageEntry {
@@ -160,7 +160,7 @@ function indexUpkeep(options: MessageLogOptions) {
       if (unfoldedIds >= foldEvery && folding === undefined) {
         unfoldedIds = 0;
         // Not awaited: flushes go on meanwhile (on PGlite they queue behind its transaction).
-        folding = foldIds(db)
+        folding = foldIdsBesideData(db)
           .then(
             () => undefined,
             (err) =>

@@ -153,6 +153,20 @@ describe("the embedded database in its own thread", () => {
     expect(stored.rows[0]?.keys.map(BigInt)).toEqual(keys.map(hashKey));
   });
 
+  it("runs a module's task in its thread on the database, and answers its result or its error", async () => {
+    const tasks = new URL("../support/embedded-tasks.ts", import.meta.url).href;
+    const before = await client.query<{ n: number }>("select count(*)::integer as n from t");
+    const n = before.rows[0]?.n ?? 0;
+    expect(await client.task(tasks, "insertAndCount")).toBe(n + 1);
+    // Its write is the database's: seen from here.
+    const row = await client.query("select name from t where id = 100");
+    expect(row.rows).toEqual([{ name: "from a task" }]);
+    await expect(client.task(tasks, "failing")).rejects.toThrow("the task failed");
+    await expect(client.task(tasks, "notATask")).rejects.toThrow(/exports no task notATask/);
+    await expect(client.task(tasks, "missing")).rejects.toThrow(/exports no task missing/);
+    expect((await client.query("select 1 as one")).rows).toEqual([{ one: 1 }]);
+  });
+
   it("keeps a database in its directory for the next time it is opened, and refuses a closed one", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ocpi-hub-embedded-"));
     try {

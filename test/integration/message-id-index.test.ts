@@ -7,6 +7,7 @@ import {
   batchesWithIds,
   CHUNK_PAIRS,
   foldIds,
+  foldIdsBesideData,
   foldWaitingIds,
   RUNS_PER_MERGE,
   runKey,
@@ -148,6 +149,21 @@ describe("the id index", () => {
     await allFound([...old, ...recent]);
     const trail = await listMessages(db(), { platform: "plat-cpo", limit: 10 });
     expect(trail.data).toHaveLength(4);
+  });
+
+  it("folds and merges where the database runs (on PGlite in its thread) as it does here", async () => {
+    const written: MessageEntry[] = [];
+    for (let i = 0; i < RUNS_PER_MERGE; i++) {
+      written.push(...(await batches(2, 4)).flat());
+      expect(await foldIdsBesideData(db())).toBe(2);
+    }
+    expect(await runs()).toEqual([{ level: 1, pairs: 2 * written.length }]);
+    // Beside a fold in this thread, each pending row is still taken once.
+    const more = (await batches(6, 3)).flat();
+    const folded = await Promise.all([foldIdsBesideData(db()), foldIds(db())]);
+    expect(folded[0] + folded[1]).toBe(6);
+    expect(await count("message_id_pending")).toBe(0);
+    await allFound([...written, ...more]);
   });
 
   it("takes each pending row once when two folds run at the same time", async () => {
