@@ -52,6 +52,7 @@ function segment(path: string, i: number): string {
   return path.slice(i === 0 ? 0 : (ends[i - 1] as number) + 1, ends[i]);
 }
 
+/** Whether segment `i` of the path segments() read last is `value`, without slicing it. */
 function segmentIs(path: string, i: number, value: string): boolean {
   const start = i === 0 ? 0 : (ends[i - 1] as number) + 1;
   return (ends[i] as number) - start === value.length && path.startsWith(value, start);

@@ -23,13 +23,13 @@ import {
  * all (docs/performance.md, "Sorted runs of ids instead of GIN"). A
  * batch's ids go, hashed, into a pending row beside the batch, in the
  * same statement (batch.ts). Once enough are pending, a fold sorts them
- * in JavaScript (id-runs.ts; on PGlite in the database's thread) and writes them as a run: pairs of the high
- * 32 bits of a key's hash and the batch carrying it, sorted by key, in
- * chunks of a few thousand found by their first key. Eight runs of one
- * level merge into one of the next, up to MAX_LEVEL, so a search reads a
- * chunk of each of a few dozen runs. A search reads the pending rows too,
- * and compares the entries' ids, so a hash two ids share costs a batch
- * read, never a wrong answer.
+ * in JavaScript (id-runs.ts; on PGlite in the database's thread) and
+ * writes them as a run: pairs of the high 32 bits of a key's hash and the
+ * batch carrying it, sorted by key, in chunks of a few thousand found by
+ * their first key. Eight runs of one level merge into one of the next,
+ * up to MAX_LEVEL, so a search reads a chunk of each of a few dozen runs.
+ * A search reads the pending rows too, and compares the entries' ids, so
+ * a hash two ids share costs a batch read, never a wrong answer.
  *
  * Folds and merges each run in one transaction that locks the rows it
  * takes (SKIP LOCKED): several instances on one database never take the
