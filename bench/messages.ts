@@ -24,7 +24,7 @@
  * utilisation), not the flush's wait for the database's thread: under
  * continuous load that thread writes while the hub forwards, and the hub
  * waits for it at a round's end only because the load generator stopped
- * (5–8 ms of a round of about 300, against 0.3–1.5 ms of the main
+ * (4–8 ms of a round of about 300, against 0.3–1.7 ms of the main
  * thread's work; docs/performance.md, "A round's last flush"). The
  * throughput with the wait counted is printed as well. Two processes running the same code
  * differ by themselves, by up to a fifth of their throughput on a shared

@@ -78,15 +78,14 @@ export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
-/** Drizzle over an embedded database in the database thread (embedded-thread.ts). */
-export function embeddedDatabase(client: EmbeddedClient): Database {
+/**
+ * Drizzle over an embedded database: from the hub's thread, through the
+ * database thread (embedded-thread.ts); in that thread, for a task run
+ * there (EmbeddedClient.task), over its PGlite itself.
+ */
+export function embeddedDatabase(client: EmbeddedClient | PGlite): Database {
   // biome-ignore lint/suspicious/noExplicitAny: the client offers the part of PGlite's interface drizzle calls
   return drizzlePglite({ client: client as any, schema }) as unknown as Database;
-}
-
-/** Drizzle over a PGlite of the database thread itself, for a task run there (EmbeddedClient.task). */
-export function pgliteDatabase(client: PGlite): Database {
-  return drizzlePglite({ client, schema }) as unknown as Database;
 }
 
 /**

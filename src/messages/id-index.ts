@@ -1,6 +1,6 @@
 import type { PGlite } from "@electric-sql/pglite";
 import { type SQL, sql } from "drizzle-orm";
-import { type Database, embeddedClient, pgliteDatabase, rowsOf } from "../db/client.js";
+import { type Database, embeddedClient, embeddedDatabase, rowsOf } from "../db/client.js";
 import { hashKey } from "../db/key-hash.js";
 import { searchedKeys } from "./batch.js";
 import {
@@ -98,7 +98,7 @@ export function foldIdsBesideData(db: Database): Promise<number> {
 
 /** foldIds, run in the embedded database's thread on its PGlite (EmbeddedClient.task). */
 export function foldIdsInThread(client: PGlite): Promise<number> {
-  return foldIds(pgliteDatabase(client));
+  return foldIds(embeddedDatabase(client));
 }
 
 /** How long ids may stay pending when an instance writes too few to fold them. */

@@ -5,8 +5,9 @@ import { endianness } from "node:os";
  * 32 bits of an id key's hash) and the batch carrying it, sorted by key;
  * sorted from a fold's pending ids, merged from runs, and coded as the
  * chunks stored. Loops over a merge's millions of pairs give the event
- * loop a turn every few tens of thousands, so that forwarding never waits
- * behind one for long.
+ * loop a turn every few tens of thousands, so that the thread they run in
+ * (the hub's on PostgreSQL, the database's on PGlite: id-index.ts
+ * foldIdsBesideData) is never held by one for long.
  */
 
 /** A run in memory: keys ascending, each with the batch carrying it. */
